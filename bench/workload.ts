@@ -18,10 +18,14 @@ export interface Workload<S = unknown> {
   readonly noWarmup?: boolean;
   setup?(tmpDir: string): Promise<S> | S;
   /** One timed run. May return extra figures (throughput, p50/p99, ...) recorded under `extra`. */
-  run(ctx: WorkloadContext<S>): Promise<Record<string, unknown> | undefined> | Record<string, unknown> | undefined;
+  run(
+    ctx: WorkloadContext<S>,
+  ): Promise<Record<string, unknown> | undefined> | Record<string, unknown> | undefined;
   readonly peer?: {
     readonly name: string;
-    run(ctx: WorkloadContext<S>): Promise<Record<string, unknown> | undefined> | Record<string, unknown> | undefined;
+    run(
+      ctx: WorkloadContext<S>,
+    ): Promise<Record<string, unknown> | undefined> | Record<string, unknown> | undefined;
   };
   teardown?(state: S): Promise<void> | void;
 }

@@ -1,0 +1,2 @@
+export * from './cost-model.ts';
+export * from './fill-model.ts';
