@@ -12,6 +12,8 @@ import { InvalidInputError } from '../core/errors.ts';
 export interface AggregatedReturns {
   readonly returns: Float64Array;
   readonly keys: Int32Array;
+  /** Bars in each group (NaN bars included). */
+  readonly bars: Int32Array;
 }
 
 /** One calendar year of monthly returns. */
@@ -19,6 +21,8 @@ export interface MonthlyReturnsRow {
   readonly year: number;
   /** Index 0 = January. NaN where the month has no bar, or only NaN bars. */
   readonly months: Float64Array;
+  /** Bars in each month (0 = no data for that month). */
+  readonly bars: Int32Array;
   /** The months compounded (NaN months as 0); NaN when every month of the year is NaN. */
   readonly yearReturn: number;
 }
@@ -48,6 +52,7 @@ export function aggregateReturns(returns: Float64Array, keys: Int32Array, field 
   for (let i = 0; i < n; i++) if (i === 0 || keys[i] !== keys[i - 1]) groups++;
   const out = new Float64Array(groups);
   const outKeys = new Int32Array(groups);
+  const bars = new Int32Array(groups);
   let g = -1;
   let wealth = 1;
   let seen = 0;
@@ -59,6 +64,7 @@ export function aggregateReturns(returns: Float64Array, keys: Int32Array, field 
       wealth = 1;
       seen = 0;
     }
+    bars[g] = bars[g]! + 1;
     const r = returns[i]!;
     if (!Number.isNaN(r)) {
       wealth *= 1 + r;
@@ -66,7 +72,7 @@ export function aggregateReturns(returns: Float64Array, keys: Int32Array, field 
     }
   }
   if (g >= 0) out[g] = seen === 0 ? Number.NaN : wealth - 1;
-  return { returns: out, keys: outKeys };
+  return { returns: out, keys: outKeys, bars };
 }
 
 /** Hourly → daily: one compounded return per session (`sessionIndex` per bar, non-decreasing). */
@@ -105,18 +111,20 @@ export function monthlyReturnsTable(returns: Float64Array, monthKey: Int32Array)
   let j = 0;
   for (let year = firstYear; year <= lastYear; year++) {
     const months = new Float64Array(12).fill(Number.NaN);
+    const bars = new Int32Array(12);
     let wealth = 1;
     let seen = 0;
     while (j < m && Math.floor(monthly.keys[j]! / 100) === year) {
       const r = monthly.returns[j]!;
       months[(monthly.keys[j]! % 100) - 1] = r;
+      bars[(monthly.keys[j]! % 100) - 1] = monthly.bars[j]!;
       if (!Number.isNaN(r)) {
         wealth *= 1 + r;
         seen++;
       }
       j++;
     }
-    rows.push({ year, months, yearReturn: seen === 0 ? Number.NaN : wealth - 1 });
+    rows.push({ year, months, bars, yearReturn: seen === 0 ? Number.NaN : wealth - 1 });
   }
   return rows;
 }

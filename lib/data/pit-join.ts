@@ -3,14 +3,24 @@
  * values current at each decision time, with the same semantics as `PitView.asOf` (rows with
  * `knownTime <= decision time`; the greatest eventTime; among its revisions the greatest knownTime).
  *
- * One forward sweep per entity: each entity keeps a cursor into its rows (sorted by knownTime) and its current
- * best row; the cursors advance together, decision time by decision time, so the sweep costs O(rows + nT) per
- * entity and writes the row panel in memory order. The value panels are then gathered from the row panel.
+ * One forward sweep per entity: each entity keeps a cursor into its rows (sorted by knownTime), the knownTime of
+ * its next unseen row and its current best row, with the best row's values cached in small dense arrays. The
+ * cursors advance together, decision time by decision time, so the sweep costs O(rows + nT) per entity; row t of
+ * every output panel is then a copy of the caches (a `set` when entities map to columns one to one). No random
+ * reads of the source columns per cell, and every output is written once, in memory order.
  * Macro (entity = series) gives nT × nSeries panels the same way.
  */
 import { InvalidInputError } from '../core/errors.ts';
 import type { PitTable } from './tables.ts';
 import { validatePit } from './validate.ts';
+
+/** Output buffers supplied by the caller (each of length nT × nA); any not supplied is allocated. */
+export interface AsOfJoinBuffers {
+  readonly fields?: Readonly<Record<string, Float64Array>>;
+  readonly knownAt?: Float64Array;
+  readonly eventAt?: Float64Array;
+  readonly row?: Int32Array;
+}
 
 export interface AsOfJoinOptions {
   /**
@@ -20,6 +30,8 @@ export interface AsOfJoinOptions {
   readonly columnOfEntity?: Int32Array;
   /** Dataset name for validation errors (default: the table's name). */
   readonly dataset?: string;
+  /** Reuse these buffers for the output (every cell is overwritten). */
+  readonly out?: AsOfJoinBuffers;
 }
 
 export interface AsOfJoinResult {
@@ -38,7 +50,7 @@ export interface AsOfJoinResult {
 /**
  * Join `table` onto the decision times `gridDecisionMs` (non-decreasing, no NaN) for `nA` output columns.
  * @throws DataIntegrityError for a table that breaks a point-in-time rule (it is validated first).
- * @throws InvalidInputError for an unsorted grid, an unknown field or a bad column mapping.
+ * @throws InvalidInputError for an unsorted grid, an unknown field, a bad column mapping or a wrong-sized buffer.
  */
 export function asOfJoin(
   table: PitTable,
@@ -64,7 +76,11 @@ export function asOfJoin(
     }
   }
   const columnOf = opts.columnOfEntity ?? identityColumns(nE, nA, dataset);
-  checkColumns(columnOf, nE, nA, dataset);
+  const mapped = checkColumns(columnOf, nE, nA, dataset);
+  let identity = nE === nA;
+  for (let e = 0; identity && e < nE; e++) identity = columnOf[e] === e;
+
+  const nF = fields.length;
   const sources: Float64Array[] = [];
   for (const f of fields) {
     const col = Object.hasOwn(table.fields, f) ? table.fields[f] : undefined;
@@ -77,6 +93,28 @@ export function asOfJoin(
     sources.push(col);
   }
 
+  // Outputs: caller's buffers or fresh ones. Cells of unmapped columns are never written: pre-fill them.
+  const size = nT * nA;
+  const out = opts.out ?? {};
+  const partial = mapped < nA;
+  const outF64 = (buf: Float64Array | undefined, name: string): Float64Array => {
+    const x = buffer(buf, size, name, dataset) ?? new Float64Array(size);
+    if (partial) x.fill(Number.NaN);
+    return x;
+  };
+  const knownAt = outF64(out.knownAt, 'knownAt');
+  const eventAt = outF64(out.eventAt, 'eventAt');
+  const row = buffer(out.row, size, 'row', dataset) ?? new Int32Array(size);
+  if (partial) row.fill(-1);
+  const outFields: Record<string, Float64Array> = {};
+  const targets: Float64Array[] = [];
+  for (const f of fields) {
+    const given = out.fields !== undefined && Object.hasOwn(out.fields, f) ? out.fields[f] : undefined;
+    const x = outFields[f] ?? outF64(given, `fields.${f}`);
+    outFields[f] = x;
+    targets.push(x);
+  }
+
   const { entity, eventTime, knownTime } = table;
   const offsets = new Int32Array(nE + 1);
   for (let i = 0; i < table.n; i++) {
@@ -84,19 +122,27 @@ export function asOfJoin(
     offsets[e + 1] = (offsets[e + 1] as number) + 1;
   }
   for (let e = 0; e < nE; e++) offsets[e + 1] = (offsets[e + 1] as number) + (offsets[e] as number);
-  const cursor = offsets.slice(0, nE);
-  const best = new Int32Array(nE).fill(-1);
 
-  const row = new Int32Array(nT * nA).fill(-1);
+  // Per entity: cursor to the next unseen row and its knownTime (Infinity when none left), the best row so far
+  // and that row's values (NaN / -1 until something is known).
+  const cursor = offsets.slice(0, nE);
+  const nextKnown = new Float64Array(nE);
+  for (let e = 0; e < nE; e++) {
+    const i = cursor[e] as number;
+    nextKnown[e] = i < (offsets[e + 1] as number) ? (knownTime[i] as number) : Number.POSITIVE_INFINITY;
+  }
+  const bestRow = new Int32Array(nE).fill(-1);
+  const bestKnown = new Float64Array(nE).fill(Number.NaN);
+  const bestEvent = new Float64Array(nE).fill(Number.NaN);
+  const bestValue: Float64Array[] = sources.map(() => new Float64Array(nE).fill(Number.NaN));
+
   for (let t = 0; t < nT; t++) {
     const d = gridDecisionMs[t] as number;
-    const base = t * nA;
     for (let e = 0; e < nE; e++) {
-      const a = columnOf[e] as number;
-      if (a < 0) continue;
+      if (!((nextKnown[e] as number) <= d)) continue;
       let i = cursor[e] as number;
       const end = offsets[e + 1] as number;
-      let b = best[e] as number;
+      let b = bestRow[e] as number;
       // Rows come in knownTime order: a newly known row replaces the best when its eventTime is >= (a later
       // period, or a revision of the same period known later).
       while (i < end && (knownTime[i] as number) <= d) {
@@ -104,29 +150,60 @@ export function asOfJoin(
         i++;
       }
       cursor[e] = i;
-      best[e] = b;
-      row[base + a] = b;
+      nextKnown[e] = i < end ? (knownTime[i] as number) : Number.POSITIVE_INFINITY;
+      if (b !== bestRow[e]) {
+        bestRow[e] = b;
+        bestKnown[e] = knownTime[b] as number;
+        bestEvent[e] = eventTime[b] as number;
+        for (let j = 0; j < nF; j++)
+          (bestValue[j] as Float64Array)[e] = (sources[j] as Float64Array)[b] as number;
+      }
+    }
+    const base = t * nA;
+    if (identity) {
+      row.set(bestRow, base);
+      knownAt.set(bestKnown, base);
+      eventAt.set(bestEvent, base);
+      for (let j = 0; j < nF; j++) (targets[j] as Float64Array).set(bestValue[j] as Float64Array, base);
+    } else {
+      scatter(bestRow, columnOf, row, base);
+      scatter(bestKnown, columnOf, knownAt, base);
+      scatter(bestEvent, columnOf, eventAt, base);
+      for (let j = 0; j < nF; j++)
+        scatter(bestValue[j] as Float64Array, columnOf, targets[j] as Float64Array, base);
     }
   }
-
-  const knownAt = gather(row, knownTime);
-  const eventAt = gather(row, eventTime);
-  const out: Record<string, Float64Array> = {};
-  for (let j = 0; j < fields.length; j++) {
-    out[fields[j] as string] = gather(row, sources[j] as Float64Array);
-  }
-  return { nT, nA, fields: out, knownAt, eventAt, row };
+  return { nT, nA, fields: outFields, knownAt, eventAt, row };
 }
 
-/** out[k] = src[row[k]], NaN where row[k] < 0. */
-function gather(row: Int32Array, src: Float64Array): Float64Array {
-  const n = row.length;
-  const out = new Float64Array(n);
-  for (let k = 0; k < n; k++) {
-    const r = row[k] as number;
-    out[k] = r < 0 ? Number.NaN : (src[r] as number);
+/** out[base + columnOf[e]] = src[e] for every mapped entity. */
+function scatter<T extends Float64Array | Int32Array>(
+  src: T,
+  columnOf: Int32Array,
+  out: T,
+  base: number,
+): void {
+  for (let e = 0; e < src.length; e++) {
+    const a = columnOf[e] as number;
+    if (a >= 0) out[base + a] = src[e] as number;
   }
-  return out;
+}
+
+function buffer<T extends Float64Array | Int32Array>(
+  buf: T | undefined,
+  size: number,
+  name: string,
+  dataset: string,
+): T | undefined {
+  if (buf !== undefined && buf.length !== size) {
+    throw new InvalidInputError(
+      `${dataset}: out.${name} must have length nT * nA = ${size}, received ${buf.length}`,
+      {
+        field: `out.${name}`,
+      },
+    );
+  }
+  return buf;
 }
 
 function identityColumns(nE: number, nA: number, dataset: string): Int32Array {
@@ -141,7 +218,8 @@ function identityColumns(nE: number, nA: number, dataset: string): Int32Array {
   return columns;
 }
 
-function checkColumns(columnOf: Int32Array, nE: number, nA: number, dataset: string): void {
+/** Validates the mapping; returns the number of columns that receive an entity. */
+function checkColumns(columnOf: Int32Array, nE: number, nA: number, dataset: string): number {
   if (columnOf.length !== nE) {
     throw new InvalidInputError(
       `${dataset}: columnOfEntity must have one entry per entity (${nE}), received ${columnOf.length}`,
@@ -149,6 +227,7 @@ function checkColumns(columnOf: Int32Array, nE: number, nA: number, dataset: str
     );
   }
   const used = new Uint8Array(nA);
+  let mapped = 0;
   for (let e = 0; e < nE; e++) {
     const a = columnOf[e] as number;
     if (a < -1 || a >= nA || (a >= 0 && used[a] === 1)) {
@@ -157,6 +236,10 @@ function checkColumns(columnOf: Int32Array, nE: number, nA: number, dataset: str
         { field: 'columnOfEntity', index: e },
       );
     }
-    if (a >= 0) used[a] = 1;
+    if (a >= 0) {
+      used[a] = 1;
+      mapped++;
+    }
   }
+  return mapped;
 }

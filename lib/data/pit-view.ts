@@ -84,7 +84,8 @@ export function createPitView(table: PitTable, opts: PitViewOptions = {}): PitVi
   const n = table.n;
   const { entity, eventTime, knownTime } = table;
   const offsets = new Int32Array(nE + 1);
-  for (let i = 0; i < n; i++) offsets[(entity[i] as number) + 1] = (offsets[(entity[i] as number) + 1] as number) + 1;
+  for (let i = 0; i < n; i++)
+    offsets[(entity[i] as number) + 1] = (offsets[(entity[i] as number) + 1] as number) + 1;
   for (let e = 0; e < nE; e++) offsets[e + 1] = (offsets[e + 1] as number) + (offsets[e] as number);
   // prefixBest[i]: the as-of row among the entity's rows up to i. Rows arrive in knownTime order, so a later row
   // wins when its eventTime is >= the best's (equal eventTime: a revision known later).
@@ -120,7 +121,9 @@ export function createPitView(table: PitTable, opts: PitViewOptions = {}): PitVi
   };
   const checkTime = (t: number, what: string): void => {
     if (Number.isNaN(t)) {
-      throw new InvalidInputError(`${dataset}: ${what} must be a time in epoch ms, received NaN`, { field: what });
+      throw new InvalidInputError(`${dataset}: ${what} must be a time in epoch ms, received NaN`, {
+        field: what,
+      });
     }
   };
   const column = (field: string): Float64Array => {

@@ -23,7 +23,7 @@ const ticker = z
   .string()
   .min(1)
   .max(16)
-  .regex(/^[A-Z][A-Z0-9.\-]*$/, 'a ticker in upper case (A-Z, 0-9, ".", "-")');
+  .regex(/^[A-Z][A-Z0-9.-]*$/, 'a ticker in upper case (A-Z, 0-9, ".", "-")');
 const isoDate = z.iso.date();
 /** A value the source may not report: null becomes NaN in the table. */
 const reported = z.number().nullable();
@@ -255,7 +255,11 @@ export const PIT_SERIES: Readonly<Record<PitSeriesName, PitSeriesMeta>> = {
     ],
     releaseMayPrecedeEvent: false,
   },
-  macro: { entityColumn: 'series', valueColumns: ['actual', 'consensus', 'revision'], releaseMayPrecedeEvent: false },
+  macro: {
+    entityColumn: 'series',
+    valueColumns: ['actual', 'consensus', 'revision'],
+    releaseMayPrecedeEvent: false,
+  },
   sentiment: { entityColumn: 'symbol', valueColumns: ['score', 'news_count'], releaseMayPrecedeEvent: false },
   analyst: {
     entityColumn: 'symbol',

@@ -186,13 +186,16 @@ function failBar(table: BarTable, ctx: BarValidationContext, row: number, rule: 
     default:
       what = 'unexpected rule';
   }
-  throw new DataIntegrityError(`${ctx.dataset}: row ${row} (${sym} @ ${formatMs(ts)}) breaks ${rule}: ${what}`, {
-    dataset: ctx.dataset,
-    row,
-    rule,
-    symbol: sym,
-    ts,
-  });
+  throw new DataIntegrityError(
+    `${ctx.dataset}: row ${row} (${sym} @ ${formatMs(ts)}) breaks ${rule}: ${what}`,
+    {
+      dataset: ctx.dataset,
+      row,
+      rule,
+      symbol: sym,
+      ts,
+    },
+  );
 }
 
 /**
@@ -300,11 +303,14 @@ export function flagBarsOutsideMembership(
     const s = symbol[i] as number;
     const t = ts[i] as number;
     if (s < 0 || s >= nA) {
-      throw new DataIntegrityError(`bars: row ${i} has symbol index ${s}; expected an index in [0, ${nA}) (rule symbol_in_range)`, {
-        dataset: 'bars',
-        row: i,
-        rule: 'symbol_in_range',
-      });
+      throw new DataIntegrityError(
+        `bars: row ${i} has symbol index ${s}; expected an index in [0, ${nA}) (rule symbol_in_range)`,
+        {
+          dataset: 'bars',
+          row: i,
+          rule: 'symbol_in_range',
+        },
+      );
     }
     // Last spell with start <= t, then t < its end.
     let lo = offsets[s] as number;
@@ -354,7 +360,8 @@ export function validatePit(table: PitTable, dataset: string, opts: PitValidatio
   checkLength(dataset, 'ingest_time', table.ingestTime.length, n);
   checkLength(dataset, 'known_time', table.knownTime.length, n);
   for (const [name, col] of Object.entries(table.fields)) checkLength(dataset, name, col.length, n);
-  const allowEarlyRelease = opts.releaseMayPrecedeEvent ?? PIT_SERIES[table.name]?.releaseMayPrecedeEvent ?? false;
+  const allowEarlyRelease =
+    opts.releaseMayPrecedeEvent ?? PIT_SERIES[table.name]?.releaseMayPrecedeEvent ?? false;
 
   const { entity, eventTime, publicReleaseTime, ingestTime, knownTime } = table;
   const nE = table.entityNames.length;
@@ -371,7 +378,7 @@ export function validatePit(table: PitTable, dataset: string, opts: PitValidatio
     if (!(ev - ev === 0 && rel - rel === 0 && ing - ing === 0 && k - k === 0)) {
       failPit(table, dataset, i, 'finite_times');
     }
-    if (k !== (rel > ing ? rel : ing)) failPit(table, dataset, i, 'known_time_is_max');
+    if (k !== Math.max(rel, ing)) failPit(table, dataset, i, 'known_time_is_max');
     if (rel < ev && !allowEarlyRelease) failPit(table, dataset, i, 'release_before_event');
     if (e === prevE) {
       if (!(k > prevK || (k === prevK && ev > prevEv))) failPit(table, dataset, i, 'sorted');
@@ -413,12 +420,15 @@ function failPit(table: PitTable, dataset: string, row: number, rule: PitRule): 
     default:
       what = 'unexpected rule';
   }
-  throw new DataIntegrityError(`${dataset}: row ${row} (${name}, event ${formatMs(ev)}) breaks ${rule}: ${what}`, {
-    dataset,
-    row,
-    rule,
-    entity: name,
-    eventTime: ev,
-    knownTime: k,
-  });
+  throw new DataIntegrityError(
+    `${dataset}: row ${row} (${name}, event ${formatMs(ev)}) breaks ${rule}: ${what}`,
+    {
+      dataset,
+      row,
+      rule,
+      entity: name,
+      eventTime: ev,
+      knownTime: k,
+    },
+  );
 }

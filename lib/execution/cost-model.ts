@@ -101,13 +101,60 @@ export function emptyFillCost(): FillCost {
   };
 }
 
+/**
+ * The cost model's parameters as plain numbers, resolved once per call of a hot loop (no union or property
+ * lookups per element). `etaVolBps` is `eta · 1e4` for `sqrt_vol` and 0 for `sqrt`.
+ */
+export interface CostParams {
+  readonly slippageBps: number;
+  readonly halfSpreadBps: number;
+  readonly useBarSpread: boolean;
+  readonly sqrtVol: boolean;
+  readonly etaBps: number;
+  readonly etaVolBps: number;
+  readonly fallbackDailyVol: number;
+}
+
+export function costParams(config: ExecutionConfig): CostParams {
+  const impact = config.impact;
+  const sqrtVol = impact.kind === 'sqrt_vol';
+  return {
+    slippageBps: config.slippageBps,
+    halfSpreadBps: config.halfSpreadBps,
+    useBarSpread: config.useBarSpread,
+    sqrtVol,
+    etaBps: sqrtVol ? 0 : impact.etaBps,
+    etaVolBps: sqrtVol ? impact.eta * 1e4 : 0,
+    fallbackDailyVol: sqrtVol ? impact.fallbackDailyVol : 0,
+  };
+}
+
+/** Kernel of `halfSpreadCostBps` on resolved scalars. */
+export function halfSpreadBpsOf(useBarSpread: boolean, halfSpreadBps: number, barSpreadBps: number): number {
+  if (useBarSpread && barSpreadBps >= 0 && barSpreadBps !== Number.POSITIVE_INFINITY) {
+    return Math.min(barSpreadBps * 0.5, MAX_HALF_SPREAD_BPS);
+  }
+  return halfSpreadBps;
+}
+
+/** Kernel of `impactCostBps` on resolved scalars. */
+export function impactBpsOf(
+  sqrtVol: boolean,
+  etaBps: number,
+  etaVolBps: number,
+  fallbackDailyVol: number,
+  participation: number,
+  dailyVol: number,
+): number {
+  const root = participation > 0 ? Math.sqrt(participation < 1 ? participation : 1) : 0;
+  if (!sqrtVol) return etaBps * root;
+  const sigma = dailyVol >= 0 ? (dailyVol < MAX_DAILY_VOL ? dailyVol : MAX_DAILY_VOL) : fallbackDailyVol;
+  return etaVolBps * sigma * root;
+}
+
 /** Half-spread charged (bps): the bar's `spreadBps / 2` when allowed and valid, else `halfSpreadBps`. */
 export function halfSpreadCostBps(config: ExecutionConfig, barSpreadBps: number): number {
-  if (config.useBarSpread && barSpreadBps >= 0 && barSpreadBps !== Number.POSITIVE_INFINITY) {
-    const half = barSpreadBps * 0.5;
-    return Math.min(half, MAX_HALF_SPREAD_BPS);
-  }
-  return config.halfSpreadBps;
+  return halfSpreadBpsOf(config.useBarSpread, config.halfSpreadBps, barSpreadBps);
 }
 
 /**
@@ -115,12 +162,8 @@ export function halfSpreadCostBps(config: ExecutionConfig, barSpreadBps: number)
  * volatility (used by `sqrt_vol` only; NaN or negative → the fallback, clamped to `MAX_DAILY_VOL`).
  */
 export function impactCostBps(config: ExecutionConfig, participation: number, dailyVol: number): number {
-  const p = participation > 0 ? Math.min(participation, 1) : 0;
-  const impact = config.impact;
-  if (impact.kind === 'sqrt') return impact.etaBps * Math.sqrt(p);
-  let sigma = dailyVol >= 0 ? dailyVol : impact.fallbackDailyVol;
-  if (sigma > MAX_DAILY_VOL) sigma = MAX_DAILY_VOL;
-  return impact.eta * sigma * 1e4 * Math.sqrt(p);
+  const c = costParams(config);
+  return impactBpsOf(c.sqrtVol, c.etaBps, c.etaVolBps, c.fallbackDailyVol, participation, dailyVol);
 }
 
 /**

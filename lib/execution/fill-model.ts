@@ -27,7 +27,7 @@
 import { DataIntegrityError, InvalidInputError } from '../core/errors.ts';
 import type { BarGrid } from '../core/panel.ts';
 import type { ExecutionConfig } from './cost-model.ts';
-import { halfSpreadCostBps, impactCostBps } from './cost-model.ts';
+import { costParams, halfSpreadBpsOf, impactBpsOf } from './cost-model.ts';
 
 /** Per-asset outcome of an order on one bar (the binding reason when it did not fill completely). */
 export const FillStatus = {
@@ -191,12 +191,22 @@ export function simulateFills(
   const cap = config.participationCap;
   const lot = config.lotSize;
   const minNotional = config.minTradeNotional;
-  const slipBps = config.slippageBps;
+  const { slippageBps, halfSpreadBps, useBarSpread, sqrtVol, etaBps, etaVolBps, fallbackDailyVol } =
+    costParams(config);
   const { filled, remaining, cancelled, notional, slippageCost, spreadCost, impactCost, status } = out;
   const { buyWant, buyNeed } = out;
   const s = out.summary;
   const counts = s.statusCounts;
   counts.fill(0);
+  filled.fill(0);
+  remaining.fill(0);
+  cancelled.fill(0);
+  notional.fill(0);
+  slippageCost.fill(0);
+  spreadCost.fill(0);
+  impactCost.fill(0);
+  buyWant.fill(0);
+  buyNeed.fill(0);
   s.cashBefore = cash;
   let requested = 0;
   let filledNotional = 0;
@@ -207,21 +217,13 @@ export function simulateFills(
   let impactTotal = 0;
   let nOrders = 0;
   let nFills = 0;
+  let nBuys = 0;
   let needTotal = 0;
 
-  // Pass 1: validate every order, execute sells, size buys.
+  // Pass 1: validate every order, execute sells, size buys (their costs are stored as if filled in full).
   for (let a = 0; a < nA; a++) {
     const q = orders[a]!;
     const pos = positions[a]!;
-    filled[a] = 0;
-    remaining[a] = 0;
-    cancelled[a] = 0;
-    notional[a] = 0;
-    slippageCost[a] = 0;
-    spreadCost[a] = 0;
-    impactCost[a] = 0;
-    buyWant[a] = 0;
-    buyNeed[a] = 0;
     if (!(pos >= 0)) {
       throw new InvalidInputError(`positions[${a}] must be >= 0 (long-only), received ${pos}`, {
         field: 'positions',
@@ -230,6 +232,7 @@ export function simulateFills(
     }
     if (q === 0) {
       status[a] = FillStatus.NO_ORDER;
+      counts[FillStatus.NO_ORDER]!++;
       continue;
     }
     if (Number.isNaN(q)) throw new InvalidInputError(`orders[${a}] is NaN`, { field: 'orders', asset: a });
@@ -241,7 +244,7 @@ export function simulateFills(
     if (!noPrice) requested += absQ * px;
     if (noPrice || !(v > 0 && v < Number.POSITIVE_INFINITY)) {
       // Not fillable on this bar: carried or cancelled by policy (a sell is kept up to the position held).
-      const keep = q < 0 && absQ > pos ? -pos : q;
+      const keep = q < 0 && absQ > pos ? 0 - pos : q;
       if (carry) {
         remaining[a] = keep;
         cancelled[a] = q - keep;
@@ -254,15 +257,21 @@ export function simulateFills(
       continue;
     }
     const capShares = Math.floor(cap * v);
+    const closes = q < 0 && absQ >= pos;
+    if (absQ * px < minNotional && !closes) {
+      cancelled[a] = q;
+      status[a] = FillStatus.BELOW_MIN_NOTIONAL;
+      counts[FillStatus.BELOW_MIN_NOTIONAL]!++;
+      continue;
+    }
+    const sprBps = halfSpreadBpsOf(
+      useBarSpread,
+      halfSpreadBps,
+      spread === undefined ? Number.NaN : spread[a]!,
+    );
+    const sigma = vol === undefined ? Number.NaN : vol[a]!;
     if (q < 0) {
       // Sell: never below zero shares; the excess over the position is cancelled (long-only).
-      const closes = absQ >= pos;
-      if (absQ * px < minNotional && !closes) {
-        cancelled[a] = q;
-        status[a] = FillStatus.BELOW_MIN_NOTIONAL;
-        counts[FillStatus.BELOW_MIN_NOTIONAL]!++;
-        continue;
-      }
       const want = closes ? pos : absQ;
       let x = Math.min(want, capShares);
       let st: FillStatus = want <= capShares ? FillStatus.FILLED : FillStatus.CAP_LIMITED;
@@ -275,12 +284,12 @@ export function simulateFills(
       const clipped = closes ? absQ - pos : 0;
       if (x > 0) {
         const n = x * px;
-        const imp = (n * impactCostBps(config, x / v, vol === undefined ? Number.NaN : vol[a]!)) / 1e4;
-        const spr = (n * halfSpreadCostBps(config, spread === undefined ? Number.NaN : spread[a]!)) / 1e4;
-        const slp = (n * slipBps) / 1e4;
+        const slp = (n * slippageBps) / 1e4;
+        const spr = (n * sprBps) / 1e4;
+        const imp = (n * impactBpsOf(sqrtVol, etaBps, etaVolBps, fallbackDailyVol, x / v, sigma)) / 1e4;
         cash += n - (slp + spr + imp);
         positions[a] = pos - x;
-        filled[a] = -x;
+        filled[a] = 0 - x;
         notional[a] = n;
         slippageCost[a] = slp;
         spreadCost[a] = spr;
@@ -294,34 +303,30 @@ export function simulateFills(
       }
       const left = want - x;
       if (carry) {
-        remaining[a] = -left;
-        cancelled[a] = -clipped;
+        remaining[a] = 0 - left;
+        cancelled[a] = 0 - clipped;
       } else {
-        cancelled[a] = -(left + clipped);
+        cancelled[a] = 0 - (left + clipped);
       }
       status[a] = st;
       counts[st]!++;
       continue;
     }
     // Buy: size it now, fill it after all sells.
-    if (absQ * px < minNotional) {
-      cancelled[a] = q;
-      status[a] = FillStatus.BELOW_MIN_NOTIONAL;
-      counts[FillStatus.BELOW_MIN_NOTIONAL]!++;
-      continue;
-    }
-    const capped = Math.min(absQ, capShares);
-    const want = Math.floor(capped / lot) * lot;
+    const want = Math.floor(Math.min(absQ, capShares) / lot) * lot;
     status[a] =
       absQ > capShares ? FillStatus.CAP_LIMITED : want < absQ ? FillStatus.LOT_ROUNDED : FillStatus.FILLED;
     buyWant[a] = want;
+    nBuys++;
     if (want > 0) {
       const n = want * px;
-      const bps =
-        slipBps +
-        halfSpreadCostBps(config, spread === undefined ? Number.NaN : spread[a]!) +
-        impactCostBps(config, want / v, vol === undefined ? Number.NaN : vol[a]!);
-      const need = n + (n * bps) / 1e4;
+      const slp = (n * slippageBps) / 1e4;
+      const spr = (n * sprBps) / 1e4;
+      const imp = (n * impactBpsOf(sqrtVol, etaBps, etaVolBps, fallbackDailyVol, want / v, sigma)) / 1e4;
+      slippageCost[a] = slp;
+      spreadCost[a] = spr;
+      impactCost[a] = imp;
+      const need = n + (slp + spr + imp);
       buyNeed[a] = need;
       needTotal += need;
     }
@@ -329,7 +334,7 @@ export function simulateFills(
 
   // Pass 2: buys, pro rata when the cash after sells does not cover them all.
   const scale = needTotal > cash ? cash / needTotal : 1;
-  for (let a = 0; a < nA; a++) {
+  for (let a = 0; a < nA && nBuys > 0; a++) {
     const q = orders[a]!;
     let st = status[a]!;
     // Only buys sized in pass 1 are still open; every other outcome was settled there.
@@ -339,25 +344,34 @@ export function simulateFills(
     ) {
       continue;
     }
+    nBuys--;
     const want = buyWant[a]!;
-    let x = scale < 1 ? Math.floor((want * scale) / lot) * lot : want;
-    const px = open[a]!;
-    const v = volume[a]!;
-    const sprBps = halfSpreadCostBps(config, spread === undefined ? Number.NaN : spread[a]!);
-    const va = vol === undefined ? Number.NaN : vol[a]!;
-    let n = 0;
-    let slp = 0;
-    let spr = 0;
-    let imp = 0;
-    while (x > 0) {
-      n = x * px;
-      slp = (n * slipBps) / 1e4;
-      spr = (n * sprBps) / 1e4;
-      imp = (n * impactCostBps(config, x / v, va)) / 1e4;
-      if (cash - n - (slp + spr + imp) >= 0) break;
-      x -= lot;
+    let x = want;
+    let slp = slippageCost[a]!;
+    let spr = spreadCost[a]!;
+    let imp = impactCost[a]!;
+    let n = x * open[a]!;
+    if (scale < 1 || cash - buyNeed[a]! < 0) {
+      // Re-cost at the scaled size; step down a lot at a time while floating-point rounding would overdraw.
+      const px = open[a]!;
+      const v = volume[a]!;
+      const sprBps = halfSpreadBpsOf(
+        useBarSpread,
+        halfSpreadBps,
+        spread === undefined ? Number.NaN : spread[a]!,
+      );
+      const sigma = vol === undefined ? Number.NaN : vol[a]!;
+      x = scale < 1 ? Math.floor((want * scale) / lot) * lot : want;
+      while (x > 0) {
+        n = x * px;
+        slp = (n * slippageBps) / 1e4;
+        spr = (n * sprBps) / 1e4;
+        imp = (n * impactBpsOf(sqrtVol, etaBps, etaVolBps, fallbackDailyVol, x / v, sigma)) / 1e4;
+        if (cash - n - (slp + spr + imp) >= 0) break;
+        x -= lot;
+      }
+      if (x < want) st = FillStatus.CASH_LIMITED;
     }
-    if (x < want) st = FillStatus.CASH_LIMITED;
     if (x > 0) {
       cash = cash - n - (slp + spr + imp);
       positions[a] = positions[a]! + x;
@@ -372,6 +386,10 @@ export function simulateFills(
       spreadTotal += spr;
       impactTotal += imp;
       nFills++;
+    } else {
+      slippageCost[a] = 0;
+      spreadCost[a] = 0;
+      impactCost[a] = 0;
     }
     if (carry) remaining[a] = q - x;
     else cancelled[a] = q - x;

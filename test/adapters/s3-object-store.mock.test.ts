@@ -26,6 +26,8 @@ import {
 } from '../../lib/core/errors.ts';
 import { sha256Hex } from '../../lib/data/object-store.ts';
 
+type SdkBody = NonNullable<GetObjectCommandOutput['Body']>;
+
 const s3 = mockClient(S3Client);
 const BUCKET = 'hts-data';
 
@@ -48,14 +50,14 @@ const serviceError = (name: string, httpStatusCode: number, extra: Record<string
   );
 
 /** A GetObject body the way the SDK's Node handler returns one (a stream with transformToByteArray). */
-const sdkBody = (bytes: Uint8Array): GetObjectCommandOutput['Body'] =>
+const sdkBody = (bytes: Uint8Array): SdkBody =>
   Object.assign(Readable.from([Buffer.from(bytes)]), {
     transformToByteArray: async () => new Uint8Array(bytes),
     transformToString: async () => new TextDecoder().decode(bytes),
     transformToWebStream: () => {
       throw new Error('not used');
     },
-  }) as unknown as GetObjectCommandOutput['Body'];
+  }) as unknown as SdkBody;
 
 describe('S3ObjectStore: transient failures become UpstreamError', () => {
   it.each([
@@ -130,10 +132,7 @@ describe('S3ObjectStore: missing objects', () => {
 
   it('reads a body given as a plain stream too', async () => {
     s3.on(GetObjectCommand).resolves({
-      Body: Readable.from([
-        Buffer.from([1, 2]),
-        Buffer.from([3]),
-      ]) as unknown as GetObjectCommandOutput['Body'],
+      Body: Readable.from([Buffer.from([1, 2]), Buffer.from([3])]) as unknown as SdkBody,
     });
     expect(await makeStore().get('k')).toEqual(new Uint8Array([1, 2, 3]));
   });

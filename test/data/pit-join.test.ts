@@ -13,7 +13,11 @@ interface Row {
   readonly v: number;
 }
 
-function buildTable(rows: readonly Row[], entityNames: readonly string[], name: PitSeriesName = 'sentiment'): PitTable {
+function buildTable(
+  rows: readonly Row[],
+  entityNames: readonly string[],
+  name: PitSeriesName = 'sentiment',
+): PitTable {
   const sorted = [...rows].sort(
     (a, b) => a.e - b.e || Math.max(a.rel, a.ing) - Math.max(b.rel, b.ing) || a.ev - b.ev,
   );
@@ -33,7 +37,8 @@ function buildTable(rows: readonly Row[], entityNames: readonly string[], name: 
   };
 }
 
-const at = (x: Float64Array | Int32Array, t: number, nA: number, a: number): number => x[t * nA + a] as number;
+const at = (x: Float64Array | Int32Array, t: number, nA: number, a: number): number =>
+  x[t * nA + a] as number;
 
 describe('pit-join: asOfJoin', () => {
   // Sentiment of 3 symbols: day 10 known at 12, day 20 known at 21, a correction of day 20 known at 25.
@@ -104,7 +109,16 @@ describe('pit-join: asOfJoin', () => {
       'macro',
     );
     const res = asOfJoin(macro, Float64Array.from([39, 40, 45, 80]), 2, ['score']);
-    expect(Array.from(res.fields.score as Float64Array)).toEqual([Number.NaN, Number.NaN, Number.NaN, 250, 3.1, 250, 3.2, 250]);
+    expect(Array.from(res.fields.score as Float64Array)).toEqual([
+      Number.NaN,
+      Number.NaN,
+      Number.NaN,
+      250,
+      3.1,
+      250,
+      3.2,
+      250,
+    ]);
   });
 
   it('maps entities to output columns, leaving out entities mapped to -1', () => {
@@ -112,6 +126,30 @@ describe('pit-join: asOfJoin', () => {
     const score = res.fields.score as Float64Array;
     expect(at(score, 6, 2, 0)).toBe(-0.5);
     expect(at(score, 6, 2, 1)).toBe(0.25);
+  });
+
+  it('writes into caller buffers, overwriting stale contents, also for unmapped columns', () => {
+    const fresh = asOfJoin(table, grid, 4, ['score'], { columnOfEntity: Int32Array.from([3, 1, 0]) });
+    const size = grid.length * 4;
+    const out = {
+      fields: { score: new Float64Array(size).fill(7) },
+      knownAt: new Float64Array(size).fill(7),
+      eventAt: new Float64Array(size).fill(7),
+      row: new Int32Array(size).fill(7),
+    };
+    const res = asOfJoin(table, grid, 4, ['score'], { columnOfEntity: Int32Array.from([3, 1, 0]), out });
+    expect(res.fields.score).toBe(out.fields.score);
+    expect(res.knownAt).toBe(out.knownAt);
+    expect(res.row).toBe(out.row);
+    expect(res.fields.score).toEqual(fresh.fields.score);
+    expect(res.knownAt).toEqual(fresh.knownAt);
+    expect(res.eventAt).toEqual(fresh.eventAt);
+    expect(res.row).toEqual(fresh.row);
+    expect(at(res.row, 6, 4, 2)).toBe(-1); // column 2 receives no entity
+    expect(at(res.fields.score as Float64Array, 6, 4, 2)).toBeNaN();
+    expect(() => asOfJoin(table, grid, 3, ['score'], { out: { knownAt: new Float64Array(5) } })).toThrow(
+      /out.knownAt must have length nT \* nA = 21, received 5/,
+    );
   });
 
   it('handles an empty table and an empty grid', () => {
@@ -126,8 +164,12 @@ describe('pit-join: asOfJoin', () => {
 
   it('rejects an unsorted or NaN grid, unknown fields, a bad nA or mapping, and an invalid table', () => {
     expect(() => asOfJoin(table, Float64Array.from([2, 1]), 3, ['score'])).toThrow(InvalidInputError);
-    expect(() => asOfJoin(table, Float64Array.from([1, Number.NaN]), 3, ['score'])).toThrow(InvalidInputError);
-    expect(() => asOfJoin(table, grid, 3, ['eps'])).toThrow(/unknown field "eps"; expected one of score, news_count/);
+    expect(() => asOfJoin(table, Float64Array.from([1, Number.NaN]), 3, ['score'])).toThrow(
+      InvalidInputError,
+    );
+    expect(() => asOfJoin(table, grid, 3, ['eps'])).toThrow(
+      /unknown field "eps"; expected one of score, news_count/,
+    );
     expect(() => asOfJoin(table, grid, 4, ['score'])).toThrow(/3 entities but nA is 4/);
     expect(() => asOfJoin(table, grid, 3, ['score'], { columnOfEntity: Int32Array.from([0, 0, 1]) })).toThrow(
       InvalidInputError,

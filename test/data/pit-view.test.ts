@@ -215,7 +215,8 @@ const rowsArb = fc
       const e = base?.e ?? r.e % nE;
       const ev = base?.ev ?? r.ev;
       // A revision is released after the row it revises; otherwise the lag may be negative for corporate actions.
-      const lag = base !== undefined ? Math.abs(r.relLag) + 1 : name === 'fundamentals' ? Math.abs(r.relLag) : r.relLag;
+      const lag =
+        base !== undefined ? Math.abs(r.relLag) + 1 : name === 'fundamentals' ? Math.abs(r.relLag) : r.relLag;
       const rel = (base !== undefined ? Math.max(base.rel, base.ing) : ev) + lag;
       const ing = rel + r.ingLag;
       const key = `${e}/${ev}/${Math.max(rel, ing)}`;
@@ -229,42 +230,51 @@ const rowsArb = fc
 describe('pit-view: property', () => {
   it('asOf equals the brute-force oracle for every entity at random decision times', () => {
     fc.assert(
-      fc.property(rowsArb, fc.array(fc.integer({ min: -8, max: 40 }), { minLength: 1, maxLength: 20 }), (d, times) => {
-        const table = buildTable(d.rows, d.nE, d.name);
-        const view = createPitView(table);
-        for (const t of times) {
-          const snap = view.asOf(t);
-          for (let e = 0; e < d.nE; e++) {
-            const want = oracle(d.rows, e, t);
-            expect(idAt(table, snap.row[e] as number)).toBe(want?.id ?? -1);
-            expect(view.withCutoff(t).value(e, 'eps')).toBe(want?.eps ?? Number.NaN);
+      fc.property(
+        rowsArb,
+        fc.array(fc.integer({ min: -8, max: 40 }), { minLength: 1, maxLength: 20 }),
+        (d, times) => {
+          const table = buildTable(d.rows, d.nE, d.name);
+          const view = createPitView(table);
+          for (const t of times) {
+            const snap = view.asOf(t);
+            for (let e = 0; e < d.nE; e++) {
+              const want = oracle(d.rows, e, t);
+              expect(idAt(table, snap.row[e] as number)).toBe(want?.id ?? -1);
+              expect(view.withCutoff(t).value(e, 'eps')).toBe(want?.eps ?? Number.NaN);
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 400 },
     );
   });
 
   it('a view with a cutoff answers as the full view at or before the cutoff and throws after it', () => {
     fc.assert(
-      fc.property(rowsArb, fc.integer({ min: -8, max: 40 }), fc.integer({ min: -8, max: 40 }), (d, cutoff, t) => {
-        const table = buildTable(d.rows, d.nE, d.name);
-        const view = createPitView(table);
-        const cut = view.withCutoff(cutoff);
-        for (let e = 0; e < d.nE; e++) {
-          if (t <= cutoff) {
-            expect(cut.rowAsOf(e, t)).toBe(view.rowAsOf(e, t));
-            const vintage = cut.rowsFor(e, t);
-            for (const r of vintage) expect(table.knownTime[r]).toBeLessThanOrEqual(t);
-            // The last period of the vintage is the as-of row.
-            expect(vintage.length === 0 ? -1 : vintage[vintage.length - 1]).toBe(view.rowAsOf(e, t));
-          } else {
-            expect(() => cut.rowAsOf(e, t)).toThrow(LookaheadError);
-            expect(() => cut.rowsFor(e, t)).toThrow(LookaheadError);
-            expect(() => cut.value(e, 'eps', t)).toThrow(LookaheadError);
+      fc.property(
+        rowsArb,
+        fc.integer({ min: -8, max: 40 }),
+        fc.integer({ min: -8, max: 40 }),
+        (d, cutoff, t) => {
+          const table = buildTable(d.rows, d.nE, d.name);
+          const view = createPitView(table);
+          const cut = view.withCutoff(cutoff);
+          for (let e = 0; e < d.nE; e++) {
+            if (t <= cutoff) {
+              expect(cut.rowAsOf(e, t)).toBe(view.rowAsOf(e, t));
+              const vintage = cut.rowsFor(e, t);
+              for (const r of vintage) expect(table.knownTime[r]).toBeLessThanOrEqual(t);
+              // The last period of the vintage is the as-of row.
+              expect(vintage.length === 0 ? -1 : vintage[vintage.length - 1]).toBe(view.rowAsOf(e, t));
+            } else {
+              expect(() => cut.rowAsOf(e, t)).toThrow(LookaheadError);
+              expect(() => cut.rowsFor(e, t)).toThrow(LookaheadError);
+              expect(() => cut.value(e, 'eps', t)).toThrow(LookaheadError);
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 300 },
     );
   });

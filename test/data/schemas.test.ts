@@ -16,7 +16,12 @@ import {
 } from '../../lib/data/schemas.ts';
 
 const T0 = Date.UTC(2024, 0, 2, 15, 30);
-const times = { event_time: T0, public_release_time: T0 + 1000, ingest_time: T0 + 500, known_time: T0 + 1000 };
+const times = {
+  event_time: T0,
+  public_release_time: T0 + 1000,
+  ingest_time: T0 + 500,
+  known_time: T0 + 1000,
+};
 
 const validBar = { ts: T0, symbol: 'AAPL', open: 10, high: 11, low: 9, close: 10.5, volume: 1000 };
 
@@ -43,9 +48,12 @@ describe('schemas: BarRow', () => {
 
 describe('schemas: MembershipSpellRow and SectorRow', () => {
   it('accepts an open spell (end_date null) and a closed one', () => {
-    expect(MembershipSpellRow.safeParse({ ticker: 'A', start_date: '2000-06-05', end_date: null }).success).toBe(true);
     expect(
-      MembershipSpellRow.safeParse({ ticker: 'BRK.B', start_date: '2010-02-16', end_date: '2024-09-23' }).success,
+      MembershipSpellRow.safeParse({ ticker: 'A', start_date: '2000-06-05', end_date: null }).success,
+    ).toBe(true);
+    expect(
+      MembershipSpellRow.safeParse({ ticker: 'BRK.B', start_date: '2010-02-16', end_date: '2024-09-23' })
+        .success,
     ).toBe(true);
   });
 
@@ -53,7 +61,9 @@ describe('schemas: MembershipSpellRow and SectorRow', () => {
     expect(
       MembershipSpellRow.safeParse({ ticker: 'A', start_date: '2010-01-02', end_date: '2009-01-02' }).success,
     ).toBe(false);
-    expect(MembershipSpellRow.safeParse({ ticker: 'A', start_date: '2010-13-02', end_date: null }).success).toBe(false);
+    expect(
+      MembershipSpellRow.safeParse({ ticker: 'A', start_date: '2010-13-02', end_date: null }).success,
+    ).toBe(false);
     expect(MembershipSpellRow.safeParse({ ticker: 'A', start_date: '2010-01-02' }).success).toBe(false);
   });
 
@@ -114,7 +124,9 @@ describe('schemas: point-in-time rows', () => {
   });
 
   it('enforces the per-series value ranges', () => {
-    expect(FundamentalsRow.safeParse({ ...validPit.fundamentals, fiscal_period: '2023-Q1' }).success).toBe(false);
+    expect(FundamentalsRow.safeParse({ ...validPit.fundamentals, fiscal_period: '2023-Q1' }).success).toBe(
+      false,
+    );
     expect(FundamentalsRow.safeParse({ ...validPit.fundamentals, revision: -1 }).success).toBe(false);
     expect(FundamentalsRow.safeParse({ ...validPit.fundamentals, revision: 1.5 }).success).toBe(false);
     expect(MacroRow.safeParse({ ...validPit.macro, actual: null }).success).toBe(false);
@@ -122,7 +134,9 @@ describe('schemas: point-in-time rows', () => {
     expect(SentimentRow.safeParse({ ...validPit.sentiment, news_count: 1.5 }).success).toBe(false);
     expect(AnalystRow.safeParse({ ...validPit.analyst, rating: 0.5 }).success).toBe(false);
     expect(AnalystRow.safeParse({ ...validPit.analyst, rating: 5.5 }).success).toBe(false);
-    expect(CorporateActionRow.safeParse({ ...validPit.corporate_actions, kind: 'dividend' }).success).toBe(false);
+    expect(CorporateActionRow.safeParse({ ...validPit.corporate_actions, kind: 'dividend' }).success).toBe(
+      false,
+    );
     expect(CorporateActionRow.safeParse({ ...validPit.corporate_actions, ratio: 0 }).success).toBe(false);
     expect(TrapRow.safeParse({ ...validPit.trap, value: Number.NaN }).success).toBe(false);
   });
@@ -144,7 +158,9 @@ describe('schemas: PIT_SERIES', () => {
   it('uses series as the entity of macro only, and lets only corporate actions precede their event', () => {
     const bySeries = PIT_SERIES_NAMES.filter((n) => PIT_SERIES[n].entityColumn === 'series');
     expect(bySeries).toEqual(['macro']);
-    expect(PIT_SERIES_NAMES.filter((n) => PIT_SERIES[n].releaseMayPrecedeEvent)).toEqual(['corporate_actions']);
+    expect(PIT_SERIES_NAMES.filter((n) => PIT_SERIES[n].releaseMayPrecedeEvent)).toEqual([
+      'corporate_actions',
+    ]);
     expect(Object.keys(PIT_SERIES).sort()).toEqual([...PIT_SERIES_NAMES].sort());
   });
 });

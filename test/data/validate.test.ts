@@ -99,31 +99,184 @@ describe('validate: validateBars', () => {
   });
 
   const cases: [string, number, (t: MutableBars, i: number) => void][] = [
-    ['symbol_in_range', 6, (t, i) => void (t.symbol[i] = 2)],
-    ['finite_price', 3, (t, i) => void (t.close[i] = Number.NaN)],
-    ['finite_price', 7, (t, i) => void (t.open[i] = Number.POSITIVE_INFINITY)],
-    ['finite_price', 2, (t, i) => void (t.low[i] = Number.NEGATIVE_INFINITY)],
-    ['positive_price', 4, (t, i) => void ((t.low[i] = -1), (t.open[i] = -0.5), (t.close[i] = -0.5))],
-    ['positive_price', 1, (t, i) => void ((t.low[i] = 0), (t.vwap as Float64Array).fill(0, i, i + 1))],
-    ['high_ge_max_open_close', 5, (t, i) => void (t.high[i] = (t.close[i] as number) - 0.01)],
-    ['high_ge_max_open_close', 8, (t, i) => void (t.high[i] = (t.open[i] as number) - 0.1)],
-    ['low_le_min_open_close', 0, (t, i) => void (t.low[i] = (t.close[i] as number) + 0.1)],
-    ['volume_positive', 9, (t, i) => void (t.volume[i] = 0)],
-    ['volume_positive', 2, (t, i) => void (t.volume[i] = -5)],
-    ['volume_positive', 3, (t, i) => void (t.volume[i] = Number.NaN)],
-    ['volume_positive', 3, (t, i) => void (t.volume[i] = Number.POSITIVE_INFINITY)],
-    ['spread_nonnegative', 6, (t, i) => void ((t.spreadBps as Float64Array)[i] = -0.01)],
-    ['spread_nonnegative', 6, (t, i) => void ((t.spreadBps as Float64Array)[i] = Number.NaN)],
-    ['vwap_in_range', 4, (t, i) => void ((t.vwap as Float64Array)[i] = (t.high[i] as number) + 0.01)],
-    ['vwap_in_range', 5, (t, i) => void ((t.vwap as Float64Array)[i] = (t.low[i] as number) - 0.01)],
-    ['vwap_in_range', 5, (t, i) => void ((t.vwap as Float64Array)[i] = Number.NaN)],
-    ['sorted_unique', 2, (t, i) => void (t.ts[i] = t.ts[i - 1] as number)],
-    ['sorted_unique', 3, (t, i) => void (t.ts[i] = GRID[0] as number)],
-    ['sorted_unique', 6, (t, i) => void (t.symbol[i] = 0)],
-    ['on_grid', 0, (t, i) => void (t.ts[i] = (GRID[0] as number) - HOUR)],
-    ['on_grid', 7, (t, i) => void (t.ts[i] = (GRID[2] as number) + 1)],
-    ['on_grid', 4, (t, i) => void (t.ts[i] = (GRID[4] as number) + HOUR)],
-    ['on_grid', 5, (t, i) => void (t.ts[i] = Number.NaN)],
+    [
+      'symbol_in_range',
+      6,
+      (t, i) => {
+        t.symbol[i] = 2;
+      },
+    ],
+    [
+      'finite_price',
+      3,
+      (t, i) => {
+        t.close[i] = Number.NaN;
+      },
+    ],
+    [
+      'finite_price',
+      7,
+      (t, i) => {
+        t.open[i] = Number.POSITIVE_INFINITY;
+      },
+    ],
+    [
+      'finite_price',
+      2,
+      (t, i) => {
+        t.low[i] = Number.NEGATIVE_INFINITY;
+      },
+    ],
+    [
+      'positive_price',
+      4,
+      (t, i) => {
+        t.low[i] = -1;
+        t.open[i] = -0.5;
+        t.close[i] = -0.5;
+      },
+    ],
+    [
+      'positive_price',
+      1,
+      (t, i) => {
+        t.low[i] = 0;
+        (t.vwap as Float64Array).fill(0, i, i + 1);
+      },
+    ],
+    [
+      'high_ge_max_open_close',
+      5,
+      (t, i) => {
+        t.high[i] = (t.close[i] as number) - 0.01;
+      },
+    ],
+    [
+      'high_ge_max_open_close',
+      8,
+      (t, i) => {
+        t.high[i] = (t.open[i] as number) - 0.1;
+      },
+    ],
+    [
+      'low_le_min_open_close',
+      0,
+      (t, i) => {
+        t.low[i] = (t.close[i] as number) + 0.1;
+      },
+    ],
+    [
+      'volume_positive',
+      9,
+      (t, i) => {
+        t.volume[i] = 0;
+      },
+    ],
+    [
+      'volume_positive',
+      2,
+      (t, i) => {
+        t.volume[i] = -5;
+      },
+    ],
+    [
+      'volume_positive',
+      3,
+      (t, i) => {
+        t.volume[i] = Number.NaN;
+      },
+    ],
+    [
+      'volume_positive',
+      3,
+      (t, i) => {
+        t.volume[i] = Number.POSITIVE_INFINITY;
+      },
+    ],
+    [
+      'spread_nonnegative',
+      6,
+      (t, i) => {
+        (t.spreadBps as Float64Array)[i] = -0.01;
+      },
+    ],
+    [
+      'spread_nonnegative',
+      6,
+      (t, i) => {
+        (t.spreadBps as Float64Array)[i] = Number.NaN;
+      },
+    ],
+    [
+      'vwap_in_range',
+      4,
+      (t, i) => {
+        (t.vwap as Float64Array)[i] = (t.high[i] as number) + 0.01;
+      },
+    ],
+    [
+      'vwap_in_range',
+      5,
+      (t, i) => {
+        (t.vwap as Float64Array)[i] = (t.low[i] as number) - 0.01;
+      },
+    ],
+    [
+      'vwap_in_range',
+      5,
+      (t, i) => {
+        (t.vwap as Float64Array)[i] = Number.NaN;
+      },
+    ],
+    [
+      'sorted_unique',
+      2,
+      (t, i) => {
+        t.ts[i] = t.ts[i - 1] as number;
+      },
+    ],
+    [
+      'sorted_unique',
+      3,
+      (t, i) => {
+        t.ts[i] = GRID[0] as number;
+      },
+    ],
+    [
+      'sorted_unique',
+      6,
+      (t, i) => {
+        t.symbol[i] = 0;
+      },
+    ],
+    [
+      'on_grid',
+      0,
+      (t, i) => {
+        t.ts[i] = (GRID[0] as number) - HOUR;
+      },
+    ],
+    [
+      'on_grid',
+      7,
+      (t, i) => {
+        t.ts[i] = (GRID[2] as number) + 1;
+      },
+    ],
+    [
+      'on_grid',
+      4,
+      (t, i) => {
+        t.ts[i] = (GRID[4] as number) + HOUR;
+      },
+    ],
+    [
+      'on_grid',
+      5,
+      (t, i) => {
+        t.ts[i] = Number.NaN;
+      },
+    ],
   ];
   it.each(cases)('rejects %s at row %i, naming rule, row, symbol and ts', (rule, row, mutate) => {
     const t = goodBars();
@@ -162,7 +315,11 @@ describe('validate: validateBars', () => {
 
   it('rejects an unsorted grid', () => {
     const grid = Float64Array.from([T0, T0 + 2 * HOUR, T0 + HOUR]);
-    const err = expectIntegrity(() => validateBars(goodBars(), { ...ctx, gridCloseMs: grid }), 'grid_sorted', undefined);
+    const err = expectIntegrity(
+      () => validateBars(goodBars(), { ...ctx, gridCloseMs: grid }),
+      'grid_sorted',
+      undefined,
+    );
     expect(err.details.gridIndex).toBe(2);
   });
 
@@ -222,8 +379,18 @@ describe('validate: flagBarsOutsideMembership', () => {
       1,
       'membership',
     );
-    expectIntegrity(() => buildMembershipSpells(1, [{ symbol: 0, startMs: 10, endMs: 10 }]), 'spell_bounds', 0, 'membership');
-    expectIntegrity(() => buildMembershipSpells(1, [{ symbol: 1, startMs: 0, endMs: 10 }]), 'symbol_in_range', 0, 'membership');
+    expectIntegrity(
+      () => buildMembershipSpells(1, [{ symbol: 0, startMs: 10, endMs: 10 }]),
+      'spell_bounds',
+      0,
+      'membership',
+    );
+    expectIntegrity(
+      () => buildMembershipSpells(1, [{ symbol: 1, startMs: 0, endMs: 10 }]),
+      'symbol_in_range',
+      0,
+      'membership',
+    );
   });
 });
 
@@ -235,7 +402,11 @@ interface PitRowInput {
   known?: number;
 }
 
-function pit(rows: PitRowInput[], name: PitSeriesName = 'fundamentals', entityNames = ['AAPL', 'MSFT']): PitTable {
+function pit(
+  rows: PitRowInput[],
+  name: PitSeriesName = 'fundamentals',
+  entityNames = ['AAPL', 'MSFT'],
+): PitTable {
   const n = rows.length;
   return {
     name,
@@ -265,17 +436,69 @@ describe('validate: validatePit', () => {
   });
 
   const cases: [string, number, (rows: PitRowInput[]) => void][] = [
-    ['entity_in_range', 3, (r) => void ((r[3] as PitRowInput).e = 2)],
-    ['entity_in_range', 0, (r) => void ((r[0] as PitRowInput).e = -1)],
-    ['finite_times', 1, (r) => void ((r[1] as PitRowInput).ev = Number.NaN)],
-    ['finite_times', 2, (r) => void Object.assign(r[2] as PitRowInput, { ing: Number.POSITIVE_INFINITY, known: 240 })],
-    ['known_time_is_max', 0, (r) => void ((r[0] as PitRowInput).known = 130)],
-    ['known_time_is_max', 4, (r) => void ((r[4] as PitRowInput).known = 151)],
+    [
+      'entity_in_range',
+      3,
+      (r) => {
+        (r[3] as PitRowInput).e = 2;
+      },
+    ],
+    [
+      'entity_in_range',
+      0,
+      (r) => {
+        (r[0] as PitRowInput).e = -1;
+      },
+    ],
+    [
+      'finite_times',
+      1,
+      (r) => {
+        (r[1] as PitRowInput).ev = Number.NaN;
+      },
+    ],
+    [
+      'finite_times',
+      2,
+      (r) => void Object.assign(r[2] as PitRowInput, { ing: Number.POSITIVE_INFINITY, known: 240 }),
+    ],
+    [
+      'known_time_is_max',
+      0,
+      (r) => {
+        (r[0] as PitRowInput).known = 130;
+      },
+    ],
+    [
+      'known_time_is_max',
+      4,
+      (r) => {
+        (r[4] as PitRowInput).known = 151;
+      },
+    ],
     ['release_before_event', 1, (r) => void Object.assign(r[1] as PitRowInput, { rel: 199, ing: 229 })],
     ['sorted', 2, (r) => void Object.assign(r[2] as PitRowInput, { rel: 200, ing: 200 })],
-    ['sorted', 3, (r) => void ((r[3] as PitRowInput).e = 0)],
-    ['sorted', 4, (r) => void ((r[4] as PitRowInput).ev = 100)],
-    ['sorted', 4, (r) => void ((r[4] as PitRowInput).ev = 50)],
+    [
+      'sorted',
+      3,
+      (r) => {
+        (r[3] as PitRowInput).e = 0;
+      },
+    ],
+    [
+      'sorted',
+      4,
+      (r) => {
+        (r[4] as PitRowInput).ev = 100;
+      },
+    ],
+    [
+      'sorted',
+      4,
+      (r) => {
+        (r[4] as PitRowInput).ev = 50;
+      },
+    ],
     ['sorted', 1, (r) => void Object.assign(r[1] as PitRowInput, { ev: 100, rel: 130, ing: 131 })],
   ];
   it.each(cases)('rejects %s at row %i', (rule, row, mutate) => {
@@ -302,7 +525,12 @@ describe('validate: validatePit', () => {
       0,
       'ca',
     );
-    expectIntegrity(() => validatePit(pit(rows, 'sentiment'), 'sentiment'), 'release_before_event', 0, 'sentiment');
+    expectIntegrity(
+      () => validatePit(pit(rows, 'sentiment'), 'sentiment'),
+      'release_before_event',
+      0,
+      'sentiment',
+    );
   });
 
   it('rejects a value column whose length differs from n', () => {

@@ -115,7 +115,10 @@ describe('cost-model: fillCost', () => {
         halfSpreadBps: fc.double({ min: 0, max: 1000, noNaN: true }),
         useBarSpread: fc.boolean(),
         impact: fc.oneof(
-          fc.record({ kind: fc.constant('sqrt' as const), etaBps: fc.double({ min: 0, max: 1000, noNaN: true }) }),
+          fc.record({
+            kind: fc.constant('sqrt' as const),
+            etaBps: fc.double({ min: 0, max: 1000, noNaN: true }),
+          }),
           fc.record({
             kind: fc.constant('sqrt_vol' as const),
             eta: fc.double({ min: 0, max: 1, noNaN: true }),

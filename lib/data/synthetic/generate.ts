@@ -268,6 +268,7 @@ export async function generateSyntheticMarket(
     for (const qe of quarterEnds) {
       const lagDays = 21 + Math.floor(r.next() * 36);
       const releaseDate = addDaysIso(qe, lagDays);
+      if (releaseDate < sessionDates[0]!) continue; // released before the period: not part of this dataset
       const s = lowerBound(sessionDates, releaseDate);
       const afterClose = r.next() < 0.4;
       const revise = r.next() < 0.08;
