@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../lib/core/errors.ts';
+import { parseIsoDate } from '../lib/core/ny-time.ts';
 
 /** Parsed command line: positional words and `--flag value` / `--flag` options. */
 export interface ParsedArgs {
@@ -6,7 +7,10 @@ export interface ParsedArgs {
   readonly flags: Map<string, string | true>;
 }
 
-export function parseArgs(argv: readonly string[], booleanFlags: readonly string[] = ['json', 'help', 'force']): ParsedArgs {
+export function parseArgs(
+  argv: readonly string[],
+  booleanFlags: readonly string[] = ['json', 'help', 'force'],
+): ParsedArgs {
   const positionals: string[] = [];
   const flags = new Map<string, string | true>();
   for (let i = 0; i < argv.length; i++) {
@@ -45,14 +49,17 @@ export function flagInt(args: ParsedArgs, name: string): number | undefined {
   const v = flagString(args, name);
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n)) throw new InvalidInputError(`--${name} must be a whole number, received '${v}'`, { field: name });
+  if (!Number.isInteger(n))
+    throw new InvalidInputError(`--${name} must be a whole number, received '${v}'`, { field: name });
   return n;
 }
 
 export function flagDate(args: ParsedArgs, name: string): string | undefined {
   const v = flagString(args, name);
   if (v === undefined) return undefined;
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) {
+  try {
+    parseIsoDate(v, name);
+  } catch {
     throw new InvalidInputError(`--${name} must be a date YYYY-MM-DD, received '${v}'`, { field: name });
   }
   return v;

@@ -6,8 +6,8 @@ import { loadBarPanels } from '../lib/data/bar-panels.ts';
 import { DatasetReader } from '../lib/data/dataset.ts';
 import { type DatasetSummary, summarizeDataset } from '../lib/data/dataset-summary.ts';
 import { type GenerateResult, generateSyntheticMarket } from '../lib/data/synthetic/generate.ts';
-import { type ParsedArgs, flagDate, flagInt, requireFlag } from './cli-args.ts';
-import { Progress, int, pct, table } from './output.ts';
+import { flagDate, flagInt, type ParsedArgs, requireFlag } from './cli-args.ts';
+import { int, Progress, pct, table } from './output.ts';
 import { loadBundledMembership } from './paths.ts';
 
 export interface GenerateOptions {
@@ -25,7 +25,12 @@ export async function generateDataset(opts: GenerateOptions): Promise<GenerateRe
   rmSync(opts.out, { recursive: true, force: true });
   const store = new DiskObjectStore(opts.out);
   const result = await generateSyntheticMarket(
-    { start: opts.start, end: opts.end, seed: opts.seed, ...(opts.symbols ? { symbols: [...opts.symbols] } : {}) },
+    {
+      start: opts.start,
+      end: opts.end,
+      seed: opts.seed,
+      ...(opts.symbols ? { symbols: [...opts.symbols] } : {}),
+    },
     loadBundledMembership(),
     store,
     '',
@@ -48,8 +53,14 @@ export function formatSummary(s: DatasetSummary, dir: string): string {
   const rows: [string, string][] = [
     ['dataset', `${s.datasetId} (${s.name})`],
     ['folder', dir],
-    ['period', `${s.period.start} → ${s.period.end}: ${int(s.sessions)} sessions, ${int(s.bars)} hourly bars`],
-    ['symbols', `${int(s.symbols)} (index members: ${s.membersAtStart} at start, ${s.membersAtEnd} at end; SPY)`],
+    [
+      'period',
+      `${s.period.start} → ${s.period.end}: ${int(s.sessions)} sessions, ${int(s.bars)} hourly bars`,
+    ],
+    [
+      'symbols',
+      `${int(s.symbols)} (index members: ${s.membersAtStart} at start, ${s.membersAtEnd} at end; SPY)`,
+    ],
     ['bar rows', int(s.barRows)],
     ...Object.entries(s.seriesRows).map(([k, v]): [string, string] => [`${k} rows`, int(v)]),
   ];
@@ -88,7 +99,10 @@ export async function dataCommand(args: ParsedArgs, json: boolean): Promise<numb
     process.stdout.write(json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary, dir)}\n`);
     return 0;
   }
-  throw new InvalidInputError(`unknown command 'data ${sub ?? ''}', expected 'data generate', 'data import' or 'data describe'`, {
-    field: 'command',
-  });
+  throw new InvalidInputError(
+    `unknown command 'data ${sub ?? ''}', expected 'data generate', 'data import' or 'data describe'`,
+    {
+      field: 'command',
+    },
+  );
 }

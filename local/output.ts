@@ -29,5 +29,6 @@ export function table(rows: readonly (readonly [string, string])[]): string {
   return rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`).join('\n');
 }
 
-export const pct = (x: number, digits = 1): string => (Number.isFinite(x) ? `${(100 * x).toFixed(digits)}%` : 'n/a');
+export const pct = (x: number, digits = 1): string =>
+  Number.isFinite(x) ? `${(100 * x).toFixed(digits)}%` : 'n/a';
 export const int = (x: number): string => Math.round(x).toLocaleString('en-US');

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type MembershipSource, loadMembershipSource } from '../lib/data/universe.ts';
+import { loadMembershipSource, type MembershipSource } from '../lib/data/universe.ts';
 
 /** The project's root folder (where package.json is). */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DiskObjectStore } from '../../lib/adapters/disk-object-store.ts';
 import { generateSyntheticMarket } from '../../lib/data/synthetic/generate.ts';
-import { type MembershipSource, loadMembershipSource } from '../../lib/data/universe.ts';
+import { loadMembershipSource, type MembershipSource } from '../../lib/data/universe.ts';
 import type { Workload } from '../workload.ts';
 
 /** 10 years on the real membership: generation + validation + Parquet write to a folder. Target ≤ 60 s, ≤ 4 GB. */
@@ -20,7 +20,17 @@ export const workload: Workload<MembershipSource> = {
   },
   async run({ state, tmpDir }) {
     const out = join(tmpDir, `ds-${Date.now()}`);
-    const r = await generateSyntheticMarket({ start: '2015-01-01', end: '2024-12-31', seed: 7 }, state, new DiskObjectStore(out));
-    return { datasetId: r.datasetId, symbols: r.symbols, barRows: r.barRows, seriesRows: r.seriesRows, realizedIc: r.report.realizedIc };
+    const r = await generateSyntheticMarket(
+      { start: '2015-01-01', end: '2024-12-31', seed: 7 },
+      state,
+      new DiskObjectStore(out),
+    );
+    return {
+      datasetId: r.datasetId,
+      symbols: r.symbols,
+      barRows: r.barRows,
+      seriesRows: r.seriesRows,
+      realizedIc: r.report.realizedIc,
+    };
   },
 };

@@ -19,7 +19,11 @@ export const workload: Workload<{ dir: string }> = {
       readFileSync(new URL('membership_spells.csv', src), 'utf8'),
       readFileSync(new URL('constituents_sectors.csv', src), 'utf8'),
     );
-    await generateSyntheticMarket({ start: '2015-01-01', end: '2024-12-31', seed: 7 }, source, new DiskObjectStore(dir));
+    await generateSyntheticMarket(
+      { start: '2015-01-01', end: '2024-12-31', seed: 7 },
+      source,
+      new DiskObjectStore(dir),
+    );
     return { dir };
   },
   async run({ state }) {
@@ -27,6 +31,11 @@ export const workload: Workload<{ dir: string }> = {
     const reader = await DatasetReader.open(new DiskObjectStore(state.dir));
     const panels = await loadBarPanels(reader, '2015-01-01', '2024-12-31');
     const ms = performance.now() - t0;
-    return { decodedMB: panels.decodedBytes / 1e6, mbPerSecond: panels.decodedBytes / 1e6 / (ms / 1000), nT: panels.nT, nA: panels.nA };
+    return {
+      decodedMB: panels.decodedBytes / 1e6,
+      mbPerSecond: panels.decodedBytes / 1e6 / (ms / 1000),
+      nT: panels.nT,
+      nA: panels.nA,
+    };
   },
 };

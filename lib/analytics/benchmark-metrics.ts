@@ -279,6 +279,10 @@ export function downCapture(returns: Float64Array, benchmark: Float64Array, peri
 }
 
 /** upCapture / downCapture. empyrical `up_down_capture`. */
-export function upDownCapture(returns: Float64Array, benchmark: Float64Array, periodsPerYear: number): number {
+export function upDownCapture(
+  returns: Float64Array,
+  benchmark: Float64Array,
+  periodsPerYear: number,
+): number {
   return upCapture(returns, benchmark, periodsPerYear) / downCapture(returns, benchmark, periodsPerYear);
 }

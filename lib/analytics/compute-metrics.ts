@@ -168,7 +168,10 @@ export interface MetricsReport {
   readonly counts: { readonly bars: number; readonly sessions: number; readonly months: number };
   readonly hourly: ReturnMetricsReport;
   readonly daily: ReturnMetricsReport;
-  readonly benchmarkRelative: { readonly hourly: BenchmarkMetricsReport; readonly daily: BenchmarkMetricsReport };
+  readonly benchmarkRelative: {
+    readonly hourly: BenchmarkMetricsReport;
+    readonly daily: BenchmarkMetricsReport;
+  };
   readonly drawdown: { readonly hourly: DrawdownReportEntry; readonly daily: DrawdownReportEntry };
   readonly monthlyReturns: MonthlyReturnsReportRow[];
   readonly trading: TradingReport;
@@ -184,7 +187,8 @@ export const METRICS_CONVENTIONS: Readonly<Record<string, string>> = {
     'hourly figures use annualizationFactor (bars per year from the calendar); daily figures use sessionsPerYear',
   nanHandling:
     'NaN returns compound as 0 (total return, CAGR, drawdown) and are skipped in means, std and downside; CAGR years = all rows / A',
-  zeroVariance: 'when all non-NaN returns are identical the std is exactly 0 (Sharpe becomes ±Infinity → null)',
+  zeroVariance:
+    'when all non-NaN returns are identical the std is exactly 0 (Sharpe becomes ±Infinity → null)',
   nulls: 'a figure that is undefined, NaN or infinite is null; nullReasons[path] says why',
   totalReturn: 'prod(1 + r) - 1',
   cagr: 'prod(1 + r)^(A / n) - 1, n = every row',
@@ -196,7 +200,8 @@ export const METRICS_CONVENTIONS: Readonly<Record<string, string>> = {
   calmarRatio: 'CAGR / |max drawdown|; null if max drawdown is 0',
   omegaRatio: 'sum of positive / -sum of negative (r - rf - threshold), required return 0',
   tailRatio: '|95th percentile| / |5th percentile|, linear interpolation, NaN dropped',
-  valueAtRisk95: 'historical 5th percentile of returns (linear interpolation), sign not flipped (a loss is negative)',
+  valueAtRisk95:
+    'historical 5th percentile of returns (linear interpolation), sign not flipped (a loss is negative)',
   conditionalValueAtRisk95: 'mean of the floor((n-1)*0.05)+1 smallest returns, sign not flipped',
   skewness: 'biased (population) skewness m3/m2^1.5, scipy.stats.skew(bias=True)',
   excessKurtosis: 'EXCESS kurtosis m4/m2^2 - 3, biased; scipy.stats.kurtosis(fisher=True, bias=True)',
@@ -211,17 +216,20 @@ export const METRICS_CONVENTIONS: Readonly<Record<string, string>> = {
   alphaArithmetic: 'ARITHMETIC (quantstats greeks): (mean(r - rf) - beta * mean(b - rf)) * A',
   correlation: 'Pearson correlation, rows where both are non-NaN',
   trackingError: 'std(r - b, ddof=1) * sqrt(A)',
-  informationRatio: 'RAW, per period, not annualised: mean(r - b) / std(r - b, ddof=1) (empyrical excess_sharpe)',
+  informationRatio:
+    'RAW, per period, not annualised: mean(r - b) / std(r - b, ddof=1) (empyrical excess_sharpe)',
   informationRatioAnnualized: 'informationRatio * sqrt(A)',
   capture: 'CAGR(r) / CAGR(b); up/down: over periods with b > 0 / b < 0; upDownCapture = up / down',
   drawdownIndices:
     'hourly: bar indices (0 = first bar of the run); daily: session positions (0 = first session); -1 = initial capital before the first period; recoveryIndex null = not recovered',
-  monthlyReturns: 'bars of each YYYYMM month compounded; yearReturn = months compounded; null = no bars or only NaN',
+  monthlyReturns:
+    'bars of each YYYYMM month compounded; yearReturn = months compounded; null = no bars or only NaN',
   dailyResampling: 'bars of a session compounded (NaN bars as 0); a session of only NaN bars is NaN',
   turnoverOneWayAnnualized: 'mean per-bar one-way turnover (traded value / NAV / 2) * A',
   averageHoldingPeriodBars: 'mean gross exposure / mean per-bar one-way turnover',
   exposureMean: 'mean per-bar gross exposure (sum |position| / NAV)',
-  costBpsOfTraded: 'sum of each cost component / sum of traded notional * 1e4; total = sum of the supplied components',
+  costBpsOfTraded:
+    'sum of each cost component / sum of traded notional * 1e4; total = sum of the supplied components',
   costDragBpsPerYear: 'mean per-bar cost / NAV * A * 1e4 (annual drag on NAV)',
   fillRate: 'quantity filled / quantity requested',
 };
@@ -236,11 +244,14 @@ function checkSeries(name: string, x: Float64Array | undefined, n: number, retur
   for (let i = 0; i < x.length; i++) {
     const v = x[i]!;
     if (v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY || (returnsLike && v < -1)) {
-      throw new DataIntegrityError(`${name}[${i}] must be finite${returnsLike ? ' and >= -1' : ''}, received ${v}`, {
-        dataset: 'metrics-input',
-        row: i,
-        rule: returnsLike ? 'return finite and >= -1 (or NaN)' : 'finite (or NaN)',
-      });
+      throw new DataIntegrityError(
+        `${name}[${i}] must be finite${returnsLike ? ' and >= -1' : ''}, received ${v}`,
+        {
+          dataset: 'metrics-input',
+          row: i,
+          rule: returnsLike ? 'return finite and >= -1 (or NaN)' : 'finite (or NaN)',
+        },
+      );
     }
   }
 }
@@ -261,19 +272,29 @@ export function computeMetrics(input: MetricsInput): MetricsReport {
   checkSeries('benchmarkReturns', benchmarkReturns, n, true);
   const rf = input.riskFreePerPeriod ?? 0;
   if (!Number.isFinite(rf)) {
-    throw new InvalidInputError(`riskFreePerPeriod must be finite, received ${rf}`, { field: 'riskFreePerPeriod' });
+    throw new InvalidInputError(`riskFreePerPeriod must be finite, received ${rf}`, {
+      field: 'riskFreePerPeriod',
+    });
   }
   const rfDaily = rf === 0 ? 0 : (1 + rf) ** (periodsPerYear / sessionsPerYear) - 1;
 
   const daily = resampleToSessions(returns, sessionIndex);
-  const dailyBenchmark = benchmarkReturns === undefined ? undefined : resampleToSessions(benchmarkReturns, sessionIndex);
+  const dailyBenchmark =
+    benchmarkReturns === undefined ? undefined : resampleToSessions(benchmarkReturns, sessionIndex);
   const table = monthlyReturnsTable(returns, monthKey);
 
   const reasons: NullReasons = {};
   const hourlyMetrics = returnMetrics(returns, periodsPerYear, rf, 'hourly', reasons);
   const dailyMetrics = returnMetrics(daily.returns, sessionsPerYear, rfDaily, 'daily', reasons);
   const benchmarkRelative = {
-    hourly: benchmarkMetrics(returns, benchmarkReturns, periodsPerYear, rf, 'benchmarkRelative.hourly', reasons),
+    hourly: benchmarkMetrics(
+      returns,
+      benchmarkReturns,
+      periodsPerYear,
+      rf,
+      'benchmarkRelative.hourly',
+      reasons,
+    ),
     daily: benchmarkMetrics(
       daily.returns,
       dailyBenchmark?.returns,
@@ -295,7 +316,8 @@ export function computeMetrics(input: MetricsInput): MetricsReport {
           row.bars[m] === 0 ? `no bars in ${ym}` : `every return in ${ym} is NaN`;
       }
     }
-    if (Number.isNaN(row.yearReturn)) reasons[`monthlyReturns[${i}].yearReturn`] = `no returns in ${row.year}`;
+    if (Number.isNaN(row.yearReturn))
+      reasons[`monthlyReturns[${i}].yearReturn`] = `no returns in ${row.year}`;
     return { year: row.year, months: Array.from(row.months), yearReturn: row.yearReturn };
   });
   const trading = tradingMetrics(input.trading, n, periodsPerYear, reasons);
@@ -375,7 +397,8 @@ function returnMetrics(
       case 'skewness':
       case 'excessKurtosis':
         if (valid < 2) return 'fewer than 2 non-NaN returns';
-        if (zeroVariance || key === 'skewness' || key === 'excessKurtosis') return 'returns have zero variance';
+        if (zeroVariance || key === 'skewness' || key === 'excessKurtosis')
+          return 'returns have zero variance';
         return 'undefined for this input';
       case 'sortinoRatio':
         if (x.length < 2) return 'fewer than 2 periods';
@@ -390,7 +413,9 @@ function returnMetrics(
         return '5th percentile return is 0';
       case 'stabilityOfTimeseries':
         if (x.length < 2 || valid < 2) return 'fewer than 2 non-NaN returns';
-        return endingWealth(x) <= 0 ? 'log wealth is undefined after a total loss' : 'undefined for this input';
+        return endingWealth(x) <= 0
+          ? 'log wealth is undefined after a total loss'
+          : 'undefined for this input';
       case 'hitRate':
         return 'no period with a non-zero return';
       case 'probabilisticSharpeRatio':
@@ -504,7 +529,8 @@ function drawdownEntry(d: DrawdownDetails, path: string, reasons: NullReasons): 
     for (const key of Object.keys(d)) reasons[`${path}.${key}`] = 'no periods';
   } else if (d.peakIndex === null) {
     for (const key of Object.keys(d)) {
-      if (key !== 'maxDrawdown') reasons[`${path}.${key}`] = 'max drawdown is 0 (wealth never fell below a peak)';
+      if (key !== 'maxDrawdown')
+        reasons[`${path}.${key}`] = 'max drawdown is 0 (wealth never fell below a peak)';
     }
   } else if (d.recoveryIndex === null) {
     reasons[`${path}.recoveryIndex`] = 'not recovered by the last period';
@@ -594,7 +620,9 @@ function tradingMetrics(
       tr.tradedNotional === undefined ? 'tradedNotional not supplied' : 'nothing was traded',
     );
     drag[key] = tr.nav === undefined ? Number.NaN : meanRatio(cost, tr.nav) * a * 1e4;
-    explain(reasons, p2, drag[key]!, () => (tr.nav === undefined ? 'nav not supplied' : 'no bar with a positive NAV'));
+    explain(reasons, p2, drag[key]!, () =>
+      tr.nav === undefined ? 'nav not supplied' : 'no bar with a positive NAV',
+    );
     totalTraded += ofTraded[key]!;
     totalDrag += drag[key]!;
   }
@@ -620,7 +648,8 @@ function tradingMetrics(
   );
   explain(reasons, `${path}.averageHoldingPeriodBars`, values.averageHoldingPeriodBars, () => {
     if (t === undefined) return none;
-    if (turnover === undefined || tr.grossExposure === undefined) return 'turnover or grossExposure not supplied';
+    if (turnover === undefined || tr.grossExposure === undefined)
+      return 'turnover or grossExposure not supplied';
     return meanTurnover === 0 ? 'no trades (turnover is 0)' : 'undefined for this input';
   });
   explain(reasons, `${path}.exposureMean`, exposureMean, () =>
@@ -641,7 +670,12 @@ function tradingMetrics(
       impact: ofTraded.impact!,
       total,
     },
-    costDragBpsPerYear: { slippage: drag.slippage!, spread: drag.spread!, impact: drag.impact!, total: totalDragValue },
+    costDragBpsPerYear: {
+      slippage: drag.slippage!,
+      spread: drag.spread!,
+      impact: drag.impact!,
+      total: totalDragValue,
+    },
     fillRate: values.fillRate,
   };
 }

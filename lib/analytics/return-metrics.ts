@@ -134,7 +134,8 @@ export function sortinoRatio(
   checkPerPeriod('requiredReturn', requiredReturn, returns.length);
   if (returns.length < 2) return Number.NaN;
   return (
-    (nanMean(returns, requiredReturn) * periodsPerYear) / downsideRisk(returns, periodsPerYear, requiredReturn)
+    (nanMean(returns, requiredReturn) * periodsPerYear) /
+    downsideRisk(returns, periodsPerYear, requiredReturn)
   );
 }
 

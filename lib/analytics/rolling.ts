@@ -17,7 +17,9 @@ export function rollingLength(n: number, window: number): number {
 
 function checkOut(out: Float64Array, needed: number): void {
   if (out.length < needed) {
-    throw new InvalidInputError(`out must have length >= ${needed}, received ${out.length}`, { field: 'out' });
+    throw new InvalidInputError(`out must have length >= ${needed}, received ${out.length}`, {
+      field: 'out',
+    });
   }
 }
 
@@ -50,7 +52,8 @@ export function rollingApplyPair(
   }
   const m = rollingLength(returns.length, window);
   checkOut(out, m);
-  for (let i = 0; i < m; i++) out[i] = metric(returns.subarray(i, i + window), benchmark.subarray(i, i + window));
+  for (let i = 0; i < m; i++)
+    out[i] = metric(returns.subarray(i, i + window), benchmark.subarray(i, i + window));
   return out;
 }
 

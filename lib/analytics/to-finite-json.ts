@@ -40,9 +40,13 @@ export function toFiniteJson(value: unknown, nullReasons: NullReasons = {}, path
     case 'object':
       break;
     default:
-      throw new AppError('INTERNAL', `toFiniteJson cannot represent a ${typeof value} at ${path || '(root)'}`, {
-        path,
-      });
+      throw new AppError(
+        'INTERNAL',
+        `toFiniteJson cannot represent a ${typeof value} at ${path || '(root)'}`,
+        {
+          path,
+        },
+      );
   }
   if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
     const arr = value as unknown as ArrayLike<number | bigint>;
@@ -76,7 +80,9 @@ export function findNonFinite(value: unknown, path = '', found: string[] = []): 
   } else if (typeof value === 'bigint' || typeof value === 'function' || typeof value === 'symbol') {
     found.push(path);
   } else if (Array.isArray(value)) {
-    value.forEach((item, i) => findNonFinite(item, `${path}[${i}]`, found));
+    value.forEach((item, i) => {
+      findNonFinite(item, `${path}[${i}]`, found);
+    });
   } else if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
     const arr = value as unknown as ArrayLike<number>;
     for (let i = 0; i < arr.length; i++) findNonFinite(arr[i], `${path}[${i}]`, found);

@@ -28,7 +28,11 @@ const FIELDS = ['open', 'high', 'low', 'close', 'volume', 'vwap', 'spreadBps'] a
  * Reads the months covering `[startDate, endDate]` and scatters them into panels. Rows must be on the grid:
  * a bar whose close is not a grid bar close fails with DataIntegrityError naming the month file and the row.
  */
-export async function loadBarPanels(reader: DatasetReader, startDate: string, endDate: string): Promise<BarPanels> {
+export async function loadBarPanels(
+  reader: DatasetReader,
+  startDate: string,
+  endDate: string,
+): Promise<BarPanels> {
   if (endDate < startDate) {
     throw new InvalidInputError(`endDate ${endDate} is before startDate ${startDate}`, { field: 'end' });
   }
@@ -36,10 +40,9 @@ export async function loadBarPanels(reader: DatasetReader, startDate: string, en
   const { nT } = grid;
   const symbols = reader.manifest.symbols;
   const nA = symbols.length;
-  const out = Object.fromEntries(FIELDS.map((f) => [f, new Float64Array(nT * nA).fill(Number.NaN)])) as Record<
-    (typeof FIELDS)[number],
-    Float64Array
-  >;
+  const out = Object.fromEntries(
+    FIELDS.map((f) => [f, new Float64Array(nT * nA).fill(Number.NaN)]),
+  ) as Record<(typeof FIELDS)[number], Float64Array>;
   let decodedBytes = 0;
   const available = new Set(reader.manifest.months);
   for (const month of monthsBetween(startDate, endDate)) {
@@ -72,11 +75,14 @@ export function scatterBars(
       if (x >= prevTs) while (t < grid.nT && grid.closeMs[t]! < x) t++;
       else t = barIndexAtOrAfter(grid, x);
       if (grid.closeMs[t] !== x) {
-        throw new DataIntegrityError(`${dataset}: row ${i}: ts ${new Date(x).toISOString()} is not a bar close of the grid`, {
-          dataset,
-          row: i,
-          rule: 'on_grid',
-        });
+        throw new DataIntegrityError(
+          `${dataset}: row ${i}: ts ${new Date(x).toISOString()} is not a bar close of the grid`,
+          {
+            dataset,
+            row: i,
+            rule: 'on_grid',
+          },
+        );
       }
     }
     prevTs = x;

@@ -13,7 +13,11 @@ export interface DatasetSummary {
   readonly membersAtStart: number;
   readonly membersAtEnd: number;
   readonly seriesRows: Readonly<Record<string, number>>;
-  readonly benchmark: { readonly totalReturn: number; readonly annualVolatility: number; readonly maxDrawdown: number } | null;
+  readonly benchmark: {
+    readonly totalReturn: number;
+    readonly annualVolatility: number;
+    readonly maxDrawdown: number;
+  } | null;
   readonly bytes: number;
 }
 

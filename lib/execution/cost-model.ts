@@ -191,9 +191,9 @@ export function fillCost(
   out.spreadBps = spreadBps;
   out.impactBps = impactBps;
   out.totalBps = slippageBps + spreadBps + impactBps;
-  out.slippage = (notional * slippageBps) / 1e4;
-  out.spread = (notional * spreadBps) / 1e4;
-  out.impact = (notional * impactBps) / 1e4;
+  out.slippage = notional * slippageBps * 1e-4;
+  out.spread = notional * spreadBps * 1e-4;
+  out.impact = notional * impactBps * 1e-4;
   out.total = out.slippage + out.spread + out.impact;
   return out;
 }

@@ -70,7 +70,10 @@ describe('analytics: drawdownDetails', () => {
 
 describe('analytics: resampling', () => {
   it('compounds runs of equal keys; an all-NaN group stays NaN', () => {
-    const agg = aggregateReturns(f64([0.1, 0.1, null, null, null, -0.5, null]), Int32Array.from([0, 0, 1, 1, 1, 3, 3]));
+    const agg = aggregateReturns(
+      f64([0.1, 0.1, null, null, null, -0.5, null]),
+      Int32Array.from([0, 0, 1, 1, 1, 3, 3]),
+    );
     expect(agg.returns[0]).toBeCloseTo(0.21, 15);
     expect(agg.returns[1]).toBeNaN();
     expect(agg.returns[2]).toBe(-0.5);

@@ -4,8 +4,8 @@ import {
   alphaArithmetic,
   annualReturn,
   annualVolatility,
-  beta,
   bestPeriod,
+  beta,
   calmarRatio,
   capture,
   conditionalValueAtRisk,
@@ -87,12 +87,13 @@ describe('analytics: kernels on degenerate input', () => {
     expect(fn(new Float64Array(0), new Float64Array(0))).toBeNaN();
   });
 
-  it.each(single.filter(([name]) => name !== 'maxDrawdown' && name !== 'cumReturnsFinal' && name !== 'annualReturn'))(
-    '%s: all-NaN gives NaN',
-    (_name, fn) => {
-      expect(fn(f64([null, null, null]))).toBeNaN();
-    },
-  );
+  it.each(
+    single.filter(
+      ([name]) => name !== 'maxDrawdown' && name !== 'cumReturnsFinal' && name !== 'annualReturn',
+    ),
+  )('%s: all-NaN gives NaN', (_name, fn) => {
+    expect(fn(f64([null, null, null]))).toBeNaN();
+  });
 
   it('all-NaN compounds as 0 (empyrical): total return 0, CAGR 0, max drawdown 0', () => {
     const x = f64([null, null, null]);
@@ -136,7 +137,9 @@ describe('analytics: kernels on degenerate input', () => {
   it('rejects a per-period series of the wrong length and a bad annualisation factor', () => {
     expect(() => sharpeRatio(f64([0.01, 0.02]), A, f64([0]))).toThrow(InvalidInputError);
     expect(() => beta(f64([0.01, 0.02]), f64([0.01]))).toThrow(/one value per period/);
-    expect(() => annualReturn(f64([0.01]), 0)).toThrow(/periodsPerYear must be a finite number > 0, received 0/);
+    expect(() => annualReturn(f64([0.01]), 0)).toThrow(
+      /periodsPerYear must be a finite number > 0, received 0/,
+    );
   });
 });
 

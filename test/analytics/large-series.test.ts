@@ -93,10 +93,13 @@ describe('analytics: large series (5,000 bars, A = 1,764) vs empyrical at 1e-9 r
     expect(relativeClose(actual, expected, REL), `${actual} vs ${expected}`).toBe(true);
   });
 
-  it.each(rows(upstream.empyrical_returns_with_nan, empyrical))('returns_with_nan: %s', (_name, expected, fn) => {
-    const actual = fn(series.returnsWithNan, series.benchmark);
-    expect(relativeClose(actual, expected, REL), `${actual} vs ${expected}`).toBe(true);
-  });
+  it.each(rows(upstream.empyrical_returns_with_nan, empyrical))(
+    'returns_with_nan: %s',
+    (_name, expected, fn) => {
+      const actual = fn(series.returnsWithNan, series.benchmark);
+      expect(relativeClose(actual, expected, REL), `${actual} vs ${expected}`).toBe(true);
+    },
+  );
 });
 
 describe('analytics: large series vs quantstats (labelled qs* variants) at 1e-9 relative', () => {
@@ -105,10 +108,13 @@ describe('analytics: large series vs quantstats (labelled qs* variants) at 1e-9 
     expect(relativeClose(actual, expected, REL), `${actual} vs ${expected}`).toBe(true);
   });
 
-  it.each(rows(upstream.quantstats_returns_with_nan, quantstats))('returns_with_nan: %s', (_name, expected, fn) => {
-    const actual = fn(series.returnsWithNan, series.benchmark);
-    expect(relativeClose(actual, expected, REL), `${actual} vs ${expected}`).toBe(true);
-  });
+  it.each(rows(upstream.quantstats_returns_with_nan, quantstats))(
+    'returns_with_nan: %s',
+    (_name, expected, fn) => {
+      const actual = fn(series.returnsWithNan, series.benchmark);
+      expect(relativeClose(actual, expected, REL), `${actual} vs ${expected}`).toBe(true);
+    },
+  );
 });
 
 describe('analytics: large series vs scipy (scipy_computed.json)', () => {
@@ -118,10 +124,13 @@ describe('analytics: large series vs scipy (scipy_computed.json)', () => {
     ['benchmark', series.benchmark, scipy.large_benchmark],
   ] as const;
 
-  it.each(cases)('%s: skewness (biased) and excess kurtosis (biased, Fisher) at 1e-9 relative', (_n, x, ref) => {
-    expect(relativeClose(skewness(x), ref.skew!, REL)).toBe(true);
-    expect(relativeClose(excessKurtosis(x), ref.excess_kurtosis!, REL)).toBe(true);
-  });
+  it.each(cases)(
+    '%s: skewness (biased) and excess kurtosis (biased, Fisher) at 1e-9 relative',
+    (_n, x, ref) => {
+      expect(relativeClose(skewness(x), ref.skew!, REL)).toBe(true);
+      expect(relativeClose(excessKurtosis(x), ref.excess_kurtosis!, REL)).toBe(true);
+    },
+  );
 
   it.each(cases)('%s: probabilistic Sharpe ratio at 1e-12 absolute', (_n, x, ref) => {
     expect(Math.abs(probabilisticSharpeRatio(x) - ref.probabilistic_sharpe_ratio!)).toBeLessThan(1e-12);

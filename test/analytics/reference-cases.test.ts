@@ -118,9 +118,10 @@ describe('analytics: empyrical reference cases (metric_cases.json)', () => {
     '%s matches upstream_value_now at its asserted precision',
     (_id, c) => {
       const actual = evaluate(c);
-      expect(matches(actual, c.upstream_value_now, c.assert_decimal_places), `${JSON.stringify(actual)}`).toBe(
-        true,
-      );
+      expect(
+        matches(actual, c.upstream_value_now, c.assert_decimal_places),
+        `${JSON.stringify(actual)}`,
+      ).toBe(true);
       if (c.upstream_reloaded_value_now !== undefined) {
         expect(matches(actual, c.upstream_reloaded_value_now, c.assert_decimal_places)).toBe(true);
       }

@@ -70,9 +70,14 @@ export interface LargeSeries {
 export function loadLargeSeries(): LargeSeries {
   const lines = readFileSync(new URL('large_series.csv', dir), 'utf8').trim().split('\n');
   const header = lines[0];
-  if (header !== 'timestamp,returns,returns_with_nan,benchmark') throw new Error(`unexpected header ${header}`);
+  if (header !== 'timestamp,returns,returns_with_nan,benchmark')
+    throw new Error(`unexpected header ${header}`);
   const n = lines.length - 1;
-  const out = { returns: new Float64Array(n), returnsWithNan: new Float64Array(n), benchmark: new Float64Array(n) };
+  const out = {
+    returns: new Float64Array(n),
+    returnsWithNan: new Float64Array(n),
+    benchmark: new Float64Array(n),
+  };
   for (let i = 0; i < n; i++) {
     const [, r, rn, b] = lines[i + 1]!.split(',');
     out.returns[i] = Number(r);
@@ -88,7 +93,11 @@ export function f64(values: readonly (number | null)[]): Float64Array {
 }
 
 /** numpy.testing.assert_almost_equal(decimal=k): |actual − expected| < 1.5·10^−k; 'nan'/'inf' exact. */
-export function almostEqual(actual: number, expected: number | 'nan' | 'inf' | '-inf', decimals: number): boolean {
+export function almostEqual(
+  actual: number,
+  expected: number | 'nan' | 'inf' | '-inf',
+  decimals: number,
+): boolean {
   if (expected === 'nan') return Number.isNaN(actual);
   if (expected === 'inf') return actual === Number.POSITIVE_INFINITY;
   if (expected === '-inf') return actual === Number.NEGATIVE_INFINITY;

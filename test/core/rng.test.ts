@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng, hashString } from '../../lib/core/rng.ts';
+import { hashString, Rng } from '../../lib/core/rng.ts';
 
 describe('rng: Rng', () => {
   it('repeats the same stream for the same seed and differs for another', () => {

@@ -5,7 +5,11 @@ import { decodeParquet, encodeParquet } from '../../lib/data/parquet.ts';
 describe('parquet: encodeParquet / decodeParquet', () => {
   const columns = () =>
     [
-      { name: 'ts', kind: 'epochMs', data: Float64Array.of(1_700_000_000_000, 1_700_003_600_000, 1_700_007_200_000) },
+      {
+        name: 'ts',
+        kind: 'epochMs',
+        data: Float64Array.of(1_700_000_000_000, 1_700_003_600_000, 1_700_007_200_000),
+      },
       { name: 'at', kind: 'timestamp', data: Float64Array.of(1_600_000_000_000, 0, -86_400_000) },
       { name: 'symbol', kind: 'string', data: ['AAPL', 'BRK.B', 'AAPL'] },
       { name: 'close', kind: 'f64', data: Float64Array.of(1.5, Number.NaN, -0) },
@@ -17,8 +21,10 @@ describe('parquet: encodeParquet / decodeParquet', () => {
     const bytes = encodeParquet(columns(), { metadata: { 'hts.schemaVersion': '1' } });
     const d = await decodeParquet(bytes);
     expect(d.n).toBe(3);
-    expect(Array.from(d.columns.ts as Float64Array)).toEqual([1_700_000_000_000, 1_700_003_600_000, 1_700_007_200_000]);
-    expect(Array.from(d.columns.at as number[])).toEqual([1_600_000_000_000, 0, -86_400_000]);
+    expect(Array.from(d.columns.ts as Float64Array)).toEqual([
+      1_700_000_000_000, 1_700_003_600_000, 1_700_007_200_000,
+    ]);
+    expect(Array.from(d.columns.at as Float64Array)).toEqual([1_600_000_000_000, 0, -86_400_000]);
     expect(d.columns.symbol).toEqual(['AAPL', 'BRK.B', 'AAPL']);
     const close = d.columns.close as Float64Array;
     expect(close[0]).toBe(1.5);
@@ -56,8 +62,8 @@ describe('parquet: encodeParquet / decodeParquet', () => {
         { name: 'b', kind: 'f64', data: new Float64Array(3) },
       ]),
     ).toThrow(DataIntegrityError);
-    await expect(decodeParquet(new TextEncoder().encode('ts,close\n1,2\n'), { source: 'x.parquet' })).rejects.toThrow(
-      /x.parquet: not a readable Parquet file/,
-    );
+    await expect(
+      decodeParquet(new TextEncoder().encode('ts,close\n1,2\n'), { source: 'x.parquet' }),
+    ).rejects.toThrow(/x.parquet: not a readable Parquet file/);
   });
 });

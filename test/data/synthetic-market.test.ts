@@ -11,7 +11,21 @@ import { sp500Source } from '../support/sp500.ts';
 
 // A small slice of the real membership around known events: AAL left on 2024-09-23; PLTR, DELL, ERIE joined
 // on 2024-09-23; plus steady members.
-const SYMBOLS = ['AAL', 'PLTR', 'DELL', 'ERIE', 'AAPL', 'MSFT', 'JPM', 'XOM', 'JNJ', 'PG', 'NVDA', 'KO', 'SPY'];
+const SYMBOLS = [
+  'AAL',
+  'PLTR',
+  'DELL',
+  'ERIE',
+  'AAPL',
+  'MSFT',
+  'JPM',
+  'XOM',
+  'JNJ',
+  'PG',
+  'NVDA',
+  'KO',
+  'SPY',
+];
 const CONFIG = { start: '2024-08-01', end: '2024-10-31', seed: 11, symbols: SYMBOLS, splitRatePerYear: 3 };
 
 async function generate(seed = CONFIG.seed): Promise<{ store: MemoryObjectStore; result: GenerateResult }> {
@@ -76,7 +90,8 @@ describe('synthetic market: generateSyntheticMarket', () => {
     for (const name of reader.manifest.series) {
       const t = await reader.readSeries(name as PitTable['name']);
       expect(() => validatePit(t, name)).not.toThrow();
-      for (let i = 0; i < t.n; i++) expect(t.knownTime[i]).toBe(Math.max(t.publicReleaseTime[i]!, t.ingestTime[i]!));
+      for (let i = 0; i < t.n; i++)
+        expect(t.knownTime[i]).toBe(Math.max(t.publicReleaseTime[i]!, t.ingestTime[i]!));
     }
     const f = await reader.readSeries('fundamentals');
     expect(f.n).toBeGreaterThanOrEqual(6); // 12 names, a quarter and a half of releases inside the window
@@ -125,11 +140,15 @@ describe('synthetic market: generateSyntheticMarket', () => {
   });
 
   it('rejects a bad config with the field named', async () => {
-    await expect(generateSyntheticMarket({ ...CONFIG, start: '2024-13-01' }, sp500Source(), new MemoryObjectStore())).rejects.toThrow(
-      InvalidInputError,
-    );
     await expect(
-      generateSyntheticMarket({ ...CONFIG, start: '2024-10-01', end: '2024-09-01' }, sp500Source(), new MemoryObjectStore()),
+      generateSyntheticMarket({ ...CONFIG, start: '2024-13-01' }, sp500Source(), new MemoryObjectStore()),
+    ).rejects.toThrow(InvalidInputError);
+    await expect(
+      generateSyntheticMarket(
+        { ...CONFIG, start: '2024-10-01', end: '2024-09-01' },
+        sp500Source(),
+        new MemoryObjectStore(),
+      ),
     ).rejects.toThrow(/end 2024-09-01 is before start 2024-10-01/);
   });
 });
@@ -137,7 +156,11 @@ describe('synthetic market: generateSyntheticMarket', () => {
 describe('synthetic market: the planted signal on the full membership', () => {
   it('realises an information coefficient near its 0.04 target over a year', async () => {
     const store = new MemoryObjectStore();
-    const r = await generateSyntheticMarket({ start: '2023-01-01', end: '2023-12-31', seed: 5 }, sp500Source(), store);
+    const r = await generateSyntheticMarket(
+      { start: '2023-01-01', end: '2023-12-31', seed: 5 },
+      sp500Source(),
+      store,
+    );
     expect(r.symbols).toBeGreaterThan(500);
     expect(r.report.icSamples).toBeGreaterThan(60);
     expect(r.report.realizedIc).toBeGreaterThan(0.025);

@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { buildBarGrid } from '../../lib/core/calendar.ts';
 import { DataIntegrityError } from '../../lib/core/errors.ts';
 import {
-  BENCHMARK_SYMBOL,
-  GICS_SECTORS,
   assignedSector,
+  BENCHMARK_SYMBOL,
   buildMembershipMask,
   buildUniverse,
-  membersOn,
+  GICS_SECTORS,
   membershipChanges,
+  membersOn,
   parseConstituentSectors,
   parseMembershipSpells,
   symbolsActiveBetween,
@@ -78,7 +78,9 @@ describe('universe: parseMembershipSpells rejects corrupt rows by name', () => {
   });
 
   it('rejects a sector that is not GICS', () => {
-    expect(() => parseConstituentSectors('Symbol,GICS Sector\nAAA,Technology\n')).toThrow(/row 1.*not a GICS sector/);
+    expect(() => parseConstituentSectors('Symbol,GICS Sector\nAAA,Technology\n')).toThrow(
+      /row 1.*not a GICS sector/,
+    );
   });
 
   it('parses the real sectors file (503 rows, 11 sectors)', () => {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { type MembershipSource, loadMembershipSource } from '../../lib/data/universe.ts';
+import { loadMembershipSource, type MembershipSource } from '../../lib/data/universe.ts';
 
 const dir = new URL('../../data/sp500/', import.meta.url);
 
