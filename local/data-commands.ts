@@ -7,6 +7,7 @@ import { DatasetReader } from '../lib/data/dataset.ts';
 import { type DatasetSummary, summarizeDataset } from '../lib/data/dataset-summary.ts';
 import { type GenerateResult, generateSyntheticMarket } from '../lib/data/synthetic/generate.ts';
 import { flagDate, flagInt, type ParsedArgs, requireFlag } from './cli-args.ts';
+import { importCommand } from './import-command.ts';
 import { int, Progress, pct, table } from './output.ts';
 import { loadBundledMembership } from './paths.ts';
 
@@ -93,6 +94,7 @@ export async function dataCommand(args: ParsedArgs, json: boolean): Promise<numb
     }
     return 0;
   }
+  if (sub === 'import') return importCommand(args, json);
   if (sub === 'describe') {
     const dir = resolve(requireFlag(args, 'data'));
     const summary = await describeDataset(dir);

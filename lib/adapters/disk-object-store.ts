@@ -59,7 +59,8 @@ export class DiskObjectStore implements ObjectStore {
   async get(key: string): Promise<Uint8Array> {
     const file = this.#pathOf(key);
     try {
-      return new Uint8Array(await readFile(file));
+      const b = await readFile(file);
+      return new Uint8Array(b.buffer, b.byteOffset, b.byteLength); // a view: no copy of a file read whole
     } catch (e) {
       if (isAbsent(e)) throw new NotFoundError(`object not found: ${key}`, { key });
       throw this.#fsError('get', key, e);

@@ -335,10 +335,9 @@ export function computeMetrics(input: MetricsInput): MetricsReport {
     monthlyReturns,
     trading,
   };
+  // Reasons stay in computation order (hourly, daily, benchmark, drawdown, months, trading): deterministic.
   const json = toFiniteJson(raw, reasons) as unknown as Omit<MetricsReport, 'nullReasons'>;
-  const sorted: NullReasons = {};
-  for (const key of Object.keys(reasons).sort()) sorted[key] = reasons[key]!;
-  return { ...json, nullReasons: sorted };
+  return { ...json, nullReasons: reasons };
 }
 
 function countMonths(monthKey: Int32Array): number {

@@ -75,6 +75,7 @@ export {
   monthlyReturnsTable,
   resampleToMonths,
   resampleToSessions,
+  resampleToYears,
 } from './resample.ts';
 export {
   annualReturn,

@@ -100,6 +100,14 @@ export function resampleToMonths(returns: Float64Array, monthKey: Int32Array): A
   return aggregateReturns(returns, monthKey, 'monthKey');
 }
 
+/** → yearly: one compounded return per calendar year (the year of each bar's `YYYYMM` key). */
+export function resampleToYears(returns: Float64Array, monthKey: Int32Array): AggregatedReturns {
+  checkMonthKeys(monthKey);
+  const yearKey = new Int32Array(monthKey.length);
+  for (let i = 0; i < monthKey.length; i++) yearKey[i] = Math.floor(monthKey[i]! / 100);
+  return aggregateReturns(returns, yearKey, 'monthKey');
+}
+
 /** The year × month table of compounded returns, one row per calendar year from the first to the last bar's. */
 export function monthlyReturnsTable(returns: Float64Array, monthKey: Int32Array): MonthlyReturnsRow[] {
   const monthly = resampleToMonths(returns, monthKey);

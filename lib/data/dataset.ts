@@ -115,10 +115,11 @@ export class DatasetWriter {
   async putParquet(
     key: string,
     columns: readonly ParquetColumn[],
-    metadata: Record<string, string> = {},
+    options: { readonly metadata?: Record<string, string>; readonly codec?: 'SNAPPY' | 'UNCOMPRESSED' } = {},
   ): Promise<void> {
     const bytes = encodeParquet(columns, {
-      metadata: { 'hts.schemaVersion': String(DATASET_SCHEMA_VERSION), ...metadata },
+      metadata: { 'hts.schemaVersion': String(DATASET_SCHEMA_VERSION), ...options.metadata },
+      codec: options.codec ?? 'SNAPPY',
     });
     await this.store.put(this.prefix + key, bytes, { contentType: 'application/vnd.apache.parquet' });
     this.objects.push({

@@ -45,7 +45,12 @@ export function rowError(
 }
 
 /** A `DataIntegrityError` about a whole file (a column, the header): `{file}: {what} (rule {rule})`. */
-export function fileError(file: string, rule: string, what: string, extra: ErrorDetails = {}): DataIntegrityError {
+export function fileError(
+  file: string,
+  rule: string,
+  what: string,
+  extra: ErrorDetails = {},
+): DataIntegrityError {
   return new DataIntegrityError(`${file}: ${what} (rule ${rule})`, { ...extra, dataset: file, rule });
 }
 
@@ -59,20 +64,33 @@ export function relabelRowError(e: unknown, file: string, toFileRow: (row: numbe
   const row = e.details.row;
   const dataset = typeof e.details.dataset === 'string' ? e.details.dataset : file;
   if (typeof row !== 'number') {
-    const message = e.message.startsWith(`${dataset}:`) ? `${file}${e.message.slice(dataset.length)}` : e.message;
-    return new DataIntegrityError(message, { ...e.details, dataset: file, rule: String(e.details.rule) }, { cause: e });
+    const message = e.message.startsWith(`${dataset}:`)
+      ? `${file}${e.message.slice(dataset.length)}`
+      : e.message;
+    return new DataIntegrityError(
+      message,
+      { ...e.details, dataset: file, rule: String(e.details.rule) },
+      { cause: e },
+    );
   }
   const fileRow = toFileRow(row);
   const prefix = `${dataset}: row ${row}`;
   const rest = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : ` — ${e.message}`;
   return new DataIntegrityError(
     `${file}: ${rowLabel(file, fileRow)}${rest}`,
-    { ...e.details, dataset: file, row: fileRow, rowNumbering: '1-based data row', rule: String(e.details.rule) },
+    {
+      ...e.details,
+      dataset: file,
+      row: fileRow,
+      rowNumbering: '1-based data row',
+      rule: String(e.details.rule),
+    },
     { cause: e },
   );
 }
 
-function decodeUtf8(bytes: Uint8Array, file: string): string {
+/** UTF-8 text of a file, or `DataIntegrityError` (rule `utf8`) naming it. */
+export function decodeUtf8(bytes: Uint8Array, file: string): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
@@ -83,7 +101,8 @@ function decodeUtf8(bytes: Uint8Array, file: string): string {
 function checkHeaderUnique(file: string, header: readonly string[]): void {
   const seen = new Set<string>();
   for (const name of header) {
-    if (seen.has(name)) throw fileError(file, 'duplicate_column', `column '${name}' appears twice in the header`);
+    if (seen.has(name))
+      throw fileError(file, 'duplicate_column', `column '${name}' appears twice in the header`);
     seen.add(name);
   }
 }
@@ -220,7 +239,8 @@ export function parseNumberCell(cell: RawCell): number | null | undefined {
   return undefined;
 }
 
-const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})$/;
+const ISO_RE =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})$/;
 const EPOCH_RE = /^\d{1,16}$/;
 
 const daysIn = (y: number, m: number): number =>
@@ -239,7 +259,13 @@ export function parseTimeCell(cell: RawCell): number | null | undefined {
   if (EPOCH_RE.test(cell)) return Number(cell);
   const m = ISO_RE.exec(cell);
   if (!m) return undefined;
-  const [y, mo, d, h, mi] = [m[1], m[2], m[3], m[4], m[5]].map(Number) as [number, number, number, number, number];
+  const [y, mo, d, h, mi] = [m[1], m[2], m[3], m[4], m[5]].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const s = m[6] === undefined ? 0 : Number(m[6]);
   const frac = m[7] ?? '';
   if (frac.length > 3 && !/^0+$/.test(frac.slice(3))) return undefined; // finer than a millisecond

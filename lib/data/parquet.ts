@@ -28,6 +28,11 @@ export interface EncodeOptions {
   /** Key-value metadata stored in the footer (schema version, units). */
   readonly metadata?: Readonly<Record<string, string>>;
   readonly rowGroupSize?: number;
+  /**
+   * Compression. Hot-path data (bars, features) is written uncompressed: hyparquet decodes it ~3x faster
+   * than snappy for ~10% more bytes (float prices barely compress). Default 'SNAPPY'.
+   */
+  readonly codec?: 'SNAPPY' | 'UNCOMPRESSED';
 }
 
 const CREATED_BY = 'hts (hyparquet-writer)';
@@ -67,6 +72,7 @@ export function encodeParquet(columns: readonly ParquetColumn[], options: Encode
   const buf = parquetWriteBuffer({
     columnData,
     statistics: false,
+    codec: options.codec ?? 'SNAPPY',
     rowGroupSize: options.rowGroupSize ?? 1_048_576,
     createdBy: CREATED_BY,
     kvMetadata: Object.entries(options.metadata ?? {}).map(([key, value]) => ({ key, value })),
@@ -86,7 +92,10 @@ export async function decodeParquet(
   options: { columns?: readonly string[]; source?: string } = {},
 ): Promise<DecodedParquet> {
   const source = options.source ?? 'parquet';
-  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  const file = (
+    whole ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
+  ) as ArrayBuffer;
   let meta: ReturnType<typeof parquetMetadata>;
   try {
     meta = parquetMetadata(file);
@@ -128,8 +137,12 @@ export async function decodeParquet(
     const src = chunk.columnData;
     const start = chunk.rowStart;
     if (src instanceof BigInt64Array) {
+      // Number(bigint) costs ~70 ns a value; the two little-endian 32-bit halves give the same exact value
+      // for |x| < 2^53 (epoch ms) at ~1 ns.
       const dst = target as Float64Array;
-      for (let i = 0; i < src.length; i++) dst[start + i] = Number(src[i]!);
+      const halves = new Int32Array(src.buffer, src.byteOffset, src.length * 2);
+      for (let i = 0; i < src.length; i++)
+        dst[start + i] = halves[2 * i + 1]! * 4294967296 + (halves[2 * i]! >>> 0);
     } else if (Array.isArray(src)) {
       const dst = target as unknown[];
       for (let i = 0; i < src.length; i++) {

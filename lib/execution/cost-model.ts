@@ -146,9 +146,9 @@ export function impactBpsOf(
   participation: number,
   dailyVol: number,
 ): number {
-  const root = participation > 0 ? Math.sqrt(participation < 1 ? participation : 1) : 0;
+  const root = participation > 0 ? Math.sqrt(Math.min(participation, 1)) : 0;
   if (!sqrtVol) return etaBps * root;
-  const sigma = dailyVol >= 0 ? (dailyVol < MAX_DAILY_VOL ? dailyVol : MAX_DAILY_VOL) : fallbackDailyVol;
+  const sigma = dailyVol >= 0 ? Math.min(dailyVol, MAX_DAILY_VOL) : fallbackDailyVol;
   return etaVolBps * sigma * root;
 }
 

@@ -723,134 +723,155 @@ export class AdmmQpSolver {
   }
 
   /**
-   * Polish (OSQP §4.1): guess the active set from the last iterate, solve the equality-constrained QP on it, and
-   * correct the guess a few times (free names out of bounds are fixed, fixed names with the wrong reduced-cost sign
-   * are freed). Returns the objective of the polished point in `pw` when it satisfies the KKT conditions (within
-   * tolerances), undefined otherwise. All in unscaled units.
+   * Polish (OSQP §4.1) refined as a semismooth Newton / primal-dual active-set method (Hintermüller, Ito & Kunisch
+   * 2003) on the fixed point w = Π_C(w − diag(P)⁻¹∇f(w)): the active set (names at 0, at their cap, budget, sector
+   * sides) is read off that projection, the equality-constrained QP on it is solved exactly, and this repeats until
+   * the point satisfies the KKT conditions. Starts from the projected ADMM iterate. Returns the objective of the
+   * polished point (in `pw`), or undefined when it does not verify. Unscaled units.
    */
   private polish(): number | undefined {
-    const { n, k, nS } = this;
+    const { n, nS } = this;
     const status = this.status;
-    const z = this.z;
     const up = this.up;
     const secAct = this.secAct;
     const sec = this.sector;
-    const budget = this.budget;
     const lambda = this.lambda;
     const pw = this.pw;
     const grad = this.grad;
-    // Initial guess from the z iterate (z is exactly clipped by the projection).
+    const h = this.xt;
+    const v = this.zr;
+    const proj = this.rhs;
+    let hMean = 0;
     for (let i = 0; i < n; i++) {
-      const zi = z[i] as number;
-      const ui = up[i] as number;
-      status[i] = ui <= 0 || zi <= 0 ? -1 : zi >= ui ? 1 : 0;
+      let rowSq = 0;
+      for (let a = 0; a < this.k; a++) rowSq += (this.bl[i * this.k + a] as number) ** 2;
+      h[i] = this.gamma * rowSq + (this.diagQ[i] as number);
+      hMean += h[i] as number;
     }
-    let budgetActive = this.lastTau > 0;
-    for (let s = 0; s < nS; s++) {
-      if (lambda <= 0) {
-        secAct[s] = 0;
-        continue;
+    hMean = n > 0 ? hMean / n : 0;
+    if (!(hMean > 0)) return undefined;
+    for (let i = 0; i < n; i++) h[i] = Math.max(h[i] as number, 1e-6 * hMean);
+    this.project(this.z, 0, pw, 0);
+    let budgetActive = false;
+    for (let round = 0; round < 10; round++) {
+      this.gradient(pw, grad);
+      for (let i = 0; i < n; i++) v[i] = (pw[i] as number) - (grad[i] as number) / (h[i] as number);
+      const tau = this.project(v, 0, proj, 0);
+      let changed = round === 0;
+      for (let i = 0; i < n; i++) {
+        const pi = proj[i] as number;
+        const ui = up[i] as number;
+        const st = ui <= 0 || pi <= 0 ? -1 : pi >= ui ? 1 : 0;
+        if (st !== status[i]) changed = true;
+        status[i] = st;
       }
-      const dev = (z[n + s] as number) - (this.bench[s] as number);
-      secAct[s] = dev > this.band ? 1 : dev < -this.band ? -1 : 0;
-    }
-    let qInf = 0;
-    for (let i = 0; i < n; i++) qInf = Math.max(qInf, Math.abs(this.qRaw[i] as number));
-    for (let round = 0; round < 6; round++) {
+      if (tau > 0 !== budgetActive) changed = true;
+      budgetActive = tau > 0;
+      if (nS > 0 && lambda > 0) {
+        const sb = this.sbuf;
+        sb.fill(0, 0, nS);
+        for (let i = 0; i < n; i++) {
+          const s = sec[i] as number;
+          sb[s] = (sb[s] as number) + (pw[i] as number);
+        }
+        for (let s = 0; s < nS; s++) {
+          const dev = (sb[s] as number) - (this.bench[s] as number);
+          const side = dev > this.band ? 1 : dev < -this.band ? -1 : 0;
+          if (side !== secAct[s]) changed = true;
+          secAct[s] = side;
+        }
+      } else {
+        secAct.fill(0, 0, nS);
+      }
+      if (!changed) break;
       const nu = this.solveReduced(budgetActive);
       if (nu === undefined) return undefined;
-      // KKT check and active-set corrections.
-      this.mulP(pw, grad);
-      let gInf = qInf;
-      for (let i = 0; i < n; i++) gInf = Math.max(gInf, Math.abs(grad[i] as number));
-      const tolG = 1e-7 * Math.max(gInf, 1e-300);
-      let uMax = 0;
-      for (let i = 0; i < n; i++) uMax = Math.max(uMax, up[i] as number);
-      const tolX = 1e-9 * Math.max(Math.min(uMax, budget), 1e-300);
-      // gradient of the full objective (actual max-form sector penalty)
-      if (nS > 0 && lambda > 0) {
-        const sb = this.sbuf;
-        sb.fill(0, 0, nS);
-        for (let i = 0; i < n; i++) {
-          const s = sec[i] as number;
-          sb[s] = (sb[s] as number) + (pw[i] as number);
-        }
-        for (let s = 0; s < nS; s++) {
-          const dev = (sb[s] as number) - (this.bench[s] as number);
-          const e = Math.max(0, Math.abs(dev) - this.band);
-          sb[s] = 2 * lambda * e * Math.sign(dev);
-        }
-        for (let i = 0; i < n; i++) grad[i] = (grad[i] as number) + (sb[sec[i] as number] as number);
-      }
-      for (let i = 0; i < n; i++) grad[i] = (grad[i] as number) - (this.qRaw[i] as number);
-      let ok = true;
-      let sumW = 0;
-      for (let i = 0; i < n; i++) sumW += pw[i] as number;
-      if (budgetActive && nu < -tolG) {
-        budgetActive = false;
-        ok = false;
-      }
-      if (!budgetActive && sumW > budget + tolX) {
-        budgetActive = true;
-        ok = false;
-      }
-      const nuEff = budgetActive ? Math.max(nu, 0) : 0;
-      for (let i = 0; i < n; i++) {
-        const wi = pw[i] as number;
-        const ui = up[i] as number;
-        const rc = (grad[i] as number) + nuEff;
-        const st = status[i] as number;
-        if (st === 0) {
-          if (wi < -tolX) {
-            status[i] = -1;
-            ok = false;
-          } else if (wi > ui + tolX) {
-            status[i] = 1;
-            ok = false;
-          }
-        } else if (ui > 0) {
-          if (st === -1 && rc < -tolG) {
-            status[i] = 0;
-            ok = false;
-          } else if (st === 1 && rc > tolG) {
-            status[i] = 0;
-            ok = false;
-          }
-        }
-      }
-      if (nS > 0 && lambda > 0) {
-        const sb = this.sbuf;
-        sb.fill(0, 0, nS);
-        for (let i = 0; i < n; i++) {
-          const s = sec[i] as number;
-          sb[s] = (sb[s] as number) + (pw[i] as number);
-        }
-        for (let s = 0; s < nS; s++) {
-          const dev = (sb[s] as number) - (this.bench[s] as number);
-          const want = dev > this.band + tolX ? 1 : dev < -this.band - tolX ? -1 : 0;
-          const inBand = Math.abs(dev) <= this.band + tolX && Math.abs(dev) >= this.band - tolX;
-          if (want !== secAct[s] && !inBand) {
-            secAct[s] = want;
-            ok = false;
-          }
-        }
-      }
-      if (ok) {
+      if (this.kktHolds(budgetActive, nu)) {
         // Clip rounding-level bound violations, then enforce the budget exactly.
-        let s = 0;
+        let sum = 0;
         for (let i = 0; i < n; i++) {
           const wi = Math.min(Math.max(pw[i] as number, 0), up[i] as number);
           pw[i] = wi;
-          s += wi;
+          sum += wi;
         }
-        if (s > budget && s > 0) {
-          const f = budget / s;
+        if (sum > this.budget && sum > 0) {
+          const f = this.budget / sum;
           for (let i = 0; i < n; i++) pw[i] = (pw[i] as number) * f;
         }
         return this.objectiveOf(pw, grad);
       }
     }
     return undefined;
+  }
+
+  /** out = ∇f(w) = P w − q + 2λ Σ_s max(0, |dev_s| − band)·sign(dev_s)·g_s (unscaled). */
+  private gradient(w: Float64Array, out: Float64Array): void {
+    const { n, nS } = this;
+    const sec = this.sector;
+    this.mulP(w, out);
+    if (nS > 0 && this.lambda > 0) {
+      const sb = this.sbuf;
+      sb.fill(0, 0, nS);
+      for (let i = 0; i < n; i++) {
+        const s = sec[i] as number;
+        sb[s] = (sb[s] as number) + (w[i] as number);
+      }
+      for (let s = 0; s < nS; s++) {
+        const dev = (sb[s] as number) - (this.bench[s] as number);
+        sb[s] = 2 * this.lambda * Math.max(0, Math.abs(dev) - this.band) * Math.sign(dev);
+      }
+      for (let i = 0; i < n; i++) out[i] = (out[i] as number) + (sb[sec[i] as number] as number);
+    }
+    for (let i = 0; i < n; i++) out[i] = (out[i] as number) - (this.qRaw[i] as number);
+  }
+
+  /** KKT conditions of the polished point `pw` with budget multiplier ν, to relative tolerances. */
+  private kktHolds(budgetActive: boolean, nu: number): boolean {
+    const { n, nS } = this;
+    const pw = this.pw;
+    const up = this.up;
+    const grad = this.grad;
+    this.gradient(pw, grad);
+    let gInf = 0;
+    let uMax = 0;
+    let sumW = 0;
+    for (let i = 0; i < n; i++) {
+      gInf = Math.max(gInf, Math.abs(grad[i] as number), Math.abs(this.qRaw[i] as number));
+      uMax = Math.max(uMax, up[i] as number);
+      sumW += pw[i] as number;
+    }
+    const tolG = 1e-7 * Math.max(gInf, 1e-300);
+    const tolX = 1e-9 * Math.max(Math.min(uMax, this.budget), 1e-300);
+    if (budgetActive && nu < -tolG) return false;
+    if (sumW > this.budget + tolX) return false;
+    const nuEff = budgetActive ? Math.max(nu, 0) : 0;
+    for (let i = 0; i < n; i++) {
+      const wi = pw[i] as number;
+      const ui = up[i] as number;
+      if (!(wi >= -tolX && wi <= ui + tolX)) return false;
+      if (ui <= 0) continue;
+      const rc = (grad[i] as number) + nuEff;
+      const st = this.status[i] as number;
+      if (st === -1 && rc < -tolG) return false;
+      if (st === 1 && rc > tolG) return false;
+      if (st === 0 && Math.abs(rc) > 10 * tolG) return false;
+    }
+    if (nS > 0 && this.lambda > 0) {
+      const sb = this.sbuf;
+      sb.fill(0, 0, nS);
+      for (let i = 0; i < n; i++) {
+        const s = this.sector[i] as number;
+        sb[s] = (sb[s] as number) + (pw[i] as number);
+      }
+      for (let s = 0; s < nS; s++) {
+        const dev = (sb[s] as number) - (this.bench[s] as number);
+        const side = this.secAct[s] as number;
+        if (side === 1 && dev < this.band - tolX) return false;
+        if (side === -1 && dev > -this.band + tolX) return false;
+        if (side === 0 && Math.abs(dev) > this.band + tolX) return false;
+      }
+    }
+    return true;
   }
 
   /**

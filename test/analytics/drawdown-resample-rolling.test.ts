@@ -8,6 +8,7 @@ import {
   monthlyReturnsTable,
   resampleToMonths,
   resampleToSessions,
+  resampleToYears,
   rollAlphaBeta,
   rollBeta,
   rollingLength,
@@ -106,6 +107,10 @@ describe('analytics: resampling', () => {
     expect(table[1]!.months[1]).toBeCloseTo(1.05 * 1.02 - 1, 15);
     expect(table[1]!.bars[1]).toBe(2);
     expect(table[1]!.bars[2]).toBe(0);
+    const years = resampleToYears(r, k);
+    expect(Array.from(years.keys)).toEqual([2020, 2021]);
+    expect(years.returns[0]).toBe(table[0]!.yearReturn);
+    expect(years.returns[1]).toBeCloseTo(table[1]!.yearReturn, 15);
   });
 });
 

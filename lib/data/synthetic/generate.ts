@@ -334,7 +334,9 @@ export async function generateSyntheticMarket(
       }
     }
     validateBars(table, { dataset: `bars/month=${month}`, symbols, gridCloseMs: grid.closeMs });
-    await writer.putParquet(datasetKeys.barsMonth(month), barColumns(table, symbols));
+    await writer.putParquet(datasetKeys.barsMonth(month), barColumns(table, symbols), {
+      codec: 'UNCOMPRESSED',
+    });
     barRows += rows;
   };
 
