@@ -62,7 +62,10 @@ export function formatSummary(s: DatasetSummary, dir: string): string {
       'symbols',
       `${int(s.symbols)} (index members: ${s.membersAtStart} at start, ${s.membersAtEnd} at end; SPY)`,
     ],
-    ['bar rows', int(s.barRows)],
+    [
+      'bar rows',
+      `${int(s.barRows)} (${int(s.barsOutsideMembership)} outside index membership: lead-ins, flagged)`,
+    ],
     ...Object.entries(s.seriesRows).map(([k, v]): [string, string] => [`${k} rows`, int(v)]),
   ];
   if (s.benchmark) {

@@ -12,6 +12,11 @@ export interface DatasetSummary {
   readonly barRows: number;
   readonly membersAtStart: number;
   readonly membersAtEnd: number;
+  /**
+   * Bars of stocks while they were not index members (the lead-in before joining, gaps between spells). Allowed
+   * in history — features need look-back — but flagged: the strategy never holds a name outside membership.
+   */
+  readonly barsOutsideMembership: number;
   readonly seriesRows: Readonly<Record<string, number>>;
   readonly benchmark: {
     readonly totalReturn: number;
@@ -34,12 +39,27 @@ export async function summarizeDataset(reader: DatasetReader, panels: BarPanels)
     }
     return seen.size;
   };
+  let barsOutsideMembership = 0;
+  const spy = m.symbols.indexOf(BENCHMARK_SYMBOL);
+  const spellsOf: { startMs: number; endMs: number }[][] = m.symbols.map(() => []);
+  for (let i = 0; i < membership.symbol.length; i++) {
+    const a = membership.symbol[i]!;
+    if (a >= 0) spellsOf[a]!.push({ startMs: membership.startMs[i]!, endMs: membership.endMs[i]! });
+  }
+  for (let a = 0; a < panels.nA; a++) {
+    if (a === spy) continue;
+    const spells = spellsOf[a]!;
+    for (let t = 0; t < panels.nT; t++) {
+      if (Number.isNaN(panels.close[t * panels.nA + a]!)) continue;
+      const ms = panels.grid.closeMs[t]!;
+      if (!spells.some((sp) => sp.startMs <= ms && ms < sp.endMs)) barsOutsideMembership++;
+    }
+  }
   const seriesRows: Record<string, number> = {};
   for (const o of m.objects) {
     const name = o.key.split('/')[0]!;
     if (m.series.includes(name)) seriesRows[name] = o.rows;
   }
-  const spy = m.symbols.indexOf(BENCHMARK_SYMBOL);
   let benchmark: DatasetSummary['benchmark'] = null;
   if (spy >= 0 && panels.nT > 1) {
     let first = Number.NaN;
@@ -81,6 +101,7 @@ export async function summarizeDataset(reader: DatasetReader, panels: BarPanels)
     barRows: m.objects.filter((o) => o.key.startsWith('bars/')).reduce((s, o) => s + o.rows, 0),
     membersAtStart: memberAt(startMs),
     membersAtEnd: memberAt(endMs),
+    barsOutsideMembership,
     seriesRows,
     benchmark,
     bytes: m.objects.reduce((s, o) => s + o.bytes, 0),

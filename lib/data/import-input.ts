@@ -62,29 +62,21 @@ export function fileError(
 export function relabelRowError(e: unknown, file: string, toFileRow: (row: number) => number): unknown {
   if (!(e instanceof DataIntegrityError)) return e;
   const row = e.details.row;
+  const rule = String(e.details.rule);
   const dataset = typeof e.details.dataset === 'string' ? e.details.dataset : file;
+  const withRule = (m: string): string => (m.includes(rule) ? m : `${m} (rule ${rule})`);
   if (typeof row !== 'number') {
     const message = e.message.startsWith(`${dataset}:`)
       ? `${file}${e.message.slice(dataset.length)}`
       : e.message;
-    return new DataIntegrityError(
-      message,
-      { ...e.details, dataset: file, rule: String(e.details.rule) },
-      { cause: e },
-    );
+    return new DataIntegrityError(withRule(message), { ...e.details, dataset: file, rule }, { cause: e });
   }
   const fileRow = toFileRow(row);
   const prefix = `${dataset}: row ${row}`;
   const rest = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : ` — ${e.message}`;
   return new DataIntegrityError(
-    `${file}: ${rowLabel(file, fileRow)}${rest}`,
-    {
-      ...e.details,
-      dataset: file,
-      row: fileRow,
-      rowNumbering: '1-based data row',
-      rule: String(e.details.rule),
-    },
+    withRule(`${file}: ${rowLabel(file, fileRow)}${rest}`),
+    { ...e.details, dataset: file, row: fileRow, rowNumbering: '1-based data row', rule },
     { cause: e },
   );
 }

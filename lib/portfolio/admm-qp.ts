@@ -588,6 +588,9 @@ export class AdmmQpSolver {
     let rPrim = Number.POSITIVE_INFINITY;
     let rDual = Number.POSITIVE_INFINITY;
     let tau = 0;
+    const doPolish = options.polish ?? true;
+    let polishLevel = doPolish ? 1e-3 : 0;
+    let polishedObj: number | undefined;
     for (let it = 1; it <= maxIt; it++) {
       iterations = it;
       const rho = this.rho;
@@ -664,6 +667,17 @@ export class AdmmQpSolver {
         converged = true;
         break;
       }
+      // Early polish: once the residuals meet a looser level, try to finish by polishing; tighten on failure.
+      if (polishLevel > epsRel) {
+        const pP = epsAbs + polishLevel * Math.max(axInf, zInf);
+        const pD = epsAbs + polishLevel * Math.max(pxInf, atyInf, qInf);
+        if (rp <= pP && rd <= pD) {
+          this.lastTau = tau;
+          polishedObj = this.polish();
+          if (polishedObj !== undefined) break;
+          polishLevel *= 0.1;
+        }
+      }
       // adaptive ρ (OSQP §5.2): balance the normalised residuals; refactor only on a large change
       const num = rp / Math.max(axInf, zInf, 1e-30);
       const den = rd / Math.max(pxInf, atyInf, qInf, 1e-30);
@@ -691,8 +705,8 @@ export class AdmmQpSolver {
     this.project(x, 0, best, 0);
     let bestObj = this.objectiveOf(best, this.tv);
     let polished = false;
-    if (options.polish ?? true) {
-      const pol = this.polish();
+    if (doPolish) {
+      const pol = polishedObj ?? this.polish();
       if (pol !== undefined && pol <= bestObj + 1e-15 * Math.abs(bestObj)) {
         bestObj = pol;
         best.set(this.pw.subarray(0, n));
@@ -738,54 +752,73 @@ export class AdmmQpSolver {
     const lambda = this.lambda;
     const pw = this.pw;
     const grad = this.grad;
-    const h = this.xt;
-    const v = this.zr;
-    const proj = this.rhs;
-    let hMean = 0;
+    // Initial active set from the ADMM iterate: z₁ is exactly clipped by the projection, τ > 0 means the budget
+    // binds, z₂ outside the band means the sector penalty is active on that side.
+    const z = this.z;
     for (let i = 0; i < n; i++) {
-      let rowSq = 0;
-      for (let a = 0; a < this.k; a++) rowSq += (this.bl[i * this.k + a] as number) ** 2;
-      h[i] = this.gamma * rowSq + (this.diagQ[i] as number);
-      hMean += h[i] as number;
+      const zi = z[i] as number;
+      const ui = up[i] as number;
+      status[i] = ui <= 0 || zi <= 0 ? -1 : zi >= ui ? 1 : 0;
     }
-    hMean = n > 0 ? hMean / n : 0;
-    if (!(hMean > 0)) return undefined;
-    for (let i = 0; i < n; i++) h[i] = Math.max(h[i] as number, 1e-6 * hMean);
-    this.project(this.z, 0, pw, 0);
-    let budgetActive = false;
-    for (let round = 0; round < 10; round++) {
-      this.gradient(pw, grad);
-      for (let i = 0; i < n; i++) v[i] = (pw[i] as number) - (grad[i] as number) / (h[i] as number);
-      const tau = this.project(v, 0, proj, 0);
-      let changed = round === 0;
-      for (let i = 0; i < n; i++) {
-        const pi = proj[i] as number;
-        const ui = up[i] as number;
-        const st = ui <= 0 || pi <= 0 ? -1 : pi >= ui ? 1 : 0;
-        if (st !== status[i]) changed = true;
-        status[i] = st;
-      }
-      if (tau > 0 !== budgetActive) changed = true;
-      budgetActive = tau > 0;
-      if (nS > 0 && lambda > 0) {
-        const sb = this.sbuf;
-        sb.fill(0, 0, nS);
+    let budgetActive = this.lastTau > 0;
+    let lastNu = 0;
+    for (let s = 0; s < nS; s++) {
+      const dev = (z[n + s] as number) - (this.bench[s] as number);
+      secAct[s] = lambda <= 0 ? 0 : dev > this.band ? 1 : dev < -this.band ? -1 : 0;
+    }
+    for (let round = 0; round < 12; round++) {
+      if (round > 0) {
+        // Primal-dual active-set update: free names out of bounds become fixed, fixed names whose reduced cost
+        // has the wrong sign are freed; the budget and sector sides follow their multiplier / deviation.
+        this.gradient(pw, grad);
+        let changed = false;
+        const nuEff = budgetActive ? Math.max(lastNu, 0) : 0;
         for (let i = 0; i < n; i++) {
-          const s = sec[i] as number;
-          sb[s] = (sb[s] as number) + (pw[i] as number);
+          const ui = up[i] as number;
+          if (ui <= 0) continue;
+          const wi = pw[i] as number;
+          const rc = (grad[i] as number) + nuEff;
+          const st = status[i] as number;
+          let next = st;
+          if (st === 0) next = wi < 0 ? -1 : wi > ui ? 1 : 0;
+          else if (st === -1 && rc < 0) next = 0;
+          else if (st === 1 && rc > 0) next = 0;
+          if (next !== st) {
+            status[i] = next;
+            changed = true;
+          }
         }
-        for (let s = 0; s < nS; s++) {
-          const dev = (sb[s] as number) - (this.bench[s] as number);
-          const side = dev > this.band ? 1 : dev < -this.band ? -1 : 0;
-          if (side !== secAct[s]) changed = true;
-          secAct[s] = side;
+        let sumW = 0;
+        for (let i = 0; i < n; i++) sumW += pw[i] as number;
+        if (budgetActive && lastNu < 0) {
+          budgetActive = false;
+          changed = true;
+        } else if (!budgetActive && sumW > this.budget) {
+          budgetActive = true;
+          changed = true;
         }
-      } else {
-        secAct.fill(0, 0, nS);
+        if (nS > 0 && lambda > 0) {
+          const sb = this.sbuf;
+          sb.fill(0, 0, nS);
+          for (let i = 0; i < n; i++) {
+            const s = sec[i] as number;
+            sb[s] = (sb[s] as number) + (pw[i] as number);
+          }
+          for (let s = 0; s < nS; s++) {
+            const dev = (sb[s] as number) - (this.bench[s] as number);
+            const side = dev > this.band ? 1 : dev < -this.band ? -1 : 0;
+            if (side !== secAct[s]) {
+              secAct[s] = side;
+              changed = true;
+            }
+          }
+        }
+        if (!changed) return undefined;
       }
-      if (!changed) break;
       const nu = this.solveReduced(budgetActive);
       if (nu === undefined) return undefined;
+      lastNu = nu;
+      if (globalThis.process?.env?.QPDBG) console.log('round', round, 'nu', nu, 'bA', budgetActive, 'free', Array.from(status.subarray(0, n)).filter((q) => q === 0).length, 'up', Array.from(status.subarray(0, n)).filter((q) => q === 1).length, 'sec', Array.from(secAct.subarray(0, nS)).join(','), 'obj', this.objectiveOf(pw, this.pa));
       if (this.kktHolds(budgetActive, nu)) {
         // Clip rounding-level bound violations, then enforce the budget exactly.
         let sum = 0;
@@ -842,19 +875,20 @@ export class AdmmQpSolver {
     }
     const tolG = 1e-7 * Math.max(gInf, 1e-300);
     const tolX = 1e-9 * Math.max(Math.min(uMax, this.budget), 1e-300);
-    if (budgetActive && nu < -tolG) return false;
-    if (sumW > this.budget + tolX) return false;
+    const dbg = (m: string): boolean => { if (globalThis.process?.env?.QPDBG) console.log('kkt fail', m); return false; };
+    if (budgetActive && nu < -tolG) return dbg('nu');
+    if (sumW > this.budget + tolX) return dbg('sum');
     const nuEff = budgetActive ? Math.max(nu, 0) : 0;
     for (let i = 0; i < n; i++) {
       const wi = pw[i] as number;
       const ui = up[i] as number;
-      if (!(wi >= -tolX && wi <= ui + tolX)) return false;
+      if (!(wi >= -tolX && wi <= ui + tolX)) return dbg(`bound ${i} ${wi} ${ui}`);
       if (ui <= 0) continue;
       const rc = (grad[i] as number) + nuEff;
       const st = this.status[i] as number;
-      if (st === -1 && rc < -tolG) return false;
-      if (st === 1 && rc > tolG) return false;
-      if (st === 0 && Math.abs(rc) > 10 * tolG) return false;
+      if (st === -1 && rc < -tolG) return dbg(`L ${i} ${rc} ${tolG}`);
+      if (st === 1 && rc > tolG) return dbg(`U ${i} ${rc}`);
+      if (st === 0 && Math.abs(rc) > 10 * tolG) return dbg(`F ${i} ${rc} ${tolG}`);
     }
     if (nS > 0 && this.lambda > 0) {
       const sb = this.sbuf;

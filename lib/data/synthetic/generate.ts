@@ -383,8 +383,8 @@ export async function generateSyntheticMarket(
     // session-level state
     if (regime === 0 && rng.next() < 0.01) regime = 1;
     else if (regime === 1 && rng.next() < 0.05) regime = 0;
-    mktLogVol = 0.97 * mktLogVol + 0.12 * rng.normal();
-    const mktVolDaily = (regime === 1 ? 0.021 : 0.008) * Math.exp(mktLogVol);
+    mktLogVol = 0.97 * mktLogVol + 0.06 * rng.normal();
+    const mktVolDaily = (regime === 1 ? 0.018 : 0.0075) * Math.exp(mktLogVol);
     for (let a = 0; a < nA; a++) {
       alpha[a] = alphaPhi * alpha[a]! + Math.sqrt(1 - alphaPhi * alphaPhi) * rng.normal();
       idioLogVol[a] = 0.95 * idioLogVol[a]! + 0.1 * rng.normal();
