@@ -4,10 +4,8 @@ import { App } from 'aws-cdk-lib';
 import { StatefulStack } from './stateful-stack.ts';
 
 const app = new App();
-const env = {
-  account: process.env.CDK_DEFAULT_ACCOUNT,
-  region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1',
-};
+const account = process.env.CDK_DEFAULT_ACCOUNT;
+const env = { region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1', ...(account ? { account } : {}) };
 const retention = app.node.tryGetContext('intermediateRetentionDays') as number | undefined;
 new StatefulStack(app, 'HtsStateful', {
   env,

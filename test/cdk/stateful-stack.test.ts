@@ -62,6 +62,7 @@ describe('cdk: StatefulStack', () => {
         ],
         BillingMode: 'PAY_PER_REQUEST',
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
         GlobalSecondaryIndexes: [
           Match.objectLike({
             IndexName: 'byCreatedAt',

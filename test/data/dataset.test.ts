@@ -76,7 +76,7 @@ describe('dataset: DatasetWriter / DatasetReader', () => {
     await writeDataset(store);
     const key = `datasets/x/${datasetKeys.barsMonth('2024-03')}`;
     const bytes = await store.get(key);
-    bytes[bytes.length - 20] ^= 0xff;
+    bytes[bytes.length - 20] = bytes.at(-20)! ^ 0xff;
     await store.put(key, bytes);
     const reader = await DatasetReader.open(store, 'datasets/x/');
     await expect(reader.readBarsMonth('2024-03')).rejects.toMatchObject({

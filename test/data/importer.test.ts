@@ -115,7 +115,7 @@ describe('importer: importDataset on the tiny example', () => {
     );
     // bars: every input row, same values
     const input = exampleBars();
-    const byKey = new Map(input.map((b) => [`${b.symbol}|${b.tsMs}`, b.values] as const));
+    const byKey = new Map<string, number[]>(input.map((b) => [`${b.symbol}|${b.tsMs}`, b.values]));
     let rows = 0;
     for (const month of m.months) {
       const t = await reader.readBarsMonth(month);
