@@ -27,7 +27,7 @@
 import { DataIntegrityError, InvalidInputError } from '../core/errors.ts';
 import type { BarGrid } from '../core/panel.ts';
 import type { ExecutionConfig } from './cost-model.ts';
-import { costParams, halfSpreadBpsOf, impactBpsOf } from './cost-model.ts';
+import { costParams, halfSpreadBpsOf, impactBpsOf, MAX_DAILY_VOL, MAX_HALF_SPREAD_BPS } from './cost-model.ts';
 
 /** Per-asset outcome of an order on one bar (the binding reason when it did not fill completely). */
 export const FillStatus = {
@@ -74,6 +74,11 @@ export interface ExecutionBar {
   readonly spreadBps?: Float64Array | undefined;
   /** Daily return volatility (fraction, NaN where missing), used by the `sqrt_vol` impact model. */
   readonly dailyVol?: Float64Array | undefined;
+  /**
+   * Index of asset 0 in the columns (default 0): pass whole time-major panels with `offset = t × nA` instead of
+   * making a subarray per bar.
+   */
+  readonly offset?: number | undefined;
 }
 
 export interface FillSummary {
@@ -116,6 +121,8 @@ export interface FillBuffers {
   /** Scratch: each buy's want (shares) and its cash need. */
   readonly buyWant: Float64Array;
   readonly buyNeed: Float64Array;
+  /** Scratch: the assets with a buy to fill in pass 2, in asset order. */
+  readonly buyIndex: Int32Array;
   readonly summary: FillSummary;
 }
 
@@ -135,6 +142,7 @@ export function allocFillBuffers(nA: number): FillBuffers {
     status: new Uint8Array(nA),
     buyWant: new Float64Array(nA),
     buyNeed: new Float64Array(nA),
+    buyIndex: new Int32Array(nA),
     summary: {
       cashBefore: 0,
       cashAfter: 0,
@@ -178,19 +186,23 @@ export function simulateFills(
 ): FillSummary {
   const nA = out.nA;
   const { open, volume } = bar;
+  const off = bar.offset ?? 0;
   const spread = config.useBarSpread ? bar.spreadBps : undefined;
   const vol = bar.dailyVol;
+  const end = off + nA;
   if (
+    !(Number.isInteger(off) && off >= 0) ||
     orders.length !== nA ||
     positions.length !== nA ||
-    open.length !== nA ||
-    volume.length !== nA ||
-    (spread !== undefined && spread.length !== nA) ||
-    (vol !== undefined && vol.length !== nA)
+    open.length < end ||
+    volume.length < end ||
+    (spread !== undefined && spread.length < end) ||
+    (vol !== undefined && vol.length < end)
   ) {
     throw new InvalidInputError(
-      `orders, positions and bar columns must all have length ${nA}, received orders ${orders.length}, ` +
-        `positions ${positions.length}, open ${open.length}, volume ${volume.length}`,
+      `orders and positions must have length ${nA} and bar columns at least offset + ${nA} = ${end}, received ` +
+        `orders ${orders.length}, positions ${positions.length}, open ${open.length}, volume ${volume.length}, ` +
+        `offset ${off}`,
       { field: 'orders' },
     );
   }
@@ -205,22 +217,15 @@ export function simulateFills(
   const unitLot = lot === 1;
   const { slippageBps, halfSpreadBps, useBarSpread, sqrtVol, etaBps, etaVolBps, fallbackDailyVol } =
     costParams(config);
-  // Costs are `notional × bps × 1e-4` (multiplications only: this loop runs ~9M times per 10-year run).
+  // Costs are `notional × bps × 1e-4` (multiplications only: this loop runs ~9M times per 10-year run). The cost
+  // kernels of cost-model.ts are inlined by hand below (same arithmetic, same order of operations).
   const slipFrac = slippageBps * 1e-4;
+  const barSpread = useBarSpread && spread !== undefined;
   const { filled, remaining, cancelled, notional, slippageCost, spreadCost, impactCost, status } = out;
-  const { buyWant, buyNeed } = out;
+  const { buyWant, buyNeed, buyIndex } = out;
   const s = out.summary;
   const counts = s.statusCounts;
   counts.fill(0);
-  filled.fill(0);
-  remaining.fill(0);
-  cancelled.fill(0);
-  notional.fill(0);
-  slippageCost.fill(0);
-  spreadCost.fill(0);
-  impactCost.fill(0);
-  buyWant.fill(0);
-  buyNeed.fill(0);
   s.cashBefore = cash;
   let requested = 0;
   let filledNotional = 0;
@@ -233,8 +238,10 @@ export function simulateFills(
   let nFills = 0;
   let nBuys = 0;
   let needTotal = 0;
+  let nNoOrder = 0;
 
-  // Pass 1: validate every order, execute sells, size buys (their costs are stored as if filled in full).
+  // Pass 1: validate every order, execute sells, size buys (their costs are stored as if filled in full). Every
+  // output column is written for every asset here (no separate clearing pass).
   for (let a = 0; a < nA; a++) {
     const q = orders[a]!;
     const pos = positions[a]!;
@@ -246,16 +253,30 @@ export function simulateFills(
     }
     if (q === 0) {
       status[a] = S_NO_ORDER;
-      counts[S_NO_ORDER]!++;
+      nNoOrder++;
+      filled[a] = 0;
+      remaining[a] = 0;
+      cancelled[a] = 0;
+      notional[a] = 0;
+      slippageCost[a] = 0;
+      spreadCost[a] = 0;
+      impactCost[a] = 0;
       continue;
     }
-    if (Number.isNaN(q)) throw new InvalidInputError(`orders[${a}] is NaN`, { field: 'orders', asset: a });
+    if (q !== q) throw new InvalidInputError(`orders[${a}] is NaN`, { field: 'orders', asset: a });
     nOrders++;
-    const px = open[a]!;
-    const v = volume[a]!;
+    const px = open[off + a]!;
+    const v = volume[off + a]!;
     const absQ = q < 0 ? -q : q;
     const noPrice = !(px > 0 && px < Number.POSITIVE_INFINITY);
     if (!noPrice) requested += absQ * px;
+    filled[a] = 0;
+    notional[a] = 0;
+    slippageCost[a] = 0;
+    spreadCost[a] = 0;
+    impactCost[a] = 0;
+    remaining[a] = 0;
+    cancelled[a] = 0;
     if (noPrice || !(v > 0 && v < Number.POSITIVE_INFINITY)) {
       // Not fillable on this bar: carried or cancelled by policy (a sell is kept up to the position held).
       const keep = q < 0 && absQ > pos ? 0 - pos : q;
@@ -278,16 +299,15 @@ export function simulateFills(
       counts[S_BELOW_MIN_NOTIONAL]!++;
       continue;
     }
-    const sprBps = halfSpreadBpsOf(
-      useBarSpread,
-      halfSpreadBps,
-      spread === undefined ? Number.NaN : spread[a]!,
-    );
-    const sigma = vol === undefined ? Number.NaN : vol[a]!;
+    let sprBps = halfSpreadBps;
+    if (barSpread) {
+      const b = spread[off + a]!;
+      if (b >= 0 && b !== Number.POSITIVE_INFINITY) sprBps = Math.min(b * 0.5, MAX_HALF_SPREAD_BPS);
+    }
     if (q < 0) {
       // Sell: never below zero shares; the excess over the position is cancelled (long-only).
       const want = closes ? pos : absQ;
-      let x = Math.min(want, capShares);
+      let x = want < capShares ? want : capShares;
       let st: FillStatus = want <= capShares ? S_FILLED : S_CAP_LIMITED;
       if (!(closes && x === pos)) {
         const rounded = unitLot ? Math.floor(x) : Math.floor(x / lot) * lot;
@@ -300,7 +320,14 @@ export function simulateFills(
         const n = x * px;
         const slp = n * slipFrac;
         const spr = n * sprBps * 1e-4;
-        const imp = n * impactBpsOf(sqrtVol, etaBps, etaVolBps, fallbackDailyVol, x / v, sigma) * 1e-4;
+        const p = x / v;
+        const root = Math.sqrt(p < 1 ? p : 1);
+        let impBps: number;
+        if (sqrtVol) {
+          const sg = vol === undefined ? Number.NaN : vol[off + a]!;
+          impBps = etaVolBps * (sg >= 0 ? (sg < MAX_DAILY_VOL ? sg : MAX_DAILY_VOL) : fallbackDailyVol) * root;
+        } else impBps = etaBps * root;
+        const imp = n * impBps * 1e-4;
         cash += n - (slp + spr + imp);
         positions[a] = pos - x;
         filled[a] = 0 - x;
@@ -327,16 +354,24 @@ export function simulateFills(
       continue;
     }
     // Buy: size it now, fill it after all sells.
-    const capped = Math.min(absQ, capShares);
+    const capped = absQ < capShares ? absQ : capShares;
     const want = unitLot ? Math.floor(capped) : Math.floor(capped / lot) * lot;
     status[a] = absQ > capShares ? S_CAP_LIMITED : want < absQ ? S_LOT_ROUNDED : S_FILLED;
     buyWant[a] = want;
-    nBuys++;
+    buyNeed[a] = 0;
+    buyIndex[nBuys++] = a;
     if (want > 0) {
       const n = want * px;
       const slp = n * slipFrac;
       const spr = n * sprBps * 1e-4;
-      const imp = n * impactBpsOf(sqrtVol, etaBps, etaVolBps, fallbackDailyVol, want / v, sigma) * 1e-4;
+      const p = want / v;
+      const root = Math.sqrt(p < 1 ? p : 1);
+      let impBps: number;
+      if (sqrtVol) {
+        const sg = vol === undefined ? Number.NaN : vol[off + a]!;
+        impBps = etaVolBps * (sg >= 0 ? (sg < MAX_DAILY_VOL ? sg : MAX_DAILY_VOL) : fallbackDailyVol) * root;
+      } else impBps = etaBps * root;
+      const imp = n * impBps * 1e-4;
       slippageCost[a] = slp;
       spreadCost[a] = spr;
       impactCost[a] = imp;
@@ -345,33 +380,26 @@ export function simulateFills(
       needTotal += need;
     }
   }
+  counts[S_NO_ORDER] = nNoOrder;
 
-  // Pass 2: buys, pro rata when the cash after sells does not cover them all.
+  // Pass 2: buys (in asset order), pro rata when the cash after sells does not cover them all.
   const scale = needTotal > cash ? cash / needTotal : 1;
-  for (let a = 0; a < nA && nBuys > 0; a++) {
+  for (let i = 0; i < nBuys; i++) {
+    const a = buyIndex[i]!;
     const q = orders[a]!;
     let st = status[a]!;
-    // Only buys sized in pass 1 are still open; every other outcome was settled there.
-    if (!(q > 0) || (st !== S_FILLED && st !== S_CAP_LIMITED && st !== S_LOT_ROUNDED)) {
-      continue;
-    }
-    nBuys--;
     const want = buyWant[a]!;
+    const px = open[off + a]!;
     let x = want;
     let slp = slippageCost[a]!;
     let spr = spreadCost[a]!;
     let imp = impactCost[a]!;
-    let n = x * open[a]!;
+    let n = x * px;
     if (scale < 1 || cash - buyNeed[a]! < 0) {
       // Re-cost at the scaled size; step down a lot at a time while floating-point rounding would overdraw.
-      const px = open[a]!;
-      const v = volume[a]!;
-      const sprBps = halfSpreadBpsOf(
-        useBarSpread,
-        halfSpreadBps,
-        spread === undefined ? Number.NaN : spread[a]!,
-      );
-      const sigma = vol === undefined ? Number.NaN : vol[a]!;
+      const v = volume[off + a]!;
+      const sprBps = halfSpreadBpsOf(useBarSpread, halfSpreadBps, spread === undefined ? Number.NaN : spread[off + a]!);
+      const sigma = vol === undefined ? Number.NaN : vol[off + a]!;
       x = scale < 1 ? Math.floor((want * scale) / lot) * lot : want;
       while (x > 0) {
         n = x * px;

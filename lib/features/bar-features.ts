@@ -22,11 +22,19 @@ function bar(
 // ---------- price / momentum
 
 function ret(k: number): FeatureDef {
-  return bar(`ret_${k}`, 'momentum', `adjusted close-to-close return over ${k} bars`, ['adjClose'], k, k, (ctx, out) => {
-    const c = ctx.derived('adjClose');
-    const s = k * ctx.nA;
-    for (let i = 0; i < ctx.size; i++) out[i] = i >= s ? c[i]! / c[i - s]! - 1 : Number.NaN;
-  });
+  return bar(
+    `ret_${k}`,
+    'momentum',
+    `adjusted close-to-close return over ${k} bars`,
+    ['adjClose'],
+    k,
+    k,
+    (ctx, out) => {
+      const c = ctx.derived('adjClose');
+      const s = k * ctx.nA;
+      for (let i = 0; i < ctx.size; i++) out[i] = i >= s ? c[i]! / c[i - s]! - 1 : Number.NaN;
+    },
+  );
 }
 
 /** Index of the first bar of t's session. */
@@ -47,7 +55,8 @@ const gap = bar(
     const { nA } = ctx;
     for (let t = 0; t < ctx.nT; t++) {
       const f = sessionStart(ctx, t);
-      for (let a = 0; a < nA; a++) out[t * nA + a] = f > 0 ? o[f * nA + a]! / c[(f - 1) * nA + a]! - 1 : Number.NaN;
+      for (let a = 0; a < nA; a++)
+        out[t * nA + a] = f > 0 ? o[f * nA + a]! / c[(f - 1) * nA + a]! - 1 : Number.NaN;
     }
   },
 );
@@ -82,7 +91,15 @@ function distExtreme(w: number, sign: 1 | -1): FeatureDef {
     (ctx, out) => {
       const c = ctx.derived('adjClose');
       const ext = ctx.scratch(0);
-      rollingExtreme(ctx.derived(sign === 1 ? 'adjHigh' : 'adjLow'), ctx.nT, ctx.nA, w, minObsFor(w), sign, ext);
+      rollingExtreme(
+        ctx.derived(sign === 1 ? 'adjHigh' : 'adjLow'),
+        ctx.nT,
+        ctx.nA,
+        w,
+        minObsFor(w),
+        sign,
+        ext,
+      );
       for (let i = 0; i < ctx.size; i++) out[i] = c[i]! / ext[i]! - 1;
     },
   );
@@ -121,59 +138,141 @@ function alpha158(): FeatureDef[] {
       for (let i = 0; i < ctx.size; i++) out[i] = i >= s ? c[i - s]! / c[i]! : Number.NaN;
     }),
     ...[7, W].map((w) =>
-      bar(`ma_${w}`, 'momentum', `Alpha158 MA: mean close over ${w} / close`, cIn, w - 1, rw(w), (ctx, out) => {
-        const m = ctx.scratch(0);
-        rollingMeanStd(ctx.derived('adjClose'), ctx.nT, ctx.nA, w, minObsFor(w), ctx.anchor, m, null);
-        div(ctx, m, out);
-      }),
+      bar(
+        `ma_${w}`,
+        'momentum',
+        `Alpha158 MA: mean close over ${w} / close`,
+        cIn,
+        w - 1,
+        rw(w),
+        (ctx, out) => {
+          const m = ctx.scratch(0);
+          rollingMeanStd(ctx.derived('adjClose'), ctx.nT, ctx.nA, w, minObsFor(w), ctx.anchor, m, null);
+          div(ctx, m, out);
+        },
+      ),
     ),
-    bar(`std_${W}`, 'momentum', `Alpha158 STD: std of close over ${W} / close`, cIn, W - 1, rw(W), (ctx, out) => {
-      const s = ctx.scratch(0);
-      rollingMeanStd(ctx.derived('adjClose'), ctx.nT, ctx.nA, W, mo, ctx.anchor, null, s);
-      div(ctx, s, out);
-    }),
-    bar(`beta_${W}`, 'momentum', `Alpha158 BETA: slope of close on time over ${W} / close`, cIn, W - 1, rw(W), (ctx, out) => {
-      const s = ctx.scratch(0);
-      rollingRegression(null, ctx.derived('adjClose'), ctx.nT, ctx.nA, W, mo, ctx.anchor, 'slope', s);
-      div(ctx, s, out);
-    }),
-    bar(`rsqr_${W}`, 'momentum', `Alpha158 RSQR: R² of close on time over ${W}`, cIn, W - 1, rw(W), (ctx, out) => {
-      rollingRegression(null, ctx.derived('adjClose'), ctx.nT, ctx.nA, W, mo, ctx.anchor, 'rsq', out);
-    }),
-    bar(`resi_${W}`, 'momentum', `Alpha158 RESI: residual of the last close on the ${W}-bar trend / close`, cIn, W - 1, rw(W), (ctx, out) => {
-      const s = ctx.scratch(0);
-      rollingRegression(null, ctx.derived('adjClose'), ctx.nT, ctx.nA, W, mo, ctx.anchor, 'intercept_last', s);
-      div(ctx, s, out);
-    }),
-    bar(`max_${W}`, 'momentum', `Alpha158 MAX: max high over ${W} / close`, ['adjHigh', 'adjClose'], W - 1, W, (ctx, out) => {
-      const s = ctx.scratch(0);
-      rollingExtreme(ctx.derived('adjHigh'), ctx.nT, ctx.nA, W, mo, 1, s);
-      div(ctx, s, out);
-    }),
-    bar(`min_${W}`, 'momentum', `Alpha158 MIN: min low over ${W} / close`, ['adjLow', 'adjClose'], W - 1, W, (ctx, out) => {
-      const s = ctx.scratch(0);
-      rollingExtreme(ctx.derived('adjLow'), ctx.nT, ctx.nA, W, mo, -1, s);
-      div(ctx, s, out);
-    }),
-    bar(`rsv_${W}`, 'momentum', `Alpha158 RSV: (close - min low) / (max high - min low) over ${W}`, ['adjHigh', 'adjLow', 'adjClose'], W - 1, W, (ctx, out) => {
-      const hi = ctx.scratch(0);
-      const lo = ctx.scratch(1);
-      rollingExtreme(ctx.derived('adjHigh'), ctx.nT, ctx.nA, W, mo, 1, hi);
-      rollingExtreme(ctx.derived('adjLow'), ctx.nT, ctx.nA, W, mo, -1, lo);
-      const c = ctx.derived('adjClose');
-      for (let i = 0; i < ctx.size; i++) out[i] = (c[i]! - lo[i]!) / (hi[i]! - lo[i]! + 1e-12);
-    }),
+    bar(
+      `std_${W}`,
+      'momentum',
+      `Alpha158 STD: std of close over ${W} / close`,
+      cIn,
+      W - 1,
+      rw(W),
+      (ctx, out) => {
+        const s = ctx.scratch(0);
+        rollingMeanStd(ctx.derived('adjClose'), ctx.nT, ctx.nA, W, mo, ctx.anchor, null, s);
+        div(ctx, s, out);
+      },
+    ),
+    bar(
+      `beta_${W}`,
+      'momentum',
+      `Alpha158 BETA: slope of close on time over ${W} / close`,
+      cIn,
+      W - 1,
+      rw(W),
+      (ctx, out) => {
+        const s = ctx.scratch(0);
+        rollingRegression(null, ctx.derived('adjClose'), ctx.nT, ctx.nA, W, mo, ctx.anchor, 'slope', s);
+        div(ctx, s, out);
+      },
+    ),
+    bar(
+      `rsqr_${W}`,
+      'momentum',
+      `Alpha158 RSQR: R² of close on time over ${W}`,
+      cIn,
+      W - 1,
+      rw(W),
+      (ctx, out) => {
+        rollingRegression(null, ctx.derived('adjClose'), ctx.nT, ctx.nA, W, mo, ctx.anchor, 'rsq', out);
+      },
+    ),
+    bar(
+      `resi_${W}`,
+      'momentum',
+      `Alpha158 RESI: residual of the last close on the ${W}-bar trend / close`,
+      cIn,
+      W - 1,
+      rw(W),
+      (ctx, out) => {
+        const s = ctx.scratch(0);
+        rollingRegression(
+          null,
+          ctx.derived('adjClose'),
+          ctx.nT,
+          ctx.nA,
+          W,
+          mo,
+          ctx.anchor,
+          'intercept_last',
+          s,
+        );
+        div(ctx, s, out);
+      },
+    ),
+    bar(
+      `max_${W}`,
+      'momentum',
+      `Alpha158 MAX: max high over ${W} / close`,
+      ['adjHigh', 'adjClose'],
+      W - 1,
+      W,
+      (ctx, out) => {
+        const s = ctx.scratch(0);
+        rollingExtreme(ctx.derived('adjHigh'), ctx.nT, ctx.nA, W, mo, 1, s);
+        div(ctx, s, out);
+      },
+    ),
+    bar(
+      `min_${W}`,
+      'momentum',
+      `Alpha158 MIN: min low over ${W} / close`,
+      ['adjLow', 'adjClose'],
+      W - 1,
+      W,
+      (ctx, out) => {
+        const s = ctx.scratch(0);
+        rollingExtreme(ctx.derived('adjLow'), ctx.nT, ctx.nA, W, mo, -1, s);
+        div(ctx, s, out);
+      },
+    ),
+    bar(
+      `rsv_${W}`,
+      'momentum',
+      `Alpha158 RSV: (close - min low) / (max high - min low) over ${W}`,
+      ['adjHigh', 'adjLow', 'adjClose'],
+      W - 1,
+      W,
+      (ctx, out) => {
+        const hi = ctx.scratch(0);
+        const lo = ctx.scratch(1);
+        rollingExtreme(ctx.derived('adjHigh'), ctx.nT, ctx.nA, W, mo, 1, hi);
+        rollingExtreme(ctx.derived('adjLow'), ctx.nT, ctx.nA, W, mo, -1, lo);
+        const c = ctx.derived('adjClose');
+        for (let i = 0; i < ctx.size; i++) out[i] = (c[i]! - lo[i]!) / (hi[i]! - lo[i]! + 1e-12);
+      },
+    ),
     ...(
       [
         ['qtlu', 0.8],
         ['qtld', 0.2],
       ] as const
     ).map(([n, q]) =>
-      bar(`${n}_${W}`, 'momentum', `Alpha158 ${n.toUpperCase()}: ${q} quantile of close over ${W} / close`, cIn, W - 1, W, (ctx, out) => {
-        const s = ctx.scratch(0);
-        rollingQuantile(ctx.derived('adjClose'), ctx.nT, ctx.nA, W, mo, q, s);
-        div(ctx, s, out);
-      }),
+      bar(
+        `${n}_${W}`,
+        'momentum',
+        `Alpha158 ${n.toUpperCase()}: ${q} quantile of close over ${W} / close`,
+        cIn,
+        W - 1,
+        W,
+        (ctx, out) => {
+          const s = ctx.scratch(0);
+          rollingQuantile(ctx.derived('adjClose'), ctx.nT, ctx.nA, W, mo, q, s);
+          div(ctx, s, out);
+        },
+      ),
     ),
     ...([1, -1] as const).map((sign) =>
       bar(
@@ -190,48 +289,80 @@ function alpha158(): FeatureDef[] {
         },
       ),
     ),
-    bar(`cntd_${W}`, 'momentum', `Alpha158 CNTD: share of up bars - share of down bars over ${W}`, ['lr'], W, rw(W) + 1, (ctx, out) => {
-      const lr = ctx.derived('lr');
-      const s = ctx.scratch(0);
-      for (let i = 0; i < ctx.size; i++) {
-        const v = lr[i]!;
-        s[i] = v > 0 ? 1 : v < 0 ? -1 : v === 0 ? 0 : Number.NaN;
-      }
-      rollingMeanStd(s, ctx.nT, ctx.nA, W, mo, ctx.anchor, out, null);
-    }),
-    bar(`sumd_${W}`, 'momentum', `Alpha158 SUMD: sum of close changes / sum of their absolute values over ${W}`, ['adjClose'], W, rw(W) + 1, (ctx, out) => {
-      const c = ctx.derived('adjClose');
-      const nA = ctx.nA;
-      const d = ctx.scratch(0);
-      const ad = ctx.scratch(1);
-      for (let i = 0; i < ctx.size; i++) {
-        const v = i >= nA ? c[i]! - c[i - nA]! : Number.NaN;
-        d[i] = v;
-        ad[i] = Math.abs(v);
-      }
-      const sd = ctx.scratch(2);
-      rollingSum(d, ctx.nT, nA, W, mo, ctx.anchor, sd);
-      rollingSum(ad, ctx.nT, nA, W, mo, ctx.anchor, out);
-      for (let i = 0; i < ctx.size; i++) out[i] = sd[i]! / (out[i]! + 1e-12);
-    }),
-    bar(`corr_${W}`, 'momentum', `Alpha158 CORR: corr(close, log(volume + 1)) over ${W}`, ['adjClose', 'adjVolume'], W - 1, rw(W), (ctx, out) => {
-      const v = ctx.derived('adjVolume');
-      const lv = ctx.scratch(0);
-      for (let i = 0; i < ctx.size; i++) lv[i] = Math.log(v[i]! + 1);
-      rollingRegression(ctx.derived('adjClose'), lv, ctx.nT, ctx.nA, W, mo, ctx.anchor, 'corr', out);
-    }),
-    bar(`cord_${W}`, 'momentum', `Alpha158 CORD: corr(close ratio, log(volume ratio + 1)) over ${W}`, ['adjClose', 'adjVolume'], W, rw(W) + 1, (ctx, out) => {
-      const c = ctx.derived('adjClose');
-      const v = ctx.derived('adjVolume');
-      const nA = ctx.nA;
-      const x = ctx.scratch(0);
-      const y = ctx.scratch(1);
-      for (let i = 0; i < ctx.size; i++) {
-        x[i] = i >= nA ? c[i]! / c[i - nA]! : Number.NaN;
-        y[i] = i >= nA ? Math.log(v[i]! / v[i - nA]! + 1) : Number.NaN;
-      }
-      rollingRegression(x, y, ctx.nT, nA, W, mo, ctx.anchor, 'corr', out);
-    }),
+    bar(
+      `cntd_${W}`,
+      'momentum',
+      `Alpha158 CNTD: share of up bars - share of down bars over ${W}`,
+      ['lr'],
+      W,
+      rw(W) + 1,
+      (ctx, out) => {
+        const lr = ctx.derived('lr');
+        const s = ctx.scratch(0);
+        for (let i = 0; i < ctx.size; i++) {
+          const v = lr[i]!;
+          s[i] = v > 0 ? 1 : v < 0 ? -1 : v === 0 ? 0 : Number.NaN;
+        }
+        rollingMeanStd(s, ctx.nT, ctx.nA, W, mo, ctx.anchor, out, null);
+      },
+    ),
+    bar(
+      `sumd_${W}`,
+      'momentum',
+      `Alpha158 SUMD: sum of close changes / sum of their absolute values over ${W}`,
+      ['adjClose'],
+      W,
+      rw(W) + 1,
+      (ctx, out) => {
+        const c = ctx.derived('adjClose');
+        const nA = ctx.nA;
+        const d = ctx.scratch(0);
+        const ad = ctx.scratch(1);
+        for (let i = 0; i < ctx.size; i++) {
+          const v = i >= nA ? c[i]! - c[i - nA]! : Number.NaN;
+          d[i] = v;
+          ad[i] = Math.abs(v);
+        }
+        const sd = ctx.scratch(2);
+        rollingSum(d, ctx.nT, nA, W, mo, ctx.anchor, sd);
+        rollingSum(ad, ctx.nT, nA, W, mo, ctx.anchor, out);
+        for (let i = 0; i < ctx.size; i++) out[i] = sd[i]! / (out[i]! + 1e-12);
+      },
+    ),
+    bar(
+      `corr_${W}`,
+      'momentum',
+      `Alpha158 CORR: corr(close, log(volume + 1)) over ${W}`,
+      ['adjClose', 'adjVolume'],
+      W - 1,
+      rw(W),
+      (ctx, out) => {
+        const v = ctx.derived('adjVolume');
+        const lv = ctx.scratch(0);
+        for (let i = 0; i < ctx.size; i++) lv[i] = Math.log(v[i]! + 1);
+        rollingRegression(ctx.derived('adjClose'), lv, ctx.nT, ctx.nA, W, mo, ctx.anchor, 'corr', out);
+      },
+    ),
+    bar(
+      `cord_${W}`,
+      'momentum',
+      `Alpha158 CORD: corr(close ratio, log(volume ratio + 1)) over ${W}`,
+      ['adjClose', 'adjVolume'],
+      W,
+      rw(W) + 1,
+      (ctx, out) => {
+        const c = ctx.derived('adjClose');
+        const v = ctx.derived('adjVolume');
+        const nA = ctx.nA;
+        const x = ctx.scratch(0);
+        const y = ctx.scratch(1);
+        for (let i = 0; i < ctx.size; i++) {
+          x[i] = i >= nA ? c[i]! / c[i - nA]! : Number.NaN;
+          y[i] = i >= nA ? Math.log(v[i]! / v[i - nA]! + 1) : Number.NaN;
+        }
+        rollingRegression(x, y, ctx.nT, nA, W, mo, ctx.anchor, 'corr', out);
+      },
+    ),
   ];
 }
 
@@ -250,19 +381,35 @@ export const PEER_FEATURES = [
 ] as const;
 
 function lrMean(w: number): FeatureDef {
-  return bar(`lr_mean_${w}`, 'momentum', `mean 1-bar log return over ${w} bars`, ['lr'], w, rw(w) + 1, (ctx, out) => {
-    rollingMeanStd(ctx.derived('lr'), ctx.nT, ctx.nA, w, minObsFor(w), ctx.anchor, out, null);
-  });
+  return bar(
+    `lr_mean_${w}`,
+    'momentum',
+    `mean 1-bar log return over ${w} bars`,
+    ['lr'],
+    w,
+    rw(w) + 1,
+    (ctx, out) => {
+      rollingMeanStd(ctx.derived('lr'), ctx.nT, ctx.nA, w, minObsFor(w), ctx.anchor, out, null);
+    },
+  );
 }
 
 function zClose(w: number): FeatureDef {
-  return bar(`z_close_${w}`, 'momentum', `(close - mean close) / std close over ${w} bars`, ['adjClose'], w - 1, rw(w), (ctx, out) => {
-    const m = ctx.scratch(0);
-    const s = ctx.scratch(1);
-    const c = ctx.derived('adjClose');
-    rollingMeanStd(c, ctx.nT, ctx.nA, w, minObsFor(w), ctx.anchor, m, s);
-    for (let i = 0; i < ctx.size; i++) out[i] = s[i]! > 0 ? (c[i]! - m[i]!) / s[i]! : Number.NaN;
-  });
+  return bar(
+    `z_close_${w}`,
+    'momentum',
+    `(close - mean close) / std close over ${w} bars`,
+    ['adjClose'],
+    w - 1,
+    rw(w),
+    (ctx, out) => {
+      const m = ctx.scratch(0);
+      const s = ctx.scratch(1);
+      const c = ctx.derived('adjClose');
+      rollingMeanStd(c, ctx.nT, ctx.nA, w, minObsFor(w), ctx.anchor, m, s);
+      for (let i = 0; i < ctx.size; i++) out[i] = s[i]! > 0 ? (c[i]! - m[i]!) / s[i]! : Number.NaN;
+    },
+  );
 }
 
 export const MOMENTUM_FEATURES: readonly FeatureDef[] = [
@@ -284,9 +431,17 @@ export const MOMENTUM_FEATURES: readonly FeatureDef[] = [
 // ---------- volatility
 
 function vol(w: number): FeatureDef {
-  return bar(`vol_${w}`, 'volatility', `realised volatility: std of 1-bar log returns over ${w} bars`, ['lr'], w, rw(w) + 1, (ctx, out) => {
-    rollingMeanStd(ctx.derived('lr'), ctx.nT, ctx.nA, w, minObsFor(w), ctx.anchor, null, out);
-  });
+  return bar(
+    `vol_${w}`,
+    'volatility',
+    `realised volatility: std of 1-bar log returns over ${w} bars`,
+    ['lr'],
+    w,
+    rw(w) + 1,
+    (ctx, out) => {
+      rollingMeanStd(ctx.derived('lr'), ctx.nT, ctx.nA, w, minObsFor(w), ctx.anchor, null, out);
+    },
+  );
 }
 
 const LN2x4 = 4 * Math.LN2;
@@ -294,51 +449,119 @@ const GK_C = 2 * Math.LN2 - 1;
 
 export const VOLATILITY_FEATURES: readonly FeatureDef[] = [
   ...[7, 35, 140, 490].map(vol),
-  bar('park_35', 'volatility', 'Parkinson range volatility over 35 bars: sqrt(mean(ln(H/L)²) / (4 ln 2))', [], 34, 70, (ctx, out) => {
-    const { high, low } = ctx.inputs.bars;
-    const x = ctx.scratch(0);
-    for (let i = 0; i < ctx.size; i++) {
-      const r = Math.log(high[i]! / low[i]!);
-      x[i] = r * r;
-    }
-    rollingMeanStd(x, ctx.nT, ctx.nA, 35, minObsFor(35), ctx.anchor, out, null);
-    for (let i = 0; i < ctx.size; i++) out[i] = Math.sqrt(out[i]! / LN2x4);
-  }),
-  bar('gk_35', 'volatility', 'Garman-Klass volatility over 35 bars: sqrt(mean(0.5 ln(H/L)² - (2 ln 2 - 1) ln(C/O)²))', [], 34, 70, (ctx, out) => {
-    const { open, high, low, close } = ctx.inputs.bars;
-    const x = ctx.scratch(0);
-    for (let i = 0; i < ctx.size; i++) {
-      const hl = Math.log(high[i]! / low[i]!);
-      const co = Math.log(close[i]! / open[i]!);
-      x[i] = 0.5 * hl * hl - GK_C * co * co;
-    }
-    rollingMeanStd(x, ctx.nT, ctx.nA, 35, minObsFor(35), ctx.anchor, out, null);
-    for (let i = 0; i < ctx.size; i++) out[i] = Math.sqrt(Math.max(0, out[i]!));
-  }),
-  bar('volvol_140', 'volatility', 'vol of vol: std / mean of vol_7 over 140 bars', ['f:vol_7'], 147, 300, (ctx, out) => {
-    const v7 = ctx.feature('vol_7');
-    const m = ctx.scratch(0);
-    rollingMeanStd(v7, ctx.nT, ctx.nA, 140, minObsFor(140), ctx.anchor, m, out);
-    for (let i = 0; i < ctx.size; i++) out[i] = out[i]! / m[i]!;
-  }),
-  bar('semivol_35', 'volatility', 'downside semi-deviation: sqrt(mean(min(r, 0)²)) of 1-bar log returns over 35', ['lr'], 35, 71, (ctx, out) => {
-    const lr = ctx.derived('lr');
-    const x = ctx.scratch(0);
-    for (let i = 0; i < ctx.size; i++) {
-      const v = lr[i]!;
-      x[i] = v < 0 ? v * v : v >= 0 ? 0 : Number.NaN;
-    }
-    rollingMeanStd(x, ctx.nT, ctx.nA, 35, minObsFor(35), ctx.anchor, out, null);
-    for (let i = 0; i < ctx.size; i++) out[i] = Math.sqrt(out[i]!);
-  }),
-  ...[140, 490].map((w) =>
-    bar(`beta_spy_${w}`, 'volatility', `beta of 1-bar log returns on SPY's over ${w} bars`, ['lr', 'mktLr'], w, rw(w) + 1, (ctx, out) => {
-      rollingRegression(ctx.derived('mktLr'), ctx.derived('lr'), ctx.nT, ctx.nA, w, minObsFor(w), ctx.anchor, 'slope', out);
-    }),
+  bar(
+    'park_35',
+    'volatility',
+    'Parkinson range volatility over 35 bars: sqrt(mean(ln(H/L)²) / (4 ln 2))',
+    [],
+    34,
+    70,
+    (ctx, out) => {
+      const { high, low } = ctx.inputs.bars;
+      const x = ctx.scratch(0);
+      for (let i = 0; i < ctx.size; i++) {
+        const r = Math.log(high[i]! / low[i]!);
+        x[i] = r * r;
+      }
+      rollingMeanStd(x, ctx.nT, ctx.nA, 35, minObsFor(35), ctx.anchor, out, null);
+      for (let i = 0; i < ctx.size; i++) out[i] = Math.sqrt(out[i]! / LN2x4);
+    },
   ),
-  bar('resid_vol_140', 'volatility', "residual volatility vs SPY: std of the regression residual over 140 bars", ['lr', 'mktLr'], 140, 281, (ctx, out) => {
-    rollingRegression(ctx.derived('mktLr'), ctx.derived('lr'), ctx.nT, ctx.nA, 140, minObsFor(140), ctx.anchor, 'resid_std', out);
-  }),
+  bar(
+    'gk_35',
+    'volatility',
+    'Garman-Klass volatility over 35 bars: sqrt(mean(0.5 ln(H/L)² - (2 ln 2 - 1) ln(C/O)²))',
+    [],
+    34,
+    70,
+    (ctx, out) => {
+      const { open, high, low, close } = ctx.inputs.bars;
+      const x = ctx.scratch(0);
+      for (let i = 0; i < ctx.size; i++) {
+        const hl = Math.log(high[i]! / low[i]!);
+        const co = Math.log(close[i]! / open[i]!);
+        x[i] = 0.5 * hl * hl - GK_C * co * co;
+      }
+      rollingMeanStd(x, ctx.nT, ctx.nA, 35, minObsFor(35), ctx.anchor, out, null);
+      for (let i = 0; i < ctx.size; i++) out[i] = Math.sqrt(Math.max(0, out[i]!));
+    },
+  ),
+  bar(
+    'volvol_140',
+    'volatility',
+    'vol of vol: std / mean of vol_7 over 140 bars',
+    ['f:vol_7'],
+    147,
+    300,
+    (ctx, out) => {
+      const v7 = ctx.feature('vol_7');
+      const m = ctx.scratch(0);
+      rollingMeanStd(v7, ctx.nT, ctx.nA, 140, minObsFor(140), ctx.anchor, m, out);
+      for (let i = 0; i < ctx.size; i++) out[i] = out[i]! / m[i]!;
+    },
+  ),
+  bar(
+    'semivol_35',
+    'volatility',
+    'downside semi-deviation: sqrt(mean(min(r, 0)²)) of 1-bar log returns over 35',
+    ['lr'],
+    35,
+    71,
+    (ctx, out) => {
+      const lr = ctx.derived('lr');
+      const x = ctx.scratch(0);
+      for (let i = 0; i < ctx.size; i++) {
+        const v = lr[i]!;
+        x[i] = v < 0 ? v * v : v >= 0 ? 0 : Number.NaN;
+      }
+      rollingMeanStd(x, ctx.nT, ctx.nA, 35, minObsFor(35), ctx.anchor, out, null);
+      for (let i = 0; i < ctx.size; i++) out[i] = Math.sqrt(out[i]!);
+    },
+  ),
+  ...[140, 490].map((w) =>
+    bar(
+      `beta_spy_${w}`,
+      'volatility',
+      `beta of 1-bar log returns on SPY's over ${w} bars`,
+      ['lr', 'mktLr'],
+      w,
+      rw(w) + 1,
+      (ctx, out) => {
+        rollingRegression(
+          ctx.derived('mktLr'),
+          ctx.derived('lr'),
+          ctx.nT,
+          ctx.nA,
+          w,
+          minObsFor(w),
+          ctx.anchor,
+          'slope',
+          out,
+        );
+      },
+    ),
+  ),
+  bar(
+    'resid_vol_140',
+    'volatility',
+    'residual volatility vs SPY: std of the regression residual over 140 bars',
+    ['lr', 'mktLr'],
+    140,
+    281,
+    (ctx, out) => {
+      rollingRegression(
+        ctx.derived('mktLr'),
+        ctx.derived('lr'),
+        ctx.nT,
+        ctx.nA,
+        140,
+        minObsFor(140),
+        ctx.anchor,
+        'resid_std',
+        out,
+      );
+    },
+  ),
 ];
 
 // ---------- liquidity
@@ -360,67 +583,115 @@ function sameHourHistory(ctx: FeatureContext, k: number): Int32Array {
 }
 
 export const LIQUIDITY_FEATURES: readonly FeatureDef[] = [
-  bar('log_dollar_volume', 'liquidity', 'log(1 + close × volume) of the bar', ['dollarVolume'], 0, 0, (ctx, out) => {
-    const dv = ctx.derived('dollarVolume');
-    for (let i = 0; i < ctx.size; i++) out[i] = Math.log1p(dv[i]!);
-  }),
-  bar('adv_35', 'liquidity', 'average dollar volume per bar over 35 bars (about 5 sessions)', ['dollarVolume'], 34, 70, (ctx, out) => {
-    rollingMeanStd(ctx.derived('dollarVolume'), ctx.nT, ctx.nA, 35, minObsFor(35), ctx.anchor, out, null);
-  }),
-  bar('log_adv_140', 'liquidity', 'log of the average dollar volume per bar over 140 bars', ['dollarVolume'], 139, 280, (ctx, out) => {
-    rollingMeanStd(ctx.derived('dollarVolume'), ctx.nT, ctx.nA, 140, minObsFor(140), ctx.anchor, out, null);
-    for (let i = 0; i < ctx.size; i++) out[i] = Math.log1p(out[i]!);
-  }),
-  bar('amihud_35', 'liquidity', 'Amihud illiquidity: mean |log return| / dollar volume over 35 bars, × 1e9', ['lr', 'dollarVolume'], 35, 71, (ctx, out) => {
-    const lr = ctx.derived('lr');
-    const dv = ctx.derived('dollarVolume');
-    const x = ctx.scratch(0);
-    for (let i = 0; i < ctx.size; i++) x[i] = dv[i]! > 0 ? (1e9 * Math.abs(lr[i]!)) / dv[i]! : Number.NaN;
-    rollingMeanStd(x, ctx.nT, ctx.nA, 35, minObsFor(35), ctx.anchor, out, null);
-  }),
-  bar('spread_bps', 'liquidity', "the bar's quoted spread in bps; where absent, half the bar's high-low range in bps (proxy)", [], 0, 0, (ctx, out) => {
-    spreadOrProxy(ctx, out);
-  }),
+  bar(
+    'log_dollar_volume',
+    'liquidity',
+    'log(1 + close × volume) of the bar',
+    ['dollarVolume'],
+    0,
+    0,
+    (ctx, out) => {
+      const dv = ctx.derived('dollarVolume');
+      for (let i = 0; i < ctx.size; i++) out[i] = Math.log1p(dv[i]!);
+    },
+  ),
+  bar(
+    'adv_35',
+    'liquidity',
+    'average dollar volume per bar over 35 bars (about 5 sessions)',
+    ['dollarVolume'],
+    34,
+    70,
+    (ctx, out) => {
+      rollingMeanStd(ctx.derived('dollarVolume'), ctx.nT, ctx.nA, 35, minObsFor(35), ctx.anchor, out, null);
+    },
+  ),
+  bar(
+    'log_adv_140',
+    'liquidity',
+    'log of the average dollar volume per bar over 140 bars',
+    ['dollarVolume'],
+    139,
+    280,
+    (ctx, out) => {
+      rollingMeanStd(ctx.derived('dollarVolume'), ctx.nT, ctx.nA, 140, minObsFor(140), ctx.anchor, out, null);
+      for (let i = 0; i < ctx.size; i++) out[i] = Math.log1p(out[i]!);
+    },
+  ),
+  bar(
+    'amihud_35',
+    'liquidity',
+    'Amihud illiquidity: mean |log return| / dollar volume over 35 bars, × 1e9',
+    ['lr', 'dollarVolume'],
+    35,
+    71,
+    (ctx, out) => {
+      const lr = ctx.derived('lr');
+      const dv = ctx.derived('dollarVolume');
+      const x = ctx.scratch(0);
+      for (let i = 0; i < ctx.size; i++) x[i] = dv[i]! > 0 ? (1e9 * Math.abs(lr[i]!)) / dv[i]! : Number.NaN;
+      rollingMeanStd(x, ctx.nT, ctx.nA, 35, minObsFor(35), ctx.anchor, out, null);
+    },
+  ),
+  bar(
+    'spread_bps',
+    'liquidity',
+    "the bar's quoted spread in bps; where absent, half the bar's high-low range in bps (proxy)",
+    [],
+    0,
+    0,
+    (ctx, out) => {
+      spreadOrProxy(ctx, out);
+    },
+  ),
   bar('spread_mean_35', 'liquidity', 'mean of spread_bps over 35 bars', [], 34, 70, (ctx, out) => {
     const s = ctx.scratch(0);
     spreadOrProxy(ctx, s);
     rollingMeanStd(s, ctx.nT, ctx.nA, 35, minObsFor(35), ctx.anchor, out, null);
   }),
-  bar('volume_surprise', 'liquidity', "volume / mean volume at the same bar of the day over the previous 20 sessions - 1", ['adjVolume'], 147, 147, (ctx, out) => {
-    const K = 20;
-    const v = ctx.derived('adjVolume');
-    const hist = sameHourHistory(ctx, K);
-    const { nA } = ctx;
-    const sum = new Float64Array(nA);
-    const cnt = new Float64Array(nA);
-    const minObs = minObsFor(K);
-    for (let t = 0; t < ctx.nT; t++) {
-      sum.fill(0);
-      cnt.fill(0);
-      for (let j = 0; j < K; j++) {
-        const u = hist[t * K + j]!;
-        if (u < 0) break;
-        const b = u * nA;
-        for (let a = 0; a < nA; a++) {
-          const x = v[b + a]!;
-          if (x === x) {
-            sum[a] = sum[a]! + x;
-            cnt[a] = cnt[a]! + 1;
+  bar(
+    'volume_surprise',
+    'liquidity',
+    'volume / mean volume at the same bar of the day over the previous 20 sessions - 1',
+    ['adjVolume'],
+    147,
+    147,
+    (ctx, out) => {
+      const K = 20;
+      const v = ctx.derived('adjVolume');
+      const hist = sameHourHistory(ctx, K);
+      const { nA } = ctx;
+      const sum = new Float64Array(nA);
+      const cnt = new Float64Array(nA);
+      const minObs = minObsFor(K);
+      for (let t = 0; t < ctx.nT; t++) {
+        sum.fill(0);
+        cnt.fill(0);
+        for (let j = 0; j < K; j++) {
+          const u = hist[t * K + j]!;
+          if (u < 0) break;
+          const b = u * nA;
+          for (let a = 0; a < nA; a++) {
+            const x = v[b + a]!;
+            if (!Number.isNaN(x)) {
+              sum[a] = sum[a]! + x;
+              cnt[a] = cnt[a]! + 1;
+            }
           }
         }
+        const b = t * nA;
+        for (let a = 0; a < nA; a++) {
+          out[b + a] = cnt[a]! >= minObs ? v[b + a]! / (sum[a]! / cnt[a]!) - 1 : Number.NaN;
+        }
       }
-      const b = t * nA;
-      for (let a = 0; a < nA; a++) {
-        out[b + a] = cnt[a]! >= minObs ? v[b + a]! / (sum[a]! / cnt[a]!) - 1 : Number.NaN;
-      }
-    }
-  }),
+    },
+  ),
 ];
 
 function spreadOrProxy(ctx: FeatureContext, out: Float64Array): void {
   const { high, low, close, spreadBps } = ctx.inputs.bars;
   for (let i = 0; i < ctx.size; i++) {
     const s = spreadBps === undefined ? Number.NaN : spreadBps[i]!;
-    out[i] = s === s ? s : (5000 * (high[i]! - low[i]!)) / close[i]!;
+    out[i] = !Number.isNaN(s) ? s : (5000 * (high[i]! - low[i]!)) / close[i]!;
   }
 }

@@ -155,10 +155,26 @@ export function buildFeatureBlock(
   const fwdAll = new Float64Array(grid.nT * nA);
   forwardExcessReturn(ctx.derived('adjOpen'), grid.nT, nA, inputs.benchmark, ls.horizonBars, fwdAll);
   const volAll = new Float64Array(grid.nT * nA);
-  rollingMeanStd(ctx.derived('lr'), grid.nT, nA, ls.volWindowBars, minObsFor(ls.volWindowBars), inputs.anchorBar, null, volAll);
+  rollingMeanStd(
+    ctx.derived('lr'),
+    grid.nT,
+    nA,
+    ls.volWindowBars,
+    minObsFor(ls.volWindowBars),
+    inputs.anchorBar,
+    null,
+    volAll,
+  );
   const fwdExcess = fwdAll.slice(fromBar * nA, endBar * nA);
   const downside = new Float64Array(nOut * nA);
-  downsideEvent(fwdExcess, volAll.subarray(fromBar * nA, endBar * nA), nOut * nA, ls.horizonBars, ls.downsideK, downside);
+  downsideEvent(
+    fwdExcess,
+    volAll.subarray(fromBar * nA, endBar * nA),
+    nOut * nA,
+    ls.horizonBars,
+    ls.downsideK,
+    downside,
+  );
   const knownMs = labelKnownMs(grid, ls.horizonBars).slice(fromBar, endBar);
   return { ...block, labels: { spec: ls, fwdExcess, downside, knownMs } };
 }

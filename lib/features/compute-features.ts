@@ -43,10 +43,19 @@ export function computeFeatures(inputs: FeatureInputs, opts: ComputeFeaturesOpti
   const nA = inputs.nA;
   const fromBar = opts.fromBar ?? 0;
   const nOut = opts.outBars ?? nT - fromBar;
-  if (!Number.isInteger(fromBar) || fromBar < 0 || !Number.isInteger(nOut) || nOut < 0 || fromBar + nOut > nT) {
-    throw new InvalidInputError(`output bars [${fromBar}, ${fromBar + nOut}) are not inside the grid [0, ${nT})`, {
-      field: 'fromBar',
-    });
+  if (
+    !Number.isInteger(fromBar) ||
+    fromBar < 0 ||
+    !Number.isInteger(nOut) ||
+    nOut < 0 ||
+    fromBar + nOut > nT
+  ) {
+    throw new InvalidInputError(
+      `output bars [${fromBar}, ${fromBar + nOut}) are not inside the grid [0, ${nT})`,
+      {
+        field: 'fromBar',
+      },
+    );
   }
   const ctx = new FeatureContext(inputs, (name, c, out) => getFeature(name).compute(c, out));
   // free each cached input after its last use
@@ -59,7 +68,7 @@ export function computeFeatures(inputs: FeatureInputs, opts: ComputeFeaturesOpti
   const o0 = fromBar * nA;
   const nCells = nOut * nA;
   const live = new Uint8Array(nCells);
-  for (let i = 0; i < nCells; i++) live[i] = close[o0 + i]! === close[o0 + i]! ? 1 : 0;
+  for (let i = 0; i < nCells; i++) live[i] = !Number.isNaN(close[o0 + i]!) ? 1 : 0;
   const full = new Float64Array(nT * nA);
   const values: Float32Array[] = [];
   const reused = opts.sink ? new Float32Array(nCells) : undefined;

@@ -154,7 +154,13 @@ export class FeatureContext {
     const n = this.size;
     switch (name) {
       case 'splitFactor':
-        splitFactors(this.inputs.series.corporate_actions, this.grid, this.nA, this.inputs.decisionLagMs, out);
+        splitFactors(
+          this.inputs.series.corporate_actions,
+          this.grid,
+          this.nA,
+          this.inputs.decisionLagMs,
+          out,
+        );
         return;
       case 'adjOpen':
       case 'adjHigh':

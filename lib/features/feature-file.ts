@@ -41,7 +41,7 @@ export function featureFileColumns(block: FeatureBlock): ParquetColumn[] {
     for (let j = 0; j < n; j++) {
       const x = v[cells[j]!]!;
       data[j] = x;
-      if (x === x) m[j] = m[j]! | bit;
+      if (!Number.isNaN(x)) m[j] = m[j]! | bit;
     }
     cols.push({ name, kind: 'f32', data });
   });
@@ -58,7 +58,7 @@ export function featureFileColumns(block: FeatureBlock): ParquetColumn[] {
       // INT64 cannot hold NaN: a label not yet known anywhere in the data gets 0
       data: Float64Array.from(cells, (i) => {
         const k = knownMs[Math.floor(i / nA)]!;
-        return k === k ? k : 0;
+        return !Number.isNaN(k) ? k : 0;
       }),
     });
   }

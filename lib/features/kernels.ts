@@ -55,12 +55,12 @@ export function rollingMeanStd(
       n.fill(0);
       mean.fill(0);
       m2.fill(0);
-      const u0 = t - w + 1 < 0 ? 0 : t - w + 1;
+      const u0 = Math.max(t - w + 1, 0);
       for (let u = u0; u <= t; u++) {
         const b = u * nA;
         for (let a = 0; a < nA; a++) {
           const v = x[b + a]!;
-          if (v !== v) continue;
+          if (Number.isNaN(v)) continue;
           const k = n[a]! + 1;
           n[a] = k;
           const d = v - mean[a]!;
@@ -74,7 +74,7 @@ export function rollingMeanStd(
       const ob = old * nA;
       for (let a = 0; a < nA; a++) {
         const v = x[base + a]!;
-        if (v === v) {
+        if (!Number.isNaN(v)) {
           const k = n[a]! + 1;
           n[a] = k;
           const d = v - mean[a]!;
@@ -84,7 +84,7 @@ export function rollingMeanStd(
         }
         if (old >= 0) {
           const o = x[ob + a]!;
-          if (o === o) {
+          if (!Number.isNaN(o)) {
             const k = n[a]! - 1;
             n[a] = k;
             if (k === 0) {
@@ -105,7 +105,7 @@ export function rollingMeanStd(
       const ok = k >= minObs;
       if (outMean !== null) outMean[base + a] = ok ? mean[a]! : Number.NaN;
       if (outStd !== null) {
-        const v = m2[a]! > 0 ? m2[a]! : 0;
+        const v = Math.max(m2[a]!, 0);
         outStd[base + a] = ok && k >= 2 ? Math.sqrt(v / (k - 1)) : Number.NaN;
       }
     }
@@ -131,12 +131,12 @@ export function rollingSum(
     if (isReseed(t, anchor, w)) {
       s.fill(0);
       n.fill(0);
-      const u0 = t - w + 1 < 0 ? 0 : t - w + 1;
+      const u0 = Math.max(t - w + 1, 0);
       for (let u = u0; u <= t; u++) {
         const b = u * nA;
         for (let a = 0; a < nA; a++) {
           const v = x[b + a]!;
-          if (v !== v) continue;
+          if (Number.isNaN(v)) continue;
           s[a] = s[a]! + v;
           n[a] = n[a]! + 1;
         }
@@ -145,13 +145,13 @@ export function rollingSum(
       const ob = (t - w) * nA;
       for (let a = 0; a < nA; a++) {
         const v = x[base + a]!;
-        if (v === v) {
+        if (!Number.isNaN(v)) {
           s[a] = s[a]! + v;
           n[a] = n[a]! + 1;
         }
         if (ob >= 0) {
           const o = x[ob + a]!;
-          if (o === o) {
+          if (!Number.isNaN(o)) {
             s[a] = s[a]! - o;
             n[a] = n[a]! - 1;
           }
@@ -196,14 +196,14 @@ export function rollingExtreme(
       let l = len[a]!;
       // expire the bar leaving the window
       if (old >= 0) {
-        if (x[old * nA + a]! === x[old * nA + a]!) cnt[a] = cnt[a]! - 1;
+        if (!Number.isNaN(x[old * nA + a]!)) cnt[a] = cnt[a]! - 1;
         if (l > 0 && dq[off + h]! === old) {
           h = h + 1 === w ? 0 : h + 1;
           l--;
         }
       }
       const v = x[base + a]!;
-      if (v === v) {
+      if (!Number.isNaN(v)) {
         cnt[a] = cnt[a]! + 1;
         const sv = sign * v;
         // pop from the back while the back is <= v (keep the most recent among ties)
@@ -257,7 +257,7 @@ export function rollingQuantile(
       let l = len[a]!;
       if (old >= 0) {
         const o = x[old * nA + a]!;
-        if (o === o) {
+        if (!Number.isNaN(o)) {
           let lo = 0;
           let hi = l;
           while (lo < hi) {
@@ -270,7 +270,7 @@ export function rollingQuantile(
         }
       }
       const v = x[base + a]!;
-      if (v === v) {
+      if (!Number.isNaN(v)) {
         let lo = 0;
         let hi = l;
         while (lo < hi) {
@@ -333,13 +333,13 @@ export function rollingRegression(
       sxx.fill(0);
       syy.fill(0);
       sxy.fill(0);
-      const u0 = t - w + 1 < 0 ? 0 : t - w + 1;
+      const u0 = Math.max(t - w + 1, 0);
       for (let u = u0; u <= t; u++) {
         const b = u * nA;
         for (let a = 0; a < nA; a++) {
           const xv = x === null ? u - origin : x[b + a]!;
           const yv = y[b + a]!;
-          if (xv !== xv || yv !== yv) continue;
+          if (Number.isNaN(xv) || Number.isNaN(yv)) continue;
           n[a] = n[a]! + 1;
           sx[a] = sx[a]! + xv;
           sy[a] = sy[a]! + yv;
@@ -353,7 +353,7 @@ export function rollingRegression(
       for (let a = 0; a < nA; a++) {
         const xv = x === null ? t - origin : x[base + a]!;
         const yv = y[base + a]!;
-        if (xv === xv && yv === yv) {
+        if (!Number.isNaN(xv) && !Number.isNaN(yv)) {
           n[a] = n[a]! + 1;
           sx[a] = sx[a]! + xv;
           sy[a] = sy[a]! + yv;
@@ -365,7 +365,7 @@ export function rollingRegression(
           const ob = old * nA + a;
           const xo = x === null ? old - origin : x[ob]!;
           const yo = y[ob]!;
-          if (xo === xo && yo === yo) {
+          if (!Number.isNaN(xo) && !Number.isNaN(yo)) {
             n[a] = n[a]! - 1;
             sx[a] = sx[a]! - xo;
             sy[a] = sy[a]! - yo;
@@ -395,7 +395,7 @@ export function rollingRegression(
         else if (what === 'rsq') r = vyy > 0 ? (vxy * vxy) / (vxx * vyy) : Number.NaN;
         else if (what === 'resid_std') {
           const sse = vyy - slope * vxy;
-          r = k > 2 ? Math.sqrt((sse > 0 ? sse : 0) / (k - 2)) : Number.NaN;
+          r = k > 2 ? Math.sqrt(Math.max(sse, 0) / (k - 2)) : Number.NaN;
         } else {
           const xv = x === null ? t - origin : x[base + a]!;
           const yv = y[base + a]!;
@@ -432,7 +432,7 @@ export function csRank(
     for (let a = 0; a < nA; a++) {
       out[base + a] = Number.NaN;
       const v = x[base + a]!;
-      if (v !== v || (include !== null && include[base + a] !== 1)) continue;
+      if (Number.isNaN(v) || (include !== null && include[base + a] !== 1)) continue;
       if (packable) {
         f32[0] = v;
         let bits = u32[0]!;
@@ -506,7 +506,7 @@ export function csZscore(
     for (let a = 0; a < nA; a++) {
       const v = x[base + a]!;
       const g = group === null ? 0 : group[a]!;
-      if (v !== v || g < 0 || (include !== null && include[base + a] !== 1)) continue;
+      if (Number.isNaN(v) || g < 0 || (include !== null && include[base + a] !== 1)) continue;
       cnt[g] = cnt[g]! + 1;
       sum[g] = sum[g]! + v;
     }
@@ -515,7 +515,7 @@ export function csZscore(
       for (let a = 0; a < nA; a++) {
         const v = x[base + a]!;
         const g = group === null ? 0 : group[a]!;
-        if (v !== v || g < 0 || (include !== null && include[base + a] !== 1)) continue;
+        if (Number.isNaN(v) || g < 0 || (include !== null && include[base + a] !== 1)) continue;
         const d = v - sum[g]!;
         ss[g] = ss[g]! + d * d;
       }
@@ -523,7 +523,7 @@ export function csZscore(
     for (let a = 0; a < nA; a++) {
       const v = x[base + a]!;
       const g = group === null ? 0 : group[a]!;
-      if (v !== v || g < 0 || (include !== null && include[base + a] !== 1) || cnt[g]! < 2) {
+      if (Number.isNaN(v) || g < 0 || (include !== null && include[base + a] !== 1) || cnt[g]! < 2) {
         out[base + a] = Number.NaN;
         continue;
       }

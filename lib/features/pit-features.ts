@@ -59,7 +59,13 @@ function mapField(
  * Per-share value × split factor at its known time / adjusted close: a yield on the current share basis.
  * The factor is looked up once per change of the as-of row of a symbol.
  */
-function perShareYield(ctx: FeatureContext, series: PitSeriesName, f: string, scale: number, out: Float64Array): void {
+function perShareYield(
+  ctx: FeatureContext,
+  series: PitSeriesName,
+  f: string,
+  scale: number,
+  out: Float64Array,
+): void {
   const j = ctx.pit(series);
   const x = field(j, f);
   if (j === undefined || x === undefined) {
@@ -135,74 +141,145 @@ export function previousPeriodJoin(
 // ---------- fundamentals
 
 export const FUNDAMENTAL_FEATURES: readonly FeatureDef[] = [
-  pit('fund_earnings_yield', 'fundamental', 'value: 4 × quarterly EPS / price', ['fundamentals', 'corporate_actions'], ['adjClose'], 0, 0, (ctx, out) =>
-    perShareYield(ctx, 'fundamentals', 'eps', 4, out),
+  pit(
+    'fund_earnings_yield',
+    'fundamental',
+    'value: 4 × quarterly EPS / price',
+    ['fundamentals', 'corporate_actions'],
+    ['adjClose'],
+    0,
+    0,
+    (ctx, out) => perShareYield(ctx, 'fundamentals', 'eps', 4, out),
   ),
-  pit('fund_book_yield', 'fundamental', 'value: book value per share / price', ['fundamentals', 'corporate_actions'], ['adjClose'], 0, 0, (ctx, out) =>
-    perShareYield(ctx, 'fundamentals', 'book_value_per_share', 1, out),
+  pit(
+    'fund_book_yield',
+    'fundamental',
+    'value: book value per share / price',
+    ['fundamentals', 'corporate_actions'],
+    ['adjClose'],
+    0,
+    0,
+    (ctx, out) => perShareYield(ctx, 'fundamentals', 'book_value_per_share', 1, out),
   ),
-  pit('fund_sales_yield', 'fundamental', 'value: 4 × quarterly sales per share / price', ['fundamentals', 'corporate_actions'], ['adjClose'], 0, 0, (ctx, out) =>
-    perShareYield(ctx, 'fundamentals', 'sales_per_share', 4, out),
+  pit(
+    'fund_sales_yield',
+    'fundamental',
+    'value: 4 × quarterly sales per share / price',
+    ['fundamentals', 'corporate_actions'],
+    ['adjClose'],
+    0,
+    0,
+    (ctx, out) => perShareYield(ctx, 'fundamentals', 'sales_per_share', 4, out),
   ),
-  pit('fund_roe', 'fundamental', 'quality: return on equity of the latest report', ['fundamentals'], [], 0, 0, (ctx, out) =>
-    mapField(ctx, 'fundamentals', 'roe', out),
+  pit(
+    'fund_roe',
+    'fundamental',
+    'quality: return on equity of the latest report',
+    ['fundamentals'],
+    [],
+    0,
+    0,
+    (ctx, out) => mapField(ctx, 'fundamentals', 'roe', out),
   ),
-  pit('fund_gross_margin', 'fundamental', 'quality: gross margin of the latest report', ['fundamentals'], [], 0, 0, (ctx, out) =>
-    mapField(ctx, 'fundamentals', 'gross_margin', out),
+  pit(
+    'fund_gross_margin',
+    'fundamental',
+    'quality: gross margin of the latest report',
+    ['fundamentals'],
+    [],
+    0,
+    0,
+    (ctx, out) => mapField(ctx, 'fundamentals', 'gross_margin', out),
   ),
-  pit('fund_accruals', 'fundamental', 'quality: accruals of the latest report', ['fundamentals'], [], 0, 0, (ctx, out) =>
-    mapField(ctx, 'fundamentals', 'accruals', out),
+  pit(
+    'fund_accruals',
+    'fundamental',
+    'quality: accruals of the latest report',
+    ['fundamentals'],
+    [],
+    0,
+    0,
+    (ctx, out) => mapField(ctx, 'fundamentals', 'accruals', out),
   ),
-  pit('fund_eps_growth', 'fundamental', 'growth: (EPS - previous quarter EPS, split-adjusted) / |previous|', ['fundamentals', 'corporate_actions'], [], 0, 0, (ctx, out) => {
-    const j = ctx.pit('fundamentals');
-    const table = ctx.inputs.series.fundamentals;
-    const eps = field(j, 'eps');
-    if (j === undefined || table === undefined || eps === undefined) {
-      out.fill(Number.NaN);
-      return;
-    }
-    const prev = ctx.scratch(0);
-    const prevKnown = ctx.scratch(1);
-    previousPeriodJoin(table, ctx.decisionMs, ctx.nA, 'eps', prev, prevKnown);
-    const actions = ctx.inputs.series.corporate_actions;
-    const { nA } = ctx;
-    const kNow = new Float64Array(nA).fill(Number.NaN);
-    const kPrev = new Float64Array(nA).fill(Number.NaN);
-    const ratio = new Float64Array(nA).fill(1);
-    for (let i = 0; i < ctx.size; i++) {
-      const p = prev[i]!;
-      if (p !== p || eps[i]! !== eps[i]!) {
-        out[i] = Number.NaN;
-        continue;
+  pit(
+    'fund_eps_growth',
+    'fundamental',
+    'growth: (EPS - previous quarter EPS, split-adjusted) / |previous|',
+    ['fundamentals', 'corporate_actions'],
+    [],
+    0,
+    0,
+    (ctx, out) => {
+      const j = ctx.pit('fundamentals');
+      const table = ctx.inputs.series.fundamentals;
+      const eps = field(j, 'eps');
+      if (j === undefined || table === undefined || eps === undefined) {
+        out.fill(Number.NaN);
+        return;
       }
-      const a = i % nA;
-      if (j.knownAt[i] !== kNow[a] || prevKnown[i] !== kPrev[a]) {
-        kNow[a] = j.knownAt[i]!;
-        kPrev[a] = prevKnown[i]!;
-        ratio[a] = splitFactorAt(actions, a, kNow[a]!) / splitFactorAt(actions, a, kPrev[a]!);
+      const prev = ctx.scratch(0);
+      const prevKnown = ctx.scratch(1);
+      previousPeriodJoin(table, ctx.decisionMs, ctx.nA, 'eps', prev, prevKnown);
+      const actions = ctx.inputs.series.corporate_actions;
+      const { nA } = ctx;
+      const kNow = new Float64Array(nA).fill(Number.NaN);
+      const kPrev = new Float64Array(nA).fill(Number.NaN);
+      const ratio = new Float64Array(nA).fill(1);
+      for (let i = 0; i < ctx.size; i++) {
+        const p = prev[i]!;
+        if (Number.isNaN(p) || Number.isNaN(eps[i]!)) {
+          out[i] = Number.NaN;
+          continue;
+        }
+        const a = i % nA;
+        if (j.knownAt[i] !== kNow[a] || prevKnown[i] !== kPrev[a]) {
+          kNow[a] = j.knownAt[i]!;
+          kPrev[a] = prevKnown[i]!;
+          ratio[a] = splitFactorAt(actions, a, kNow[a]!) / splitFactorAt(actions, a, kPrev[a]!);
+        }
+        const pAdj = p / ratio[a]!;
+        out[i] = (eps[i]! - pAdj) / Math.abs(pAdj);
       }
-      const pAdj = p / ratio[a]!;
-      out[i] = (eps[i]! - pAdj) / Math.abs(pAdj);
-    }
-  }),
-  pit('fund_eps_surprise', 'fundamental', 'earnings surprise: (EPS - consensus) / |consensus| of the latest report', ['fundamentals'], [], 0, 0, (ctx, out) => {
-    const j = ctx.pit('fundamentals');
-    const eps = field(j, 'eps');
-    const cons = field(j, 'eps_consensus');
-    if (eps === undefined || cons === undefined) {
-      out.fill(Number.NaN);
-      return;
-    }
-    for (let i = 0; i < ctx.size; i++) out[i] = (eps[i]! - cons[i]!) / Math.abs(cons[i]!);
-  }),
-  pit('fund_is_revision', 'fundamental', '1 when the current fundamentals row is a restatement', ['fundamentals'], [], 0, 0, (ctx, out) =>
-    mapField(ctx, 'fundamentals', 'revision', out),
+    },
+  ),
+  pit(
+    'fund_eps_surprise',
+    'fundamental',
+    'earnings surprise: (EPS - consensus) / |consensus| of the latest report',
+    ['fundamentals'],
+    [],
+    0,
+    0,
+    (ctx, out) => {
+      const j = ctx.pit('fundamentals');
+      const eps = field(j, 'eps');
+      const cons = field(j, 'eps_consensus');
+      if (eps === undefined || cons === undefined) {
+        out.fill(Number.NaN);
+        return;
+      }
+      for (let i = 0; i < ctx.size; i++) out[i] = (eps[i]! - cons[i]!) / Math.abs(cons[i]!);
+    },
+  ),
+  pit(
+    'fund_is_revision',
+    'fundamental',
+    '1 when the current fundamentals row is a restatement',
+    ['fundamentals'],
+    [],
+    0,
+    0,
+    (ctx, out) => mapField(ctx, 'fundamentals', 'revision', out),
   ),
 ];
 
 // ---------- macro (same value for every symbol at a bar)
 
-function macroSeries(ctx: FeatureContext, name: string, f: 'actual' | 'consensus' | 'revision'): Float64Array | undefined {
+function macroSeries(
+  ctx: FeatureContext,
+  name: string,
+  f: 'actual' | 'consensus' | 'revision',
+): Float64Array | undefined {
   const j = ctx.pit('macro');
   const table = ctx.inputs.series.macro;
   if (j === undefined || table === undefined) return undefined;
@@ -216,19 +293,31 @@ function macroSeries(ctx: FeatureContext, name: string, f: 'actual' | 'consensus
 }
 
 function broadcast(ctx: FeatureContext, v: Float64Array | undefined, out: Float64Array): void {
-  for (let t = 0; t < ctx.nT; t++) out.fill(v === undefined ? Number.NaN : v[t]!, t * ctx.nA, (t + 1) * ctx.nA);
+  for (let t = 0; t < ctx.nT; t++)
+    out.fill(v === undefined ? Number.NaN : v[t]!, t * ctx.nA, (t + 1) * ctx.nA);
 }
 
 function macroLevel(name: string, series: string, description: string): FeatureDef {
-  return pit(name, 'macro', description, ['macro'], [], 0, 0, (ctx, out) => broadcast(ctx, macroSeries(ctx, series, 'actual'), out));
+  return pit(name, 'macro', description, ['macro'], [], 0, 0, (ctx, out) =>
+    broadcast(ctx, macroSeries(ctx, series, 'actual'), out),
+  );
 }
 
 function macroSurprise(name: string, series: string): FeatureDef {
-  return pit(name, 'macro', `latest ${series} release: actual - consensus`, ['macro'], [], 0, 0, (ctx, out) => {
-    const a = macroSeries(ctx, series, 'actual');
-    const c = macroSeries(ctx, series, 'consensus');
-    broadcast(ctx, a === undefined || c === undefined ? undefined : a.map((v, t) => v - c[t]!), out);
-  });
+  return pit(
+    name,
+    'macro',
+    `latest ${series} release: actual - consensus`,
+    ['macro'],
+    [],
+    0,
+    0,
+    (ctx, out) => {
+      const a = macroSeries(ctx, series, 'actual');
+      const c = macroSeries(ctx, series, 'consensus');
+      broadcast(ctx, a === undefined || c === undefined ? undefined : a.map((v, t) => v - c[t]!), out);
+    },
+  );
 }
 
 function curve(ctx: FeatureContext): Float64Array | undefined {
@@ -247,12 +336,28 @@ export const MACRO_FEATURES: readonly FeatureDef[] = [
   macroLevel('macro_fed_funds', 'FED_FUNDS', 'fed funds rate, latest known'),
   macroLevel('macro_ust_2y', 'UST_2Y', '2-year Treasury yield, latest known'),
   macroLevel('macro_ust_10y', 'UST_10Y', '10-year Treasury yield, latest known'),
-  pit('macro_curve_10y_2y', 'macro', '10y - 2y Treasury yield curve slope', ['macro'], [], 0, 0, (ctx, out) => broadcast(ctx, curve(ctx), out)),
-  pit('macro_ust_10y_chg_140', 'macro', 'change of the 10y yield over 140 bars (as known then and now)', ['macro'], [], 140, 140, (ctx, out) =>
-    broadcast(ctx, change(macroSeries(ctx, 'UST_10Y', 'actual'), 140), out),
+  pit('macro_curve_10y_2y', 'macro', '10y - 2y Treasury yield curve slope', ['macro'], [], 0, 0, (ctx, out) =>
+    broadcast(ctx, curve(ctx), out),
   ),
-  pit('macro_curve_chg_140', 'macro', 'change of the 10y-2y slope over 140 bars', ['macro'], [], 140, 140, (ctx, out) =>
-    broadcast(ctx, change(curve(ctx), 140), out),
+  pit(
+    'macro_ust_10y_chg_140',
+    'macro',
+    'change of the 10y yield over 140 bars (as known then and now)',
+    ['macro'],
+    [],
+    140,
+    140,
+    (ctx, out) => broadcast(ctx, change(macroSeries(ctx, 'UST_10Y', 'actual'), 140), out),
+  ),
+  pit(
+    'macro_curve_chg_140',
+    'macro',
+    'change of the 10y-2y slope over 140 bars',
+    ['macro'],
+    [],
+    140,
+    140,
+    (ctx, out) => broadcast(ctx, change(curve(ctx), 140), out),
   ),
   {
     name: 'macro_spy_trend_140',
@@ -270,7 +375,11 @@ export const MACRO_FEATURES: readonly FeatureDef[] = [
       for (let t = 0; t < ctx.nT; t++) spy[t] = c[t * ctx.nA + b]!;
       const m = new Float64Array(ctx.nT);
       rollingMeanStd(spy, ctx.nT, 1, 140, minObsFor(140), ctx.anchor, m, null);
-      broadcast(ctx, spy.map((v, t) => v / m[t]! - 1), out);
+      broadcast(
+        ctx,
+        spy.map((v, t) => v / m[t]! - 1),
+        out,
+      );
     },
   },
   {
@@ -297,69 +406,179 @@ export const MACRO_FEATURES: readonly FeatureDef[] = [
 // ---------- sentiment
 
 export const SENTIMENT_FEATURES: readonly FeatureDef[] = [
-  pit('sent_score', 'sentiment', 'latest news sentiment score', ['sentiment'], [], 0, 0, (ctx, out) => mapField(ctx, 'sentiment', 'score', out)),
-  pit('sent_change_7', 'sentiment', 'sentiment score now - as known 7 bars ago', ['sentiment'], [], 7, 7, (ctx, out) => {
-    const x = field(ctx.pit('sentiment'), 'score');
-    const s = 7 * ctx.nA;
-    for (let i = 0; i < ctx.size; i++) out[i] = x !== undefined && i >= s ? x[i]! - x[i - s]! : Number.NaN;
-  }),
-  pit('sent_mean_35', 'sentiment', 'mean of the as-of sentiment score over 35 bars', ['sentiment'], [], 34, 70, (ctx, out) => {
-    const x = field(ctx.pit('sentiment'), 'score');
-    if (x === undefined) return void out.fill(Number.NaN);
-    rollingMeanStd(x, ctx.nT, ctx.nA, 35, minObsFor(35), ctx.anchor, out, null);
-  }),
-  pit('sent_dispersion_35', 'sentiment', 'dispersion: std of the as-of sentiment score over 35 bars', ['sentiment'], [], 34, 70, (ctx, out) => {
-    const x = field(ctx.pit('sentiment'), 'score');
-    if (x === undefined) return void out.fill(Number.NaN);
-    rollingMeanStd(x, ctx.nT, ctx.nA, 35, minObsFor(35), ctx.anchor, null, out);
-  }),
-  pit('news_count', 'sentiment', 'news volume: article count of the latest sentiment record', ['sentiment'], [], 0, 0, (ctx, out) =>
-    mapField(ctx, 'sentiment', 'news_count', out),
+  pit('sent_score', 'sentiment', 'latest news sentiment score', ['sentiment'], [], 0, 0, (ctx, out) =>
+    mapField(ctx, 'sentiment', 'score', out),
   ),
-  pit('news_count_surprise', 'sentiment', 'news volume / its mean over 140 bars - 1', ['sentiment'], [], 139, 280, (ctx, out) => {
-    const x = field(ctx.pit('sentiment'), 'news_count');
-    if (x === undefined) return void out.fill(Number.NaN);
-    const m = ctx.scratch(0);
-    rollingMeanStd(x, ctx.nT, ctx.nA, 140, minObsFor(140), ctx.anchor, m, null);
-    for (let i = 0; i < ctx.size; i++) out[i] = x[i]! / m[i]! - 1;
-  }),
+  pit(
+    'sent_change_7',
+    'sentiment',
+    'sentiment score now - as known 7 bars ago',
+    ['sentiment'],
+    [],
+    7,
+    7,
+    (ctx, out) => {
+      const x = field(ctx.pit('sentiment'), 'score');
+      const s = 7 * ctx.nA;
+      for (let i = 0; i < ctx.size; i++) out[i] = x !== undefined && i >= s ? x[i]! - x[i - s]! : Number.NaN;
+    },
+  ),
+  pit(
+    'sent_mean_35',
+    'sentiment',
+    'mean of the as-of sentiment score over 35 bars',
+    ['sentiment'],
+    [],
+    34,
+    70,
+    (ctx, out) => {
+      const x = field(ctx.pit('sentiment'), 'score');
+      if (x === undefined) return void out.fill(Number.NaN);
+      rollingMeanStd(x, ctx.nT, ctx.nA, 35, minObsFor(35), ctx.anchor, out, null);
+    },
+  ),
+  pit(
+    'sent_dispersion_35',
+    'sentiment',
+    'dispersion: std of the as-of sentiment score over 35 bars',
+    ['sentiment'],
+    [],
+    34,
+    70,
+    (ctx, out) => {
+      const x = field(ctx.pit('sentiment'), 'score');
+      if (x === undefined) return void out.fill(Number.NaN);
+      rollingMeanStd(x, ctx.nT, ctx.nA, 35, minObsFor(35), ctx.anchor, null, out);
+    },
+  ),
+  pit(
+    'news_count',
+    'sentiment',
+    'news volume: article count of the latest sentiment record',
+    ['sentiment'],
+    [],
+    0,
+    0,
+    (ctx, out) => mapField(ctx, 'sentiment', 'news_count', out),
+  ),
+  pit(
+    'news_count_surprise',
+    'sentiment',
+    'news volume / its mean over 140 bars - 1',
+    ['sentiment'],
+    [],
+    139,
+    280,
+    (ctx, out) => {
+      const x = field(ctx.pit('sentiment'), 'news_count');
+      if (x === undefined) return void out.fill(Number.NaN);
+      const m = ctx.scratch(0);
+      rollingMeanStd(x, ctx.nT, ctx.nA, 140, minObsFor(140), ctx.anchor, m, null);
+      for (let i = 0; i < ctx.size; i++) out[i] = x[i]! / m[i]! - 1;
+    },
+  ),
 ];
 
 // ---------- analyst
 
 export const ANALYST_FEATURES: readonly FeatureDef[] = [
-  pit('analyst_revisions_up', 'analyst', 'upward EPS revisions in the latest analyst snapshot', ['analyst'], [], 0, 0, (ctx, out) => mapField(ctx, 'analyst', 'n_up', out)),
-  pit('analyst_revisions_down', 'analyst', 'downward EPS revisions in the latest analyst snapshot', ['analyst'], [], 0, 0, (ctx, out) => mapField(ctx, 'analyst', 'n_down', out)),
-  pit('analyst_revision_net', 'analyst', '(up - down) / (up + down + 1)', ['analyst'], [], 0, 0, (ctx, out) => {
-    const j = ctx.pit('analyst');
-    const up = field(j, 'n_up');
-    const dn = field(j, 'n_down');
-    for (let i = 0; i < ctx.size; i++) out[i] = up && dn ? (up[i]! - dn[i]!) / (up[i]! + dn[i]! + 1) : Number.NaN;
-  }),
-  pit('analyst_dispersion', 'analyst', 'estimate dispersion: std / |mean| of EPS estimates', ['analyst'], [], 0, 0, (ctx, out) => {
-    const j = ctx.pit('analyst');
-    const m = field(j, 'eps_estimate_mean');
-    const s = field(j, 'eps_estimate_std');
-    for (let i = 0; i < ctx.size; i++) out[i] = m && s ? s[i]! / Math.abs(m[i]!) : Number.NaN;
-  }),
-  pit('analyst_rating', 'analyst', 'mean rating (1 = sell … 5 = buy)', ['analyst'], [], 0, 0, (ctx, out) => mapField(ctx, 'analyst', 'rating', out)),
-  pit('analyst_rating_change', 'analyst', 'latest rating change (-1, 0, 1)', ['analyst'], [], 0, 0, (ctx, out) => mapField(ctx, 'analyst', 'rating_change', out)),
-  pit('analyst_estimate_yield', 'analyst', 'value: 4 × mean EPS estimate / price', ['analyst', 'corporate_actions'], ['adjClose'], 0, 0, (ctx, out) =>
-    perShareYield(ctx, 'analyst', 'eps_estimate_mean', 4, out),
+  pit(
+    'analyst_revisions_up',
+    'analyst',
+    'upward EPS revisions in the latest analyst snapshot',
+    ['analyst'],
+    [],
+    0,
+    0,
+    (ctx, out) => mapField(ctx, 'analyst', 'n_up', out),
+  ),
+  pit(
+    'analyst_revisions_down',
+    'analyst',
+    'downward EPS revisions in the latest analyst snapshot',
+    ['analyst'],
+    [],
+    0,
+    0,
+    (ctx, out) => mapField(ctx, 'analyst', 'n_down', out),
+  ),
+  pit(
+    'analyst_revision_net',
+    'analyst',
+    '(up - down) / (up + down + 1)',
+    ['analyst'],
+    [],
+    0,
+    0,
+    (ctx, out) => {
+      const j = ctx.pit('analyst');
+      const up = field(j, 'n_up');
+      const dn = field(j, 'n_down');
+      for (let i = 0; i < ctx.size; i++)
+        out[i] = up && dn ? (up[i]! - dn[i]!) / (up[i]! + dn[i]! + 1) : Number.NaN;
+    },
+  ),
+  pit(
+    'analyst_dispersion',
+    'analyst',
+    'estimate dispersion: std / |mean| of EPS estimates',
+    ['analyst'],
+    [],
+    0,
+    0,
+    (ctx, out) => {
+      const j = ctx.pit('analyst');
+      const m = field(j, 'eps_estimate_mean');
+      const s = field(j, 'eps_estimate_std');
+      for (let i = 0; i < ctx.size; i++) out[i] = m && s ? s[i]! / Math.abs(m[i]!) : Number.NaN;
+    },
+  ),
+  pit('analyst_rating', 'analyst', 'mean rating (1 = sell … 5 = buy)', ['analyst'], [], 0, 0, (ctx, out) =>
+    mapField(ctx, 'analyst', 'rating', out),
+  ),
+  pit(
+    'analyst_rating_change',
+    'analyst',
+    'latest rating change (-1, 0, 1)',
+    ['analyst'],
+    [],
+    0,
+    0,
+    (ctx, out) => mapField(ctx, 'analyst', 'rating_change', out),
+  ),
+  pit(
+    'analyst_estimate_yield',
+    'analyst',
+    'value: 4 × mean EPS estimate / price',
+    ['analyst', 'corporate_actions'],
+    ['adjClose'],
+    0,
+    0,
+    (ctx, out) => perShareYield(ctx, 'analyst', 'eps_estimate_mean', 4, out),
   ),
 ];
 
 // ---------- freshness and missingness
 
 function hoursSince(name: string, series: PitSeriesName, what: string): FeatureDef {
-  return pit(name, 'freshness', `hours since the ${what} became known (NaN when none yet)`, [series], [], 0, 0, (ctx, out) => {
-    const j = ctx.pit(series);
-    const { nA } = ctx;
-    for (let t = 0; t < ctx.nT; t++) {
-      const d = ctx.decisionMs[t]!;
-      for (let a = 0; a < nA; a++) out[t * nA + a] = j ? (d - j.knownAt[t * nA + a]!) / MS_PER_HOUR : Number.NaN;
-    }
-  });
+  return pit(
+    name,
+    'freshness',
+    `hours since the ${what} became known (NaN when none yet)`,
+    [series],
+    [],
+    0,
+    0,
+    (ctx, out) => {
+      const j = ctx.pit(series);
+      const { nA } = ctx;
+      for (let t = 0; t < ctx.nT; t++) {
+        const d = ctx.decisionMs[t]!;
+        for (let a = 0; a < nA; a++)
+          out[t * nA + a] = j ? (d - j.knownAt[t * nA + a]!) / MS_PER_HOUR : Number.NaN;
+      }
+    },
+  );
 }
 
 function missing(name: string, series: PitSeriesName, what: string): FeatureDef {
@@ -387,7 +606,7 @@ export const FRESHNESS_FEATURES: readonly FeatureDef[] = [
     compute(ctx, out) {
       const c = ctx.inputs.bars.close;
       const x = ctx.scratch(0);
-      for (let i = 0; i < ctx.size; i++) x[i] = c[i]! === c[i]! ? 0 : 1;
+      for (let i = 0; i < ctx.size; i++) x[i] = !Number.isNaN(c[i]!) ? 0 : 1;
       rollingMeanStd(x, ctx.nT, ctx.nA, 35, 35, ctx.anchor, out, null);
     },
   },
@@ -417,15 +636,32 @@ function cross(
   };
 }
 
-function rankOf(base: string, lookback: number, warmup: number, series: readonly PitSeriesName[] = []): FeatureDef {
-  return cross(`cs_rank_${base}`, `percentile rank of ${base} among index members at the bar`, [`f:${base}`], lookback, warmup, series, (ctx, out) =>
-    csRank(ctx.feature(base), ctx.inputs.member, ctx.nT, ctx.nA, out),
+function rankOf(
+  base: string,
+  lookback: number,
+  warmup: number,
+  series: readonly PitSeriesName[] = [],
+): FeatureDef {
+  return cross(
+    `cs_rank_${base}`,
+    `percentile rank of ${base} among index members at the bar`,
+    [`f:${base}`],
+    lookback,
+    warmup,
+    series,
+    (ctx, out) => csRank(ctx.feature(base), ctx.inputs.member, ctx.nT, ctx.nA, out),
   );
 }
 
 function zOf(base: string, lookback: number, warmup: number): FeatureDef {
-  return cross(`cs_z_${base}`, `z-score of ${base} among index members at the bar`, [`f:${base}`], lookback, warmup, [], (ctx, out) =>
-    csZscore(ctx.feature(base), ctx.inputs.member, null, ctx.nT, ctx.nA, false, out),
+  return cross(
+    `cs_z_${base}`,
+    `z-score of ${base} among index members at the bar`,
+    [`f:${base}`],
+    lookback,
+    warmup,
+    [],
+    (ctx, out) => csZscore(ctx.feature(base), ctx.inputs.member, null, ctx.nT, ctx.nA, false, out),
   );
 }
 
@@ -438,11 +674,25 @@ export const CROSS_SECTIONAL_FEATURES: readonly FeatureDef[] = [
   rankOf('fund_earnings_yield', 0, 0, ['fundamentals', 'corporate_actions']),
   zOf('ret_7', 7, 7),
   zOf('ret_490', 490, 490),
-  cross('cs_sector_ret_35', 'sector-neutral ret_35: minus the mean of index members of the same sector', ['f:ret_35'], 35, 35, [], (ctx, out) =>
-    csZscore(ctx.feature('ret_35'), ctx.inputs.member, ctx.inputs.sector, ctx.nT, ctx.nA, true, out),
+  cross(
+    'cs_sector_ret_35',
+    'sector-neutral ret_35: minus the mean of index members of the same sector',
+    ['f:ret_35'],
+    35,
+    35,
+    [],
+    (ctx, out) =>
+      csZscore(ctx.feature('ret_35'), ctx.inputs.member, ctx.inputs.sector, ctx.nT, ctx.nA, true, out),
   ),
-  cross('cs_sector_z_vol_35', 'vol_35 z-scored within its sector among index members', ['f:vol_35'], 35, 71, [], (ctx, out) =>
-    csZscore(ctx.feature('vol_35'), ctx.inputs.member, ctx.inputs.sector, ctx.nT, ctx.nA, false, out),
+  cross(
+    'cs_sector_z_vol_35',
+    'vol_35 z-scored within its sector among index members',
+    ['f:vol_35'],
+    35,
+    71,
+    [],
+    (ctx, out) =>
+      csZscore(ctx.feature('vol_35'), ctx.inputs.member, ctx.inputs.sector, ctx.nT, ctx.nA, false, out),
   ),
   cross(
     'resmom_market_140',
@@ -463,7 +713,15 @@ export const CROSS_SECTIONAL_FEATURES: readonly FeatureDef[] = [
     981,
     [],
     (ctx, out) =>
-      csZscore(ctx.feature('resmom_market_140_raw'), ctx.inputs.member, ctx.inputs.sector, ctx.nT, ctx.nA, true, out),
+      csZscore(
+        ctx.feature('resmom_market_140_raw'),
+        ctx.inputs.member,
+        ctx.inputs.sector,
+        ctx.nT,
+        ctx.nA,
+        true,
+        out,
+      ),
   ),
 ];
 

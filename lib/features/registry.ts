@@ -27,8 +27,11 @@ export const FEATURES: readonly FeatureDef[] = [
   ...FRESHNESS_FEATURES,
 ];
 
-const BY_NAME = new Map<string, FeatureDef>([...FEATURES, ...HELPER_FEATURES].map((f) => [f.name, f] as const));
-if (BY_NAME.size !== FEATURES.length + HELPER_FEATURES.length) throw new Error('duplicate feature names in the registry');
+const BY_NAME = new Map<string, FeatureDef>(
+  [...FEATURES, ...HELPER_FEATURES].map((f) => [f.name, f] as const),
+);
+if (BY_NAME.size !== FEATURES.length + HELPER_FEATURES.length)
+  throw new Error('duplicate feature names in the registry');
 
 export const FEATURE_NAMES: readonly string[] = FEATURES.map((f) => f.name);
 
@@ -36,10 +39,13 @@ export const FEATURE_NAMES: readonly string[] = FEATURES.map((f) => f.name);
 export function getFeature(name: string): FeatureDef {
   const f = BY_NAME.get(name);
   if (f === undefined) {
-    throw new InvalidInputError(`unknown feature "${name}"; expected one of the ${FEATURES.length} registered features`, {
-      field: 'features',
-      received: name,
-    });
+    throw new InvalidInputError(
+      `unknown feature "${name}"; expected one of the ${FEATURES.length} registered features`,
+      {
+        field: 'features',
+        received: name,
+      },
+    );
   }
   return f;
 }

@@ -71,6 +71,6 @@ export function downsideEvent(
   for (let i = 0; i < n; i++) {
     const f = fwd[i]!;
     const v = trailingVol[i]!;
-    out[i] = f === f && v > 0 ? (f < -k * v * s ? 1 : 0) : Number.NaN;
+    out[i] = !Number.isNaN(f) && v > 0 ? (f < -k * v * s ? 1 : 0) : Number.NaN;
   }
 }

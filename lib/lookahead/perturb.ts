@@ -19,7 +19,8 @@ function garbleTable(table: PitTable, cutMs: number, rng: Rng): PitTable {
   for (const [k, col] of Object.entries(table.fields)) {
     const c = col.slice();
     for (let i = 0; i < table.n; i++) {
-      if (table.knownTime[i]! > cutMs) c[i] = c[i]! === c[i]! ? c[i]! * (1 + rng.normal()) + rng.normal() : rng.normal();
+      if (table.knownTime[i]! > cutMs)
+        c[i] = !Number.isNaN(c[i]!) ? c[i]! * (1 + rng.normal()) + rng.normal() : rng.normal();
     }
     fields[k] = c;
   }
@@ -46,7 +47,7 @@ export function perturbAfter(inputs: FeatureInputs, cutBar: number, opts: Pertur
   for (let i = start; i < size; i++) {
     const u = rng.next();
     if (u < hole) {
-      if (close[i]! === close[i]!) {
+      if (!Number.isNaN(close[i]!)) {
         open[i] = high[i] = low[i] = close[i] = volume[i] = Number.NaN;
         if (spread) spread[i] = Number.NaN;
         continue;
@@ -60,7 +61,7 @@ export function perturbAfter(inputs: FeatureInputs, cutBar: number, opts: Pertur
       if (spread) spread[i] = 10 * rng.next();
       continue;
     }
-    if (close[i]! !== close[i]!) continue;
+    if (Number.isNaN(close[i]!)) continue;
     const f = Math.exp(0.3 * rng.normal());
     open[i] = open[i]! * f * Math.exp(0.05 * rng.normal());
     close[i] = close[i]! * f;
@@ -76,7 +77,9 @@ export function perturbAfter(inputs: FeatureInputs, cutBar: number, opts: Pertur
   for (const [name, table] of Object.entries(inputs.series) as [PitSeriesName, PitTable | undefined][]) {
     if (table !== undefined) series[name] = garbleTable(table, cutMs, rng);
   }
-  const bars: RawBars = spread ? { open, high, low, close, volume, spreadBps: spread } : { open, high, low, close, volume };
+  const bars: RawBars = spread
+    ? { open, high, low, close, volume, spreadBps: spread }
+    : { open, high, low, close, volume };
   return { ...inputs, bars, member, series };
 }
 
@@ -99,7 +102,8 @@ export function firstDifference(
   for (let i = 0; i < n; i++) {
     const a = x[i]!;
     const b = y[i]!;
-    if (!(Object.is(a, b) || (a !== a && b !== b))) return { bar: Math.floor(i / nA), asset: i % nA };
+    if (!(Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b))))
+      return { bar: Math.floor(i / nA), asset: i % nA };
   }
   return undefined;
 }

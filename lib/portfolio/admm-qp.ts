@@ -818,7 +818,6 @@ export class AdmmQpSolver {
       const nu = this.solveReduced(budgetActive);
       if (nu === undefined) return undefined;
       lastNu = nu;
-      if (globalThis.process?.env?.QPDBG) console.log('round', round, 'nu', nu, 'bA', budgetActive, 'free', Array.from(status.subarray(0, n)).filter((q) => q === 0).length, 'up', Array.from(status.subarray(0, n)).filter((q) => q === 1).length, 'sec', Array.from(secAct.subarray(0, nS)).join(','), 'obj', this.objectiveOf(pw, this.pa));
       if (this.kktHolds(budgetActive, nu)) {
         // Clip rounding-level bound violations, then enforce the budget exactly.
         let sum = 0;
@@ -875,20 +874,19 @@ export class AdmmQpSolver {
     }
     const tolG = 1e-7 * Math.max(gInf, 1e-300);
     const tolX = 1e-9 * Math.max(Math.min(uMax, this.budget), 1e-300);
-    const dbg = (m: string): boolean => { if (globalThis.process?.env?.QPDBG) console.log('kkt fail', m); return false; };
-    if (budgetActive && nu < -tolG) return dbg('nu');
-    if (sumW > this.budget + tolX) return dbg('sum');
+    if (budgetActive && nu < -tolG) return false;
+    if (sumW > this.budget + tolX) return false;
     const nuEff = budgetActive ? Math.max(nu, 0) : 0;
     for (let i = 0; i < n; i++) {
       const wi = pw[i] as number;
       const ui = up[i] as number;
-      if (!(wi >= -tolX && wi <= ui + tolX)) return dbg(`bound ${i} ${wi} ${ui}`);
+      if (!(wi >= -tolX && wi <= ui + tolX)) return false;
       if (ui <= 0) continue;
       const rc = (grad[i] as number) + nuEff;
       const st = this.status[i] as number;
-      if (st === -1 && rc < -tolG) return dbg(`L ${i} ${rc} ${tolG}`);
-      if (st === 1 && rc > tolG) return dbg(`U ${i} ${rc}`);
-      if (st === 0 && Math.abs(rc) > 10 * tolG) return dbg(`F ${i} ${rc} ${tolG}`);
+      if (st === -1 && rc < -tolG) return false;
+      if (st === 1 && rc > tolG) return false;
+      if (st === 0 && Math.abs(rc) > 10 * tolG) return false;
     }
     if (nS > 0 && this.lambda > 0) {
       const sb = this.sbuf;

@@ -26,7 +26,12 @@ export function smallDataset(start: string, end: string, stride = 25, seed = 3):
       const symbols = active.filter((_, i) => i % stride === 0);
       // names that leave or join inside the period, so listings and delistings are exercised
       for (const c of source.spells) {
-        if (c.endDate !== null && c.endDate > start && c.endDate < end && symbols.length < active.length / stride + 4)
+        if (
+          c.endDate !== null &&
+          c.endDate > start &&
+          c.endDate < end &&
+          symbols.length < active.length / stride + 4
+        )
           symbols.push(c.symbol);
       }
       const store = new MemoryObjectStore();
@@ -82,7 +87,8 @@ export function tinyInputs(
   const volume = mk(bars.volume, () => 1000);
   const member = new Uint8Array(size);
   for (let t = 0; t < grid.nT; t++)
-    for (let a = 0; a < nA; a++) member[t * nA + a] = (opts.member ?? ((_t, x) => x !== opts.benchmark))(t, a) ? 1 : 0;
+    for (let a = 0; a < nA; a++)
+      member[t * nA + a] = (opts.member ?? ((_t, x) => x !== opts.benchmark))(t, a) ? 1 : 0;
   return {
     grid,
     anchorBar: absoluteBarIndex(grid),

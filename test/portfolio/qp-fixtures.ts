@@ -202,13 +202,20 @@ export function solveWithHighs(highs: Highs, c: QpCase, S: Float64Array = denseC
   const lambda = c.instance.sectorPenalty ?? 0;
   const nS = sector !== undefined && nSec !== undefined && lambda > 0 ? nSec : 0;
   const nCols = n + nS;
-  const g = c.model.riskAversion;
+  // HiGHS's tolerances are absolute: state the problem with the objective scaled so that max |cost| = 1.
+  let qMax = 0;
+  for (let i = 0; i < n; i++) {
+    const q = c.instance.linear[i] as number;
+    if (!Number.isNaN(q)) qMax = Math.max(qMax, Math.abs(q));
+  }
+  const scale = qMax > 0 ? 1 / qMax : 1;
+  const g = c.model.riskAversion * scale;
   const colCost = new Float64Array(nCols);
   const colLower = new Float64Array(nCols);
   const colUpper = new Float64Array(nCols);
   for (let i = 0; i < n; i++) {
     const q = c.instance.linear[i] as number;
-    colCost[i] = Number.isNaN(q) ? 0 : -q;
+    colCost[i] = Number.isNaN(q) ? 0 : -q * scale;
     colUpper[i] = Number.isNaN(q) ? 0 : (c.instance.upper[i] as number);
   }
   for (let s = 0; s < nS; s++) colUpper[n + s] = highs.infinity;
@@ -220,7 +227,7 @@ export function solveWithHighs(highs: Highs, c: QpCase, S: Float64Array = denseC
     starts[j] = indices.length;
     for (let i = j; i < n; i++) {
       let v = g * (S[i * n + j] as number);
-      if (i === j) v += c.model.diagPenalty?.[i] ?? 0;
+      if (i === j) v += (c.model.diagPenalty?.[i] ?? 0) * scale;
       if (v !== 0) {
         indices.push(i);
         values.push(v);
@@ -230,7 +237,7 @@ export function solveWithHighs(highs: Highs, c: QpCase, S: Float64Array = denseC
   for (let s = 0; s < nS; s++) {
     starts[n + s] = indices.length;
     indices.push(n + s);
-    values.push(2 * lambda);
+    values.push(2 * lambda * scale);
   }
   starts[nCols] = indices.length;
   // Rows (CSR): budget, then per sector the upper and lower band rows.
@@ -291,7 +298,7 @@ export function solveWithHighs(highs: Highs, c: QpCase, S: Float64Array = denseC
     },
   });
   try {
-    model.options.set({ output_flag: process.env.HIGHS_LOG === '1' });
+    model.options.set({ output_flag: process.env.HIGHS_LOG === '1', time_limit: 20 });
     model.run();
     const ms = performance.now() - t0;
     const status = model.getModelStatus();
@@ -299,7 +306,7 @@ export function solveWithHighs(highs: Highs, c: QpCase, S: Float64Array = denseC
     const weights = Float64Array.from(sol.colValue.subarray(0, n));
     return {
       status: status === highs.constants.modelStatus.optimal ? 'optimal' : `status ${status}`,
-      objective: model.getObjectiveValue(),
+      objective: model.getObjectiveValue() / scale,
       weights,
       ms,
     };

@@ -1,0 +1,498 @@
+/**
+ * Columnar fill simulation for one execution bar, plus the corporate-action bookkeeping of positions.
+ *
+ * Timing (the only mode): orders decided at bar t execute at the open of bar t+1 — on the grid, bars of
+ * consecutive sessions are adjacent, so after a session's last bar that is the next session's first open
+ * (`executionBar`). Everything here is long-only, in integer shares, with cash that never goes negative.
+ *
+ * One call, `simulateFills`, in this order:
+ * 1. Validation per order: no order (0) → nothing; missing or non-positive open → `NO_PRICE`; missing or
+ *    non-positive bar volume → `NO_VOLUME`; notional `|order| × open` below `minTradeNotional` → cancelled
+ *    (`BELOW_MIN_NOTIONAL`; a sell that closes the whole position is exempt). The first two keep the order
+ *    (carried or cancelled by policy), the third always cancels it.
+ * 2. Sells first: `min(|order|, position)` (the excess of a sell over the position is cancelled, long-only:
+ *    `SELL_CLIPPED`), capped at `floor(participationCap × volume)` shares, rounded down to `lotSize` (a sell of the
+ *    whole position within the cap may be an odd lot). Proceeds minus costs go to cash.
+ * 3. Buys: `min(order, cap)` rounded down to lots is each buy's want, costing `notional + costs`. When the wants
+ *    together cost more than the cash, every buy is scaled by the same factor `cash / Σ cost` (pro rata, not by
+ *    priority; then rounded down to lots, and, against floating-point rounding, reduced by a lot while it would
+ *    overdraw cash). Since impact is concave in size, a scaled fill costs at most the scaled want, so scaling never
+ *    overdraws. Cash left by lot rounding is not redistributed (deterministic and order-independent).
+ * 4. The unfilled part of each order goes to `remaining` (policy `carry`) or `cancelled` (`cancel`).
+ *
+ * Fills are at the execution open; costs (slippage, spread, impact from `cost-model.ts`) are charged in cash on top
+ * of the notional, never folded into the price. `positions` is updated in place; everything else is written to
+ * caller-provided buffers (`allocFillBuffers`), so the hot path allocates nothing.
+ */
+import { DataIntegrityError, InvalidInputError } from '../lib/core/errors.ts';
+import type { BarGrid } from '../lib/core/panel.ts';
+import type { ExecutionConfig } from '../lib/execution/cost-model.ts';
+import { costParams, halfSpreadBpsOf, impactBpsOf } from '../lib/execution/cost-model.ts';
+
+/** Per-asset outcome of an order on one bar (the binding reason when it did not fill completely). */
+export const FillStatus = {
+  NO_ORDER: 0,
+  FILLED: 1,
+  NO_PRICE: 2,
+  NO_VOLUME: 3,
+  BELOW_MIN_NOTIONAL: 4,
+  CAP_LIMITED: 5,
+  CASH_LIMITED: 6,
+  LOT_ROUNDED: 7,
+  SELL_CLIPPED: 8,
+} as const;
+export type FillStatus = (typeof FillStatus)[keyof typeof FillStatus];
+// The status codes as plain module constants: read in the hot loop (cheaper than property loads).
+const S_NO_ORDER = FillStatus.NO_ORDER;
+const S_FILLED = FillStatus.FILLED;
+const S_NO_PRICE = FillStatus.NO_PRICE;
+const S_NO_VOLUME = FillStatus.NO_VOLUME;
+const S_BELOW_MIN_NOTIONAL = FillStatus.BELOW_MIN_NOTIONAL;
+const S_CAP_LIMITED = FillStatus.CAP_LIMITED;
+const S_CASH_LIMITED = FillStatus.CASH_LIMITED;
+const S_LOT_ROUNDED = FillStatus.LOT_ROUNDED;
+const S_SELL_CLIPPED = FillStatus.SELL_CLIPPED;
+
+export const FILL_STATUS_NAMES = [
+  'no_order',
+  'filled',
+  'no_price',
+  'no_volume',
+  'below_min_notional',
+  'cap_limited',
+  'cash_limited',
+  'lot_rounded',
+  'sell_clipped',
+] as const;
+
+/** The execution bar's columns, each of length `nA` (e.g. `panel.subarray((t + 1) * nA, (t + 2) * nA)`). */
+export interface ExecutionBar {
+  readonly open: Float64Array;
+  /** Shares traded in the execution bar. */
+  readonly volume: Float64Array;
+  /** Quoted spread in bps (NaN where missing), used when `useBarSpread`. */
+  readonly spreadBps?: Float64Array | undefined;
+  /** Daily return volatility (fraction, NaN where missing), used by the `sqrt_vol` impact model. */
+  readonly dailyVol?: Float64Array | undefined;
+}
+
+export interface FillSummary {
+  cashBefore: number;
+  cashAfter: number;
+  /** Σ |order| × open over orders with a valid open price. */
+  requestedNotional: number;
+  filledNotional: number;
+  buyNotional: number;
+  sellNotional: number;
+  /** filledNotional / requestedNotional; NaN when nothing was requested. */
+  fillRate: number;
+  slippageCost: number;
+  spreadCost: number;
+  impactCost: number;
+  totalCost: number;
+  /** Pro-rata factor applied to buys (1 when cash sufficed). */
+  buyScale: number;
+  nOrders: number;
+  nFills: number;
+  /** Count of assets per `FillStatus` (index = status code). */
+  readonly statusCounts: Uint32Array;
+}
+
+/** Caller-owned output buffers, each of length `nA`; reused bar after bar. */
+export interface FillBuffers {
+  readonly nA: number;
+  /** Signed filled shares (+ bought, − sold). */
+  readonly filled: Float64Array;
+  /** Signed unfilled shares carried to the next bar (policy `carry`; zeros with `cancel`). */
+  readonly remaining: Float64Array;
+  /** Signed unfilled shares dropped on this bar. */
+  readonly cancelled: Float64Array;
+  /** |filled| × open. */
+  readonly notional: Float64Array;
+  readonly slippageCost: Float64Array;
+  readonly spreadCost: Float64Array;
+  readonly impactCost: Float64Array;
+  readonly status: Uint8Array;
+  /** Scratch: each buy's want (shares) and its cash need. */
+  readonly buyWant: Float64Array;
+  readonly buyNeed: Float64Array;
+  readonly summary: FillSummary;
+}
+
+export function allocFillBuffers(nA: number): FillBuffers {
+  if (!(Number.isInteger(nA) && nA >= 0)) {
+    throw new InvalidInputError(`nA must be an integer >= 0, received ${nA}`, { field: 'nA' });
+  }
+  return {
+    nA,
+    filled: new Float64Array(nA),
+    remaining: new Float64Array(nA),
+    cancelled: new Float64Array(nA),
+    notional: new Float64Array(nA),
+    slippageCost: new Float64Array(nA),
+    spreadCost: new Float64Array(nA),
+    impactCost: new Float64Array(nA),
+    status: new Uint8Array(nA),
+    buyWant: new Float64Array(nA),
+    buyNeed: new Float64Array(nA),
+    summary: {
+      cashBefore: 0,
+      cashAfter: 0,
+      requestedNotional: 0,
+      filledNotional: 0,
+      buyNotional: 0,
+      sellNotional: 0,
+      fillRate: Number.NaN,
+      slippageCost: 0,
+      spreadCost: 0,
+      impactCost: 0,
+      totalCost: 0,
+      buyScale: 1,
+      nOrders: 0,
+      nFills: 0,
+      statusCounts: new Uint32Array(FILL_STATUS_NAMES.length),
+    },
+  };
+}
+
+/** The bar whose open executes a decision taken at bar `t`: `t + 1`, or -1 when `t` is the grid's last bar. */
+export function executionBar(grid: Pick<BarGrid, 'nT'>, t: number): number {
+  if (!(Number.isInteger(t) && t >= 0 && t < grid.nT)) {
+    throw new InvalidInputError(`t must be an integer in [0, ${grid.nT}), received ${t}`, { field: 't' });
+  }
+  return t + 1 < grid.nT ? t + 1 : -1;
+}
+
+/**
+ * Fill `orders` (signed desired share deltas per asset) at the execution bar's open. Mutates `positions` (shares)
+ * in place, writes per-asset results into `out`, and returns `out.summary` (with `cashAfter`). Throws
+ * `InvalidInputError` on mismatched lengths, negative/NaN cash, a NaN order, or a negative/NaN position.
+ */
+export function simulateFills(
+  config: ExecutionConfig,
+  orders: Float64Array,
+  bar: ExecutionBar,
+  positions: Float64Array,
+  cash: number,
+  out: FillBuffers,
+): FillSummary {
+  const nA = out.nA;
+  const { open, volume } = bar;
+  const spread = config.useBarSpread ? bar.spreadBps : undefined;
+  const vol = bar.dailyVol;
+  if (
+    orders.length !== nA ||
+    positions.length !== nA ||
+    open.length !== nA ||
+    volume.length !== nA ||
+    (spread !== undefined && spread.length !== nA) ||
+    (vol !== undefined && vol.length !== nA)
+  ) {
+    throw new InvalidInputError(
+      `orders, positions and bar columns must all have length ${nA}, received orders ${orders.length}, ` +
+        `positions ${positions.length}, open ${open.length}, volume ${volume.length}`,
+      { field: 'orders' },
+    );
+  }
+  if (!(cash >= 0 && cash < Number.POSITIVE_INFINITY)) {
+    throw new InvalidInputError(`cash must be finite and >= 0, received ${cash}`, { field: 'cash' });
+  }
+
+  const carry = config.remainder === 'carry';
+  const cap = config.participationCap;
+  const lot = config.lotSize;
+  const minNotional = config.minTradeNotional;
+  const unitLot = lot === 1;
+  const { slippageBps, halfSpreadBps, useBarSpread, sqrtVol, etaBps, etaVolBps, fallbackDailyVol } =
+    costParams(config);
+  // Costs are `notional × bps × 1e-4` (multiplications only: this loop runs ~9M times per 10-year run).
+  const slipFrac = slippageBps * 1e-4;
+  const { filled, remaining, cancelled, notional, slippageCost, spreadCost, impactCost, status } = out;
+  const { buyWant, buyNeed } = out;
+  const s = out.summary;
+  const counts = s.statusCounts;
+  counts.fill(0);
+  filled.fill(0);
+  remaining.fill(0);
+  cancelled.fill(0);
+  notional.fill(0);
+  slippageCost.fill(0);
+  spreadCost.fill(0);
+  impactCost.fill(0);
+  buyWant.fill(0);
+  buyNeed.fill(0);
+  s.cashBefore = cash;
+  let requested = 0;
+  let filledNotional = 0;
+  let buyNotional = 0;
+  let sellNotional = 0;
+  let slipTotal = 0;
+  let spreadTotal = 0;
+  let impactTotal = 0;
+  let nOrders = 0;
+  let nFills = 0;
+  let nBuys = 0;
+  let needTotal = 0;
+
+  // Pass 1: validate every order, execute sells, size buys (their costs are stored as if filled in full).
+  for (let a = 0; a < nA; a++) {
+    const q = orders[a]!;
+    const pos = positions[a]!;
+    if (!(pos >= 0)) {
+      throw new InvalidInputError(`positions[${a}] must be >= 0 (long-only), received ${pos}`, {
+        field: 'positions',
+        asset: a,
+      });
+    }
+    if (q === 0) {
+      status[a] = S_NO_ORDER;
+      counts[S_NO_ORDER]!++;
+      continue;
+    }
+    if (Number.isNaN(q)) throw new InvalidInputError(`orders[${a}] is NaN`, { field: 'orders', asset: a });
+    nOrders++;
+    const px = open[a]!;
+    const v = volume[a]!;
+    const absQ = q < 0 ? -q : q;
+    const noPrice = !(px > 0 && px < Number.POSITIVE_INFINITY);
+    if (!noPrice) requested += absQ * px;
+    if (noPrice || !(v > 0 && v < Number.POSITIVE_INFINITY)) {
+      // Not fillable on this bar: carried or cancelled by policy (a sell is kept up to the position held).
+      const keep = q < 0 && absQ > pos ? 0 - pos : q;
+      if (carry) {
+        remaining[a] = keep;
+        cancelled[a] = q - keep;
+      } else {
+        cancelled[a] = q;
+      }
+      const st = noPrice ? S_NO_PRICE : S_NO_VOLUME;
+      status[a] = st;
+      counts[st]!++;
+      continue;
+    }
+    const capShares = Math.floor(cap * v);
+    const closes = q < 0 && absQ >= pos;
+    if (absQ * px < minNotional && !closes) {
+      cancelled[a] = q;
+      status[a] = S_BELOW_MIN_NOTIONAL;
+      counts[S_BELOW_MIN_NOTIONAL]!++;
+      continue;
+    }
+    const sprBps = halfSpreadBpsOf(
+      useBarSpread,
+      halfSpreadBps,
+      spread === undefined ? Number.NaN : spread[a]!,
+    );
+    const sigma = vol === undefined ? Number.NaN : vol[a]!;
+    if (q < 0) {
+      // Sell: never below zero shares; the excess over the position is cancelled (long-only).
+      const want = closes ? pos : absQ;
+      let x = Math.min(want, capShares);
+      let st: FillStatus = want <= capShares ? S_FILLED : S_CAP_LIMITED;
+      if (!(closes && x === pos)) {
+        const rounded = unitLot ? Math.floor(x) : Math.floor(x / lot) * lot;
+        if (rounded < x && st === S_FILLED) st = S_LOT_ROUNDED;
+        x = rounded;
+      }
+      if (closes && absQ > pos && st === S_FILLED) st = S_SELL_CLIPPED;
+      const clipped = closes ? absQ - pos : 0;
+      if (x > 0) {
+        const n = x * px;
+        const slp = n * slipFrac;
+        const spr = n * sprBps * 1e-4;
+        const imp = n * impactBpsOf(sqrtVol, etaBps, etaVolBps, fallbackDailyVol, x / v, sigma) * 1e-4;
+        cash += n - (slp + spr + imp);
+        positions[a] = pos - x;
+        filled[a] = 0 - x;
+        notional[a] = n;
+        slippageCost[a] = slp;
+        spreadCost[a] = spr;
+        impactCost[a] = imp;
+        filledNotional += n;
+        sellNotional += n;
+        slipTotal += slp;
+        spreadTotal += spr;
+        impactTotal += imp;
+        nFills++;
+      }
+      const left = want - x;
+      if (carry) {
+        remaining[a] = 0 - left;
+        cancelled[a] = 0 - clipped;
+      } else {
+        cancelled[a] = 0 - (left + clipped);
+      }
+      status[a] = st;
+      counts[st]!++;
+      continue;
+    }
+    // Buy: size it now, fill it after all sells.
+    const capped = Math.min(absQ, capShares);
+    const want = unitLot ? Math.floor(capped) : Math.floor(capped / lot) * lot;
+    status[a] = absQ > capShares ? S_CAP_LIMITED : want < absQ ? S_LOT_ROUNDED : S_FILLED;
+    buyWant[a] = want;
+    nBuys++;
+    if (want > 0) {
+      const n = want * px;
+      const slp = n * slipFrac;
+      const spr = n * sprBps * 1e-4;
+      const imp = n * impactBpsOf(sqrtVol, etaBps, etaVolBps, fallbackDailyVol, want / v, sigma) * 1e-4;
+      slippageCost[a] = slp;
+      spreadCost[a] = spr;
+      impactCost[a] = imp;
+      const need = n + (slp + spr + imp);
+      buyNeed[a] = need;
+      needTotal += need;
+    }
+  }
+
+  // Pass 2: buys, pro rata when the cash after sells does not cover them all.
+  const scale = needTotal > cash ? cash / needTotal : 1;
+  for (let a = 0; a < nA && nBuys > 0; a++) {
+    const q = orders[a]!;
+    let st = status[a]!;
+    // Only buys sized in pass 1 are still open; every other outcome was settled there.
+    if (!(q > 0) || (st !== S_FILLED && st !== S_CAP_LIMITED && st !== S_LOT_ROUNDED)) {
+      continue;
+    }
+    nBuys--;
+    const want = buyWant[a]!;
+    let x = want;
+    let slp = slippageCost[a]!;
+    let spr = spreadCost[a]!;
+    let imp = impactCost[a]!;
+    let n = x * open[a]!;
+    if (scale < 1 || cash - buyNeed[a]! < 0) {
+      // Re-cost at the scaled size; step down a lot at a time while floating-point rounding would overdraw.
+      const px = open[a]!;
+      const v = volume[a]!;
+      const sprBps = halfSpreadBpsOf(
+        useBarSpread,
+        halfSpreadBps,
+        spread === undefined ? Number.NaN : spread[a]!,
+      );
+      const sigma = vol === undefined ? Number.NaN : vol[a]!;
+      x = scale < 1 ? Math.floor((want * scale) / lot) * lot : want;
+      while (x > 0) {
+        n = x * px;
+        slp = n * slipFrac;
+        spr = n * sprBps * 1e-4;
+        imp = n * impactBpsOf(sqrtVol, etaBps, etaVolBps, fallbackDailyVol, x / v, sigma) * 1e-4;
+        if (cash - n - (slp + spr + imp) >= 0) break;
+        x -= lot;
+      }
+      if (x < want) st = S_CASH_LIMITED;
+    }
+    if (x > 0) {
+      cash = cash - n - (slp + spr + imp);
+      positions[a] = positions[a]! + x;
+      filled[a] = x;
+      notional[a] = n;
+      slippageCost[a] = slp;
+      spreadCost[a] = spr;
+      impactCost[a] = imp;
+      filledNotional += n;
+      buyNotional += n;
+      slipTotal += slp;
+      spreadTotal += spr;
+      impactTotal += imp;
+      nFills++;
+    } else {
+      slippageCost[a] = 0;
+      spreadCost[a] = 0;
+      impactCost[a] = 0;
+    }
+    if (carry) remaining[a] = q - x;
+    else cancelled[a] = q - x;
+    status[a] = st;
+    counts[st]!++;
+  }
+
+  s.cashAfter = cash;
+  s.requestedNotional = requested;
+  s.filledNotional = filledNotional;
+  s.buyNotional = buyNotional;
+  s.sellNotional = sellNotional;
+  s.fillRate = requested > 0 ? filledNotional / requested : Number.NaN;
+  s.slippageCost = slipTotal;
+  s.spreadCost = spreadTotal;
+  s.impactCost = impactTotal;
+  s.totalCost = slipTotal + spreadTotal + impactTotal;
+  s.buyScale = scale;
+  s.nOrders = nOrders;
+  s.nFills = nFills;
+  return s;
+}
+
+/**
+ * A split of asset `a` with `ratio` new shares per old share (2 for a 2-for-1, 0.1 for a 1-for-10 reverse split).
+ * The position becomes `floor(shares × ratio)`; the fraction is paid in cash at `postSplitPrice` (cash in lieu),
+ * so value is kept: `shares × prePrice = newShares × postSplitPrice + cashInLieu` with
+ * `postSplitPrice = prePrice / ratio`. Pending orders (shares) of the asset, when given, are scaled by `ratio`.
+ * Returns the cash in lieu (0 when the new position is whole).
+ */
+export function applySplit(
+  positions: Float64Array,
+  a: number,
+  ratio: number,
+  postSplitPrice: number,
+  pending?: Float64Array,
+): number {
+  if (!(ratio > 0 && ratio < Number.POSITIVE_INFINITY)) {
+    throw new DataIntegrityError(`split ratio must be finite and > 0, received ${ratio}`, {
+      dataset: 'corporate_actions',
+      rule: 'split_ratio_positive',
+      asset: a,
+    });
+  }
+  const old = positions[a];
+  if (old === undefined) {
+    throw new InvalidInputError(`asset index ${a} out of range [0, ${positions.length})`, { field: 'asset' });
+  }
+  const exact = old * ratio;
+  // Tolerate the binary rounding of ratios such as 1/3 × 3: snap to the integer within 1e-9 shares.
+  const nearest = Math.round(exact);
+  const whole = Math.abs(exact - nearest) < 1e-9 ? nearest : Math.floor(exact);
+  const fraction = exact - whole;
+  positions[a] = whole;
+  if (pending !== undefined) pending[a] = pending[a]! * ratio;
+  if (fraction <= 0) return 0;
+  if (!(postSplitPrice > 0 && postSplitPrice < Number.POSITIVE_INFINITY)) {
+    throw new DataIntegrityError(
+      `a split leaving a fractional share needs a post-split price > 0, received ${postSplitPrice}`,
+      { dataset: 'bars', rule: 'price_positive', asset: a },
+    );
+  }
+  return fraction * postSplitPrice;
+}
+
+/**
+ * Close a delisted holding of asset `a` at its last traded price, without transaction costs (the position is
+ * cashed out by the corporate event, not traded). Zeroes the position and any pending order of the asset and
+ * returns the proceeds to add to cash. A non-positive or missing last price with shares held is corrupt data.
+ */
+export function closeDelisted(
+  positions: Float64Array,
+  a: number,
+  lastPrice: number,
+  pending?: Float64Array,
+): number {
+  const shares = positions[a];
+  if (shares === undefined) {
+    throw new InvalidInputError(`asset index ${a} out of range [0, ${positions.length})`, { field: 'asset' });
+  }
+  if (pending !== undefined) pending[a] = 0;
+  if (shares === 0) return 0;
+  if (!(lastPrice > 0 && lastPrice < Number.POSITIVE_INFINITY)) {
+    throw new DataIntegrityError(
+      `delisted holding of asset ${a} needs a last price > 0, received ${lastPrice}`,
+      {
+        dataset: 'bars',
+        rule: 'price_positive',
+        asset: a,
+      },
+    );
+  }
+  positions[a] = 0;
+  return shares * lastPrice;
+}

@@ -1,0 +1,531 @@
+/**
+ * The simulation engine: the path-dependent hour loop over a chunk of bars, on columns, allocating nothing per
+ * name or per bar in the loop (scratch buffers are allocated once per chunk; record buffers grow by doubling).
+ *
+ * One hour t (run-grid bar index), in this order:
+ * (a) At the open of bar t (`openMs[t]`):
+ *     1. splits effective at this open (ex-date = this bar's open) are applied to positions and to pending orders
+ *        (`applySplit`: shares × ratio, the fraction paid in cash at the post-split open), marks divided by the
+ *        ratio; the SPY benchmark's shares likewise;
+ *     2. the pending orders — decided at bar t−1's close, plus carried remainders under `remainder: 'carry'` —
+ *        execute at open[t] through `simulateFills` (sells before buys, participation cap against bar t's
+ *        volume, lots, costs, pro-rata buys when cash is short; cash never negative). This is the only timing:
+ *        after a session's last bar, bar t is the next session's first bar, so it is the next session's open.
+ *        The cap and the impact use bar t's own volume (and spread), which is only complete at bar t's close: an
+ *        ex-post liquidity convention of the fill model; no decision ever sees it before its close.
+ *     3. a pending SPY benchmark buy executes at the same open with the same costs (`fillCost`).
+ * (b) At the close of bar t: a held name whose last bar is t (a delisting) is cashed out at close[t] without
+ *     costs (`closeDelisted`: the corporate event closes it, it is not traded); every holding is marked at
+ *     close[t] (or, with no bar at t, at its last known price); NAV = cash + Σ shares × mark; the drawdown
+ *     governor observes NAV (`stepRiskState`) and gives the state's gross and name-cap scales.
+ * (c) The decision at bar t (decision time close(t) + lag): the optimizer's target weights at t (NaN or 0 = no
+ *     position; non-members, delisted names and names without a price at t get no new target — a name without a
+ *     close at t keeps its current weight and its pending order) are scaled by the risk state
+ *     (`scaleForRiskState`: min(gross × w, nameCap × maxWeight)), then approached from the current weights within
+ *     the turnover cap (`applyTurnoverCap`: Σ|Δw| <= cap; lifted when the gross scale is 0, so risk_off flattens
+ *     the book at the next open). The target is path independent (the optimizer's); the scaling and the capped
+ *     step depend on the path (risk state, current weights) and are computed here, hour by hour.
+ *     Orders = floor(target × NAV / close[t] / lot) × lot − shares held, executed at open[t+1].
+ *
+ * The last bar of a chunk decides as every bar does; its orders stay pending in the returned state and execute
+ * at the next chunk's first open. The last bar of the run therefore decides nothing that executes within the
+ * run: its orders are in the final state, unexecuted. Hence a run ending at T is exactly the first chunk of a
+ * longer run cut at T (the truncation property), and chunked runs equal unchunked runs bit for bit.
+ *
+ * The engine draws no random numbers. Weights (held and decided) are recorded sparsely: only non-zero rows.
+ */
+import { InvalidInputError } from '../core/errors.ts';
+import type { FloatColumn } from '../core/panel.ts';
+import {
+  allocFillBuffers,
+  closeDelisted,
+  type ExecutionConfig,
+  emptyFillCost,
+  FillStatus,
+  fillCost,
+  simulateFills,
+} from '../execution/index.ts';
+import { applySplit } from '../execution/index.ts';
+import { applyTurnoverCap, scaleForRiskState } from '../portfolio/index.ts';
+import { RISK_STATE_NAMES, type RiskConfig, type RiskTransition, riskScales, stepRiskState } from '../risk/index.ts';
+import { FillKind, newBarBuilder, newFillBuilder, newWeightBuilder, type SimOutputs } from './records.ts';
+import { SIM_STATE_VERSION, type SimState } from './sim-state.ts';
+
+/** A split: `ratio` new shares per old share from the open of run-grid bar `bar` (its ex-date). */
+export interface SplitEvent {
+  readonly bar: number;
+  readonly asset: number;
+  readonly ratio: number;
+}
+
+/** A delisting: run-grid bar `bar` is the name's last bar; a holding is closed at that bar's close. */
+export interface DelistingEvent {
+  readonly bar: number;
+  readonly asset: number;
+}
+
+/**
+ * Market data and targets for the bars a chunk simulates (or more). Every time-major column has `nT` rows of
+ * `nA` values, row r holding run-grid bar `barOffset + r`. NaN marks a missing value.
+ */
+export interface EngineMarket {
+  /** Run-grid index of row 0. */
+  readonly barOffset: number;
+  readonly nT: number;
+  readonly nA: number;
+  /** The dataset's symbols (index a); positions are saved by symbol. */
+  readonly symbols: readonly string[];
+  /** Per row: the bar's open and close times (epoch ms UTC). */
+  readonly openMs: Float64Array;
+  readonly closeMs: Float64Array;
+  /** Raw (unadjusted) prices and shares traded; the spread (bps) and daily volatility feed the cost model. */
+  readonly open: Float64Array;
+  readonly close: Float64Array;
+  readonly volume: Float64Array;
+  readonly spreadBps?: Float64Array | undefined;
+  readonly dailyVol?: Float64Array | undefined;
+  /** The optimizer's path-independent target weights (fractions of NAV, >= 0; NaN or 0 = no position). */
+  readonly target: FloatColumn;
+  /** Point-in-time index membership (1 = member); absent: every name is eligible. */
+  readonly member?: Uint8Array | undefined;
+  /** Sorted by bar (run-grid indices); may cover more bars than the chunk. */
+  readonly splits: readonly SplitEvent[];
+  /** Sorted by bar (run-grid indices); may cover more bars than the chunk. */
+  readonly delistings: readonly DelistingEvent[];
+  /** Column of SPY for the buy-and-hold benchmark, -1 when absent. */
+  readonly benchmarkAsset: number;
+}
+
+export interface EngineConfig {
+  readonly execution: ExecutionConfig;
+  readonly risk: RiskConfig;
+  /** Largest Σ|w_decided − w_current| per bar (`portfolio.turnoverCap`; two-way: a full rotation is 2). */
+  readonly turnoverCap: number;
+  /** The per-name weight cap before the risk state's name-cap scale (`portfolio.maxWeight`). */
+  readonly maxWeight: number;
+}
+
+export interface ChunkInput {
+  readonly config: EngineConfig;
+  readonly market: EngineMarket;
+  /** Run-grid bars [startBar, endBar) to simulate; `startBar` must equal `state.nextBar`. */
+  readonly startBar: number;
+  readonly endBar: number;
+}
+
+export interface ChunkResult {
+  readonly state: SimState;
+  readonly outputs: SimOutputs;
+}
+
+const RISK_CODE: Readonly<Record<string, number>> = Object.fromEntries(RISK_STATE_NAMES.map((s, i) => [s, i]));
+const INF = Number.POSITIVE_INFINITY;
+
+function lowerBoundBar(events: readonly { readonly bar: number }[], bar: number): number {
+  let lo = 0;
+  let hi = events.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (events[mid]!.bar < bar) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function checkInput(state: SimState, chunk: ChunkInput): void {
+  const { market: m, startBar, endBar } = chunk;
+  const fail = (field: string, msg: string): never => {
+    throw new InvalidInputError(`${field}: ${msg}`, { field });
+  };
+  if (state.nextBar !== startBar) fail('startBar', `expected state.nextBar ${state.nextBar}, received ${startBar}`);
+  if (!(Number.isInteger(endBar) && endBar >= startBar)) fail('endBar', `expected an integer >= ${startBar}, received ${endBar}`);
+  if (startBar < m.barOffset || endBar > m.barOffset + m.nT) {
+    fail('market', `rows cover bars [${m.barOffset}, ${m.barOffset + m.nT}), received chunk [${startBar}, ${endBar})`);
+  }
+  const size = m.nT * m.nA;
+  for (const [name, col] of [
+    ['open', m.open],
+    ['close', m.close],
+    ['volume', m.volume],
+    ['target', m.target],
+    ['spreadBps', m.spreadBps],
+    ['dailyVol', m.dailyVol],
+    ['member', m.member],
+  ] as const) {
+    if (col !== undefined && col.length !== size) fail(`market.${name}`, `expected length ${size}, received ${col.length}`);
+  }
+  if (m.openMs.length !== m.nT || m.closeMs.length !== m.nT) fail('market.openMs', `expected length ${m.nT}`);
+  if (m.symbols.length !== m.nA) fail('market.symbols', `expected ${m.nA} symbols, received ${m.symbols.length}`);
+  if (!(m.benchmarkAsset >= -1 && m.benchmarkAsset < m.nA)) fail('market.benchmarkAsset', `out of range: ${m.benchmarkAsset}`);
+  const cap = chunk.config.turnoverCap;
+  if (!(cap > 0)) fail('config.turnoverCap', `expected > 0, received ${cap}`);
+  const mw = chunk.config.maxWeight;
+  if (!(mw > 0 && mw <= 1)) fail('config.maxWeight', `expected a weight in (0, 1], received ${mw}`);
+  for (const list of [m.splits, m.delistings] as const) {
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i]!;
+      if (!(e.asset >= 0 && e.asset < m.nA) || (i > 0 && e.bar < list[i - 1]!.bar)) {
+        fail('market.events', `event ${i} (bar ${e.bar}, asset ${e.asset}) is out of range or not sorted by bar`);
+      }
+    }
+  }
+}
+
+/**
+ * Simulates run-grid bars [startBar, endBar) from `state`; returns the state after the last bar (with the
+ * orders it decided, pending) and the chunk's records. Pure: `state` is not mutated.
+ */
+export function simulateChunk(state: SimState, chunk: ChunkInput): ChunkResult {
+  checkInput(state, chunk);
+  const { config, market: m, startBar, endBar } = chunk;
+  const { nA, barOffset, open, close, volume, target, member, symbols } = m;
+  const exec = config.execution;
+  const riskCfg = config.risk;
+  const lot = exec.lotSize;
+  const carry = exec.remainder === 'carry';
+  const cap = config.turnoverCap;
+  const maxWeight = config.maxWeight;
+  const bIdx = m.benchmarkAsset;
+
+  // ---- state → dense scratch
+  const symbolIndex = new Map<string, number>();
+  for (let a = 0; a < nA; a++) symbolIndex.set(symbols[a]!, a);
+  const indexOf = (symbol: string, what: string): number => {
+    const a = symbolIndex.get(symbol);
+    if (a === undefined) {
+      throw new InvalidInputError(`state.${what}: symbol '${symbol}' is not in the market's symbol list`, {
+        field: `state.${what}`,
+      });
+    }
+    return a;
+  };
+  const positions = new Float64Array(nA);
+  const mark = new Float64Array(nA).fill(Number.NaN);
+  const pending = new Float64Array(nA);
+  for (const p of state.positions) {
+    const a = indexOf(p.symbol, 'positions');
+    positions[a] = p.shares;
+    mark[a] = p.mark;
+  }
+  for (const p of state.pending) pending[indexOf(p.symbol, 'pending')] = p.shares;
+  let cash = state.cash;
+  let prevNav = state.prevNav;
+  let navPeak = state.navPeak;
+  let risk = state.risk;
+  const counters = { ...state.counters };
+  const bench = { ...state.benchmark };
+  const benchPos = new Float64Array(1);
+  benchPos[0] = bench.shares;
+
+  const delistBar = new Int32Array(nA).fill(0x7fffffff);
+  for (const d of m.delistings) if (d.bar < delistBar[d.asset]!) delistBar[d.asset] = d.bar;
+
+  const fb = allocFillBuffers(nA);
+  const cur = new Float64Array(nA);
+  const raw = new Float64Array(nA);
+  const scaled = new Float64Array(nA);
+  const decided = new Float64Array(nA);
+  const priceable = new Uint8Array(nA);
+  const benchCost = emptyFillCost();
+  const nBars = endBar - startBar;
+  const barsB = newBarBuilder(nBars);
+  const fillsB = newFillBuilder(nBars * 8);
+  const weightsB = newWeightBuilder(nBars * 8);
+  const transitions: RiskTransition[] = [];
+  const bar = { open, volume, spreadBps: m.spreadBps, dailyVol: m.dailyVol, offset: 0 };
+  let splitAt = lowerBoundBar(m.splits, startBar);
+  let delistAt = lowerBoundBar(m.delistings, startBar);
+  const bc = barsB.reserve(nBars);
+
+  for (let t = startBar; t < endBar; t++) {
+    const r = t - barOffset;
+    const row = r * nA;
+    const openMs = m.openMs[r]!;
+    const closeMs = m.closeMs[r]!;
+    let cashInLieu = 0;
+
+    // (a1) splits at this open
+    while (splitAt < m.splits.length && m.splits[splitAt]!.bar <= t) {
+      const s = m.splits[splitAt++]!;
+      if (s.bar < t) continue;
+      const a = s.asset;
+      const px = open[row + a]!;
+      const post = px > 0 && px < INF ? px : mark[a]! / s.ratio;
+      const cil = applySplit(positions, a, s.ratio, post, pending);
+      cash += cil;
+      cashInLieu += cil;
+      mark[a] = mark[a]! / s.ratio;
+      if (a === bIdx) {
+        bench.cash += applySplit(benchPos, 0, s.ratio, post);
+        if (bench.mark !== null) bench.mark /= s.ratio;
+      }
+    }
+
+    // (a2) the orders decided at t−1 execute at open[t]
+    let traded = 0;
+    let buyN = 0;
+    let sellN = 0;
+    let slip = 0;
+    let spr = 0;
+    let imp = 0;
+    let nOrders = 0;
+    let nFills = 0;
+    bar.offset = row;
+    const s = simulateFills(exec, pending, bar, positions, cash, fb);
+    if (s.nOrders > 0) {
+      cash = s.cashAfter;
+      traded = s.filledNotional;
+      buyN = s.buyNotional;
+      sellN = s.sellNotional;
+      slip = s.slippageCost;
+      spr = s.spreadCost;
+      imp = s.impactCost;
+      nOrders = s.nOrders;
+      nFills = s.nFills;
+      const fc = fillsB.reserve(nOrders);
+      let n = fillsB.n;
+      const { status, filled, slippageCost, spreadCost, impactCost, notional } = fb;
+      for (let a = 0; a < nA; a++) {
+        const st = status[a]!;
+        if (st === FillStatus.NO_ORDER) continue;
+        const f = filled[a]!;
+        fc.bar[n] = t;
+        fc.tsMs[n] = openMs;
+        fc.asset[n] = a;
+        fc.kind[n] = FillKind.ORDER;
+        fc.status[n] = st;
+        fc.requested[n] = pending[a]!;
+        fc.filled[n] = f;
+        fc.price[n] = open[row + a]!;
+        fc.notional[n] = notional[a]!;
+        fc.slippageCost[n] = slippageCost[a]!;
+        fc.spreadCost[n] = spreadCost[a]!;
+        fc.impactCost[n] = impactCost[a]!;
+        n++;
+        if (f !== 0) mark[a] = open[row + a]!;
+      }
+      fillsB.n = n;
+      if (carry) pending.set(fb.remaining);
+      else pending.fill(0);
+      counters.orders += nOrders;
+      counters.fills += nFills;
+      counters.requestedNotional += s.requestedNotional;
+      counters.filledNotional += traded;
+      counters.slippageCost += slip;
+      counters.spreadCost += spr;
+      counters.impactCost += imp;
+    }
+
+    // (a3) the benchmark's buy
+    if (bench.status === 'pending' && bIdx >= 0) {
+      const px = open[row + bIdx]!;
+      const v = volume[row + bIdx]!;
+      if (px > 0 && px < INF && v > 0 && v < INF) {
+        const sp = m.spreadBps === undefined ? Number.NaN : m.spreadBps[row + bIdx]!;
+        const dv = m.dailyVol === undefined ? Number.NaN : m.dailyVol[row + bIdx]!;
+        let q = Math.floor(bench.cash / px / lot) * lot;
+        fillCost(exec, q, px, v, sp, dv, benchCost);
+        if (q > 0) q = Math.floor(bench.cash / (px * (1 + benchCost.totalBps * 1e-4)) / lot) * lot;
+        for (; q > 0; q -= lot) {
+          fillCost(exec, q, px, v, sp, dv, benchCost);
+          if (bench.cash - benchCost.notional - benchCost.total >= 0) break;
+        }
+        if (q > 0) {
+          bench.cash -= benchCost.notional + benchCost.total;
+          benchPos[0] = benchPos[0]! + q;
+        }
+        bench.status = 'invested';
+        bench.mark = px;
+      }
+    }
+
+    // (b) close: delistings, marks, NAV, risk
+    let delistProceeds = 0;
+    while (delistAt < m.delistings.length && m.delistings[delistAt]!.bar <= t) {
+      const d = m.delistings[delistAt++]!;
+      if (d.bar < t) continue;
+      const a = d.asset;
+      const held = positions[a]!;
+      const c = close[row + a]!;
+      const px = c > 0 && c < INF ? c : mark[a]!;
+      const proceeds = closeDelisted(positions, a, px, pending);
+      if (held > 0) {
+        cash += proceeds;
+        delistProceeds += proceeds;
+        const fc = fillsB.reserve(1);
+        const n = fillsB.n++;
+        fc.bar[n] = t;
+        fc.tsMs[n] = closeMs;
+        fc.asset[n] = a;
+        fc.kind[n] = FillKind.DELISTING;
+        fc.status[n] = FillStatus.FILLED;
+        fc.requested[n] = -held;
+        fc.filled[n] = -held;
+        fc.price[n] = px;
+        fc.notional[n] = proceeds;
+        fc.slippageCost[n] = 0;
+        fc.spreadCost[n] = 0;
+        fc.impactCost[n] = 0;
+      }
+    }
+    let invested = 0;
+    let nHeld = 0;
+    for (let a = 0; a < nA; a++) {
+      const c = close[row + a]!;
+      if (c > 0 && c < INF) mark[a] = c;
+      const q = positions[a]!;
+      if (q > 0) {
+        invested += q * mark[a]!;
+        nHeld++;
+      }
+    }
+    const nav = cash + invested;
+    if (nav > navPeak) navPeak = nav;
+    const step = stepRiskState(riskCfg, risk, { nav, barIndex: t });
+    risk = step.state;
+    if (step.transition !== undefined) {
+      transitions.push(step.transition);
+      counters.transitions++;
+    }
+    const scales = riskScales(riskCfg, risk.state);
+    if (bIdx >= 0) {
+      const c = close[row + bIdx]!;
+      if (c > 0 && c < INF) bench.mark = c;
+    }
+    const benchNav = bIdx >= 0 ? bench.cash + (benchPos[0]! > 0 ? benchPos[0]! * bench.mark! : 0) : Number.NaN;
+
+    // (c) the decision at t: orders for open[t+1]
+    let nW = weightsB.n;
+    const wc = weightsB.reserve(nA);
+    if (nav > 0) {
+      const invNav = 1 / nav;
+      for (let a = 0; a < nA; a++) {
+        const k = row + a;
+        const q = positions[a]!;
+        cur[a] = q > 0 ? q * mark[a]! * invNav : 0;
+        const c = close[k]!;
+        const ok = c > 0 && c < INF && delistBar[a]! > t;
+        priceable[a] = ok ? 1 : 0;
+        let w = target[k]!;
+        if (w < 0) {
+          throw new InvalidInputError(`target weight at bar ${t}, asset ${a} must be >= 0, received ${w}`, {
+            field: 'target',
+            bar: t,
+            asset: a,
+          });
+        }
+        if (!(w > 0) || !ok || (member !== undefined && member[k] === 0)) w = 0;
+        raw[a] = w;
+      }
+      scaleForRiskState(raw, scales.gross, scales.nameCap, scaled, maxWeight);
+      for (let a = 0; a < nA; a++) if (priceable[a] === 0) scaled[a] = cur[a]!;
+      if (scales.gross > 0) applyTurnoverCap(cur, scaled, cap, decided);
+      else decided.set(scaled);
+      for (let a = 0; a < nA; a++) {
+        const k = row + a;
+        const wNow = cur[a]!;
+        const wNext = decided[a]!;
+        if (priceable[a] === 1) {
+          const want = wNext > 0 ? Math.floor((wNext * nav) / close[k]! / lot) * lot : 0;
+          pending[a] = want - positions[a]!;
+        } else if (!carry || delistBar[a]! <= t) {
+          pending[a] = 0;
+        }
+        if (wNow !== 0 || wNext !== 0) {
+          wc.bar[nW] = t;
+          wc.asset[nW] = a;
+          wc.weight[nW] = wNow;
+          wc.target[nW] = wNext;
+          nW++;
+        }
+      }
+    } else {
+      pending.fill(0);
+    }
+    weightsB.n = nW;
+    if (bench.status === 'waiting' && bIdx >= 0) bench.status = 'pending';
+
+    // the ledger row
+    const i = barsB.n++;
+    bc.bar[i] = t;
+    bc.closeMs[i] = closeMs;
+    bc.nav[i] = nav;
+    bc.cash[i] = cash;
+    bc.ret[i] = prevNav > 0 ? nav / prevNav - 1 : Number.NaN;
+    bc.grossExposure[i] = nav > 0 ? invested / nav : 0;
+    bc.tradedNotional[i] = traded;
+    bc.buyNotional[i] = buyN;
+    bc.sellNotional[i] = sellN;
+    bc.turnover[i] = nav > 0 ? traded / (2 * nav) : 0;
+    bc.slippageCost[i] = slip;
+    bc.spreadCost[i] = spr;
+    bc.impactCost[i] = imp;
+    bc.cashInLieu[i] = cashInLieu;
+    bc.delistProceeds[i] = delistProceeds;
+    bc.nOrders[i] = nOrders;
+    bc.nFills[i] = nFills;
+    bc.nHeld[i] = nHeld;
+    bc.riskState[i] = RISK_CODE[risk.state]!;
+    bc.drawdown[i] = 1 - nav / risk.peakNav;
+    bc.riskPeakNav[i] = risk.peakNav;
+    bc.grossScale[i] = scales.gross;
+    bc.nameCapScale[i] = scales.nameCap;
+    bc.benchmarkNav[i] = benchNav;
+    bc.benchmarkRet[i] = bIdx >= 0 && bench.prevNav > 0 ? benchNav / bench.prevNav - 1 : Number.NaN;
+    if (bIdx >= 0) bench.prevNav = benchNav;
+    prevNav = nav;
+    counters.bars++;
+    counters.cashInLieu += cashInLieu;
+    counters.delistProceeds += delistProceeds;
+  }
+
+  // ---- dense scratch → state (ascending symbol order: the market's symbols are sorted)
+  const outPositions: SimState['positions'] = [];
+  const outPending: SimState['pending'] = [];
+  for (let a = 0; a < nA; a++) {
+    const q = positions[a]!;
+    if (q > 0) outPositions.push({ symbol: symbols[a]!, shares: q, mark: mark[a]! });
+    const p = pending[a]!;
+    if (p !== 0) outPending.push({ symbol: symbols[a]!, shares: p });
+  }
+  const next: SimState = {
+    stateVersion: SIM_STATE_VERSION,
+    nextBar: endBar,
+    cash,
+    prevNav,
+    navPeak,
+    positions: outPositions,
+    pending: outPending,
+    risk,
+    benchmark: { ...bench, shares: benchPos[0]! },
+    counters,
+  };
+  return {
+    state: next,
+    outputs: { bars: barsB.finish(), fills: fillsB.finish(), weights: weightsB.finish(), transitions },
+  };
+}
+
+/**
+ * Runs bars [state.nextBar, end) as consecutive chunks ending at each of `boundaries` (ascending, within the range;
+ * `end` is always the last boundary), passing each chunk's state to the next through a JSON round trip and
+ * validation exactly as the workflow does between Lambdas. Returns the final state and every chunk's outputs.
+ */
+export function simulateInChunks(
+  state: SimState,
+  config: EngineConfig,
+  market: EngineMarket,
+  end: number,
+  boundaries: readonly number[] = [],
+  reload: (json: string) => SimState = (json) => JSON.parse(json) as SimState,
+): { state: SimState; chunks: SimOutputs[] } {
+  const cuts = [...new Set([...boundaries.filter((b) => b > state.nextBar && b < end), end])].sort((x, y) => x - y);
+  const chunks: SimOutputs[] = [];
+  let s = state;
+  for (const cut of cuts) {
+    const r = simulateChunk(s, { config, market, startBar: s.nextBar, endBar: cut });
+    chunks.push(r.outputs);
+    s = reload(JSON.stringify(r.state));
+  }
+  return { state: s, chunks };
+}

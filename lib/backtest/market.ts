@@ -1,0 +1,98 @@
+/**
+ * Building the engine's inputs from the data layer: split events from the `corporate_actions` series,
+ * delistings from where a name's bars end, and the `EngineMarket` over bar panels and a target-weight panel.
+ */
+import type { BarGrid, FloatColumn } from '../core/panel.ts';
+import { InvalidInputError } from '../core/errors.ts';
+import type { BarPanels } from '../data/bar-panels.ts';
+import type { PitTable } from '../data/tables.ts';
+import { BENCHMARK_SYMBOL } from '../data/universe.ts';
+import type { DelistingEvent, EngineMarket, SplitEvent } from './engine.ts';
+
+/**
+ * Split events on `grid`: a `corporate_actions` row (entity = symbol, `ratio`, `event_time` = the ex-date's open)
+ * applies at the first bar whose open is at or after its event time. The broker applies a split whenever it
+ * happens, so its `known_time` does not matter here (features use it; positions do not). Rows with ratio 1 or
+ * an event outside the grid are skipped. Sorted by (bar, asset).
+ */
+export function splitEventsFromActions(actions: PitTable | undefined, grid: BarGrid): SplitEvent[] {
+  const out: SplitEvent[] = [];
+  if (actions === undefined) return out;
+  const ratio = actions.fields.ratio;
+  if (ratio === undefined) return out;
+  const { nT, openMs } = grid;
+  for (let i = 0; i < actions.n; i++) {
+    const r = ratio[i]!;
+    if (r === 1 || r !== r) continue;
+    const ev = actions.eventTime[i]!;
+    let lo = 0;
+    let hi = nT;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (openMs[mid]! < ev) lo = mid + 1;
+      else hi = mid;
+    }
+    // an ex-date after the grid, or one whose open is not a session's first open inside the grid: skipped
+    if (lo >= nT || (lo === 0 && ev < openMs[0]!)) continue;
+    out.push({ bar: lo, asset: actions.entity[i]!, ratio: r });
+  }
+  return out.sort((x, y) => x.bar - y.bar || x.asset - y.asset);
+}
+
+/**
+ * Delistings from a close panel: a name whose last bar (finite close) comes before the panel's last bar is
+ * delisted at that bar. Compute it on a panel that reaches the dataset's last bar (not only the run's period), or
+ * a name that merely continues after the run would look delisted at the run's end.
+ */
+export function delistingsFromPanel(close: Float64Array, nT: number, nA: number): DelistingEvent[] {
+  if (close.length !== nT * nA) {
+    throw new InvalidInputError(`close must have nT × nA = ${nT * nA} values, received ${close.length}`, {
+      field: 'close',
+    });
+  }
+  const out: DelistingEvent[] = [];
+  for (let a = 0; a < nA; a++) {
+    let last = -1;
+    for (let t = nT - 1; t >= 0; t--) {
+      if (close[t * nA + a]! === close[t * nA + a]!) {
+        last = t;
+        break;
+      }
+    }
+    if (last >= 0 && last < nT - 1) out.push({ bar: last, asset: a });
+  }
+  return out.sort((x, y) => x.bar - y.bar || x.asset - y.asset);
+}
+
+export interface MarketFromPanelsInput {
+  readonly bars: BarPanels;
+  /** nT × nA target weights on the same grid (the optimizer's output). */
+  readonly target: FloatColumn;
+  readonly member?: Uint8Array;
+  readonly splits?: readonly SplitEvent[];
+  readonly delistings?: readonly DelistingEvent[];
+  readonly dailyVol?: Float64Array;
+}
+
+/** An `EngineMarket` over whole-run panels (row 0 = run bar 0); SPY is the benchmark when the symbols have it. */
+export function marketFromPanels(input: MarketFromPanelsInput): EngineMarket {
+  const { bars } = input;
+  return {
+    barOffset: 0,
+    nT: bars.nT,
+    nA: bars.nA,
+    symbols: bars.symbols,
+    openMs: bars.grid.openMs,
+    closeMs: bars.grid.closeMs,
+    open: bars.open,
+    close: bars.close,
+    volume: bars.volume,
+    spreadBps: bars.spreadBps,
+    dailyVol: input.dailyVol,
+    target: input.target,
+    member: input.member,
+    splits: input.splits ?? [],
+    delistings: input.delistings ?? [],
+    benchmarkAsset: bars.symbols.indexOf(BENCHMARK_SYMBOL),
+  };
+}

@@ -1,0 +1,229 @@
+/**
+ * The simulation's outputs as columns: one row per bar (the ledger), one row per order executed or attempted at
+ * an open (and per delisting close), one row per (bar, name) with a non-zero held or decided weight. Builders
+ * grow their typed arrays by doubling, so the hour loop allocates only when a buffer fills up; `finish` returns
+ * trimmed copies. A run's outputs are the concatenation of its chunks' outputs, in order.
+ */
+import type { RiskTransition } from '../risk/index.ts';
+
+/** Risk state codes in the bar records: 0 normal, 1 conservative, 2 risk_off (`RISK_STATE_NAMES` order). */
+export interface BarRecords {
+  readonly n: number;
+  /** Bar index in the run's grid. */
+  readonly bar: Int32Array;
+  /** The bar's close (epoch ms UTC): when NAV is marked and the decision is taken. */
+  readonly closeMs: Float64Array;
+  /** NAV at the close: cash + Σ shares × mark (mark = the bar's close, else the last known price). */
+  readonly nav: Float64Array;
+  readonly cash: Float64Array;
+  /** NAV(t) / NAV(t−1) − 1; the first bar of the run against the starting capital. */
+  readonly ret: Float64Array;
+  /** Σ shares × mark / NAV at the close (long-only, so also the net exposure). */
+  readonly grossExposure: Float64Array;
+  /** Σ |filled shares| × open of the fills at this bar's open (currency). */
+  readonly tradedNotional: Float64Array;
+  readonly buyNotional: Float64Array;
+  readonly sellNotional: Float64Array;
+  /** One-way turnover: tradedNotional / (2 × NAV at the close). */
+  readonly turnover: Float64Array;
+  readonly slippageCost: Float64Array;
+  readonly spreadCost: Float64Array;
+  readonly impactCost: Float64Array;
+  /** Cash paid for fractional shares by splits effective at this bar's open. */
+  readonly cashInLieu: Float64Array;
+  /** Proceeds of delisted holdings closed at this bar's close (no costs). */
+  readonly delistProceeds: Float64Array;
+  readonly nOrders: Int32Array;
+  readonly nFills: Int32Array;
+  /** Names held at the close. */
+  readonly nHeld: Int32Array;
+  /** The governor's state after observing this bar's NAV (it scales the decision at this bar). */
+  readonly riskState: Uint8Array;
+  readonly drawdown: Float64Array;
+  /** The governor's peak (re-based by its re-entry rule). */
+  readonly riskPeakNav: Float64Array;
+  readonly grossScale: Float64Array;
+  readonly nameCapScale: Float64Array;
+  /** SPY buy-and-hold NAV under the same execution convention (NaN without a benchmark column). */
+  readonly benchmarkNav: Float64Array;
+  readonly benchmarkRet: Float64Array;
+}
+
+/** Kind of a fill row. */
+export const FillKind = { ORDER: 0, DELISTING: 1 } as const;
+export const FILL_KIND_NAMES = ['order', 'delisting'] as const;
+
+export interface FillRecords {
+  readonly n: number;
+  /** Bar whose open executed the order (the delisting bar for `kind` delisting). */
+  readonly bar: Int32Array;
+  /** Execution time: the bar's open (its close for a delisting). */
+  readonly tsMs: Float64Array;
+  readonly asset: Int32Array;
+  readonly kind: Uint8Array;
+  /** `FillStatus` code (lib/execution) for orders; `FillStatus.FILLED` for delistings. */
+  readonly status: Uint8Array;
+  /** Signed shares ordered (+ buy, − sell). */
+  readonly requested: Float64Array;
+  /** Signed shares filled. */
+  readonly filled: Float64Array;
+  readonly price: Float64Array;
+  readonly notional: Float64Array;
+  readonly slippageCost: Float64Array;
+  readonly spreadCost: Float64Array;
+  readonly impactCost: Float64Array;
+}
+
+export interface WeightRecords {
+  readonly n: number;
+  readonly bar: Int32Array;
+  readonly asset: Int32Array;
+  /** Held weight at the bar's close (shares × mark / NAV). */
+  readonly weight: Float64Array;
+  /** Decided weight at the bar: the optimizer's target scaled by the risk state, then turnover-capped. */
+  readonly target: Float64Array;
+}
+
+export interface SimOutputs {
+  readonly bars: BarRecords;
+  readonly fills: FillRecords;
+  readonly weights: WeightRecords;
+  readonly transitions: readonly RiskTransition[];
+}
+
+type Ctor = Float64ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor;
+type Col = Float64Array | Int32Array | Uint8Array;
+
+/** Column spec of each record type (name → typed-array constructor), in artifact order. */
+const BAR_COLUMNS = {
+  bar: Int32Array,
+  closeMs: Float64Array,
+  nav: Float64Array,
+  cash: Float64Array,
+  ret: Float64Array,
+  grossExposure: Float64Array,
+  tradedNotional: Float64Array,
+  buyNotional: Float64Array,
+  sellNotional: Float64Array,
+  turnover: Float64Array,
+  slippageCost: Float64Array,
+  spreadCost: Float64Array,
+  impactCost: Float64Array,
+  cashInLieu: Float64Array,
+  delistProceeds: Float64Array,
+  nOrders: Int32Array,
+  nFills: Int32Array,
+  nHeld: Int32Array,
+  riskState: Uint8Array,
+  drawdown: Float64Array,
+  riskPeakNav: Float64Array,
+  grossScale: Float64Array,
+  nameCapScale: Float64Array,
+  benchmarkNav: Float64Array,
+  benchmarkRet: Float64Array,
+} as const satisfies Record<Exclude<keyof BarRecords, 'n'>, Ctor>;
+
+const FILL_COLUMNS = {
+  bar: Int32Array,
+  tsMs: Float64Array,
+  asset: Int32Array,
+  kind: Uint8Array,
+  status: Uint8Array,
+  requested: Float64Array,
+  filled: Float64Array,
+  price: Float64Array,
+  notional: Float64Array,
+  slippageCost: Float64Array,
+  spreadCost: Float64Array,
+  impactCost: Float64Array,
+} as const satisfies Record<Exclude<keyof FillRecords, 'n'>, Ctor>;
+
+const WEIGHT_COLUMNS = {
+  bar: Int32Array,
+  asset: Int32Array,
+  weight: Float64Array,
+  target: Float64Array,
+} as const satisfies Record<Exclude<keyof WeightRecords, 'n'>, Ctor>;
+
+type Columns<S extends Record<string, Ctor>> = { [K in keyof S]: InstanceType<S[K]> };
+
+/** A set of equal-length growable columns. `cols` may be replaced on growth: re-read it after `reserve`. */
+export class ColumnBuilder<S extends Record<string, Ctor>> {
+  n = 0;
+  cols: Columns<S>;
+  private capacity: number;
+  constructor(
+    private readonly spec: S,
+    initialCapacity: number,
+  ) {
+    this.capacity = Math.max(16, initialCapacity);
+    this.cols = ColumnBuilder.alloc(spec, this.capacity);
+  }
+
+  private static alloc<S extends Record<string, Ctor>>(spec: S, capacity: number): Columns<S> {
+    const out: Record<string, Col> = {};
+    for (const [k, C] of Object.entries(spec)) out[k] = new C(capacity);
+    return out as Columns<S>;
+  }
+
+  /** Makes room for `extra` more rows (doubling); returns the (possibly new) columns. */
+  reserve(extra: number): Columns<S> {
+    const need = this.n + extra;
+    if (need <= this.capacity) return this.cols;
+    let cap = this.capacity;
+    while (cap < need) cap *= 2;
+    const next = ColumnBuilder.alloc(this.spec, cap);
+    for (const k of Object.keys(this.spec) as (keyof S)[]) {
+      (next[k] as Col).set((this.cols[k] as Col).subarray(0, this.n));
+    }
+    this.cols = next;
+    this.capacity = cap;
+    return next;
+  }
+
+  /** Trimmed copies of the columns with `n`. */
+  finish(): Columns<S> & { n: number } {
+    const out: Record<string, Col | number> = { n: this.n };
+    for (const k of Object.keys(this.spec)) out[k] = (this.cols[k] as Col).slice(0, this.n);
+    return out as Columns<S> & { n: number };
+  }
+}
+
+export const newBarBuilder = (capacity: number) => new ColumnBuilder(BAR_COLUMNS, capacity);
+export const newFillBuilder = (capacity: number) => new ColumnBuilder(FILL_COLUMNS, capacity);
+export const newWeightBuilder = (capacity: number) => new ColumnBuilder(WEIGHT_COLUMNS, capacity);
+
+function concatColumns<S extends Record<string, Ctor>, T extends { n: number }>(spec: S, parts: readonly T[]): T {
+  let n = 0;
+  for (const p of parts) n += p.n;
+  const out: Record<string, Col | number> = { n };
+  for (const [k, C] of Object.entries(spec)) {
+    const col = new C(n);
+    let at = 0;
+    for (const p of parts) {
+      col.set((p as unknown as Record<string, Col>)[k]!.subarray(0, p.n), at);
+      at += p.n;
+    }
+    out[k] = col;
+  }
+  return out as unknown as T;
+}
+
+/** The outputs of consecutive chunks joined into the run's outputs. */
+export function concatOutputs(parts: readonly SimOutputs[]): SimOutputs {
+  return {
+    bars: concatColumns(
+      BAR_COLUMNS,
+      parts.map((p) => p.bars),
+    ),
+    fills: concatColumns(
+      FILL_COLUMNS,
+      parts.map((p) => p.fills),
+    ),
+    weights: concatColumns(
+      WEIGHT_COLUMNS,
+      parts.map((p) => p.weights),
+    ),
+    transitions: parts.flatMap((p) => p.transitions),
+  };
+}

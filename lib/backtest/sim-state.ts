@@ -1,0 +1,107 @@
+/**
+ * The simulation state carried between chunks: plain JSON, so a chunk can stop in one Lambda and the next resume
+ * it bit for bit (a JSON number round-trips a double exactly). Everything the hour loop reads from the past is
+ * here and nothing else: positions (sparse by symbol, integer shares, with the price they are marked at), cash,
+ * the orders waiting for the next open, the governor's state, the previous NAV, the SPY benchmark's book and
+ * cumulative counters. The engine draws no random numbers, so there is no RNG state.
+ */
+import { z } from 'zod';
+import { InvalidInputError } from '../core/errors.ts';
+import { initialRiskState, RiskState } from '../risk/index.ts';
+
+export const SIM_STATE_VERSION = 1;
+
+const finite = z.number();
+const nonNegative = z.number().min(0);
+
+export const SimCounters = z
+  .object({
+    bars: z.number().int().min(0),
+    orders: z.number().int().min(0),
+    fills: z.number().int().min(0),
+    /** Σ |order| × open over orders with a valid open (currency). */
+    requestedNotional: nonNegative,
+    filledNotional: nonNegative,
+    slippageCost: nonNegative,
+    spreadCost: nonNegative,
+    impactCost: nonNegative,
+    cashInLieu: nonNegative,
+    delistProceeds: nonNegative,
+    transitions: z.number().int().min(0),
+  })
+  .strict();
+export type SimCounters = z.infer<typeof SimCounters>;
+
+export const SimState = z
+  .object({
+    stateVersion: z.literal(SIM_STATE_VERSION),
+    /** The run-grid index of the next bar to simulate (the first bar of the next chunk). */
+    nextBar: z.number().int().min(0),
+    cash: nonNegative,
+    /** NAV at the last simulated close (the starting capital before the first bar). */
+    prevNav: nonNegative,
+    /** Highest NAV at any close so far (never re-based; the governor keeps its own peak). */
+    navPeak: nonNegative,
+    /** Holdings, ascending by symbol: integer shares > 0 and the last price they were marked at. */
+    positions: z
+      .array(z.object({ symbol: z.string(), shares: z.number().int().positive(), mark: z.number().positive() }).strict()),
+    /** Orders decided at the last simulated bar (plus carried remainders), to execute at the next open. */
+    pending: z.array(z.object({ symbol: z.string(), shares: finite.refine((x) => x !== 0, 'non-zero') }).strict()),
+    risk: RiskState,
+    benchmark: z
+      .object({
+        /** waiting: no decision yet; pending: the buy executes at the next valid open; invested: bought. */
+        status: z.enum(['waiting', 'pending', 'invested']),
+        shares: z.number().int().min(0),
+        cash: nonNegative,
+        /** Last price of the benchmark (null before it was first priced). */
+        mark: z.number().positive().nullable(),
+        prevNav: nonNegative,
+      })
+      .strict(),
+    counters: SimCounters,
+  })
+  .strict();
+export type SimState = z.infer<typeof SimState>;
+
+/** The state before a run's first bar: all cash, normal risk state, nothing pending. */
+export function initialSimState(capital: number): SimState {
+  if (!(Number.isFinite(capital) && capital > 0)) {
+    throw new InvalidInputError(`capital must be a finite number > 0, received ${capital}`, { field: 'capital' });
+  }
+  return {
+    stateVersion: SIM_STATE_VERSION,
+    nextBar: 0,
+    cash: capital,
+    prevNav: capital,
+    navPeak: capital,
+    positions: [],
+    pending: [],
+    risk: initialRiskState(capital),
+    benchmark: { status: 'waiting', shares: 0, cash: capital, mark: null, prevNav: capital },
+    counters: {
+      bars: 0,
+      orders: 0,
+      fills: 0,
+      requestedNotional: 0,
+      filledNotional: 0,
+      slippageCost: 0,
+      spreadCost: 0,
+      impactCost: 0,
+      cashInLieu: 0,
+      delistProceeds: 0,
+      transitions: 0,
+    },
+  };
+}
+
+/** Validates a loaded state (e.g. `sim/chunk-NNN.state.json`); `InvalidInputError` names the first bad path. */
+export function parseSimState(value: unknown): SimState {
+  const parsed = SimState.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = issue?.path.map(String).join('.') ?? '';
+  throw new InvalidInputError(`simulation state: ${field || '(root)'}: ${issue?.message ?? 'invalid'}`, {
+    field,
+  });
+}

@@ -1,0 +1,183 @@
+/**
+ * The run spec (`BacktestSpec`): everything that decides a backtest's result, as one strict, versioned zod
+ * schema with its defaults written here once. The same spec on the same dataset with the same code version gives
+ * byte-identical artifacts; `specHash` (sha256 of the canonical JSON of the parsed spec) is part of every
+ * result's provenance.
+ *
+ * Sections are consumed by different stages: `dataset`, `period`, `universe` by Prepare; `features`, `labels`
+ * by BuildFeatures; `model` by TrainScore; `portfolio` by Optimize (and `portfolio.turnoverCap` by Simulate);
+ * `execution`, `risk`, `capital`, `decisionLagMs` by Simulate; `seed` by every stage that draws random numbers
+ * (each derives its own named sub-stream from it).
+ */
+import { z } from 'zod';
+import { InvalidInputError } from '../core/errors.ts';
+import { sha256Hex } from '../data/object-store.ts';
+import { ExecutionConfig } from '../execution/index.ts';
+import { RiskConfig } from '../risk/index.ts';
+
+export const SPEC_VERSION = 1;
+
+const isoDate = z.iso.date();
+const fraction = z.number().min(0).max(1);
+
+/** Which dataset to run on: its content id (`ds_…`, exact provenance) or its name (resolved by Prepare). */
+export const DatasetRef = z.union([
+  z.object({ id: z.string().regex(/^ds_[0-9a-f]{24}$/, 'a dataset id like ds_0123456789abcdef01234567') }).strict(),
+  z.object({ name: z.string().min(1) }).strict(),
+]);
+export type DatasetRef = z.infer<typeof DatasetRef>;
+
+export const BacktestSpec = z
+  .object({
+    specVersion: z.literal(SPEC_VERSION),
+    dataset: DatasetRef,
+    /** Local (America/New_York) dates, inclusive; the run's bar grid is every NYSE hourly bar between them. */
+    period: z
+      .object({ start: isoDate, end: isoDate })
+      .strict()
+      .refine((p) => p.end >= p.start, { message: 'end must be on or after start', path: ['end'] }),
+    universe: z
+      .object({
+        /** Point-in-time index membership (the dataset's membership spells). Only the S&P 500 is supported. */
+        index: z.literal('sp500').default('sp500'),
+        /** A name is eligible at bar t only if its close at t is at least this price (currency units). */
+        minPrice: z.number().min(0).default(5),
+        /** … and its average daily dollar volume (known at t) is at least this (currency units). */
+        minAdvDollars: z.number().min(0).default(1_000_000),
+      })
+      .strict()
+      .prefault({}),
+    /** A feature preset name from the feature registry, or an explicit list of registered feature names. */
+    features: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).default('default'),
+    labels: z
+      .object({
+        /** Forward horizon of the return label, in bars (open(t+1) → open(t+1+horizon)). */
+        horizonBars: z.number().int().min(1).default(5),
+        /** The downside-event label: 1 when the forward excess return over the horizon is <= -threshold. */
+        downside: z
+          .object({ threshold: z.number().gt(0).max(1).default(0.02) })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    model: z
+      .object({
+        /** A: the multitask network; B: factor model + gradient-boosted trees; ensemble: both, scores averaged. */
+        route: z.enum(['A', 'B', 'ensemble']).default('ensemble'),
+        walkForward: z
+          .object({
+            /** Calendar months of training data per fold. */
+            trainMonths: z.number().int().min(1).default(24),
+            /** A new fold (a refit) every this many months; each fold scores the months until the next. */
+            retrainEveryMonths: z.number().int().min(1).default(1),
+            /** Bars dropped between a fold's train window (already purged by the label horizon) and its test months. */
+            embargoBars: z.number().int().min(0).default(7),
+          })
+          .strict()
+          .prefault({}),
+        /** Route-specific hyper-parameters, validated by the model stage (opaque here, hashed with the spec). */
+        params: z.record(z.string(), z.unknown()).default({}),
+      })
+      .strict()
+      .prefault({}),
+    portfolio: z
+      .object({
+        /** Largest weight of one name (fraction of NAV), before the risk state's name-cap scale. */
+        maxWeight: z.number().gt(0).max(1).default(0.1),
+        /** Annualised ex-ante volatility band the optimizer keeps the portfolio in (fractions). */
+        targetVol: z
+          .object({ low: z.number().gt(0).default(0.1), high: z.number().gt(0).default(0.15) })
+          .strict()
+          .prefault({})
+          .refine((v) => v.high >= v.low, { message: 'high must be >= low', path: ['high'] }),
+        /**
+         * Largest turnover per bar, `Σ|w_decided − w_current|` (two-way: a full rotation is 2), applied by the
+         * simulation when it steps from the current weights toward the optimizer's target (path dependent).
+         * Lifted when the risk state's gross scale is 0 (risk_off liquidates at once).
+         */
+        turnoverCap: z.number().gt(0).max(2).default(0.2),
+        /** Risk-aversion λ of the optimizer's mean-variance objective. */
+        riskAversion: z.number().min(0).default(1),
+        sectors: z
+          .object({
+            /** Allowed deviation of each sector's weight from its benchmark weight (fraction of NAV). */
+            band: fraction.default(0.05),
+            /** Penalty per unit of squared deviation beyond the band (a soft constraint); 0: hard band only. */
+            penalty: z.number().min(0).default(10),
+          })
+          .strict()
+          .prefault({}),
+        liquidity: z
+          .object({
+            /** A name's position may not exceed this fraction of its average daily volume (shares). */
+            maxAdvFraction: z.number().gt(0).max(1).default(0.05),
+            /** Sessions of the average daily volume window (known at t). */
+            advWindowSessions: z.number().int().min(1).default(20),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    /** Costs, participation cap, remainder policy and lots of the fill model (`lib/execution`). */
+    execution: ExecutionConfig.prefault({}),
+    /** The drawdown governor (`lib/risk`). Its realised-volatility trigger is not supported by the engine yet. */
+    risk: RiskConfig.prefault({}),
+    /** Starting cash (currency units). */
+    capital: z.number().gt(0).max(1e13).default(10_000_000),
+    /** Root seed: every stage derives its own named sub-stream (`Rng.derive(seed, name)`). */
+    seed: z.number().int().min(0).max(0xffffffff).default(0),
+    /** decision_time(t) = close(t) + decisionLagMs: only facts known by then may influence the decision at t. */
+    decisionLagMs: z.number().int().min(0).max(3_600_000).default(0),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.risk.volatility !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['risk', 'volatility'],
+        message: 'the realised-volatility trigger is not supported by the simulation engine; remove it',
+      });
+    }
+  });
+export type BacktestSpec = z.infer<typeof BacktestSpec>;
+export type BacktestSpecInput = z.input<typeof BacktestSpec>;
+
+/**
+ * Parses and validates a spec (defaults applied). On failure: `InvalidInputError` whose message and
+ * `details.field` name the first offending path (e.g. `portfolio.maxWeight`).
+ */
+export function parseBacktestSpec(input: unknown): BacktestSpec {
+  const parsed = BacktestSpec.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = issue === undefined || issue.path.length === 0 ? '(root)' : issue.path.map(String).join('.');
+  throw new InvalidInputError(`spec.${field}: ${issue?.message ?? 'invalid'}`, {
+    field,
+    issues: parsed.error.issues.slice(0, 10).map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
+  });
+}
+
+/** JSON with object keys sorted at every level (arrays keep their order): the canonical form that is hashed. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(value).sort()) {
+      const v = (value as Record<string, unknown>)[k];
+      if (v !== undefined) out[k] = sortKeys(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+/** sha256 (hex) of the canonical JSON of the parsed spec: defaults are filled first, so `{}` and explicit defaults hash alike. */
+export function specHash(spec: BacktestSpec): string {
+  return sha256Hex(new TextEncoder().encode(canonicalJson(spec)));
+}

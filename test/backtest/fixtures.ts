@@ -1,0 +1,157 @@
+/** Test markets for the engine: hand-written one-name cases and seeded random panels. */
+import { buildBarGrid } from '../../lib/core/calendar.ts';
+import type { BarGrid } from '../../lib/core/panel.ts';
+import { Rng } from '../../lib/core/rng.ts';
+import type { DelistingEvent, EngineConfig, EngineMarket, SplitEvent } from '../../lib/backtest/index.ts';
+import { ExecutionConfig, type ExecutionConfigInput } from '../../lib/execution/index.ts';
+import { RiskConfig, type RiskConfigInput } from '../../lib/risk/index.ts';
+
+/** No costs at all: fills are exact arithmetic on shares and prices. */
+export const FREE: ExecutionConfigInput = {
+  slippageBps: 0,
+  halfSpreadBps: 0,
+  useBarSpread: false,
+  impact: { kind: 'sqrt', etaBps: 0 },
+};
+
+export function engineConfig(
+  execution: ExecutionConfigInput = {},
+  risk: RiskConfigInput = { enabled: false },
+  turnoverCap = 4,
+  maxWeight = 1,
+): EngineConfig {
+  return { execution: ExecutionConfig.parse(execution), risk: RiskConfig.parse(risk), turnoverCap, maxWeight };
+}
+
+export interface HandMarket {
+  readonly start?: string;
+  readonly end?: string;
+  readonly symbols: readonly string[];
+  readonly open: (t: number, a: number) => number;
+  readonly close: (t: number, a: number) => number;
+  readonly volume?: (t: number, a: number) => number;
+  readonly target: (t: number, a: number) => number;
+  readonly member?: (t: number, a: number) => boolean;
+  readonly splits?: readonly SplitEvent[];
+  readonly delistings?: readonly DelistingEvent[];
+  readonly benchmarkAsset?: number;
+}
+
+/** A market on the NYSE grid of [start, end] (default one week, 35 bars) from per-cell functions. */
+export function handMarket(h: HandMarket): { grid: BarGrid; market: EngineMarket } {
+  const grid = buildBarGrid(h.start ?? '2024-03-04', h.end ?? '2024-03-08');
+  const nT = grid.nT;
+  const nA = h.symbols.length;
+  const open = new Float64Array(nT * nA);
+  const close = new Float64Array(nT * nA);
+  const volume = new Float64Array(nT * nA);
+  const target = new Float64Array(nT * nA);
+  const member = new Uint8Array(nT * nA);
+  for (let t = 0; t < nT; t++) {
+    for (let a = 0; a < nA; a++) {
+      const k = t * nA + a;
+      open[k] = h.open(t, a);
+      close[k] = h.close(t, a);
+      volume[k] = h.volume ? h.volume(t, a) : 1e7;
+      target[k] = h.target(t, a);
+      member[k] = h.member === undefined || h.member(t, a) ? 1 : 0;
+    }
+  }
+  return {
+    grid,
+    market: {
+      barOffset: 0,
+      nT,
+      nA,
+      symbols: h.symbols,
+      openMs: grid.openMs,
+      closeMs: grid.closeMs,
+      open,
+      close,
+      volume,
+      target,
+      member,
+      splits: h.splits ?? [],
+      delistings: h.delistings ?? [],
+      benchmarkAsset: h.benchmarkAsset ?? -1,
+    },
+  };
+}
+
+/**
+ * A seeded random market: `nA` names (SPY at index 0 as the benchmark), geometric random-walk prices with an
+ * overnight gap, random volumes and spreads, a few missing bars, one 2-for-1 split, one 1-for-3 reverse split
+ * and one delisting, and dense random targets (sum 0.95) that change every bar, some names out of the index.
+ */
+export function randomMarket(
+  seed: number,
+  nA = 6,
+  start = '2024-01-02',
+  end = '2024-02-29',
+): { grid: BarGrid; market: EngineMarket } {
+  const rng = Rng.derive(seed, 'test/backtest/random-market');
+  const grid = buildBarGrid(start, end);
+  const nT = grid.nT;
+  const symbols = ['SPY', ...Array.from({ length: nA - 1 }, (_, i) => `N${String(i).padStart(2, '0')}`)];
+  const open = new Float64Array(nT * nA);
+  const close = new Float64Array(nT * nA);
+  const volume = new Float64Array(nT * nA);
+  const spreadBps = new Float64Array(nT * nA);
+  const target = new Float64Array(nT * nA);
+  const member = new Uint8Array(nT * nA);
+  const px = Float64Array.from({ length: nA }, () => 50 + 200 * rng.next());
+  const splitA = 1 % nA;
+  const revA = 2 % nA;
+  const delA = 3 % nA;
+  const splitBar = Math.floor(nT * 0.3);
+  const revBar = Math.floor(nT * 0.55);
+  const delBar = Math.floor(nT * 0.7);
+  for (let t = 0; t < nT; t++) {
+    let sum = 0;
+    for (let a = 0; a < nA; a++) {
+      const k = t * nA + a;
+      if (t === splitBar && a === splitA) px[a] = px[a]! / 2;
+      if (t === revBar && a === revA) px[a] = px[a]! * 3;
+      const gap = grid.barInSession[t] === 0 ? 0.01 * rng.normal() : 0;
+      const o = px[a]! * Math.exp(gap);
+      const c = o * Math.exp(0.01 * rng.normal());
+      px[a] = c;
+      const missing = (a === delA && t > delBar) || (a !== 0 && rng.next() < 0.01);
+      open[k] = missing ? Number.NaN : o;
+      close[k] = missing ? Number.NaN : c;
+      volume[k] = missing ? Number.NaN : Math.round(2e3 + 5e4 * rng.next());
+      spreadBps[k] = missing ? Number.NaN : 2 + 10 * rng.next();
+      member[k] = a !== 0 && rng.next() > 0.05 ? 1 : 0;
+      const w = a === 0 ? 0 : rng.next() < 0.2 ? Number.NaN : rng.next();
+      target[k] = w;
+      if (w === w) sum += w;
+    }
+    for (let a = 0; a < nA; a++) {
+      const k = t * nA + a;
+      if (target[k] === target[k] && sum > 0) target[k] = (target[k]! / sum) * 0.95;
+    }
+  }
+  return {
+    grid,
+    market: {
+      barOffset: 0,
+      nT,
+      nA,
+      symbols,
+      openMs: grid.openMs,
+      closeMs: grid.closeMs,
+      open,
+      close,
+      volume,
+      spreadBps,
+      target,
+      member,
+      splits: [
+        { bar: splitBar, asset: splitA, ratio: 2 },
+        { bar: revBar, asset: revA, ratio: 1 / 3 },
+      ].sort((x, y) => x.bar - y.bar),
+      delistings: [{ bar: delBar, asset: delA }],
+      benchmarkAsset: 0,
+    },
+  };
+}

@@ -1,0 +1,215 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+import { describe, expect, it } from 'vitest';
+import {
+  csRank,
+  csZscore,
+  rollingExtreme,
+  rollingMeanStd,
+  rollingQuantile,
+  rollingRegression,
+  rollingSum,
+} from '../../lib/features/kernels.ts';
+
+const N = Number.NaN;
+const f64 = (xs: number[]): Float64Array => Float64Array.from(xs);
+
+describe('features/kernels: rollingMeanStd', () => {
+  it('matches hand-computed means and sample stds, with NaN below minObs', () => {
+    const x = f64([1, 2, 4, 7, N, 11]);
+    const m = new Float64Array(6);
+    const s = new Float64Array(6);
+    rollingMeanStd(x, 6, 1, 3, 2, 0, m, s);
+    expect(m[0]).toBeNaN();
+    expect(m[1]).toBeCloseTo(1.5, 14);
+    expect(m[2]).toBeCloseTo(7 / 3, 14);
+    expect(s[2]).toBeCloseTo(Math.sqrt(((1 - 7 / 3) ** 2 + (2 - 7 / 3) ** 2 + (4 - 7 / 3) ** 2) / 2), 14);
+    expect(m[3]).toBeCloseTo(13 / 3, 14);
+    expect(m[4]).toBeCloseTo(5.5, 14); // window {4, 7, NaN}
+    expect(s[4]).toBeCloseTo(Math.sqrt(4.5), 14);
+    expect(m[5]).toBeCloseTo(9, 14); // {7, NaN, 11}
+  });
+
+  it('handles N = 0, all-NaN, and one asset among several (time-major stride)', () => {
+    rollingMeanStd(new Float64Array(0), 0, 3, 5, 2, 0, new Float64Array(0), new Float64Array(0));
+    const allNaN = new Float64Array(8).fill(N);
+    const out = new Float64Array(8);
+    rollingMeanStd(allNaN, 4, 2, 2, 1, 0, out, null);
+    expect([...out].every(Number.isNaN)).toBe(true);
+    // asset 1 listed at t = 2 and delisted after t = 3
+    const x = f64([1, N, 2, N, 3, 10, 4, 20, 5, N, 6, N]);
+    const m = new Float64Array(12);
+    rollingMeanStd(x, 6, 2, 2, 2, 0, m, null);
+    expect(m[2 * 2 + 1]).toBeNaN(); // only one obs since listing
+    expect(m[3 * 2 + 1]).toBeCloseTo(15, 14);
+    expect(m[4 * 2 + 1]).toBeNaN(); // {20, NaN}
+    expect(m[5 * 2 + 0]).toBeCloseTo(5.5, 14);
+  });
+
+  it('is chunk invariant: a suffix computed alone with its absolute anchor equals the full run bit for bit', () => {
+    const nT = 400;
+    const nA = 3;
+    const x = new Float64Array(nT * nA);
+    for (let i = 0; i < x.length; i++) x[i] = i % 17 === 0 ? N : Math.sin(i * 0.37) * 100 + 1000;
+    const w = 35;
+    const full = new Float64Array(nT * nA);
+    const fullS = new Float64Array(nT * nA);
+    rollingMeanStd(x, nT, nA, w, 20, 1000, full, fullS);
+    const reg = new Float64Array(nT * nA);
+    rollingRegression(null, x, nT, nA, w, 20, 1000, 'slope', reg);
+    for (const start of [1, 50, 123, 200]) {
+      const sub = x.subarray(start * nA);
+      const m = new Float64Array((nT - start) * nA);
+      const s = new Float64Array((nT - start) * nA);
+      rollingMeanStd(sub, nT - start, nA, w, 20, 1000 + start, m, s);
+      const r = new Float64Array((nT - start) * nA);
+      rollingRegression(null, sub, nT - start, nA, w, 20, 1000 + start, 'slope', r);
+      for (let t = start + 2 * w - 1; t < nT; t++)
+        for (let a = 0; a < nA; a++) {
+          expect(Object.is(m[(t - start) * nA + a], full[t * nA + a])).toBe(true);
+          expect(Object.is(s[(t - start) * nA + a], fullS[t * nA + a])).toBe(true);
+          expect(Object.is(r[(t - start) * nA + a], reg[t * nA + a])).toBe(true);
+        }
+    }
+  });
+
+  it('agrees with DuckDB window avg / stddev_samp to 1e-12 relative', async () => {
+    const nT = 300;
+    const nA = 4;
+    const x = new Float64Array(nT * nA);
+    let s = 1;
+    for (let i = 0; i < x.length; i++) {
+      s = (s * 16807) % 2147483647;
+      x[i] = i % 23 === 5 ? N : (s / 2147483647 - 0.5) * 0.02;
+    }
+    const w = 35;
+    const m = new Float64Array(nT * nA);
+    const sd = new Float64Array(nT * nA);
+    rollingMeanStd(x, nT, nA, w, 28, 0, m, sd);
+    const db = await DuckDBInstance.create(':memory:');
+    const con = await db.connect();
+    const values: string[] = [];
+    for (let t = 0; t < nT; t++)
+      for (let a = 0; a < nA; a++)
+        values.push(`(${t},${a},${Number.isNaN(x[t * nA + a]!) ? 'NULL' : x[t * nA + a]!.toPrecision(17)})`);
+    await con.run(`CREATE TABLE p(t INTEGER, a INTEGER, x DOUBLE); INSERT INTO p VALUES ${values.join(',')}`);
+    const res = await con.runAndReadAll(
+      `SELECT t, a, CASE WHEN count(x) OVER w >= 28 THEN avg(x) OVER w END AS m,
+              CASE WHEN count(x) OVER w >= 28 THEN stddev_samp(x) OVER w END AS s
+       FROM p WINDOW w AS (PARTITION BY a ORDER BY t ROWS BETWEEN ${w - 1} PRECEDING AND CURRENT ROW) ORDER BY t, a`,
+    );
+    const rows = res.getRowObjectsJS() as { t: number; a: number; m: number | null; s: number | null }[];
+    expect(rows.length).toBe(nT * nA);
+    let checked = 0;
+    for (const r of rows) {
+      const i = r.t * nA + r.a;
+      if (r.m === null) expect(m[i]).toBeNaN();
+      else {
+        expect(Math.abs(m[i]! - r.m)).toBeLessThanOrEqual(1e-12 * Math.abs(r.m) + 1e-18);
+        expect(Math.abs(sd[i]! - r.s!)).toBeLessThanOrEqual(1e-12 * Math.abs(r.s!));
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(900);
+    con.closeSync();
+  });
+});
+
+describe('features/kernels: rollingSum', () => {
+  it('sums valid values over the window', () => {
+    const out = new Float64Array(5);
+    const cnt = new Float64Array(5);
+    rollingSum(f64([1, 2, N, 4, 8]), 5, 1, 3, 1, 0, out, cnt);
+    expect([...out]).toEqual([1, 3, 3, 6, 12]);
+    expect([...cnt]).toEqual([1, 2, 2, 2, 2]);
+  });
+});
+
+describe('features/kernels: rollingExtreme', () => {
+  it('gives the rolling max / min and the bars since it', () => {
+    const x = f64([3, 1, 4, 1, 5, 9, 2, 6]);
+    const mx = new Float64Array(8);
+    const age = new Float64Array(8);
+    rollingExtreme(x, 8, 1, 3, 1, 1, mx, age);
+    expect([...mx]).toEqual([3, 3, 4, 4, 5, 9, 9, 9]);
+    expect([...age]).toEqual([0, 1, 0, 1, 0, 0, 1, 2]);
+    const mn = new Float64Array(8);
+    rollingExtreme(x, 8, 1, 3, 1, -1, mn);
+    expect([...mn]).toEqual([3, 1, 1, 1, 1, 1, 2, 2]);
+  });
+  it('skips NaN and respects minObs', () => {
+    const out = new Float64Array(4);
+    rollingExtreme(f64([N, 2, N, N]), 4, 1, 2, 1, 1, out);
+    expect(out[0]).toBeNaN();
+    expect(out[1]).toBe(2);
+    expect(out[2]).toBe(2);
+    expect(out[3]).toBeNaN();
+  });
+});
+
+describe('features/kernels: rollingQuantile', () => {
+  it('interpolates linearly like numpy', () => {
+    const out = new Float64Array(5);
+    rollingQuantile(f64([5, 1, 4, 2, 3]), 5, 1, 5, 5, 0.8, out);
+    // sorted 1..5, h = 4 * 0.8 = 3.2 → 4 + 0.2 * 1
+    expect(out[4]).toBeCloseTo(4.2, 14);
+    rollingQuantile(f64([5, 1, 4, 2, 3]), 5, 1, 3, 3, 0.2, out);
+    // last window {4, 2, 3}: sorted 2,3,4, h = 0.4 → 2.4
+    expect(out[4]).toBeCloseTo(2.4, 14);
+  });
+});
+
+describe('features/kernels: rollingRegression', () => {
+  it('slope, R², correlation and the last residual of a known line plus noise', () => {
+    const y = f64([1, 3, 2, 5]);
+    const out = new Float64Array(4);
+    rollingRegression(null, y, 4, 1, 4, 4, 0, 'slope', out);
+    // x = 0..3, mean 1.5, y mean 2.75; Sxy = (-1.5)(-1.75)+(-0.5)(0.25)+(0.5)(-0.75)+(1.5)(2.25) = 5.5; Sxx = 5
+    expect(out[3]).toBeCloseTo(1.1, 14);
+    rollingRegression(null, y, 4, 1, 4, 4, 0, 'rsq', out);
+    const syy = 1.75 ** 2 + 0.25 ** 2 + 0.75 ** 2 + 2.25 ** 2;
+    expect(out[3]).toBeCloseTo((5.5 * 5.5) / (5 * syy), 14);
+    rollingRegression(null, y, 4, 1, 4, 4, 0, 'intercept_last', out);
+    expect(out[3]).toBeCloseTo(5 - (2.75 + 1.1 * 1.5), 14);
+    const x = f64([1, 2, 3, 4]);
+    rollingRegression(x, f64([2, 4, 6, 8]), 4, 1, 4, 3, 0, 'corr', out);
+    expect(out[3]).toBeCloseTo(1, 14);
+  });
+});
+
+describe('features/kernels: csRank and csZscore', () => {
+  it('ranks included names per bar with average ranks for ties', () => {
+    const x = f64([3, 1, 3, 2, N, 7, 0.5, 0.25]);
+    const include = Uint8Array.from([1, 1, 1, 1, 1, 1, 1, 0]);
+    const out = new Float64Array(8);
+    csRank(x, include, 2, 4, out);
+    expect([...out.subarray(0, 4)]).toEqual([(2 + 3) / 2 / 3, 0, (2 + 3) / 2 / 3, 1 / 3]);
+    expect(out[4]).toBeNaN();
+    expect(out[5]).toBe(1);
+    expect(out[6]).toBe(0);
+    expect(out[7]).toBeNaN();
+  });
+  it('orders values equal at float32 precision exactly', () => {
+    const x = f64([1 + 1e-12, 1, 1 + 2e-12]);
+    const out = new Float64Array(3);
+    csRank(x, null, 1, 3, out);
+    expect([...out]).toEqual([0.5, 0, 1]);
+  });
+  it('a single name ranks 0.5; N = 0 does nothing', () => {
+    const out = new Float64Array(1);
+    csRank(f64([4]), null, 1, 1, out);
+    expect(out[0]).toBe(0.5);
+    csRank(new Float64Array(0), null, 0, 0, new Float64Array(0));
+  });
+  it('z-scores overall and within sectors', () => {
+    const x = f64([1, 2, 3, 10, 20]);
+    const out = new Float64Array(5);
+    csZscore(x, null, Int16Array.from([0, 0, 0, 1, 1]), 1, 5, false, out);
+    const sd = Math.sqrt(2 / 3);
+    expect(out[0]).toBeCloseTo(-1 / sd, 14);
+    expect(out[4]).toBeCloseTo(1, 14);
+    csZscore(x, null, Int16Array.from([0, 0, 0, 1, -1]), 1, 5, true, out);
+    expect(out[1]).toBeCloseTo(0, 14);
+    expect(out[3]).toBeNaN(); // alone in its sector
+    expect(out[4]).toBeNaN(); // no sector
+  });
+});
