@@ -10,18 +10,25 @@
  * run's years (`barsPerYear`, ≈ 1,754), daily figures the mean number of NYSE sessions per year over the same
  * years (≈ 251).
  */
+
+import { computeMetrics, type MetricsReport, resampleToMonths } from '../analytics/index.ts';
 import { barsPerYear, sessionsBetween } from '../core/calendar.ts';
 import { InvalidInputError } from '../core/errors.ts';
 import type { BarGrid } from '../core/panel.ts';
-import { encodeParquet, type ParquetColumn } from '../data/parquet.ts';
 import { type ObjectStore, sha256Hex } from '../data/object-store.ts';
-import { computeMetrics, type MetricsReport, resampleToMonths } from '../analytics/index.ts';
+import { encodeParquet, type ParquetColumn } from '../data/parquet.ts';
 import { FILL_STATUS_NAMES } from '../execution/index.ts';
 import { RISK_STATE_NAMES } from '../risk/index.ts';
 import { FILL_KIND_NAMES, type SimOutputs } from './records.ts';
 
 export const ARTIFACT_SCHEMA_VERSION = 1;
-export const TABLE_ARTIFACTS = ['equity_curve', 'fills', 'weights', 'risk_history', 'monthly_returns'] as const;
+export const TABLE_ARTIFACTS = [
+  'equity_curve',
+  'fills',
+  'weights',
+  'risk_history',
+  'monthly_returns',
+] as const;
 
 export interface ArtifactInput {
   /** The whole run's outputs (chunks concatenated), bars 0..nT−1 of `grid` in order. */
@@ -65,7 +72,7 @@ interface TableColumn {
 
 const utf8 = new TextEncoder();
 const iso = (ms: number): string => new Date(ms).toISOString();
-const num = (x: number): string => (x === x ? String(x) : '');
+const num = (x: number): string => (Number.isNaN(x) ? '' : String(x));
 
 function timeCol(name: string, data: Float64Array): TableColumn {
   return { name, parquet: { name, kind: 'timestamp', data }, csv: (i) => iso(data[i]!) };
@@ -112,7 +119,10 @@ function table(name: string, cols: readonly TableColumn[], n: number): Artifact[
 const pick = <T>(names: readonly T[], codes: ArrayLike<number>): T[] => Array.from(codes, (c) => names[c]!);
 
 /** `YYYYMM` (New York calendar month) and session index of each bar of the run. */
-export function barCalendarKeys(grid: BarGrid, bars: Int32Array): { sessionIndex: Int32Array; monthKey: Int32Array } {
+export function barCalendarKeys(
+  grid: BarGrid,
+  bars: Int32Array,
+): { sessionIndex: Int32Array; monthKey: Int32Array } {
   const n = bars.length;
   const sessionIndex = new Int32Array(n);
   const monthKey = new Int32Array(n);
@@ -133,7 +143,9 @@ export function sessionsPerYear(startYear: number, endYear: number): number {
 }
 
 /** metrics.json: `computeMetrics` on the hourly NAV returns with SPY buy-and-hold as the benchmark, plus provenance. */
-export function runMetrics(input: ArtifactInput): MetricsReport & { readonly provenance: Record<string, unknown> } {
+export function runMetrics(
+  input: ArtifactInput,
+): MetricsReport & { readonly provenance: Record<string, unknown> } {
   const { outputs, grid } = input;
   const b = outputs.bars;
   const { sessionIndex, monthKey } = barCalendarKeys(grid, b.bar);
@@ -148,7 +160,7 @@ export function runMetrics(input: ArtifactInput): MetricsReport & { readonly pro
     filled += Math.abs(f.filled[i]!);
   }
   let hasBenchmark = false;
-  for (let i = 0; i < b.n && !hasBenchmark; i++) hasBenchmark = b.benchmarkNav[i]! === b.benchmarkNav[i]!;
+  for (let i = 0; i < b.n && !hasBenchmark; i++) hasBenchmark = !Number.isNaN(b.benchmarkNav[i]!);
   const report = computeMetrics({
     returns: b.ret,
     ...(hasBenchmark ? { benchmarkReturns: b.benchmarkRet } : {}),
@@ -177,7 +189,9 @@ export function runMetrics(input: ArtifactInput): MetricsReport & { readonly pro
       codeVersion: input.codeVersion,
       capital: input.capital,
       finalNav: last >= 0 ? b.nav[last]! : input.capital,
-      benchmark: hasBenchmark ? 'SPY buy-and-hold, bought at the open after the first decision, same costs' : null,
+      benchmark: hasBenchmark
+        ? 'SPY buy-and-hold, bought at the open after the first decision, same costs'
+        : null,
       annualization: `hourly: mean bars per calendar year ${firstYear}-${lastYear} from the NYSE calendar; daily: mean sessions per year`,
     },
   };
@@ -334,7 +348,10 @@ export function buildArtifacts(input: ArtifactInput): Artifact[] {
 }
 
 /** manifest.json of a set of artifacts (listed in the given order). */
-export function artifactManifest(input: Omit<ArtifactInput, 'outputs' | 'grid' | 'symbols' | 'capital'>, artifacts: readonly Artifact[]): ArtifactManifest {
+export function artifactManifest(
+  input: Omit<ArtifactInput, 'outputs' | 'grid' | 'symbols' | 'capital'>,
+  artifacts: readonly Artifact[],
+): ArtifactManifest {
   return {
     schemaVersion: ARTIFACT_SCHEMA_VERSION,
     specHash: input.specHash,
@@ -349,11 +366,15 @@ export function artifactManifest(input: Omit<ArtifactInput, 'outputs' | 'grid' |
  * `tenants/{t}/runs/{r}/artifacts/`), `manifest.json` last. A retry that writes the same bytes is a no-op; different
  * bytes fail with `NonDeterminismError`. Returns the manifest.
  */
-export async function writeArtifacts(store: ObjectStore, prefix: string, input: ArtifactInput): Promise<ArtifactManifest> {
+export async function writeArtifacts(
+  store: ObjectStore,
+  prefix: string,
+  input: ArtifactInput,
+): Promise<ArtifactManifest> {
   const artifacts = buildArtifacts(input);
   for (const a of artifacts) await store.putOnce(prefix + a.name, a.bytes, { contentType: a.contentType });
   const manifest = artifactManifest(input, artifacts);
-  await store.putOnce(prefix + 'manifest.json', utf8.encode(`${JSON.stringify(manifest, null, 2)}\n`), {
+  await store.putOnce(`${prefix}manifest.json`, utf8.encode(`${JSON.stringify(manifest, null, 2)}\n`), {
     contentType: 'application/json',
   });
   return manifest;

@@ -38,6 +38,7 @@ import { InvalidInputError } from '../core/errors.ts';
 import type { FloatColumn } from '../core/panel.ts';
 import {
   allocFillBuffers,
+  applySplit,
   closeDelisted,
   type ExecutionConfig,
   emptyFillCost,
@@ -45,9 +46,14 @@ import {
   fillCost,
   simulateFills,
 } from '../execution/index.ts';
-import { applySplit } from '../execution/index.ts';
 import { applyTurnoverCap, scaleForRiskState } from '../portfolio/index.ts';
-import { RISK_STATE_NAMES, type RiskConfig, type RiskTransition, riskScales, stepRiskState } from '../risk/index.ts';
+import {
+  RISK_STATE_NAMES,
+  type RiskConfig,
+  type RiskTransition,
+  riskScales,
+  stepRiskState,
+} from '../risk/index.ts';
 import { FillKind, newBarBuilder, newFillBuilder, newWeightBuilder, type SimOutputs } from './records.ts';
 import { SIM_STATE_VERSION, type SimState } from './sim-state.ts';
 
@@ -118,7 +124,9 @@ export interface ChunkResult {
   readonly outputs: SimOutputs;
 }
 
-const RISK_CODE: Readonly<Record<string, number>> = Object.fromEntries(RISK_STATE_NAMES.map((s, i) => [s, i]));
+const RISK_CODE: Readonly<Record<string, number>> = Object.fromEntries(
+  RISK_STATE_NAMES.map((s, i) => [s, i]),
+);
 const INF = Number.POSITIVE_INFINITY;
 
 function lowerBoundBar(events: readonly { readonly bar: number }[], bar: number): number {
@@ -137,10 +145,15 @@ function checkInput(state: SimState, chunk: ChunkInput): void {
   const fail = (field: string, msg: string): never => {
     throw new InvalidInputError(`${field}: ${msg}`, { field });
   };
-  if (state.nextBar !== startBar) fail('startBar', `expected state.nextBar ${state.nextBar}, received ${startBar}`);
-  if (!(Number.isInteger(endBar) && endBar >= startBar)) fail('endBar', `expected an integer >= ${startBar}, received ${endBar}`);
+  if (state.nextBar !== startBar)
+    fail('startBar', `expected state.nextBar ${state.nextBar}, received ${startBar}`);
+  if (!(Number.isInteger(endBar) && endBar >= startBar))
+    fail('endBar', `expected an integer >= ${startBar}, received ${endBar}`);
   if (startBar < m.barOffset || endBar > m.barOffset + m.nT) {
-    fail('market', `rows cover bars [${m.barOffset}, ${m.barOffset + m.nT}), received chunk [${startBar}, ${endBar})`);
+    fail(
+      'market',
+      `rows cover bars [${m.barOffset}, ${m.barOffset + m.nT}), received chunk [${startBar}, ${endBar})`,
+    );
   }
   const size = m.nT * m.nA;
   for (const [name, col] of [
@@ -152,11 +165,14 @@ function checkInput(state: SimState, chunk: ChunkInput): void {
     ['dailyVol', m.dailyVol],
     ['member', m.member],
   ] as const) {
-    if (col !== undefined && col.length !== size) fail(`market.${name}`, `expected length ${size}, received ${col.length}`);
+    if (col !== undefined && col.length !== size)
+      fail(`market.${name}`, `expected length ${size}, received ${col.length}`);
   }
   if (m.openMs.length !== m.nT || m.closeMs.length !== m.nT) fail('market.openMs', `expected length ${m.nT}`);
-  if (m.symbols.length !== m.nA) fail('market.symbols', `expected ${m.nA} symbols, received ${m.symbols.length}`);
-  if (!(m.benchmarkAsset >= -1 && m.benchmarkAsset < m.nA)) fail('market.benchmarkAsset', `out of range: ${m.benchmarkAsset}`);
+  if (m.symbols.length !== m.nA)
+    fail('market.symbols', `expected ${m.nA} symbols, received ${m.symbols.length}`);
+  if (!(m.benchmarkAsset >= -1 && m.benchmarkAsset < m.nA))
+    fail('market.benchmarkAsset', `out of range: ${m.benchmarkAsset}`);
   const cap = chunk.config.turnoverCap;
   if (!(cap > 0)) fail('config.turnoverCap', `expected > 0, received ${cap}`);
   const mw = chunk.config.maxWeight;
@@ -165,7 +181,10 @@ function checkInput(state: SimState, chunk: ChunkInput): void {
     for (let i = 0; i < list.length; i++) {
       const e = list[i]!;
       if (!(e.asset >= 0 && e.asset < m.nA) || (i > 0 && e.bar < list[i - 1]!.bar)) {
-        fail('market.events', `event ${i} (bar ${e.bar}, asset ${e.asset}) is out of range or not sorted by bar`);
+        fail(
+          'market.events',
+          `event ${i} (bar ${e.bar}, asset ${e.asset}) is out of range or not sorted by bar`,
+        );
       }
     }
   }
@@ -392,7 +411,8 @@ export function simulateChunk(state: SimState, chunk: ChunkInput): ChunkResult {
       const c = close[row + bIdx]!;
       if (c > 0 && c < INF) bench.mark = c;
     }
-    const benchNav = bIdx >= 0 ? bench.cash + (benchPos[0]! > 0 ? benchPos[0]! * bench.mark! : 0) : Number.NaN;
+    const benchNav =
+      bIdx >= 0 ? bench.cash + (benchPos[0]! > 0 ? benchPos[0]! * bench.mark! : 0) : Number.NaN;
 
     // (c) the decision at t: orders for open[t+1]
     let nW = weightsB.n;
@@ -519,7 +539,9 @@ export function simulateInChunks(
   boundaries: readonly number[] = [],
   reload: (json: string) => SimState = (json) => JSON.parse(json) as SimState,
 ): { state: SimState; chunks: SimOutputs[] } {
-  const cuts = [...new Set([...boundaries.filter((b) => b > state.nextBar && b < end), end])].sort((x, y) => x - y);
+  const cuts = [...new Set([...boundaries.filter((b) => b > state.nextBar && b < end), end])].sort(
+    (x, y) => x - y,
+  );
   const chunks: SimOutputs[] = [];
   let s = state;
   for (const cut of cuts) {

@@ -2,8 +2,9 @@
  * Building the engine's inputs from the data layer: split events from the `corporate_actions` series,
  * delistings from where a name's bars end, and the `EngineMarket` over bar panels and a target-weight panel.
  */
-import type { BarGrid, FloatColumn } from '../core/panel.ts';
+
 import { InvalidInputError } from '../core/errors.ts';
+import type { BarGrid, FloatColumn } from '../core/panel.ts';
 import type { BarPanels } from '../data/bar-panels.ts';
 import type { PitTable } from '../data/tables.ts';
 import { BENCHMARK_SYMBOL } from '../data/universe.ts';
@@ -23,7 +24,7 @@ export function splitEventsFromActions(actions: PitTable | undefined, grid: BarG
   const { nT, openMs } = grid;
   for (let i = 0; i < actions.n; i++) {
     const r = ratio[i]!;
-    if (r === 1 || r !== r) continue;
+    if (r === 1 || Number.isNaN(r)) continue;
     const ev = actions.eventTime[i]!;
     let lo = 0;
     let hi = nT;
@@ -54,7 +55,7 @@ export function delistingsFromPanel(close: Float64Array, nT: number, nA: number)
   for (let a = 0; a < nA; a++) {
     let last = -1;
     for (let t = nT - 1; t >= 0; t--) {
-      if (close[t * nA + a]! === close[t * nA + a]!) {
+      if (!Number.isNaN(close[t * nA + a]!)) {
         last = t;
         break;
       }

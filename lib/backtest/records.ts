@@ -193,7 +193,10 @@ export const newBarBuilder = (capacity: number) => new ColumnBuilder(BAR_COLUMNS
 export const newFillBuilder = (capacity: number) => new ColumnBuilder(FILL_COLUMNS, capacity);
 export const newWeightBuilder = (capacity: number) => new ColumnBuilder(WEIGHT_COLUMNS, capacity);
 
-function concatColumns<S extends Record<string, Ctor>, T extends { n: number }>(spec: S, parts: readonly T[]): T {
+function concatColumns<S extends Record<string, Ctor>, T extends { n: number }>(
+  spec: S,
+  parts: readonly T[],
+): T {
   let n = 0;
   for (const p of parts) n += p.n;
   const out: Record<string, Col | number> = { n };

@@ -43,10 +43,15 @@ export const SimState = z
     /** Highest NAV at any close so far (never re-based; the governor keeps its own peak). */
     navPeak: nonNegative,
     /** Holdings, ascending by symbol: integer shares > 0 and the last price they were marked at. */
-    positions: z
-      .array(z.object({ symbol: z.string(), shares: z.number().int().positive(), mark: z.number().positive() }).strict()),
+    positions: z.array(
+      z
+        .object({ symbol: z.string(), shares: z.number().int().positive(), mark: z.number().positive() })
+        .strict(),
+    ),
     /** Orders decided at the last simulated bar (plus carried remainders), to execute at the next open. */
-    pending: z.array(z.object({ symbol: z.string(), shares: finite.refine((x) => x !== 0, 'non-zero') }).strict()),
+    pending: z.array(
+      z.object({ symbol: z.string(), shares: finite.refine((x) => x !== 0, 'non-zero') }).strict(),
+    ),
     risk: RiskState,
     benchmark: z
       .object({
@@ -67,7 +72,9 @@ export type SimState = z.infer<typeof SimState>;
 /** The state before a run's first bar: all cash, normal risk state, nothing pending. */
 export function initialSimState(capital: number): SimState {
   if (!(Number.isFinite(capital) && capital > 0)) {
-    throw new InvalidInputError(`capital must be a finite number > 0, received ${capital}`, { field: 'capital' });
+    throw new InvalidInputError(`capital must be a finite number > 0, received ${capital}`, {
+      field: 'capital',
+    });
   }
   return {
     stateVersion: SIM_STATE_VERSION,

@@ -22,7 +22,9 @@ const fraction = z.number().min(0).max(1);
 
 /** Which dataset to run on: its content id (`ds_…`, exact provenance) or its name (resolved by Prepare). */
 export const DatasetRef = z.union([
-  z.object({ id: z.string().regex(/^ds_[0-9a-f]{24}$/, 'a dataset id like ds_0123456789abcdef01234567') }).strict(),
+  z
+    .object({ id: z.string().regex(/^ds_[0-9a-f]{24}$/, 'a dataset id like ds_0123456789abcdef01234567') })
+    .strict(),
   z.object({ name: z.string().min(1) }).strict(),
 ]);
 export type DatasetRef = z.infer<typeof DatasetRef>;
@@ -155,7 +157,9 @@ export function parseBacktestSpec(input: unknown): BacktestSpec {
   const field = issue === undefined || issue.path.length === 0 ? '(root)' : issue.path.map(String).join('.');
   throw new InvalidInputError(`spec.${field}: ${issue?.message ?? 'invalid'}`, {
     field,
-    issues: parsed.error.issues.slice(0, 10).map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
+    issues: parsed.error.issues
+      .slice(0, 10)
+      .map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
   });
 }
 

@@ -27,7 +27,13 @@
 import { DataIntegrityError, InvalidInputError } from '../core/errors.ts';
 import type { BarGrid } from '../core/panel.ts';
 import type { ExecutionConfig } from './cost-model.ts';
-import { costParams, halfSpreadBpsOf, impactBpsOf, MAX_DAILY_VOL, MAX_HALF_SPREAD_BPS } from './cost-model.ts';
+import {
+  costParams,
+  halfSpreadBpsOf,
+  impactBpsOf,
+  MAX_DAILY_VOL,
+  MAX_HALF_SPREAD_BPS,
+} from './cost-model.ts';
 
 /** Per-asset outcome of an order on one bar (the binding reason when it did not fill completely). */
 export const FillStatus = {
@@ -263,7 +269,7 @@ export function simulateFills(
       impactCost[a] = 0;
       continue;
     }
-    if (q !== q) throw new InvalidInputError(`orders[${a}] is NaN`, { field: 'orders', asset: a });
+    if (Number.isNaN(q)) throw new InvalidInputError(`orders[${a}] is NaN`, { field: 'orders', asset: a });
     nOrders++;
     const px = open[off + a]!;
     const v = volume[off + a]!;
@@ -307,7 +313,7 @@ export function simulateFills(
     if (q < 0) {
       // Sell: never below zero shares; the excess over the position is cancelled (long-only).
       const want = closes ? pos : absQ;
-      let x = want < capShares ? want : capShares;
+      let x = Math.min(want, capShares);
       let st: FillStatus = want <= capShares ? S_FILLED : S_CAP_LIMITED;
       if (!(closes && x === pos)) {
         const rounded = unitLot ? Math.floor(x) : Math.floor(x / lot) * lot;
@@ -321,11 +327,11 @@ export function simulateFills(
         const slp = n * slipFrac;
         const spr = n * sprBps * 1e-4;
         const p = x / v;
-        const root = Math.sqrt(p < 1 ? p : 1);
+        const root = Math.sqrt(Math.min(p, 1));
         let impBps: number;
         if (sqrtVol) {
           const sg = vol === undefined ? Number.NaN : vol[off + a]!;
-          impBps = etaVolBps * (sg >= 0 ? (sg < MAX_DAILY_VOL ? sg : MAX_DAILY_VOL) : fallbackDailyVol) * root;
+          impBps = etaVolBps * (sg >= 0 ? Math.min(sg, MAX_DAILY_VOL) : fallbackDailyVol) * root;
         } else impBps = etaBps * root;
         const imp = n * impBps * 1e-4;
         cash += n - (slp + spr + imp);
@@ -354,7 +360,7 @@ export function simulateFills(
       continue;
     }
     // Buy: size it now, fill it after all sells.
-    const capped = absQ < capShares ? absQ : capShares;
+    const capped = Math.min(absQ, capShares);
     const want = unitLot ? Math.floor(capped) : Math.floor(capped / lot) * lot;
     status[a] = absQ > capShares ? S_CAP_LIMITED : want < absQ ? S_LOT_ROUNDED : S_FILLED;
     buyWant[a] = want;
@@ -365,11 +371,11 @@ export function simulateFills(
       const slp = n * slipFrac;
       const spr = n * sprBps * 1e-4;
       const p = want / v;
-      const root = Math.sqrt(p < 1 ? p : 1);
+      const root = Math.sqrt(Math.min(p, 1));
       let impBps: number;
       if (sqrtVol) {
         const sg = vol === undefined ? Number.NaN : vol[off + a]!;
-        impBps = etaVolBps * (sg >= 0 ? (sg < MAX_DAILY_VOL ? sg : MAX_DAILY_VOL) : fallbackDailyVol) * root;
+        impBps = etaVolBps * (sg >= 0 ? Math.min(sg, MAX_DAILY_VOL) : fallbackDailyVol) * root;
       } else impBps = etaBps * root;
       const imp = n * impBps * 1e-4;
       slippageCost[a] = slp;
@@ -398,7 +404,11 @@ export function simulateFills(
     if (scale < 1 || cash - buyNeed[a]! < 0) {
       // Re-cost at the scaled size; step down a lot at a time while floating-point rounding would overdraw.
       const v = volume[off + a]!;
-      const sprBps = halfSpreadBpsOf(useBarSpread, halfSpreadBps, spread === undefined ? Number.NaN : spread[off + a]!);
+      const sprBps = halfSpreadBpsOf(
+        useBarSpread,
+        halfSpreadBps,
+        spread === undefined ? Number.NaN : spread[off + a]!,
+      );
       const sigma = vol === undefined ? Number.NaN : vol[off + a]!;
       x = scale < 1 ? Math.floor((want * scale) / lot) * lot : want;
       while (x > 0) {

@@ -105,20 +105,28 @@ function distExtreme(w: number, sign: 1 | -1): FeatureDef {
   );
 }
 
-type Candle = (o: number, h: number, l: number, c: number) => number;
-function candle(name: string, description: string, f: Candle): FeatureDef {
+type CandleKind = 0 | 1 | 2 | 3 | 4;
+function candle(name: string, description: string, kind: CandleKind): FeatureDef {
   return bar(name, 'momentum', `Alpha158 ${description}`, [], 0, 0, (ctx, out) => {
     const { open, high, low, close } = ctx.inputs.bars;
-    for (let i = 0; i < ctx.size; i++) out[i] = f(open[i]!, high[i]!, low[i]!, close[i]!);
+    const n = ctx.size;
+    // one loop per kind: a shared loop calling a per-feature closure would be megamorphic
+    if (kind === 0) for (let i = 0; i < n; i++) out[i] = (close[i]! - open[i]!) / open[i]!;
+    else if (kind === 1) for (let i = 0; i < n; i++) out[i] = (high[i]! - low[i]!) / open[i]!;
+    else if (kind === 2)
+      for (let i = 0; i < n; i++) out[i] = (high[i]! - Math.max(open[i]!, close[i]!)) / open[i]!;
+    else if (kind === 3)
+      for (let i = 0; i < n; i++) out[i] = (Math.min(open[i]!, close[i]!) - low[i]!) / open[i]!;
+    else for (let i = 0; i < n; i++) out[i] = (2 * close[i]! - high[i]! - low[i]!) / open[i]!;
   });
 }
 
 const candles = [
-  candle('kmid', 'KMID: (close - open) / open', (o, _h, _l, c) => (c - o) / o),
-  candle('klen', 'KLEN: (high - low) / open', (o, h, l) => (h - l) / o),
-  candle('kup', 'KUP: (high - max(open, close)) / open', (o, h, _l, c) => (h - Math.max(o, c)) / o),
-  candle('klow', 'KLOW: (min(open, close) - low) / open', (o, _h, l, c) => (Math.min(o, c) - l) / o),
-  candle('ksft', 'KSFT: (2 close - high - low) / open', (o, h, l, c) => (2 * c - h - l) / o),
+  candle('kmid', 'KMID: (close - open) / open', 0),
+  candle('klen', 'KLEN: (high - low) / open', 1),
+  candle('kup', 'KUP: (high - max(open, close)) / open', 2),
+  candle('klow', 'KLOW: (min(open, close) - low) / open', 3),
+  candle('ksft', 'KSFT: (2 close - high - low) / open', 4),
 ];
 
 const W = 35;

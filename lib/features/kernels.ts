@@ -265,7 +265,7 @@ export function rollingQuantile(
             if (sorted[off + mid]! < o) lo = mid + 1;
             else hi = mid;
           }
-          sorted.copyWithin(off + lo, off + lo + 1, off + l);
+          for (let k = off + lo; k < off + l - 1; k++) sorted[k] = sorted[k + 1]!;
           l--;
         }
       }
@@ -278,7 +278,7 @@ export function rollingQuantile(
           if (sorted[off + mid]! <= v) lo = mid + 1;
           else hi = mid;
         }
-        sorted.copyWithin(off + lo + 1, off + lo, off + l);
+        for (let k = off + l; k > off + lo; k--) sorted[k] = sorted[k - 1]!;
         sorted[off + lo] = v;
         l++;
       }
@@ -410,8 +410,8 @@ export function rollingRegression(
 /**
  * Cross-sectional percentile rank per bar over the included cells (`include[t * nA + a] = 1` and x valid):
  * (rank - 1) / (n - 1) in [0, 1], ties get their average rank; a single name gets 0.5; excluded cells NaN.
- * Sort: keys packed as (order-preserving float32 bits of x) * 2^11 + a into a Float64Array and sorted by the
- * engine's native numeric sort; runs equal at float32 precision are then ordered exactly by the float64 value.
+ * Sort: LSD radix sort (4 passes of 8 bits) of the order-preserving float32 bits of x, carrying the column
+ * index; runs equal at float32 precision are then ordered exactly by the float64 value (insertion sort).
  */
 export function csRank(
   x: ArrayLike<number>,
@@ -420,9 +420,11 @@ export function csRank(
   nA: number,
   out: Float64Array,
 ): void {
-  const packable = nA <= 2048;
-  const keys = new Float64Array(nA);
-  const idx = new Int32Array(nA);
+  let keys = new Uint32Array(nA);
+  let keys2 = new Uint32Array(nA);
+  let idx = new Int32Array(nA);
+  let idx2 = new Int32Array(nA);
+  const count = new Int32Array(256);
   const f32 = new Float32Array(1);
   const u32 = new Uint32Array(f32.buffer);
   const vals = new Float64Array(nA);
@@ -433,23 +435,39 @@ export function csRank(
       out[base + a] = Number.NaN;
       const v = x[base + a]!;
       if (Number.isNaN(v) || (include !== null && include[base + a] !== 1)) continue;
-      if (packable) {
-        f32[0] = v;
-        let bits = u32[0]!;
-        bits = bits & 0x80000000 ? ~bits >>> 0 : (bits | 0x80000000) >>> 0;
-        keys[m] = bits * 2048 + a;
-      } else keys[m] = a;
+      f32[0] = v;
+      const bits = u32[0]!;
+      keys[m] = bits & 0x80000000 ? ~bits >>> 0 : (bits | 0x80000000) >>> 0;
+      idx[m] = a;
       m++;
     }
     if (m === 0) continue;
-    const view = keys.subarray(0, m);
-    if (packable) {
-      view.sort();
-      for (let i = 0; i < m; i++) idx[i] = view[i]! % 2048;
-    } else {
-      const arr = Array.from(view, (k) => k);
-      arr.sort((p, q) => x[base + p]! - x[base + q]! || p - q);
-      for (let i = 0; i < m; i++) idx[i] = arr[i]!;
+    for (let shift = 0; shift < 32; shift += 8) {
+      count.fill(0);
+      for (let i = 0; i < m; i++) {
+        const b = (keys[i]! >>> shift) & 255;
+        count[b] = count[b]! + 1;
+      }
+      let sum = 0;
+      for (let b = 0; b < 256; b++) {
+        const c = count[b]!;
+        count[b] = sum;
+        sum += c;
+      }
+      for (let i = 0; i < m; i++) {
+        const k = keys[i]!;
+        const b = (k >>> shift) & 255;
+        const p = count[b]!;
+        count[b] = p + 1;
+        keys2[p] = k;
+        idx2[p] = idx[i]!;
+      }
+      const tk = keys;
+      keys = keys2;
+      keys2 = tk;
+      const ti = idx;
+      idx = idx2;
+      idx2 = ti;
     }
     for (let i = 0; i < m; i++) vals[i] = x[base + idx[i]!]!;
     // exact order inside runs equal at float32 precision: insertion sort by the float64 value (runs are short)

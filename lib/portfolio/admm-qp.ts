@@ -441,7 +441,7 @@ export class AdmmQpSolver {
     for (let i = 0; i < n; i++) {
       const vi = v[vOff + i] as number;
       const ui = up[i] as number;
-      sum += vi <= 0 ? 0 : vi >= ui ? ui : vi;
+      sum += Math.min(Math.max(vi, 0), ui);
       if (vi > vmax) vmax = vi;
     }
     let tau = 0;
@@ -475,7 +475,7 @@ export class AdmmQpSolver {
     for (let i = 0; i < n; i++) {
       const t = (v[vOff + i] as number) - tau;
       const ui = up[i] as number;
-      const w = t <= 0 ? 0 : t >= ui ? ui : t;
+      const w = Math.min(Math.max(t, 0), ui);
       out[outOff + i] = w;
       s2 += w;
     }
@@ -494,7 +494,7 @@ export class AdmmQpSolver {
   }
 
   solve(inst: QpInstance, options: QpOptions = {}, out?: Float64Array): QpResult {
-    const { n, k, nS } = this;
+    const { n, nS } = this;
     if (this.modelError !== undefined) {
       return { ok: false, reason: 'degenerate_input', message: this.modelError, iterations: 0 };
     }
@@ -508,7 +508,12 @@ export class AdmmQpSolver {
       return { ok: false, reason: 'degenerate_input', message: 'budget is NaN', iterations: 0 };
     }
     if (budget < 0) {
-      return { ok: false, reason: 'infeasible', message: `budget must be >= 0, received ${budget}`, iterations: 0 };
+      return {
+        ok: false,
+        reason: 'infeasible',
+        message: `budget must be >= 0, received ${budget}`,
+        iterations: 0,
+      };
     }
     const lambda = inst.sectorPenalty ?? 0;
     const band = inst.sectorBand ?? 0;
@@ -530,7 +535,12 @@ export class AdmmQpSolver {
       for (let s = 0; s < nS; s++) {
         const v = b[s] as number;
         if (!Number.isFinite(v)) {
-          return { ok: false, reason: 'degenerate_input', message: `sectorBench[${s}] = ${v}`, iterations: 0 };
+          return {
+            ok: false,
+            reason: 'degenerate_input',
+            message: `sectorBench[${s}] = ${v}`,
+            iterations: 0,
+          };
         }
         this.bench[s] = v;
       }
@@ -545,7 +555,12 @@ export class AdmmQpSolver {
         return { ok: false, reason: 'degenerate_input', message: `upper[${i}] is NaN`, iterations: 0 };
       }
       if (u < 0) {
-        return { ok: false, reason: 'infeasible', message: `upper[${i}] must be >= 0, received ${u}`, iterations: 0 };
+        return {
+          ok: false,
+          reason: 'infeasible',
+          message: `upper[${i}] must be >= 0, received ${u}`,
+          iterations: 0,
+        };
       }
       if (Number.isNaN(q)) {
         this.qRaw[i] = 0;
@@ -560,7 +575,8 @@ export class AdmmQpSolver {
       qInf = Math.max(qInf, Math.abs(this.lin[i] as number));
     }
     const weights = out ?? new Float64Array(n);
-    if (weights.length < n) throw new InvalidInputError(`out length must be >= ${n}, received ${weights.length}`);
+    if (weights.length < n)
+      throw new InvalidInputError(`out length must be >= ${n}, received ${weights.length}`);
 
     const maxIt = options.maxIterations ?? 4000;
     const epsAbs = options.epsAbs ?? 1e-7;
@@ -589,7 +605,7 @@ export class AdmmQpSolver {
     let rDual = Number.POSITIVE_INFINITY;
     let tau = 0;
     const doPolish = options.polish ?? true;
-    let polishLevel = doPolish ? 1e-3 : 0;
+    let polishLevel = doPolish ? 1e-1 : 0;
     let polishedObj: number | undefined;
     for (let it = 1; it <= maxIt; it++) {
       iterations = it;
@@ -597,7 +613,8 @@ export class AdmmQpSolver {
       // x̃ = (P + σI + ρAᵀA)⁻¹ (σx − lin + Aᵀ(ρz − y))
       for (let s = 0; s < nS; s++) this.sbuf[s] = rho * (z[n + s] as number) - (y[n + s] as number);
       for (let i = 0; i < n; i++) {
-        let r = SIGMA * (x[i] as number) - (this.lin[i] as number) + rho * (z[i] as number) - (y[i] as number);
+        let r =
+          SIGMA * (x[i] as number) - (this.lin[i] as number) + rho * (z[i] as number) - (y[i] as number);
         if (nS > 0) r += this.sbuf[sec[i] as number] as number;
         rhs[i] = r;
       }
@@ -613,7 +630,8 @@ export class AdmmQpSolver {
           this.sbuf[s] = (this.sbuf[s] as number) + xti;
         }
       }
-      for (let s = 0; s < nS; s++) zr[n + s] = ALPHA * (this.sbuf[s] as number) + (1 - ALPHA) * (z[n + s] as number);
+      for (let s = 0; s < nS; s++)
+        zr[n + s] = ALPHA * (this.sbuf[s] as number) + (1 - ALPHA) * (z[n + s] as number);
       // z-update: prox of I_C (projection) and of h (scalar shrink toward the band)
       for (let i = 0; i < n; i++) rhs[i] = (zr[i] as number) + (y[i] as number) / rho;
       tau = this.project(rhs, 0, z, 0);
@@ -976,7 +994,8 @@ export class AdmmQpSolver {
         const s = sec[i] as number;
         if (this.secAct[s] !== 0) {
           const ss = k + s;
-          for (let a = 0; a < k; a++) K[ss * m + a] = (K[ss * m + a] as number) + sl * sg * inv * (bl[o + a] as number);
+          for (let a = 0; a < k; a++)
+            K[ss * m + a] = (K[ss * m + a] as number) + sl * sg * inv * (bl[o + a] as number);
           K[ss * m + ss] = (K[ss * m + ss] as number) + 2 * lambda * inv;
         }
       }

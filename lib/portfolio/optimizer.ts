@@ -66,7 +66,11 @@ export type TargetResult =
       readonly volScale: number;
       readonly solve: QpResult & { ok: true };
     }
-  | { readonly ok: false; readonly reason: 'infeasible' | 'degenerate_input' | 'max_iterations'; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly reason: 'infeasible' | 'degenerate_input' | 'max_iterations';
+      readonly message: string;
+    };
 
 /**
  * Holds one solver (workspace and warm start) and the risk model in force. Call `setRiskModel` at each refresh,
@@ -75,7 +79,6 @@ export type TargetResult =
 export class TargetOptimizer {
   private readonly solver: AdmmQpSolver;
   private risk: FactorRiskModel | undefined;
-  private sector: Int16Array = new Int16Array(0);
   private nSectors = 0;
   private readonly config: OptimizerConfig;
   private upper: Float64Array = new Float64Array(0);
@@ -84,15 +87,23 @@ export class TargetOptimizer {
 
   constructor(config: OptimizerConfig) {
     const { maxWeight, budget, riskAversion, capAdvFraction, annualizationFactor } = config;
-    if (!(maxWeight > 0 && maxWeight <= 1)) throw new InvalidInputError(`maxWeight must be in (0, 1], received ${maxWeight}`);
+    if (!(maxWeight > 0 && maxWeight <= 1))
+      throw new InvalidInputError(`maxWeight must be in (0, 1], received ${maxWeight}`);
     if (!(budget >= 0)) throw new InvalidInputError(`budget must be >= 0, received ${budget}`);
-    if (!(riskAversion >= 0)) throw new InvalidInputError(`riskAversion must be >= 0, received ${riskAversion}`);
-    if (!(capAdvFraction > 0)) throw new InvalidInputError(`capAdvFraction must be > 0, received ${capAdvFraction}`);
+    if (!(riskAversion >= 0))
+      throw new InvalidInputError(`riskAversion must be >= 0, received ${riskAversion}`);
+    if (!(capAdvFraction > 0))
+      throw new InvalidInputError(`capAdvFraction must be > 0, received ${capAdvFraction}`);
     if (!(annualizationFactor > 0)) {
       throw new InvalidInputError(`annualizationFactor must be > 0, received ${annualizationFactor}`);
     }
-    if (config.targetVol !== undefined && !(config.targetVol.low >= 0 && config.targetVol.high >= config.targetVol.low)) {
-      throw new InvalidInputError(`targetVol must satisfy 0 <= low <= high, received ${JSON.stringify(config.targetVol)}`);
+    if (
+      config.targetVol !== undefined &&
+      !(config.targetVol.low >= 0 && config.targetVol.high >= config.targetVol.low)
+    ) {
+      throw new InvalidInputError(
+        `targetVol must satisfy 0 <= low <= high, received ${JSON.stringify(config.targetVol)}`,
+      );
     }
     this.config = config;
     this.solver = new AdmmQpSolver();
@@ -100,7 +111,6 @@ export class TargetOptimizer {
 
   setRiskModel(risk: FactorRiskModel, sector: Int16Array, nSectors: number): void {
     this.risk = risk;
-    this.sector = sector;
     this.nSectors = nSectors;
     if (this.upper.length !== risk.nA) {
       this.upper = new Float64Array(risk.nA);
@@ -143,7 +153,8 @@ export class TargetOptimizer {
         `scores, price, adv must have length ${n}, received ${scores.length}, ${price.length}, ${adv.length}`,
       );
     }
-    if (!(nav > 0)) return { ok: false, reason: 'degenerate_input', message: `nav must be > 0, received ${nav}` };
+    if (!(nav > 0))
+      return { ok: false, reason: 'degenerate_input', message: `nav must be > 0, received ${nav}` };
     const upper = this.upper;
     const linear = this.linear;
     for (let i = 0; i < n; i++) {
@@ -204,7 +215,8 @@ export class TargetOptimizer {
   }
 
   private requireRisk(): FactorRiskModel {
-    if (this.risk === undefined) throw new InvalidInputError('setRiskModel must be called before optimizeTargets');
+    if (this.risk === undefined)
+      throw new InvalidInputError('setRiskModel must be called before optimizeTargets');
     return this.risk;
   }
 }
@@ -224,7 +236,11 @@ export function optimizeTargets(
 }
 
 /** wᵀ(B F Bᵀ + diag(s))w; `fk` is scratch of length k. */
-export function portfolioVariance(risk: FactorRiskModel, w: Float64Array, fk: Float64Array = new Float64Array(risk.k)): number {
+export function portfolioVariance(
+  risk: FactorRiskModel,
+  w: Float64Array,
+  fk: Float64Array = new Float64Array(risk.k),
+): number {
   const { k, nA, loadings, factorCov, specificVar } = risk;
   fk.fill(0, 0, k);
   let spec = 0;
@@ -248,10 +264,17 @@ export function portfolioVariance(risk: FactorRiskModel, w: Float64Array, fk: Fl
  * out = c + α(t − c) is a convex combination of two portfolios, so it satisfies every convex constraint both satisfy
  * (bounds, budget, volatility ceiling). Returns α. `out` may alias `current`.
  */
-export function applyTurnoverCap(current: Float64Array, target: Float64Array, cap: number, out: Float64Array): number {
+export function applyTurnoverCap(
+  current: Float64Array,
+  target: Float64Array,
+  cap: number,
+  out: Float64Array,
+): number {
   const n = target.length;
   if (current.length !== n || out.length !== n) {
-    throw new InvalidInputError(`current, target, out must have the same length, received ${current.length}, ${n}, ${out.length}`);
+    throw new InvalidInputError(
+      `current, target, out must have the same length, received ${current.length}, ${n}, ${out.length}`,
+    );
   }
   if (!(cap >= 0)) throw new InvalidInputError(`cap must be >= 0, received ${cap}`);
   let turnover = 0;
@@ -276,7 +299,9 @@ export function scaleForRiskState(
   maxWeight = 0.1,
 ): void {
   if (!(grossScale >= 0 && grossScale <= 1) || !(nameCapScale >= 0 && nameCapScale <= 1)) {
-    throw new InvalidInputError(`grossScale and nameCapScale must be in [0, 1], received ${grossScale}, ${nameCapScale}`);
+    throw new InvalidInputError(
+      `grossScale and nameCapScale must be in [0, 1], received ${grossScale}, ${nameCapScale}`,
+    );
   }
   if (out.length !== target.length) {
     throw new InvalidInputError(`out length must be ${target.length}, received ${out.length}`);

@@ -55,16 +55,19 @@ export function estimateFactorRiskModel(input: RiskModelInput): FactorRiskModel 
   if (returns.length !== nT * nA) {
     throw new InvalidInputError(`returns length must be nT*nA = ${nT * nA}, received ${returns.length}`);
   }
-  if (sector.length !== nA) throw new InvalidInputError(`sector length must be ${nA}, received ${sector.length}`);
+  if (sector.length !== nA)
+    throw new InvalidInputError(`sector length must be ${nA}, received ${sector.length}`);
   if (!Number.isInteger(nStatFactors) || nStatFactors < 0 || nStatFactors > nA) {
     throw new InvalidInputError(`nStatFactors must be in [0, ${nA}], received ${nStatFactors}`);
   }
   for (let a = 0; a < nA; a++) {
     const s = sector[a] as number;
-    if (s < 0 || s >= nSectors) throw new InvalidInputError(`sector[${a}] must be in [0, ${nSectors}), received ${s}`);
+    if (s < 0 || s >= nSectors)
+      throw new InvalidInputError(`sector[${a}] must be in [0, ${nSectors}), received ${s}`);
   }
   const shrink = input.shrinkage ?? 0.2;
-  if (!(shrink >= 0 && shrink <= 1)) throw new InvalidInputError(`shrinkage must be in [0, 1], received ${shrink}`);
+  if (!(shrink >= 0 && shrink <= 1))
+    throw new InvalidInputError(`shrinkage must be in [0, 1], received ${shrink}`);
   const halfLife = input.halfLifeBars ?? Number.POSITIVE_INFINITY;
   if (!(halfLife > 0)) throw new InvalidInputError(`halfLifeBars must be > 0, received ${halfLife}`);
   const minObs = input.minObservations ?? Math.max(10, Math.ceil(nT / 2));
@@ -83,7 +86,8 @@ export function estimateFactorRiskModel(input: RiskModelInput): FactorRiskModel 
   // valid names: enough observations
   const nObs = new Int32Array(nA);
   for (let t = 0; t < nT; t++) {
-    for (let a = 0; a < nA; a++) if (!Number.isNaN(returns[t * nA + a] as number)) nObs[a] = (nObs[a] as number) + 1;
+    for (let a = 0; a < nA; a++)
+      if (!Number.isNaN(returns[t * nA + a] as number)) nObs[a] = (nObs[a] as number) + 1;
   }
   const imputed = new Uint8Array(nA);
   for (let a = 0; a < nA; a++) imputed[a] = (nObs[a] as number) < minObs ? 1 : 0;
@@ -203,7 +207,8 @@ export function estimateFactorRiskModel(input: RiskModelInput): FactorRiskModel 
       const e = resid[t * nA + a] as number;
       if (Number.isNaN(e)) continue;
       let u = e;
-      for (let j = 0; j < p; j++) u -= (loadings[a * k + 1 + nSectors + j] as number) * (fr[t * k + 1 + nSectors + j] as number);
+      for (let j = 0; j < p; j++)
+        u -= (loadings[a * k + 1 + nSectors + j] as number) * (fr[t * k + 1 + nSectors + j] as number);
       resid[t * nA + a] = u;
       sw += wt[t] as number;
       m += (wt[t] as number) * u;
@@ -234,11 +239,13 @@ export function estimateFactorRiskModel(input: RiskModelInput): FactorRiskModel 
     for (let f = 0; f < k; f++) {
       const df = (fr[t * k + f] as number) - (mean[f] as number);
       for (let g = 0; g <= f; g++) {
-        factorCov[f * k + g] = (factorCov[f * k + g] as number) + w * df * ((fr[t * k + g] as number) - (mean[g] as number));
+        factorCov[f * k + g] =
+          (factorCov[f * k + g] as number) + w * df * ((fr[t * k + g] as number) - (mean[g] as number));
       }
     }
   }
-  for (let f = 0; f < k; f++) for (let g = 0; g < f; g++) factorCov[g * k + f] = factorCov[f * k + g] as number;
+  for (let f = 0; f < k; f++)
+    for (let g = 0; g < f; g++) factorCov[g * k + f] = factorCov[f * k + g] as number;
   return { k, nA, loadings, factorCov, specificVar: spec, imputed };
 }
 
@@ -252,7 +259,13 @@ function medianOf(x: Float64Array, mask: Uint8Array, fallback: number): number {
   return v.length % 2 === 1 ? (v[h] as number) : 0.5 * ((v[h - 1] as number) + (v[h] as number));
 }
 
-function sectorMedians(x: Float64Array, mask: Uint8Array, sector: Int16Array, nSectors: number, fallback: number): Float64Array {
+function sectorMedians(
+  x: Float64Array,
+  mask: Uint8Array,
+  sector: Int16Array,
+  nSectors: number,
+  fallback: number,
+): Float64Array {
   const overall = medianOf(x, mask, fallback);
   const out = new Float64Array(nSectors);
   const bucket: number[][] = Array.from({ length: nSectors }, () => []);
@@ -294,7 +307,8 @@ function topEigenvectors(X: Float64Array, nT: number, nA: number, p: number): Fl
       for (let a = 0; a < nA; a++) {
         const x = X[t * nA + a] as number;
         if (x === 0) continue;
-        for (let j = 0; j < p; j++) dst[a * p + j] = (dst[a * p + j] as number) + x * (Y[t * p + j] as number);
+        for (let j = 0; j < p; j++)
+          dst[a * p + j] = (dst[a * p + j] as number) + x * (Y[t * p + j] as number);
       }
     }
   };
@@ -315,7 +329,9 @@ function topEigenvectors(X: Float64Array, nT: number, nA: number, p: number): Fl
     }
   }
   const { values, vectors } = jacobiEigen(H, p);
-  const order = Array.from({ length: p }, (_, i) => i).sort((i, j) => (values[j] as number) - (values[i] as number));
+  const order = Array.from({ length: p }, (_, i) => i).sort(
+    (i, j) => (values[j] as number) - (values[i] as number),
+  );
   const out = new Float64Array(nA * p);
   for (let a = 0; a < nA; a++) {
     for (let jj = 0; jj < p; jj++) {
@@ -328,7 +344,8 @@ function topEigenvectors(X: Float64Array, nT: number, nA: number, p: number): Fl
   // sign convention: largest-magnitude entry positive (deterministic output)
   for (let j = 0; j < p; j++) {
     let big = 0;
-    for (let a = 0; a < nA; a++) if (Math.abs(out[a * p + j] as number) > Math.abs(big)) big = out[a * p + j] as number;
+    for (let a = 0; a < nA; a++)
+      if (Math.abs(out[a * p + j] as number) > Math.abs(big)) big = out[a * p + j] as number;
     if (big < 0) for (let a = 0; a < nA; a++) out[a * p + j] = -(out[a * p + j] as number);
   }
   return out;

@@ -58,7 +58,12 @@ describe('backtest engine: simulateChunk — hand-computed one-name cases', () =
   it('keeps cash and NAV identities on a random market: cash moves by trades, costs, cash in lieu and delistings', () => {
     const { market } = randomMarket(11);
     const config = engineConfig({}, { enabled: false }, 0.6);
-    const { outputs } = simulateChunk(initialSimState(CAPITAL), { config, market, startBar: 0, endBar: market.nT });
+    const { outputs } = simulateChunk(initialSimState(CAPITAL), {
+      config,
+      market,
+      startBar: 0,
+      endBar: market.nT,
+    });
     const b = outputs.bars;
     let prevCash = CAPITAL;
     for (let i = 0; i < b.n; i++) {
@@ -280,9 +285,9 @@ describe('backtest engine: simulateChunk — hand-computed one-name cases', () =
     );
     const bad = { ...market, target: market.target.slice() };
     bad.target[2 * market.nA + 1] = -0.1;
-    expect(() => simulateChunk(initialSimState(CAPITAL), { config, market: bad, startBar: 0, endBar: 5 })).toThrow(
-      /must be >= 0/,
-    );
+    expect(() =>
+      simulateChunk(initialSimState(CAPITAL), { config, market: bad, startBar: 0, endBar: 5 }),
+    ).toThrow(/must be >= 0/);
   });
 
   it('concatenates chunk outputs in order (simulateInChunks)', () => {

@@ -1,8 +1,9 @@
 /** Test markets for the engine: hand-written one-name cases and seeded random panels. */
+
+import type { DelistingEvent, EngineConfig, EngineMarket, SplitEvent } from '../../lib/backtest/index.ts';
 import { buildBarGrid } from '../../lib/core/calendar.ts';
 import type { BarGrid } from '../../lib/core/panel.ts';
 import { Rng } from '../../lib/core/rng.ts';
-import type { DelistingEvent, EngineConfig, EngineMarket, SplitEvent } from '../../lib/backtest/index.ts';
 import { ExecutionConfig, type ExecutionConfigInput } from '../../lib/execution/index.ts';
 import { RiskConfig, type RiskConfigInput } from '../../lib/risk/index.ts';
 
@@ -20,7 +21,12 @@ export function engineConfig(
   turnoverCap = 4,
   maxWeight = 1,
 ): EngineConfig {
-  return { execution: ExecutionConfig.parse(execution), risk: RiskConfig.parse(risk), turnoverCap, maxWeight };
+  return {
+    execution: ExecutionConfig.parse(execution),
+    risk: RiskConfig.parse(risk),
+    turnoverCap,
+    maxWeight,
+  };
 }
 
 export interface HandMarket {
@@ -124,11 +130,11 @@ export function randomMarket(
       member[k] = a !== 0 && rng.next() > 0.05 ? 1 : 0;
       const w = a === 0 ? 0 : rng.next() < 0.2 ? Number.NaN : rng.next();
       target[k] = w;
-      if (w === w) sum += w;
+      if (!Number.isNaN(w)) sum += w;
     }
     for (let a = 0; a < nA; a++) {
       const k = t * nA + a;
-      if (target[k] === target[k] && sum > 0) target[k] = (target[k]! / sum) * 0.95;
+      if (!Number.isNaN(target[k]!) && sum > 0) target[k] = (target[k]! / sum) * 0.95;
     }
   }
   return {

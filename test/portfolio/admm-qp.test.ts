@@ -3,6 +3,7 @@ import type { Highs } from 'highs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../lib/core/rng.ts';
 import { AdmmQpSolver, type QpModel } from '../../lib/portfolio/admm-qp.ts';
+import { loadHighs } from './load-highs.ts';
 import {
   denseCovariance,
   denseObjective,
@@ -12,7 +13,6 @@ import {
   realisticCase,
   solveWithHighs,
 } from './qp-fixtures.ts';
-import { loadHighs } from './load-highs.ts';
 
 let highs: Highs;
 beforeAll(async () => {
@@ -56,7 +56,9 @@ describe('admm-qp: AdmmQpSolver vs HiGHS (dense formulation)', () => {
     expect(maxGap).toBeLessThanOrEqual(1e-4);
     expect(maxViol).toBeLessThanOrEqual(1e-7);
     expect(polished).toBeGreaterThan(cases.length * 0.9);
-    console.info(`oracle: ${cases.length} instances, max rel gap ${maxGap}, max violation ${maxViol}, polished ${polished}`);
+    console.info(
+      `oracle: ${cases.length} instances, max rel gap ${maxGap}, max violation ${maxViol}, polished ${polished}`,
+    );
   });
 });
 
@@ -120,9 +122,17 @@ describe('admm-qp: AdmmQpSolver properties', () => {
 
   it('gives all cash when every name is filtered, and zero weights for all-zero scores', () => {
     solver.setModel(smallModel(n, 2));
-    const filtered = solver.solve({ linear: new Float64Array(n).fill(1), upper: new Float64Array(n), budget: 1 });
+    const filtered = solver.solve({
+      linear: new Float64Array(n).fill(1),
+      upper: new Float64Array(n),
+      budget: 1,
+    });
     expect(filtered.ok && filtered.weights.every((w) => w === 0)).toBe(true);
-    const zero = solver.solve({ linear: new Float64Array(n), upper: new Float64Array(n).fill(0.1), budget: 1 });
+    const zero = solver.solve({
+      linear: new Float64Array(n),
+      upper: new Float64Array(n).fill(0.1),
+      budget: 1,
+    });
     expect(zero.ok).toBe(true);
     if (zero.ok) for (const w of zero.weights) expect(w).toBeLessThanOrEqual(1e-12);
   });
@@ -133,7 +143,10 @@ describe('admm-qp: AdmmQpSolver properties', () => {
     const neg = solver.solve({ linear: new Float64Array(n), upper: up, budget: -1 });
     expect(neg).toMatchObject({ ok: false, reason: 'infeasible' });
     const inf = Float64Array.from({ length: n }, (_, i) => (i === 3 ? Number.POSITIVE_INFINITY : 0));
-    expect(solver.solve({ linear: inf, upper: up, budget: 1 })).toMatchObject({ ok: false, reason: 'degenerate_input' });
+    expect(solver.solve({ linear: inf, upper: up, budget: 1 })).toMatchObject({
+      ok: false,
+      reason: 'degenerate_input',
+    });
     const bad = smallModel(n, 2);
     solver.setModel({ ...bad, factorCov: new Float64Array([1, 0, 0, -1]) });
     expect(solver.solve({ linear: new Float64Array(n), upper: up, budget: 1 })).toMatchObject({

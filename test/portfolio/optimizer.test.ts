@@ -86,7 +86,11 @@ describe('optimizer: TargetOptimizer.optimizeTargets', () => {
     expect(base2.ok).toBe(true);
     if (!base2.ok) return;
     const vol2 = base2.exAnteVol;
-    const low = new TargetOptimizer({ ...config, riskAversion: 5000, targetVol: { low: vol2 * 1.5, high: vol2 * 3 } });
+    const low = new TargetOptimizer({
+      ...config,
+      riskAversion: 5000,
+      targetVol: { low: vol2 * 1.5, high: vol2 * 3 },
+    });
     low.setRiskModel(risk, sector, 11);
     const up = low.optimizeTargets(hour(1));
     expect(up.ok).toBe(true);
@@ -115,12 +119,10 @@ describe('optimizer: TargetOptimizer.optimizeTargets', () => {
 
 describe('optimizer: applyTurnoverCap and scaleForRiskState', () => {
   const weights = (len: number) =>
-    fc
-      .array(fc.double({ min: 0, max: 0.1, noNaN: true }), { minLength: len, maxLength: len })
-      .map((a) => {
-        const s = a.reduce((x, y) => x + y, 0);
-        return Float64Array.from(a, (v) => (s > 1 ? v / s : v));
-      });
+    fc.array(fc.double({ min: 0, max: 0.1, noNaN: true }), { minLength: len, maxLength: len }).map((a) => {
+      const s = a.reduce((x, y) => x + y, 0);
+      return Float64Array.from(a, (v) => (s > 1 ? v / s : v));
+    });
   it('keeps Σ|Δw| <= cap and stays feasible (convex combination of feasible portfolios)', () => {
     fc.assert(
       fc.property(weights(20), weights(20), fc.double({ min: 0, max: 2, noNaN: true }), (cur, tgt, cap) => {

@@ -4,8 +4,8 @@
  * −band − e_s ≤ g_sᵀw − b_s ≤ band + e_s, objective + λ Σ e_s² (Hessian entry 2λ).
  */
 import type { Highs } from 'highs';
+import type { Rng } from '../../lib/core/rng.ts';
 import type { QpInstance, QpModel } from '../../lib/portfolio/admm-qp.ts';
-import { Rng } from '../../lib/core/rng.ts';
 
 export interface QpCase {
   readonly label: string;
@@ -67,7 +67,9 @@ export function randomCase(rng: Rng, n: number, label = 'random'): QpCase {
     linear,
     upper,
     budget,
-    ...(withSectors ? { sectorBench: bench, sectorBand: rng.next() * 0.05, sectorPenalty: 10 ** (rng.next() * 3 - 1) } : {}),
+    ...(withSectors
+      ? { sectorBench: bench, sectorBand: rng.next() * 0.05, sectorPenalty: 10 ** (rng.next() * 3 - 1) }
+      : {}),
   };
   return { label, model, instance };
 }
@@ -108,7 +110,16 @@ export function realisticCase(rng: Rng, n: number, opts: { nSectors?: number; nS
   }
   const bench = new Float64Array(nSectors);
   for (let i = 0; i < n; i++) bench[sector[i] as number] = (bench[sector[i] as number] as number) + 1 / n;
-  const model: QpModel = { n, k, loadings, factorCov, specificVar, riskAversion: 50 + 200 * rng.next(), sector, nSectors };
+  const model: QpModel = {
+    n,
+    k,
+    loadings,
+    factorCov,
+    specificVar,
+    riskAversion: 50 + 200 * rng.next(),
+    sector,
+    nSectors,
+  };
   const instance: QpInstance = {
     linear,
     upper,
@@ -164,7 +175,8 @@ export function denseObjective(c: QpCase, S: Float64Array, w: Float64Array): num
   const lambda = c.instance.sectorPenalty ?? 0;
   if (sector !== undefined && nSectors !== undefined && lambda > 0) {
     const sums = new Float64Array(nSectors);
-    for (let i = 0; i < n; i++) sums[sector[i] as number] = (sums[sector[i] as number] as number) + (w[i] as number);
+    for (let i = 0; i < n; i++)
+      sums[sector[i] as number] = (sums[sector[i] as number] as number) + (w[i] as number);
     for (let s = 0; s < nSectors; s++) {
       const dev = Math.abs((sums[s] as number) - (c.instance.sectorBench?.[s] as number));
       const e = Math.max(0, dev - (c.instance.sectorBand ?? 0));
@@ -197,7 +209,11 @@ export interface OracleSolution {
 }
 
 /** Solves the dense formulation with HiGHS (persistent API, structured input, no LP-text rounding). */
-export function solveWithHighs(highs: Highs, c: QpCase, S: Float64Array = denseCovariance(c.model)): OracleSolution {
+export function solveWithHighs(
+  highs: Highs,
+  c: QpCase,
+  S: Float64Array = denseCovariance(c.model),
+): OracleSolution {
   const { n, sector, nSectors: nSec } = c.model;
   const lambda = c.instance.sectorPenalty ?? 0;
   const nS = sector !== undefined && nSec !== undefined && lambda > 0 ? nSec : 0;

@@ -39,7 +39,8 @@ function modelCov(m: FactorRiskModel, i: number, j: number): number {
   const { k, loadings: B, factorCov: F } = m;
   let v = 0;
   for (let a = 0; a < k; a++) {
-    for (let b = 0; b < k; b++) v += (B[i * k + a] as number) * (F[a * k + b] as number) * (B[j * k + b] as number);
+    for (let b = 0; b < k; b++)
+      v += (B[i * k + a] as number) * (F[a * k + b] as number) * (B[j * k + b] as number);
   }
   return i === j ? v + (m.specificVar[i] as number) : v;
 }
@@ -80,24 +81,42 @@ describe('risk-model: estimateFactorRiskModel', () => {
   it('is deterministic and gives names with too little history their sector median risk', () => {
     const withGaps = Float64Array.from(returns);
     for (let t = 0; t < nT - 50; t++) withGaps[t * nA + 5] = Number.NaN;
-    const a = estimateFactorRiskModel({ returns: withGaps, nT, nA, sector, nSectors, nStatFactors: 2, halfLifeBars: 500 });
-    const b = estimateFactorRiskModel({ returns: withGaps, nT, nA, sector, nSectors, nStatFactors: 2, halfLifeBars: 500 });
+    const a = estimateFactorRiskModel({
+      returns: withGaps,
+      nT,
+      nA,
+      sector,
+      nSectors,
+      nStatFactors: 2,
+      halfLifeBars: 500,
+    });
+    const b = estimateFactorRiskModel({
+      returns: withGaps,
+      nT,
+      nA,
+      sector,
+      nSectors,
+      nStatFactors: 2,
+      halfLifeBars: 500,
+    });
     expect(Buffer.from(a.loadings.buffer)).toEqual(Buffer.from(b.loadings.buffer));
     expect(Buffer.from(a.factorCov.buffer)).toEqual(Buffer.from(b.factorCov.buffer));
     expect(Buffer.from(a.specificVar.buffer)).toEqual(Buffer.from(b.specificVar.buffer));
     expect(a.imputed[5]).toBe(1);
     const peers = [];
-    for (let i = 0; i < nA; i++) if (sector[i] === sector[5] && i !== 5) peers.push(a.specificVar[i] as number);
+    for (let i = 0; i < nA; i++)
+      if (sector[i] === sector[5] && i !== 5) peers.push(a.specificVar[i] as number);
     peers.sort((x, y) => x - y);
     const h = peers.length >> 1;
-    const med = peers.length % 2 ? (peers[h] as number) : 0.5 * ((peers[h - 1] as number) + (peers[h] as number));
+    const med =
+      peers.length % 2 ? (peers[h] as number) : 0.5 * ((peers[h - 1] as number) + (peers[h] as number));
     expect(a.specificVar[5]).toBeCloseTo(med, 15);
     for (const v of a.specificVar) expect(Number.isFinite(v) && v > 0).toBe(true);
   });
 
   it('rejects malformed input', () => {
-    expect(() => estimateFactorRiskModel({ returns, nT, nA: nA + 1, sector, nSectors, nStatFactors: 1 })).toThrow(
-      /returns length/,
-    );
+    expect(() =>
+      estimateFactorRiskModel({ returns, nT, nA: nA + 1, sector, nSectors, nStatFactors: 1 }),
+    ).toThrow(/returns length/);
   });
 });
