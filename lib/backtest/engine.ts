@@ -248,8 +248,10 @@ export function simulateChunk(state: SimState, chunk: ChunkInput): ChunkResult {
   const benchCost = emptyFillCost();
   const nBars = endBar - startBar;
   const barsB = newBarBuilder(nBars);
-  const fillsB = newFillBuilder(nBars * 8);
-  const weightsB = newWeightBuilder(nBars * 8);
+  // Room for a dense chunk (every name every bar) up to ~1M rows; larger chunks grow by doubling.
+  const dense = Math.min(nBars * nA + 16, 1 << 20);
+  const fillsB = newFillBuilder(dense);
+  const weightsB = newWeightBuilder(dense);
   const transitions: RiskTransition[] = [];
   const bar = { open, volume, spreadBps: m.spreadBps, dailyVol: m.dailyVol, offset: 0 };
   let splitAt = lowerBoundBar(m.splits, startBar);

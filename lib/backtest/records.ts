@@ -2,7 +2,7 @@
  * The simulation's outputs as columns: one row per bar (the ledger), one row per order executed or attempted at
  * an open (and per delisting close), one row per (bar, name) with a non-zero held or decided weight. Builders
  * grow their typed arrays by doubling, so the hour loop allocates only when a buffer fills up; `finish` returns
- * trimmed copies. A run's outputs are the concatenation of its chunks' outputs, in order.
+ * trimmed views. A run's outputs are the concatenation of its chunks' outputs, in order.
  */
 import type { RiskTransition } from '../risk/index.ts';
 
@@ -181,10 +181,10 @@ export class ColumnBuilder<S extends Record<string, Ctor>> {
     return next;
   }
 
-  /** Trimmed copies of the columns with `n`. */
+  /** The columns trimmed to `n` rows: views, not copies (the builder must not be written to afterwards). */
   finish(): Columns<S> & { n: number } {
     const out: Record<string, Col | number> = { n: this.n };
-    for (const k of Object.keys(this.spec)) out[k] = (this.cols[k] as Col).slice(0, this.n);
+    for (const k of Object.keys(this.spec)) out[k] = (this.cols[k] as Col).subarray(0, this.n);
     return out as Columns<S> & { n: number };
   }
 }
