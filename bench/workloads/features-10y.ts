@@ -143,7 +143,12 @@ export const workload: Workload<State> = {
       },
     });
     const n = r.names.length;
+    // like for like with the peer: the same 10 rolling features alone (fresh context, so inputs are derived again)
+    const t0 = performance.now();
+    computeFeatures(state.inputs, { features: PEER_FEATURES, sink: () => {} });
+    const peerFeaturesMs = performance.now() - t0;
     return {
+      peerFeaturesMs,
       features: n,
       liveStockHours: state.liveCells,
       featureValues: state.liveCells * n,

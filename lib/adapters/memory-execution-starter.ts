@@ -4,7 +4,11 @@
  * input again is a no-op, with another input a `ConflictError`; stopping an unknown execution is a no-op.
  */
 import { ConflictError } from '../core/errors.ts';
-import { type ExecutionInput, type ExecutionStarter, executionInputJson } from '../workflow/execution-starter.ts';
+import {
+  type ExecutionInput,
+  type ExecutionStarter,
+  executionInputJson,
+} from '../workflow/execution-starter.ts';
 
 export interface MemoryExecution {
   readonly executionArn: string;

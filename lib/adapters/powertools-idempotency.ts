@@ -24,12 +24,12 @@
  * → `IdempotencyInProgressError`; persistence failures → `translateDynamoError` of their cause (throttling →
  * `UpstreamError`); other Powertools states → `UpstreamError` (retry); errors of `work` pass through unchanged.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { AppError, InvalidInputError, UpstreamError } from '../core/errors.ts';
-import { RUN_ID_PATTERN } from '../workflow/run-store.ts';
 import {
   type IdempotencyGuard,
   IdempotencyInProgressError,
@@ -37,6 +37,7 @@ import {
   type IdempotentRequest,
   type IdempotentResult,
 } from '../workflow/idempotency.ts';
+import { RUN_ID_PATTERN } from '../workflow/run-store.ts';
 import { translateDynamoError } from './dynamo-client.ts';
 
 export interface PowertoolsIdempotencyGuardOptions {
@@ -139,7 +140,12 @@ const translatePowertoolsError = (e: unknown): unknown => {
       });
     default:
       return e.name.startsWith('Idempotency')
-        ? new AppError('INTERNAL', `idempotency failed (${e.name})`, { operation: 'idempotency' }, { cause: e })
+        ? new AppError(
+            'INTERNAL',
+            `idempotency failed (${e.name})`,
+            { operation: 'idempotency' },
+            { cause: e },
+          )
         : e;
   }
 };

@@ -40,14 +40,22 @@ export class S3UrlSigner implements UrlSigner {
 
   async presignGet(key: string, expiresInSeconds: number): Promise<string> {
     assertValidKey(key);
-    if (!Number.isInteger(expiresInSeconds) || expiresInSeconds < 1 || expiresInSeconds > MAX_PRESIGN_SECONDS) {
+    if (
+      !Number.isInteger(expiresInSeconds) ||
+      expiresInSeconds < 1 ||
+      expiresInSeconds > MAX_PRESIGN_SECONDS
+    ) {
       throw new InvalidInputError(
         `expiresInSeconds must be an integer in [1, ${MAX_PRESIGN_SECONDS}], received ${expiresInSeconds}`,
         { field: 'expiresInSeconds' },
       );
     }
-    return getSignedUrl(this.#client, new GetObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + key }), {
-      expiresIn: expiresInSeconds,
-    });
+    return getSignedUrl(
+      this.#client,
+      new GetObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + key }),
+      {
+        expiresIn: expiresInSeconds,
+      },
+    );
   }
 }

@@ -16,7 +16,11 @@ import {
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { AppError, ConflictError, InvalidInputError, UpstreamError } from '../core/errors.ts';
-import { type ExecutionInput, type ExecutionStarter, executionInputJson } from '../workflow/execution-starter.ts';
+import {
+  type ExecutionInput,
+  type ExecutionStarter,
+  executionInputJson,
+} from '../workflow/execution-starter.ts';
 import { RUN_ID_PATTERN } from '../workflow/run-store.ts';
 
 export interface SfnClientSettings {
@@ -67,19 +71,33 @@ export const translateSfnError = (e: unknown, operation: string, runId: string):
   if (e instanceof AppError) return e;
   const errorName = nameOf(e);
   const status = asSdkError(e).$metadata?.httpStatusCode;
-  const details = { operation, runId, errorName, ...(typeof status === 'number' && { httpStatusCode: status }) };
+  const details = {
+    operation,
+    runId,
+    errorName,
+    ...(typeof status === 'number' && { httpStatusCode: status }),
+  };
   if (
     asSdkError(e).$retryable ||
     TRANSIENT.has(errorName) ||
     (typeof status === 'number' && (status >= 500 || status === 429))
   ) {
-    return new UpstreamError(`Step Functions ${operation} failed transiently (${errorName}); safe to retry`, details, {
-      cause: e,
-    });
+    return new UpstreamError(
+      `Step Functions ${operation} failed transiently (${errorName}); safe to retry`,
+      details,
+      {
+        cause: e,
+      },
+    );
   }
-  return new AppError('INTERNAL', `Step Functions ${operation} failed (${errorName}); not retryable`, details, {
-    cause: e,
-  });
+  return new AppError(
+    'INTERNAL',
+    `Step Functions ${operation} failed (${errorName}); not retryable`,
+    details,
+    {
+      cause: e,
+    },
+  );
 };
 
 export class SfnExecutionStarter implements ExecutionStarter {
@@ -89,7 +107,9 @@ export class SfnExecutionStarter implements ExecutionStarter {
   constructor(options: SfnExecutionStarterOptions) {
     for (const name of Object.keys(options)) {
       if (name !== 'client' && name !== 'stateMachineArn') {
-        throw new InvalidInputError(`unknown SfnExecutionStarter option ${JSON.stringify(name)}`, { field: name });
+        throw new InvalidInputError(`unknown SfnExecutionStarter option ${JSON.stringify(name)}`, {
+          field: name,
+        });
       }
     }
     if (!STATE_MACHINE_ARN.test(options.stateMachineArn)) {

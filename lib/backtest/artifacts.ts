@@ -19,7 +19,7 @@ import { type ObjectStore, sha256Hex } from '../data/object-store.ts';
 import { encodeParquet, type ParquetColumn } from '../data/parquet.ts';
 import { FILL_STATUS_NAMES } from '../execution/index.ts';
 import { RISK_STATE_NAMES } from '../risk/index.ts';
-import { FILL_KIND_NAMES, type SimOutputs } from './records.ts';
+import { FILL_KIND_NAMES, fillNotional, fillTimesMs, type SimOutputs } from './records.ts';
 
 export const ARTIFACT_SCHEMA_VERSION = 1;
 export const TABLE_ARTIFACTS = [
@@ -31,7 +31,10 @@ export const TABLE_ARTIFACTS = [
 ] as const;
 
 export interface ArtifactInput {
-  /** The whole run's outputs (chunks concatenated), bars 0..nT−1 of `grid` in order. */
+  /**
+   * The whole run's outputs (chunks concatenated), bars 0..nT−1 of `grid` in order: record bar indices index
+   * `grid` (a fill's time is `grid.openMs[bar]`, a delisting's `grid.closeMs[bar]`).
+   */
   readonly outputs: SimOutputs;
   readonly grid: BarGrid;
   readonly symbols: readonly string[];
@@ -251,7 +254,7 @@ export function buildArtifacts(input: ArtifactInput): Artifact[] {
     ...table(
       'fills',
       [
-        timeCol('ts', f.tsMs),
+        timeCol('ts', fillTimesMs(f, input.grid.openMs, input.grid.closeMs)),
         i32Col('bar', f.bar),
         strCol('symbol', pick(symbols, f.asset)),
         strCol('kind', pick(FILL_KIND_NAMES, f.kind)),
@@ -260,7 +263,7 @@ export function buildArtifacts(input: ArtifactInput): Artifact[] {
         f64Col('requested_shares', f.requested),
         f64Col('filled_shares', f.filled),
         f64Col('price', f.price),
-        f64Col('notional', f.notional),
+        f64Col('notional', fillNotional(f)),
         f64Col('slippage_cost', f.slippageCost),
         f64Col('spread_cost', f.spreadCost),
         f64Col('impact_cost', f.impactCost),

@@ -42,11 +42,11 @@ import {
   closeDelisted,
   type ExecutionConfig,
   emptyFillCost,
+  type FillBuffers,
   FillStatus,
   fillCost,
   simulateFills,
 } from '../execution/index.ts';
-import { applyTurnoverCap, scaleForRiskState } from '../portfolio/index.ts';
 import {
   RISK_STATE_NAMES,
   type RiskConfig,
@@ -191,42 +191,112 @@ function checkInput(state: SimState, chunk: ChunkInput): void {
 }
 
 /**
- * Simulates run-grid bars [startBar, endBar) from `state`; returns the state after the last bar (with the
- * orders it decided, pending) and the chunk's records. Pure: `state` is not mutated.
+ * Scratch and record buffers that consecutive `simulateChunk` calls can share (one context per thread of work: a
+ * process running chunk after chunk, a warm Lambda). Without one, every chunk allocates its records afresh — for a
+ * dense month of 500 names that is ~6 MB of new, page-faulting, zero-filled memory per chunk. With one, the
+ * outputs a call returns are views into the context's buffers, valid until the next call with the same context:
+ * copy them first (`copyOutputs`, `concatOutputs`) to keep them. The context holds no simulation state: results
+ * are identical with or without it, and whichever context is passed.
  */
-export function simulateChunk(state: SimState, chunk: ChunkInput): ChunkResult {
-  checkInput(state, chunk);
-  const { config, market: m, startBar, endBar } = chunk;
-  const { nA, barOffset, open, close, volume, target, member, symbols } = m;
-  const exec = config.execution;
-  const riskCfg = config.risk;
-  const lot = exec.lotSize;
-  const carry = exec.remainder === 'carry';
-  const cap = config.turnoverCap;
-  const maxWeight = config.maxWeight;
-  const bIdx = m.benchmarkAsset;
+export class EngineContext {
+  /** The records of the chunk last simulated with this context. */
+  readonly bars: ReturnType<typeof newBarBuilder>;
+  readonly fills: ReturnType<typeof newFillBuilder>;
+  readonly weights: ReturnType<typeof newWeightBuilder>;
+  private nA = -1;
+  private symbols: readonly string[] | null = null;
+  private readonly symbolIndex = new Map<string, number>();
+  positions = new Float64Array(0);
+  mark = new Float64Array(0);
+  pending = new Float64Array(0);
+  cur = new Float64Array(0);
+  scaled = new Float64Array(0);
+  priceable = new Uint8Array(0);
+  delistBar = new Int32Array(0);
+  fb: FillBuffers = allocFillBuffers(0);
 
-  // ---- state → dense scratch
-  const symbolIndex = new Map<string, number>();
-  for (let a = 0; a < nA; a++) symbolIndex.set(symbols[a]!, a);
-  const indexOf = (symbol: string, what: string): number => {
-    const a = symbolIndex.get(symbol);
+  /** `barRows` and `rows`: initial capacities of the ledger and of the fill and weight records (they grow). */
+  constructor(barRows = 256, rows = 1 << 16) {
+    this.bars = newBarBuilder(barRows);
+    this.fills = newFillBuilder(rows);
+    this.weights = newWeightBuilder(rows);
+  }
+
+  /** Sizes the per-name scratch for `nA` names and indexes `symbols` (both kept while they do not change). */
+  prepare(nA: number, symbols: readonly string[]): void {
+    if (nA !== this.nA) {
+      this.nA = nA;
+      this.positions = new Float64Array(nA);
+      this.mark = new Float64Array(nA);
+      this.pending = new Float64Array(nA);
+      this.cur = new Float64Array(nA);
+      this.scaled = new Float64Array(nA);
+      this.priceable = new Uint8Array(nA);
+      this.delistBar = new Int32Array(nA);
+      this.fb = allocFillBuffers(nA);
+    }
+    if (symbols !== this.symbols) {
+      this.symbols = symbols;
+      this.symbolIndex.clear();
+      for (let a = 0; a < nA; a++) this.symbolIndex.set(symbols[a]!, a);
+    }
+    this.bars.reset();
+    this.fills.reset();
+    this.weights.reset();
+  }
+
+  /** The column of `symbol` in the prepared symbol list. */
+  indexOf(symbol: string, what: string): number {
+    const a = this.symbolIndex.get(symbol);
     if (a === undefined) {
       throw new InvalidInputError(`state.${what}: symbol '${symbol}' is not in the market's symbol list`, {
         field: `state.${what}`,
       });
     }
     return a;
-  };
-  const positions = new Float64Array(nA);
-  const mark = new Float64Array(nA).fill(Number.NaN);
-  const pending = new Float64Array(nA);
+  }
+}
+
+/**
+ * Simulates run-grid bars [startBar, endBar) from `state`; returns the state after the last bar (with the
+ * orders it decided, pending) and the chunk's records. Pure: `state` is not mutated. With `ctx`, the records are
+ * views into the context's reused buffers (valid until its next use; see `EngineContext`); without, they are
+ * freshly allocated.
+ *
+ * Per bar the names are visited five times: the fill model's two passes (all orders; then the buys), one pass
+ * recording the fills and marking at the close (NAV), and the decision's two passes — risk scaling
+ * (`scaleForRiskState`'s min(gross × w, nameCap × maxWeight)) fused with Σ|Δw|, then the turnover-capped step
+ * (`applyTurnoverCap`'s w + α(target − w)) fused with the orders and the weight records. The arithmetic is that of
+ * the optimizer's functions, operation for operation (test/backtest/engine.test.ts checks it against them).
+ */
+export function simulateChunk(state: SimState, chunk: ChunkInput, ctx?: EngineContext): ChunkResult {
+  checkInput(state, chunk);
+  const { config, market: m, startBar, endBar } = chunk;
+  const { nA, barOffset, open, close, volume, target, member, symbols } = m;
+  const exec = config.execution;
+  const riskCfg = config.risk;
+  const lot = exec.lotSize;
+  const unitLot = lot === 1;
+  const carry = exec.remainder === 'carry';
+  const cap = config.turnoverCap;
+  const maxWeight = config.maxWeight;
+  const bIdx = m.benchmarkAsset;
+  const nBars = endBar - startBar;
+  // Room for a dense chunk (every name every bar) up to ~1M rows; larger chunks grow by doubling.
+  const cx = ctx ?? new EngineContext(nBars, Math.min(nBars * nA + 16, 1 << 20));
+  cx.prepare(nA, symbols);
+
+  // ---- state → dense scratch
+  const { positions, mark, pending, cur, scaled, priceable, delistBar, fb } = cx;
+  positions.fill(0);
+  mark.fill(Number.NaN);
+  pending.fill(0);
   for (const p of state.positions) {
-    const a = indexOf(p.symbol, 'positions');
+    const a = cx.indexOf(p.symbol, 'positions');
     positions[a] = p.shares;
     mark[a] = p.mark;
   }
-  for (const p of state.pending) pending[indexOf(p.symbol, 'pending')] = p.shares;
+  for (const p of state.pending) pending[cx.indexOf(p.symbol, 'pending')] = p.shares;
   let cash = state.cash;
   let prevNav = state.prevNav;
   let navPeak = state.navPeak;
@@ -236,38 +306,30 @@ export function simulateChunk(state: SimState, chunk: ChunkInput): ChunkResult {
   const benchPos = new Float64Array(1);
   benchPos[0] = bench.shares;
 
-  const delistBar = new Int32Array(nA).fill(0x7fffffff);
+  delistBar.fill(0x7fffffff);
   for (const d of m.delistings) if (d.bar < delistBar[d.asset]!) delistBar[d.asset] = d.bar;
 
-  const fb = allocFillBuffers(nA);
-  const cur = new Float64Array(nA);
-  const raw = new Float64Array(nA);
-  const scaled = new Float64Array(nA);
-  const decided = new Float64Array(nA);
-  const priceable = new Uint8Array(nA);
   const benchCost = emptyFillCost();
-  const nBars = endBar - startBar;
-  const barsB = newBarBuilder(nBars);
-  // Room for a dense chunk (every name every bar) up to ~1M rows; larger chunks grow by doubling.
-  const dense = Math.min(nBars * nA + 16, 1 << 20);
-  const fillsB = newFillBuilder(dense);
-  const weightsB = newWeightBuilder(dense);
+  const barsB = cx.bars;
+  const fillsB = cx.fills;
+  const weightsB = cx.weights;
   const transitions: RiskTransition[] = [];
   const bar = { open, volume, spreadBps: m.spreadBps, dailyVol: m.dailyVol, offset: 0 };
-  let splitAt = lowerBoundBar(m.splits, startBar);
-  let delistAt = lowerBoundBar(m.delistings, startBar);
+  const { splits, delistings } = m;
+  let splitAt = lowerBoundBar(splits, startBar);
+  let delistAt = lowerBoundBar(delistings, startBar);
   const bc = barsB.reserve(nBars);
+  const { status, filled, slippageCost, spreadCost, impactCost, remaining } = fb;
 
   for (let t = startBar; t < endBar; t++) {
     const r = t - barOffset;
     const row = r * nA;
-    const openMs = m.openMs[r]!;
     const closeMs = m.closeMs[r]!;
     let cashInLieu = 0;
 
     // (a1) splits at this open
-    while (splitAt < m.splits.length && m.splits[splitAt]!.bar <= t) {
-      const s = m.splits[splitAt++]!;
+    while (splitAt < splits.length && splits[splitAt]!.bar <= t) {
+      const s = splits[splitAt++]!;
       if (s.bar < t) continue;
       const a = s.asset;
       const px = open[row + a]!;
@@ -282,7 +344,7 @@ export function simulateChunk(state: SimState, chunk: ChunkInput): ChunkResult {
       }
     }
 
-    // (a2) the orders decided at t−1 execute at open[t]
+    // (a2) the orders decided at t−1 execute at open[t] (recorded below, with the marks)
     let traded = 0;
     let buyN = 0;
     let sellN = 0;
@@ -293,7 +355,8 @@ export function simulateChunk(state: SimState, chunk: ChunkInput): ChunkResult {
     let nFills = 0;
     bar.offset = row;
     const s = simulateFills(exec, pending, bar, positions, cash, fb);
-    if (s.nOrders > 0) {
+    const orders = s.nOrders > 0;
+    if (orders) {
       cash = s.cashAfter;
       traded = s.filledNotional;
       buyN = s.buyNotional;
@@ -303,31 +366,6 @@ export function simulateChunk(state: SimState, chunk: ChunkInput): ChunkResult {
       imp = s.impactCost;
       nOrders = s.nOrders;
       nFills = s.nFills;
-      const fc = fillsB.reserve(nOrders);
-      let n = fillsB.n;
-      const { status, filled, slippageCost, spreadCost, impactCost, notional } = fb;
-      for (let a = 0; a < nA; a++) {
-        const st = status[a]!;
-        if (st === FillStatus.NO_ORDER) continue;
-        const f = filled[a]!;
-        fc.bar[n] = t;
-        fc.tsMs[n] = openMs;
-        fc.asset[n] = a;
-        fc.kind[n] = FillKind.ORDER;
-        fc.status[n] = st;
-        fc.requested[n] = pending[a]!;
-        fc.filled[n] = f;
-        fc.price[n] = open[row + a]!;
-        fc.notional[n] = notional[a]!;
-        fc.slippageCost[n] = slippageCost[a]!;
-        fc.spreadCost[n] = spreadCost[a]!;
-        fc.impactCost[n] = impactCost[a]!;
-        n++;
-        if (f !== 0) mark[a] = open[row + a]!;
-      }
-      fillsB.n = n;
-      if (carry) pending.set(fb.remaining);
-      else pending.fill(0);
       counters.orders += nOrders;
       counters.fills += nFills;
       counters.requestedNotional += s.requestedNotional;
@@ -360,44 +398,87 @@ export function simulateChunk(state: SimState, chunk: ChunkInput): ChunkResult {
       }
     }
 
-    // (b) close: delistings, marks, NAV, risk
-    let delistProceeds = 0;
-    while (delistAt < m.delistings.length && m.delistings[delistAt]!.bar <= t) {
-      const d = m.delistings[delistAt++]!;
-      if (d.bar < t) continue;
-      const a = d.asset;
-      const held = positions[a]!;
-      const c = close[row + a]!;
-      const px = c > 0 && c < INF ? c : mark[a]!;
-      const proceeds = closeDelisted(positions, a, px, pending);
-      if (held > 0) {
-        cash += proceeds;
-        delistProceeds += proceeds;
-        const fc = fillsB.reserve(1);
-        const n = fillsB.n++;
-        fc.bar[n] = t;
-        fc.tsMs[n] = closeMs;
-        fc.asset[n] = a;
-        fc.kind[n] = FillKind.DELISTING;
-        fc.status[n] = FillStatus.FILLED;
-        fc.requested[n] = -held;
-        fc.filled[n] = -held;
-        fc.price[n] = px;
-        fc.notional[n] = proceeds;
-        fc.slippageCost[n] = 0;
-        fc.spreadCost[n] = 0;
-        fc.impactCost[n] = 0;
-      }
-    }
+    // (a2 records) + (b) close: one pass records the fills (a filled name is marked at its fill price) and, when
+    // no delisting closes at this bar, marks every holding at close[t] (else the last known price) for the NAV.
+    const delistNow = delistAt < delistings.length && delistings[delistAt]!.bar <= t;
+    const markHere = !delistNow;
     let invested = 0;
     let nHeld = 0;
-    for (let a = 0; a < nA; a++) {
-      const c = close[row + a]!;
-      if (c > 0 && c < INF) mark[a] = c;
-      const q = positions[a]!;
-      if (q > 0) {
-        invested += q * mark[a]!;
-        nHeld++;
+    if (orders || markHere) {
+      const fc = orders ? fillsB.reserve(nOrders) : fillsB.cols;
+      let n = fillsB.n;
+      for (let a = 0; a < nA; a++) {
+        if (orders) {
+          const st = status[a]!;
+          if (st !== FillStatus.NO_ORDER) {
+            const f = filled[a]!;
+            const px = open[row + a]!;
+            fc.bar[n] = t;
+            fc.asset[n] = a;
+            fc.kind[n] = FillKind.ORDER;
+            fc.status[n] = st;
+            fc.requested[n] = pending[a]!;
+            fc.filled[n] = f;
+            fc.price[n] = px;
+            fc.slippageCost[n] = slippageCost[a]!;
+            fc.spreadCost[n] = spreadCost[a]!;
+            fc.impactCost[n] = impactCost[a]!;
+            n++;
+            if (f !== 0) mark[a] = px;
+          }
+        }
+        if (markHere) {
+          const c = close[row + a]!;
+          if (c > 0 && c < INF) mark[a] = c;
+          const q = positions[a]!;
+          if (q > 0) {
+            invested += q * mark[a]!;
+            nHeld++;
+          }
+        }
+      }
+      fillsB.n = n;
+    }
+    if (orders) {
+      if (carry) pending.set(remaining);
+      else pending.fill(0);
+    }
+
+    let delistProceeds = 0;
+    if (delistNow) {
+      while (delistAt < delistings.length && delistings[delistAt]!.bar <= t) {
+        const d = delistings[delistAt++]!;
+        if (d.bar < t) continue;
+        const a = d.asset;
+        const held = positions[a]!;
+        const c = close[row + a]!;
+        const px = c > 0 && c < INF ? c : mark[a]!;
+        const proceeds = closeDelisted(positions, a, px, pending);
+        if (held > 0) {
+          cash += proceeds;
+          delistProceeds += proceeds;
+          const fc = fillsB.reserve(1);
+          const n = fillsB.n++;
+          fc.bar[n] = t;
+          fc.asset[n] = a;
+          fc.kind[n] = FillKind.DELISTING;
+          fc.status[n] = FillStatus.FILLED;
+          fc.requested[n] = -held;
+          fc.filled[n] = -held;
+          fc.price[n] = px;
+          fc.slippageCost[n] = 0;
+          fc.spreadCost[n] = 0;
+          fc.impactCost[n] = 0;
+        }
+      }
+      for (let a = 0; a < nA; a++) {
+        const c = close[row + a]!;
+        if (c > 0 && c < INF) mark[a] = c;
+        const q = positions[a]!;
+        if (q > 0) {
+          invested += q * mark[a]!;
+          nHeld++;
+        }
       }
     }
     const nav = cash + invested;
@@ -409,6 +490,13 @@ export function simulateChunk(state: SimState, chunk: ChunkInput): ChunkResult {
       counters.transitions++;
     }
     const scales = riskScales(riskCfg, risk.state);
+    const gross = scales.gross;
+    const nameCap = scales.nameCap;
+    if (!(gross >= 0 && gross <= 1) || !(nameCap >= 0 && nameCap <= 1)) {
+      throw new InvalidInputError(
+        `grossScale and nameCapScale must be in [0, 1], received ${gross}, ${nameCap}`,
+      );
+    }
     if (bIdx >= 0) {
       const c = close[row + bIdx]!;
       if (c > 0 && c < INF) bench.mark = c;
@@ -421,14 +509,18 @@ export function simulateChunk(state: SimState, chunk: ChunkInput): ChunkResult {
     const wc = weightsB.reserve(nA);
     if (nav > 0) {
       const invNav = 1 / nav;
+      const nameCapW = nameCap * maxWeight;
+      // pass 1: current weights; targets (0 for non-members, delisted or unpriced names) scaled by the risk
+      // state; a name without a price keeps its current weight; Σ|Δw|.
+      let turnover = 0;
       for (let a = 0; a < nA; a++) {
         const k = row + a;
         const q = positions[a]!;
-        cur[a] = q > 0 ? q * mark[a]! * invNav : 0;
+        const wNow = q > 0 ? q * mark[a]! * invNav : 0;
+        cur[a] = wNow;
         const c = close[k]!;
         const ok = c > 0 && c < INF && delistBar[a]! > t;
-        priceable[a] = ok ? 1 : 0;
-        let w = target[k]!;
+        const w = target[k]!;
         if (w < 0) {
           throw new InvalidInputError(`target weight at bar ${t}, asset ${a} must be >= 0, received ${w}`, {
             field: 'target',
@@ -436,19 +528,29 @@ export function simulateChunk(state: SimState, chunk: ChunkInput): ChunkResult {
             asset: a,
           });
         }
-        if (!(w > 0) || !ok || (member !== undefined && member[k] === 0)) w = 0;
-        raw[a] = w;
+        let sw: number;
+        if (ok) {
+          priceable[a] = 1;
+          sw = Math.min(gross * (!(w > 0) || (member !== undefined && member[k] === 0) ? 0 : w), nameCapW);
+        } else {
+          priceable[a] = 0;
+          sw = wNow;
+        }
+        scaled[a] = sw;
+        turnover += Math.abs(sw - wNow);
       }
-      scaleForRiskState(raw, scales.gross, scales.nameCap, scaled, maxWeight);
-      for (let a = 0; a < nA; a++) if (priceable[a] === 0) scaled[a] = cur[a]!;
-      if (scales.gross > 0) applyTurnoverCap(cur, scaled, cap, decided);
-      else decided.set(scaled);
+      // pass 2: the turnover-capped step (lifted when the gross scale is 0), the orders, the weight records
+      const alpha = gross > 0 ? (turnover <= cap ? 1 : cap / turnover) : 1;
       for (let a = 0; a < nA; a++) {
-        const k = row + a;
         const wNow = cur[a]!;
-        const wNext = decided[a]!;
+        const sw = scaled[a]!;
+        const wNext = alpha === 1 ? sw : wNow + alpha * (sw - wNow);
         if (priceable[a] === 1) {
-          const want = wNext > 0 ? Math.floor((wNext * nav) / close[k]! / lot) * lot : 0;
+          let want = 0;
+          if (wNext > 0) {
+            const x = (wNext * nav) / close[row + a]!;
+            want = unitLot ? Math.floor(x) : Math.floor(x / lot) * lot;
+          }
           pending[a] = want - positions[a]!;
         } else if (!carry || delistBar[a]! <= t) {
           pending[a] = 0;
@@ -490,8 +592,8 @@ export function simulateChunk(state: SimState, chunk: ChunkInput): ChunkResult {
     bc.riskState[i] = RISK_CODE[risk.state]!;
     bc.drawdown[i] = 1 - nav / risk.peakNav;
     bc.riskPeakNav[i] = risk.peakNav;
-    bc.grossScale[i] = scales.gross;
-    bc.nameCapScale[i] = scales.nameCap;
+    bc.grossScale[i] = gross;
+    bc.nameCapScale[i] = nameCap;
     bc.benchmarkNav[i] = benchNav;
     bc.benchmarkRet[i] = bIdx >= 0 && bench.prevNav > 0 ? benchNav / bench.prevNav - 1 : Number.NaN;
     if (bIdx >= 0) bench.prevNav = benchNav;

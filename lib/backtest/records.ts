@@ -2,7 +2,12 @@
  * The simulation's outputs as columns: one row per bar (the ledger), one row per order executed or attempted at
  * an open (and per delisting close), one row per (bar, name) with a non-zero held or decided weight. Builders
  * grow their typed arrays by doubling, so the hour loop allocates only when a buffer fills up; `finish` returns
- * trimmed views. A run's outputs are the concatenation of its chunks' outputs, in order.
+ * trimmed views, and `reset` lets the next chunk reuse the buffers (see `EngineContext`). A run's outputs are the
+ * concatenation of its chunks' outputs, in order.
+ *
+ * Fill rows hold no column that the others determine: a fill's time is `openMs[bar]` (`closeMs[bar]` for a
+ * delisting) of the run's grid, and its notional is `|filled| × price` (0 when nothing filled); the `fills`
+ * artifact derives both (`fillTimesMs`, `fillNotional`), so its bytes do not depend on this.
  */
 import type { RiskTransition } from '../risk/index.ts';
 
@@ -55,10 +60,11 @@ export const FILL_KIND_NAMES = ['order', 'delisting'] as const;
 
 export interface FillRecords {
   readonly n: number;
-  /** Bar whose open executed the order (the delisting bar for `kind` delisting). */
+  /**
+   * Bar whose open executed the order (the delisting bar for `kind` delisting). The execution time is that bar's
+   * open (its close for a delisting): `fillTimesMs`.
+   */
   readonly bar: Int32Array;
-  /** Execution time: the bar's open (its close for a delisting). */
-  readonly tsMs: Float64Array;
   readonly asset: Int32Array;
   readonly kind: Uint8Array;
   /** `FillStatus` code (lib/execution) for orders; `FillStatus.FILLED` for delistings. */
@@ -67,8 +73,8 @@ export interface FillRecords {
   readonly requested: Float64Array;
   /** Signed shares filled. */
   readonly filled: Float64Array;
+  /** The open of `bar` (the delisting price for `kind` delisting); the notional is `|filled| × price`. */
   readonly price: Float64Array;
-  readonly notional: Float64Array;
   readonly slippageCost: Float64Array;
   readonly spreadCost: Float64Array;
   readonly impactCost: Float64Array;
@@ -125,14 +131,12 @@ const BAR_COLUMNS = {
 
 const FILL_COLUMNS = {
   bar: Int32Array,
-  tsMs: Float64Array,
   asset: Int32Array,
   kind: Uint8Array,
   status: Uint8Array,
   requested: Float64Array,
   filled: Float64Array,
   price: Float64Array,
-  notional: Float64Array,
   slippageCost: Float64Array,
   spreadCost: Float64Array,
   impactCost: Float64Array,
@@ -181,6 +185,11 @@ export class ColumnBuilder<S extends Record<string, Ctor>> {
     return next;
   }
 
+  /** Empties the builder, keeping its buffers (earlier `finish` views then see the new rows: copy them first). */
+  reset(): void {
+    this.n = 0;
+  }
+
   /** The columns trimmed to `n` rows: views, not copies (the builder must not be written to afterwards). */
   finish(): Columns<S> & { n: number } {
     const out: Record<string, Col | number> = { n: this.n };
@@ -210,6 +219,38 @@ function concatColumns<S extends Record<string, Ctor>, T extends { n: number }>(
     out[k] = col;
   }
   return out as unknown as T;
+}
+
+/**
+ * Execution time of each fill row (epoch ms UTC): the open of its bar on the run's grid, the close for a
+ * delisting (`openMs` / `closeMs` indexed by run-grid bar).
+ */
+export function fillTimesMs(
+  fills: Pick<FillRecords, 'n' | 'bar' | 'kind'>,
+  openMs: Float64Array,
+  closeMs: Float64Array,
+): Float64Array {
+  const out = new Float64Array(fills.n);
+  for (let i = 0; i < fills.n; i++) {
+    const b = fills.bar[i]!;
+    out[i] = fills.kind[i] === FillKind.DELISTING ? closeMs[b]! : openMs[b]!;
+  }
+  return out;
+}
+
+/** Notional of each fill row: `|filled| × price`, 0 when nothing filled (also when the order had no price). */
+export function fillNotional(fills: Pick<FillRecords, 'n' | 'filled' | 'price'>): Float64Array {
+  const out = new Float64Array(fills.n);
+  for (let i = 0; i < fills.n; i++) {
+    const f = fills.filled[i]!;
+    out[i] = f === 0 ? 0 : (f < 0 ? -f : f) * fills.price[i]!;
+  }
+  return out;
+}
+
+/** A copy of one chunk's outputs that owns its buffers (e.g. to keep outputs built in a reused context). */
+export function copyOutputs(o: SimOutputs): SimOutputs {
+  return concatOutputs([o]);
 }
 
 /** The outputs of consecutive chunks joined into the run's outputs. */

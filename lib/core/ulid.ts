@@ -12,7 +12,8 @@ export const MAX_ULID_TIME_MS = 2 ** 48 - 1;
 /** Exactly 26 Crockford base32 characters (upper case, no I, L, O, U), first one 0-7 (48-bit time). */
 export const ULID_PATTERN = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
 
-export const isUlid = (value: unknown): value is string => typeof value === 'string' && ULID_PATTERN.test(value);
+export const isUlid = (value: unknown): value is string =>
+  typeof value === 'string' && ULID_PATTERN.test(value);
 
 /** The ULID of `timeMs` (an integer in [0, 2^48)) and 10 random bytes. */
 export const ulid = (timeMs: number, random: Uint8Array): string => {
@@ -50,7 +51,8 @@ export const ulid = (timeMs: number, random: Uint8Array): string => {
 
 /** The epoch ms encoded in a ULID. */
 export const ulidTimeMs = (id: string): number => {
-  if (!isUlid(id)) throw new InvalidInputError(`expected a ULID, received ${JSON.stringify(id)}`, { field: 'id' });
+  if (!isUlid(id))
+    throw new InvalidInputError(`expected a ULID, received ${JSON.stringify(id)}`, { field: 'id' });
   let t = 0;
   for (let i = 0; i < 10; i++) t = t * 32 + ALPHABET.indexOf(id[i]!);
   return t;

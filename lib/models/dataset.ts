@@ -52,10 +52,13 @@ function featureColumns(block: FeatureBlock, features: readonly string[]): Float
   return features.map((name) => {
     const k = block.names.indexOf(name);
     if (k < 0)
-      throw new InvalidInputError(`feature "${name}" is not in the feature block (it has ${block.names.length})`, {
-        field: 'features',
-        received: name,
-      });
+      throw new InvalidInputError(
+        `feature "${name}" is not in the feature block (it has ${block.names.length})`,
+        {
+          field: 'features',
+          received: name,
+        },
+      );
     return block.values[k]!;
   });
 }
@@ -78,7 +81,7 @@ function standardiseHour(
   let k = 0;
   for (let i = 0; i < cnt; i++) {
     const v = col[cells[i]!]!;
-    if (v === v) {
+    if (!Number.isNaN(v)) {
       m += v;
       k++;
     }
@@ -91,16 +94,16 @@ function standardiseHour(
   let ss = 0;
   for (let i = 0; i < cnt; i++) {
     const v = col[cells[i]!]!;
-    if (v === v) ss += (v - m) * (v - m);
+    if (!Number.isNaN(v)) ss += (v - m) * (v - m);
   }
   const sd = k > 1 ? Math.sqrt(ss / (k - 1)) : 0;
   const inv = sd > 0 ? 1 / sd : 0;
   for (let i = 0; i < cnt; i++) {
     const v = col[cells[i]!]!;
-    if (v !== v) x[(row0 + i) * p + j] = Number.NaN;
+    if (Number.isNaN(v)) x[(row0 + i) * p + j] = Number.NaN;
     else {
       const z = (v - m) * inv;
-      x[(row0 + i) * p + j] = z > clipZ ? clipZ : z < -clipZ ? -clipZ : z;
+      x[(row0 + i) * p + j] = z > clipZ ? clipZ : Math.max(z, -clipZ);
     }
   }
 }
@@ -130,9 +133,12 @@ function planHours(
       const ms = b.closeMs[t]!;
       if (ms < opts.fromMs || ms > opts.toMs) continue;
       if (ms <= lastMs)
-        throw new InvalidInputError(`feature blocks must be in time order without overlap; hour ${ms} repeats`, {
-          field: 'blocks',
-        });
+        throw new InvalidInputError(
+          `feature blocks must be in time order without overlap; hour ${ms} repeats`,
+          {
+            field: 'blocks',
+          },
+        );
       lastMs = ms;
       let c = 0;
       let kk = 0;
@@ -212,12 +218,13 @@ export function trainingMatrix(
   opts: MatrixOptions & { readonly cutoffMs: number },
 ): TrainingMatrix {
   for (const b of blocks)
-    if (!b.labels) throw new InvalidInputError('feature blocks used for training must carry labels', { field: 'labels' });
+    if (!b.labels)
+      throw new InvalidInputError('feature blocks used for training must carry labels', { field: 'labels' });
   const accept = (b: FeatureBlock, cell: number, t: number): boolean => {
     const l = b.labels!;
     const f = l.fwdExcess[cell]!;
     const d = l.downside[cell]!;
-    return f === f && d === d && l.knownMs[t]! <= opts.cutoffMs;
+    return !Number.isNaN(f) && !Number.isNaN(d) && l.knownMs[t]! <= opts.cutoffMs;
   };
   const { hours, n } = planHours(blocks, opts, accept);
   const m = fill(blocks, hours, n, opts);
@@ -245,7 +252,7 @@ export function trainingMatrix(
     const lim = b - a > 1 ? opts.clipZ * Math.sqrt(ss / (b - a - 1)) : 0;
     for (let r = a; r < b; r++) {
       const v = yRaw[r]! - mean;
-      yRet[r] = v > lim ? lim : v < -lim ? -lim : v;
+      yRet[r] = v > lim ? lim : Math.max(v, -lim);
     }
   }
   return {
@@ -288,7 +295,10 @@ export function sliceHours(m: TrainingMatrix, h0: number, h1: number): TrainingM
  * Splits training hours into a fit part and a validation slice (the last `fraction` of hours) with a purge:
  * fit hours are those whose every label is known by the close of the first validation hour.
  */
-export function splitValidation(m: TrainingMatrix, fraction: number): { fit: TrainingMatrix; valid: TrainingMatrix | null } {
+export function splitValidation(
+  m: TrainingMatrix,
+  fraction: number,
+): { fit: TrainingMatrix; valid: TrainingMatrix | null } {
   const nH = m.hourMs.length;
   const nV = Math.floor(nH * fraction);
   if (fraction <= 0 || nV < 1 || nV >= nH) return { fit: m, valid: null };

@@ -181,7 +181,7 @@ export function binThresholdsOf(sortedValues: Float64Array, maxBins: number): Fl
 
 /** Bin of x given thresholds: the number of thresholds < x; MISSING_BIN for NaN. */
 function binOf(x: number, thr: Float64Array): number {
-  if (x !== x) return MISSING_BIN;
+  if (Number.isNaN(x)) return MISSING_BIN;
   let lo = 0;
   let hi = thr.length;
   while (lo < hi) {
@@ -201,7 +201,12 @@ export interface BinnedMatrix {
 }
 
 /** Maps a row-major matrix to bins (padding columns hold bin 0). */
-export function binMatrix(x: Float32Array, n: number, p: number, thresholds: readonly Float64Array[]): BinnedMatrix {
+export function binMatrix(
+  x: Float32Array,
+  n: number,
+  p: number,
+  thresholds: readonly Float64Array[],
+): BinnedMatrix {
   const stride = (p + 3) & ~3;
   const bins = new Uint8Array(n * stride);
   for (let f = 0; f < p; f++) {
@@ -240,7 +245,7 @@ export function findBinThresholds(
     let k = 0;
     for (let i = 0; i < m; i++) {
       const v = x[(rows ? rows[i]! : i) * p + f]!;
-      if (v === v) col[k++] = v;
+      if (!Number.isNaN(v)) col[k++] = v;
     }
     const vals = col.subarray(0, k).sort();
     out.push(binThresholdsOf(vals, maxBins));
@@ -312,7 +317,11 @@ function buildHist(ctx: GrowContext, begin: number, end: number, out: Hist): voi
   h.fill(0);
   const rows = ctx.rows;
   const grad = ctx.grad;
-  const b32 = new Uint32Array(ctx.binned.bins.buffer, ctx.binned.bins.byteOffset, ctx.binned.bins.length >> 2);
+  const b32 = new Uint32Array(
+    ctx.binned.bins.buffer,
+    ctx.binned.bins.byteOffset,
+    ctx.binned.bins.length >> 2,
+  );
   const q = ctx.binned.stride >> 2;
   if (c === null) {
     for (let k = begin; k < end; k++) {
@@ -323,17 +332,17 @@ function buildHist(ctx: GrowContext, begin: number, end: number, out: Hist): voi
         const x = b32[o + w]!;
         const base = w << 10;
         let b = base | (x & 255);
-        g[b] += gi;
-        h[b]++;
+        g[b] = g[b]! + gi;
+        h[b] = h[b]! + 1;
         b = base | 256 | ((x >>> 8) & 255);
-        g[b] += gi;
-        h[b]++;
+        g[b] = g[b]! + gi;
+        h[b] = h[b]! + 1;
         b = base | 512 | ((x >>> 16) & 255);
-        g[b] += gi;
-        h[b]++;
+        g[b] = g[b]! + gi;
+        h[b] = h[b]! + 1;
         b = base | 768 | (x >>> 24);
-        g[b] += gi;
-        h[b]++;
+        g[b] = g[b]! + gi;
+        h[b] = h[b]! + 1;
       }
     }
     return;
@@ -349,21 +358,21 @@ function buildHist(ctx: GrowContext, begin: number, end: number, out: Hist): voi
       const x = b32[o + w]!;
       const base = w << 10;
       let b = base | (x & 255);
-      g[b] += gi;
-      h[b] += hi;
-      c[b]++;
+      g[b] = g[b]! + gi;
+      h[b] = h[b]! + hi;
+      c[b] = c[b]! + 1;
       b = base | 256 | ((x >>> 8) & 255);
-      g[b] += gi;
-      h[b] += hi;
-      c[b]++;
+      g[b] = g[b]! + gi;
+      h[b] = h[b]! + hi;
+      c[b] = c[b]! + 1;
       b = base | 512 | ((x >>> 16) & 255);
-      g[b] += gi;
-      h[b] += hi;
-      c[b]++;
+      g[b] = g[b]! + gi;
+      h[b] = h[b]! + hi;
+      c[b] = c[b]! + 1;
       b = base | 768 | (x >>> 24);
-      g[b] += gi;
-      h[b] += hi;
-      c[b]++;
+      g[b] = g[b]! + gi;
+      h[b] = h[b]! + hi;
+      c[b] = c[b]! + 1;
     }
   }
 }
@@ -376,12 +385,12 @@ function subtractHist(parent: Hist, child: Hist): void {
   const cg = child.g;
   const ch = child.h;
   for (let i = 0; i < n; i++) {
-    pg[i] -= cg[i]!;
-    ph[i] -= ch[i]!;
+    pg[i] = pg[i]! - cg[i]!;
+    ph[i] = ph[i]! - ch[i]!;
   }
   const pc = parent.c;
   const cc = child.c;
-  if (pc && cc) for (let i = 0; i < n; i++) pc[i] -= cc[i]!;
+  if (pc && cc) for (let i = 0; i < n; i++) pc[i] = pc[i]! - cc[i]!;
 }
 
 /** Best split of a leaf over the tree's features (first maximum wins; ties keep the earlier feature). */
@@ -485,7 +494,12 @@ function leafValue(g: number, h: number, params: GbdtParams): number {
   return (-params.learningRate * g) / (h + params.l2 + 1e-15);
 }
 
-function growTree(ctx: GrowContext, nRows: number, thresholds: readonly Float64Array[], gain: Float64Array): GrownTree {
+function growTree(
+  ctx: GrowContext,
+  nRows: number,
+  thresholds: readonly Float64Array[],
+  gain: Float64Array,
+): GrownTree {
   const { params, grad, hess, rows } = ctx;
   const tree: GbdtTree = { feature: [], threshold: [], missingLeft: [], left: [], right: [], value: [] };
   const binThr: number[] = [];
@@ -507,7 +521,17 @@ function growTree(ctx: GrowContext, nRows: number, thresholds: readonly Float64A
     h0 += ctx.constHess ? 1 : hess[r]!;
   }
   const maxDepth = params.maxDepth ?? Number.POSITIVE_INFINITY;
-  const root: Leaf = { node: newNode(), begin: 0, end: nRows, depth: 0, g: g0, h: h0, c: nRows, hist: null, split: null };
+  const root: Leaf = {
+    node: newNode(),
+    begin: 0,
+    end: nRows,
+    depth: 0,
+    g: g0,
+    h: h0,
+    c: nRows,
+    hist: null,
+    split: null,
+  };
   const canSplit = (l: Leaf): boolean =>
     l.depth < maxDepth && l.c >= 2 * params.minDataInLeaf && l.h >= 2 * params.minHessianInLeaf;
   const open: Leaf[] = [];
@@ -665,7 +689,9 @@ export function fitGbdt(train: GbdtData, paramsIn: Partial<GbdtParams>, valid?: 
   if (valid) {
     checkData(valid, params.objective, 'valid');
     if (valid.p !== p)
-      throw new InvalidInputError(`valid.p must equal train.p = ${p}, received ${valid.p}`, { field: 'valid.p' });
+      throw new InvalidInputError(`valid.p must equal train.p = ${p}, received ${valid.p}`, {
+        field: 'valid.p',
+      });
   }
   const rng = Rng.derive(params.seed, 'gbdt');
   const thresholds = findBinThresholds(train.x, n, p, params.maxBins, params.binSampleRows, rng);
@@ -767,14 +793,16 @@ export function fitGbdt(train: GbdtData, paramsIn: Partial<GbdtParams>, valid?: 
     if (nRows < n) {
       for (let i = 0; i < n; i++) {
         if (inBag[i] === 1) continue;
-        raw[i] = raw[i]! + grown.tree.value[binnedLeaf(grown.tree, grown.binThr, binned.bins, i * binned.stride)]!;
+        raw[i] =
+          raw[i]! + grown.tree.value[binnedLeaf(grown.tree, grown.binThr, binned.bins, i * binned.stride)]!;
       }
     }
     trainLoss.push(meanLoss(params.objective, raw, y, n));
     if (valid && vBinned && vRaw) {
       for (let i = 0; i < valid.n; i++) {
         vRaw[i] =
-          vRaw[i]! + grown.tree.value[binnedLeaf(grown.tree, grown.binThr, vBinned.bins, i * vBinned.stride)]!;
+          vRaw[i]! +
+          grown.tree.value[binnedLeaf(grown.tree, grown.binThr, vBinned.bins, i * vBinned.stride)]!;
       }
       const vl = meanLoss(params.objective, vRaw, valid.y, valid.n);
       validLoss.push(vl);
@@ -820,7 +848,7 @@ export function predictGbdtRaw(model: GbdtModel, x: Float32Array, n: number, out
         const f = feature[node]!;
         if (f < 0) break;
         const v = x[o + f]!;
-        const goLeft = v !== v ? ml[node] === 1 : v <= threshold[node]!;
+        const goLeft = Number.isNaN(v) ? ml[node] === 1 : v <= threshold[node]!;
         node = goLeft ? left[node]! : right[node]!;
       }
       out[i] = out[i]! + value[node]!;

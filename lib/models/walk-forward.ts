@@ -164,7 +164,12 @@ export function planFolds(
  * The guard every fit goes through: throws LookaheadError naming the first training row whose label became known
  * after the fold's cutoff (or whose known time is unknown).
  */
-export function assertLabelsKnownBy(labelKnownMs: ArrayLike<number>, n: number, cutoffMs: number, what: string): void {
+export function assertLabelsKnownBy(
+  labelKnownMs: ArrayLike<number>,
+  n: number,
+  cutoffMs: number,
+  what: string,
+): void {
   for (let i = 0; i < n; i++) {
     const k = labelKnownMs[i]!;
     if (!(k <= cutoffMs)) {

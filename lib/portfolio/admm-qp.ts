@@ -84,7 +84,10 @@ export type QpResult =
       readonly ok: true;
       readonly weights: Float64Array;
       readonly objective: number;
+      /** ADMM iterations (0 when the active set carried over from the previous solve verified directly). */
       readonly iterations: number;
+      /** Equality-constrained solves of the active-set polish, over all attempts. */
+      readonly polishRounds: number;
       readonly status: QpStatus;
       readonly primalResidual: number;
       readonly dualResidual: number;
@@ -102,6 +105,15 @@ const ALPHA = 1.6;
 const SIGMA = 1e-6;
 const RHO_MIN = 1e-6;
 const RHO_MAX = 1e6;
+/** Active-set rounds per polish attempt from an ADMM iterate, and from the previous solve's active set. */
+const POLISH_ROUNDS = 12;
+/** Equality-constrained solves allowed to the active-set warm start before ADMM takes over. */
+const WARM_SOLVES = 40;
+const BLOCK_NONE = 0;
+const BLOCK_LOWER = 1;
+const BLOCK_UPPER = 2;
+const BLOCK_BUDGET = 3;
+const BLOCK_SECTOR = 4;
 
 /**
  * A reusable solver. All work arrays are allocated when the capacity grows (constructor or a larger model) and
@@ -155,6 +167,18 @@ export class AdmmQpSolver {
   private pdelta: Float64Array = new Float64Array(0);
   private pcap: Float64Array = new Float64Array(0);
   private best: Float64Array = new Float64Array(0);
+  private ptmp: Float64Array = new Float64Array(0);
+  private freeIdx: Int32Array = new Int32Array(0); // free names of the active set being solved
+  private psec: Float64Array = new Float64Array(0); // S
+  private meanDiagP = 0; // mean diag(P), unscaled
+  /** `aw` holds the last solution (a feasible start for the active-set warm start). */
+  private activeSetValid = false;
+  private aw: Float64Array = new Float64Array(0);
+  private asec: Float64Array = new Float64Array(0); // S
+  private adir: Float64Array = new Float64Array(0); // S
+  private kktTolG = 0;
+  private polishRounds = 0;
+  private stationarity = 0;
   // instance data for the solve in progress
   private bench: Float64Array = new Float64Array(0);
   private band = 0;
@@ -203,9 +227,16 @@ export class AdmmQpSolver {
     this.pdelta = new Float64Array(cn);
     this.pcap = new Float64Array(m * m);
     this.best = new Float64Array(cn);
+    this.ptmp = new Float64Array(cn);
+    this.aw = new Float64Array(cn);
+    this.asec = new Float64Array(cs);
+    this.adir = new Float64Array(cs);
+    this.freeIdx = new Int32Array(cn);
+    this.psec = new Float64Array(cs);
     this.bench = new Float64Array(cs);
     this.qRaw = new Float64Array(cn);
     this.hasIterate = false;
+    this.activeSetValid = false;
   }
 
   /**
@@ -229,7 +260,10 @@ export class AdmmQpSolver {
     }
     const dimsChanged = n !== this.n || k !== this.k || nS !== this.nS;
     this.ensureCapacity(n, k, nS);
-    if (dimsChanged) this.hasIterate = false;
+    if (dimsChanged) {
+      this.hasIterate = false;
+      this.activeSetValid = false;
+    }
     this.n = n;
     this.k = k;
     this.nS = nS;
@@ -310,6 +344,7 @@ export class AdmmQpSolver {
     }
     // Cost scaling (OSQP scales the objective so that P has unit size): mean diag(P) → 1.
     const meanDiag = n > 0 ? sumDiagP / n : 0;
+    this.meanDiagP = meanDiag;
     this.costScale = meanDiag > 1e-300 ? 1 / meanDiag : 1;
   }
 
@@ -490,6 +525,7 @@ export class AdmmQpSolver {
   /** Invalidates the warm start (the next solve starts from zero). */
   reset(): void {
     this.hasIterate = false;
+    this.activeSetValid = false;
     this.rho = 0.1;
   }
 
@@ -577,6 +613,30 @@ export class AdmmQpSolver {
     const weights = out ?? new Float64Array(n);
     if (weights.length < n)
       throw new InvalidInputError(`out length must be >= ${n}, received ${weights.length}`);
+    const doPolish = options.polish ?? true;
+    const warm = (options.warmStart ?? true) && this.hasIterate;
+    this.polishRounds = 0;
+
+    // Warm active set: a drifting problem usually keeps most of its active set from one solve to the next, so
+    // first run the active-set polish from the last solution's set. A point that passes the KKT check is optimal
+    // (convex QP), so ADMM is skipped; otherwise ADMM runs from its warm iterates as before.
+    if (doPolish && warm && this.activeSetValid) {
+      const pol = this.activeSetSolve(WARM_SOLVES);
+      if (pol !== undefined) {
+        this.syncIterates();
+        weights.set(this.pw.subarray(0, n));
+        return {
+          ok: true,
+          weights,
+          objective: pol,
+          iterations: 0,
+          polishRounds: this.polishRounds,
+          status: 'solved_polished',
+          primalResidual: 0,
+          dualResidual: c * this.stationarity,
+        };
+      }
+    }
 
     const maxIt = options.maxIterations ?? 4000;
     const epsAbs = options.epsAbs ?? 1e-7;
@@ -590,7 +650,7 @@ export class AdmmQpSolver {
     const xt = this.xt;
     const rhs = this.rhs;
     const sec = this.sector;
-    if (!(options.warmStart ?? true) || !this.hasIterate) {
+    if (!warm) {
       x.fill(0, 0, n);
       z.fill(0, 0, nz);
       y.fill(0, 0, nz);
@@ -604,7 +664,6 @@ export class AdmmQpSolver {
     let rPrim = Number.POSITIVE_INFINITY;
     let rDual = Number.POSITIVE_INFINITY;
     let tau = 0;
-    const doPolish = options.polish ?? true;
     let polishLevel = doPolish ? 1e-1 : 0;
     let polishedObj: number | undefined;
     for (let it = 1; it <= maxIt; it++) {
@@ -691,7 +750,7 @@ export class AdmmQpSolver {
         const pD = epsAbs + polishLevel * Math.max(pxInf, atyInf, qInf);
         if (rp <= pP && rd <= pD) {
           this.lastTau = tau;
-          polishedObj = this.polish();
+          polishedObj = this.polish(POLISH_ROUNDS);
           if (polishedObj !== undefined) break;
           polishLevel *= 0.1;
         }
@@ -723,14 +782,18 @@ export class AdmmQpSolver {
     this.project(x, 0, best, 0);
     let bestObj = this.objectiveOf(best, this.tv);
     let polished = false;
+    this.activeSetValid = false;
     if (doPolish) {
-      const pol = polishedObj ?? this.polish();
-      if (pol !== undefined && pol <= bestObj + 1e-15 * Math.abs(bestObj)) {
-        bestObj = pol;
-        best.set(this.pw.subarray(0, n));
+      const pol = polishedObj ?? this.polish(POLISH_ROUNDS);
+      if (pol !== undefined) {
         polished = true;
-      } else if (pol !== undefined) {
-        polished = true;
+        this.activeSetValid = this.hasIterate;
+        if (pol <= bestObj + 1e-15 * Math.abs(bestObj)) {
+          bestObj = pol;
+          best.set(this.pw.subarray(0, n));
+          // The next warm start begins at this optimum rather than at the unfinished ADMM iterate.
+          if (this.hasIterate) this.syncIterates();
+        }
       }
     }
     if (!converged && !polished) {
@@ -743,11 +806,13 @@ export class AdmmQpSolver {
       };
     }
     weights.set(best.subarray(0, n));
+    this.aw.set(best.subarray(0, n));
     return {
       ok: true,
       weights,
       objective: bestObj,
       iterations,
+      polishRounds: this.polishRounds,
       status: polished ? 'solved_polished' : 'solved',
       primalResidual: rPrim,
       dualResidual: rDual,
@@ -755,13 +820,44 @@ export class AdmmQpSolver {
   }
 
   /**
+   * Sets the ADMM iterates to the polished point `pw` with the duals its KKT conditions give (scaled problem):
+   * x = z₁ = w, z₂ = Gᵀw, y₂ = ∇h(z₂), y₁ = −c∇f(w) (so that P̂x + lin + Aᵀy = 0), for the next warm start.
+   */
+  private syncIterates(): void {
+    const { n, nS } = this;
+    const c = this.costScale;
+    const pw = this.pw;
+    const x = this.x;
+    const z = this.z;
+    const y = this.y;
+    const g = this.tv;
+    this.gradient(pw, g);
+    for (let s = 0; s < nS; s++) z[n + s] = 0;
+    for (let i = 0; i < n; i++) {
+      const wi = pw[i] as number;
+      x[i] = wi;
+      z[i] = wi;
+      y[i] = -c * (g[i] as number);
+      if (nS > 0) {
+        const s = n + (this.sector[i] as number);
+        z[s] = (z[s] as number) + wi;
+      }
+    }
+    for (let s = 0; s < nS; s++) {
+      const dev = (z[n + s] as number) - (this.bench[s] as number);
+      y[n + s] = this.lambda > 0 ? 2 * c * this.lambda * Math.max(0, Math.abs(dev) - this.band) * Math.sign(dev) : 0;
+    }
+  }
+
+  /**
    * Polish (OSQP §4.1) refined as a semismooth Newton / primal-dual active-set method (Hintermüller, Ito & Kunisch
    * 2003) on the fixed point w = Π_C(w − diag(P)⁻¹∇f(w)): the active set (names at 0, at their cap, budget, sector
-   * sides) is read off that projection, the equality-constrained QP on it is solved exactly, and this repeats until
-   * the point satisfies the KKT conditions. Starts from the projected ADMM iterate. Returns the objective of the
-   * polished point (in `pw`), or undefined when it does not verify. Unscaled units.
+   * sides) is guessed, the equality-constrained QP on it is solved exactly, and the set is updated from the primal
+   * values and reduced costs until the point satisfies the KKT conditions (at most `maxRounds` solves). The first
+   * guess is read off the projected ADMM iterate. Returns the objective of the polished point (in `pw`), or
+   * undefined when it does not verify. Unscaled units.
    */
-  private polish(): number | undefined {
+  private polish(maxRounds: number): number | undefined {
     const { n, nS } = this;
     const status = this.status;
     const up = this.up;
@@ -784,17 +880,19 @@ export class AdmmQpSolver {
       const dev = (z[n + s] as number) - (this.bench[s] as number);
       secAct[s] = lambda <= 0 ? 0 : dev > this.band ? 1 : dev < -this.band ? -1 : 0;
     }
-    for (let round = 0; round < 12; round++) {
+    for (let round = 0; round < maxRounds; round++) {
       if (round > 0) {
         // Primal-dual active-set update: free names out of bounds become fixed, fixed names whose reduced cost
-        // has the wrong sign are freed; the budget and sector sides follow their multiplier / deviation.
-        this.gradient(pw, grad);
+        // has the wrong sign are freed; the budget and sector sides follow their multiplier / deviation. `grad`
+        // holds ∇f(pw) from the failed KKT check of the previous round.
         let changed = false;
         const nuEff = budgetActive ? Math.max(lastNu, 0) : 0;
+        let sumW = 0;
         for (let i = 0; i < n; i++) {
           const ui = up[i] as number;
           if (ui <= 0) continue;
           const wi = pw[i] as number;
+          sumW += wi;
           const rc = (grad[i] as number) + nuEff;
           const st = status[i] as number;
           let next = st;
@@ -806,8 +904,6 @@ export class AdmmQpSolver {
             changed = true;
           }
         }
-        let sumW = 0;
-        for (let i = 0; i < n; i++) sumW += pw[i] as number;
         if (budgetActive && lastNu < 0) {
           budgetActive = false;
           changed = true;
@@ -833,22 +929,196 @@ export class AdmmQpSolver {
         }
         if (!changed) return undefined;
       }
+      this.polishRounds++;
       const nu = this.solveReduced(budgetActive);
       if (nu === undefined) return undefined;
       lastNu = nu;
-      if (this.kktHolds(budgetActive, nu)) {
-        // Clip rounding-level bound violations, then enforce the budget exactly.
-        let sum = 0;
+      if (this.kktHolds(budgetActive, nu)) return this.finishPolished();
+    }
+    return undefined;
+  }
+
+  /** Clips rounding-level bound violations of the verified point `pw`, enforces the budget exactly; its objective. */
+  private finishPolished(): number {
+    const n = this.n;
+    const pw = this.pw;
+    const up = this.up;
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const wi = Math.min(Math.max(pw[i] as number, 0), up[i] as number);
+      pw[i] = wi;
+      sum += wi;
+    }
+    if (sum > this.budget && sum > 0) {
+      const f = this.budget / sum;
+      for (let i = 0; i < n; i++) pw[i] = (pw[i] as number) * f;
+    }
+    return this.objectiveOf(pw, this.tv);
+  }
+
+  /**
+   * Primal active-set method (Nocedal & Wright 2006, Algorithm 16.3) from the previous solution, for warm starts.
+   * The previous weights clipped to the new caps are feasible; each round solves the equality-constrained QP on the
+   * working set (names at a bound, the budget row, and the quadratic piece of each sector penalty) and steps toward
+   * it until the first bound, the budget or a sector band edge blocks; that constraint joins the working set (a
+   * band edge switches the sector's piece; the penalty is C¹, so its pieces join smoothly). After a full step the
+   * multipliers are checked and the most violated constraint leaves. Every step lowers the objective, and one
+   * constraint changes per round, so a drifting problem whose active set moves by a few names needs a few rounds.
+   * At most `maxSolves` solves; returns the objective of the verified point (in `pw`, and copied to `aw`) or
+   * undefined (degenerate cycling, singular systems, or too many changes), after which ADMM takes over.
+   */
+  private activeSetSolve(maxSolves: number): number | undefined {
+    const { n, nS } = this;
+    const up = this.up;
+    const status = this.status;
+    const secAct = this.secAct;
+    const sec = this.sector;
+    const aw = this.aw;
+    const pw = this.pw;
+    const grad = this.grad;
+    const budget = this.budget;
+    const band = this.band;
+    const bench = this.bench;
+    const withSec = nS > 0 && this.lambda > 0;
+    const asec = this.asec;
+    const adir = this.adir;
+    // feasible start: the previous solution clipped to the new caps (and scaled into the budget)
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const wi = Math.min(Math.max(aw[i] as number, 0), up[i] as number);
+      aw[i] = wi;
+      sum += wi;
+    }
+    if (sum > budget) {
+      const f = budget / sum;
+      for (let i = 0; i < n; i++) aw[i] = (aw[i] as number) * f;
+    }
+    sum = 0;
+    asec.fill(0, 0, nS);
+    for (let i = 0; i < n; i++) {
+      const wi = aw[i] as number;
+      const ui = up[i] as number;
+      status[i] = wi <= 0 ? -1 : wi >= ui ? 1 : 0;
+      sum += wi;
+      if (nS > 0) {
+        const s = sec[i] as number;
+        asec[s] = (asec[s] as number) + wi;
+      }
+    }
+    let budgetActive = sum >= budget * (1 - 1e-12);
+    for (let s = 0; s < nS; s++) {
+      const dev = (asec[s] as number) - (bench[s] as number);
+      secAct[s] = !withSec ? 0 : dev > band ? 1 : dev < -band ? -1 : 0;
+    }
+    for (let round = 0; round < maxSolves; round++) {
+      this.polishRounds++;
+      const nu = this.solveReduced(budgetActive);
+      if (nu === undefined) return undefined;
+      // step α ∈ [0, 1] toward the solution pw, blocked by the first bound, the budget or a band edge
+      let alpha = 1;
+      let blockKind = BLOCK_NONE;
+      let blockIdx = -1;
+      let sumP = 0;
+      let sumW = 0;
+      adir.fill(0, 0, nS);
+      asec.fill(0, 0, nS);
+      for (let i = 0; i < n; i++) {
+        const wi = aw[i] as number;
+        sumW += wi;
+        if (withSec) {
+          const s = sec[i] as number;
+          asec[s] = (asec[s] as number) + wi;
+        }
+        if (status[i] !== 0) continue;
+        const p = (pw[i] as number) - wi;
+        sumP += p;
+        if (withSec) {
+          const s = sec[i] as number;
+          adir[s] = (adir[s] as number) + p;
+        }
+        if (p < 0) {
+          const a = wi / -p;
+          if (a < alpha) {
+            alpha = a;
+            blockKind = BLOCK_LOWER;
+            blockIdx = i;
+          }
+        } else if (p > 0) {
+          const a = ((up[i] as number) - wi) / p;
+          if (a < alpha) {
+            alpha = a;
+            blockKind = BLOCK_UPPER;
+            blockIdx = i;
+          }
+        }
+      }
+      if (!budgetActive && sumP > 0) {
+        const a = (budget - sumW) / sumP;
+        if (a < alpha) {
+          alpha = a;
+          blockKind = BLOCK_BUDGET;
+        }
+      }
+      if (withSec) {
+        for (let s = 0; s < nS; s++) {
+          const d = adir[s] as number;
+          const dev = (asec[s] as number) - (bench[s] as number);
+          const side = secAct[s] as number;
+          let a = Number.POSITIVE_INFINITY;
+          if (d > 0 && side <= 0) a = ((side === 0 ? band : -band) - dev) / d;
+          else if (d < 0 && side >= 0) a = ((side === 0 ? -band : band) - dev) / d;
+          if (a < alpha) {
+            alpha = a;
+            blockKind = BLOCK_SECTOR;
+            blockIdx = s;
+          }
+        }
+      }
+      if (blockKind === BLOCK_NONE) {
+        // Full step: aw = pw, the working-set optimum. Optimal when the multipliers have the right signs.
+        for (let i = 0; i < n; i++) if (status[i] === 0) aw[i] = pw[i] as number;
+        if (this.kktHolds(budgetActive, nu)) {
+          const obj = this.finishPolished();
+          aw.set(pw.subarray(0, n));
+          return obj;
+        }
+        // release the constraint with the most violated multiplier (reduced cost ∇f + ν of the wrong sign)
+        const tolG = this.kktTolG;
+        let worst = tolG;
+        let release = -1;
+        const nuA = budgetActive ? nu : 0;
         for (let i = 0; i < n; i++) {
-          const wi = Math.min(Math.max(pw[i] as number, 0), up[i] as number);
-          pw[i] = wi;
-          sum += wi;
+          const st = status[i] as number;
+          if (st === 0 || (up[i] as number) <= 0) continue;
+          const rc = (grad[i] as number) + nuA;
+          const v = st === -1 ? -rc : rc;
+          if (v > worst) {
+            worst = v;
+            release = i;
+          }
         }
-        if (sum > this.budget && sum > 0) {
-          const f = this.budget / sum;
-          for (let i = 0; i < n; i++) pw[i] = (pw[i] as number) * f;
-        }
-        return this.objectiveOf(pw, grad);
+        if (budgetActive && -nu > worst) release = n;
+        if (release < 0) return undefined;
+        if (release === n) budgetActive = false;
+        else status[release] = 0;
+        continue;
+      }
+      if (alpha < 0) alpha = 0;
+      for (let i = 0; i < n; i++) {
+        if (status[i] !== 0) continue;
+        const wi = aw[i] as number;
+        aw[i] = wi + alpha * ((pw[i] as number) - wi);
+      }
+      if (blockKind === BLOCK_LOWER) {
+        aw[blockIdx] = 0;
+        status[blockIdx] = -1;
+      } else if (blockKind === BLOCK_UPPER) {
+        aw[blockIdx] = up[blockIdx] as number;
+        status[blockIdx] = 1;
+      } else if (blockKind === BLOCK_BUDGET) {
+        budgetActive = true;
+      } else {
+        secAct[blockIdx] = secAct[blockIdx] === 0 ? Math.sign(adir[blockIdx] as number) : 0;
       }
     }
     return undefined;
@@ -875,7 +1145,10 @@ export class AdmmQpSolver {
     for (let i = 0; i < n; i++) out[i] = (out[i] as number) - (this.qRaw[i] as number);
   }
 
-  /** KKT conditions of the polished point `pw` with budget multiplier ν, to relative tolerances. */
+  /**
+   * KKT conditions of the polished point `pw` with budget multiplier ν, to relative tolerances. Leaves ∇f(pw) in
+   * `grad` (also when they fail) and the largest stationarity residual on the free names in `stationarity`.
+   */
   private kktHolds(budgetActive: boolean, nu: number): boolean {
     const { n, nS } = this;
     const pw = this.pw;
@@ -892,9 +1165,11 @@ export class AdmmQpSolver {
     }
     const tolG = 1e-7 * Math.max(gInf, 1e-300);
     const tolX = 1e-9 * Math.max(Math.min(uMax, this.budget), 1e-300);
+    this.kktTolG = tolG;
     if (budgetActive && nu < -tolG) return false;
     if (sumW > this.budget + tolX) return false;
     const nuEff = budgetActive ? Math.max(nu, 0) : 0;
+    let stat = 0;
     for (let i = 0; i < n; i++) {
       const wi = pw[i] as number;
       const ui = up[i] as number;
@@ -904,7 +1179,10 @@ export class AdmmQpSolver {
       const st = this.status[i] as number;
       if (st === -1 && rc < -tolG) return false;
       if (st === 1 && rc > tolG) return false;
-      if (st === 0 && Math.abs(rc) > 10 * tolG) return false;
+      if (st === 0) {
+        if (Math.abs(rc) > 10 * tolG) return false;
+        stat = Math.max(stat, Math.abs(rc));
+      }
     }
     if (nS > 0 && this.lambda > 0) {
       const sb = this.sbuf;
@@ -921,14 +1199,17 @@ export class AdmmQpSolver {
         if (side === 0 && Math.abs(dev) > this.band + tolX) return false;
       }
     }
+    this.stationarity = stat;
     return true;
   }
 
   /**
    * Solves the equality-constrained QP on the current active set into `pw`; returns the budget multiplier ν (0 when
    * the budget is inactive) or undefined when the reduced system is singular. H = P + 2λ Σ_{active s} g_s g_sᵀ on
-   * the free names, solved by Woodbury on diag(γ s + d) + [√γ B L, √(2λ) G_act] [...]ᵀ with a tiny diagonal
-   * regularisation and three steps of iterative refinement against the exact H.
+   * the free names F, solved by Woodbury on diag(γ s + d) + [√γ B L, √(2λ) G_act] [...]ᵀ restricted to F with a tiny
+   * diagonal regularisation and three steps of iterative refinement against the exact H_FF. Everything after the
+   * fixed part works on the compact free list (`freeIdx`; vectors indexed by position in it), so a round costs
+   * O(n) plus O(|F| k²) rather than O(n k²).
    */
   private solveReduced(budgetActive: boolean): number | undefined {
     const { n, k, nS } = this;
@@ -937,52 +1218,65 @@ export class AdmmQpSolver {
     const up = this.up;
     const pw = this.pw;
     const sec = this.sector;
-    const lambda = this.lambda;
+    const secAct = this.secAct;
+    const l2 = 2 * this.lambda;
+    const withSec = nS > 0 && l2 > 0;
     const g = this.gamma;
     const sg = Math.sqrt(g);
-    const sl = Math.sqrt(2 * lambda);
+    const sl = Math.sqrt(l2);
     const bl = this.bl;
     const pd = this.pdelta;
     const K = this.pcap;
-    // fixed part
+    const free = this.freeIdx;
+    const fk = this.fk;
+    const fixedSec = this.psec;
+    // fixed part: weights, their factor exposure B L w_fixed and sector sums
     let nFree = 0;
     let fixedSum = 0;
-    let meanDiag = 0;
+    fk.fill(0, 0, k);
+    fixedSec.fill(0, 0, nS);
     for (let i = 0; i < n; i++) {
       const st = status[i] as number;
-      const ui = up[i] as number;
-      pw[i] = st === 1 ? ui : 0;
-      if (st === 0) nFree++;
-      else fixedSum += pw[i] as number;
-      let rowSq = 0;
-      for (let a = 0; a < k; a++) rowSq += (bl[i * k + a] as number) ** 2;
-      meanDiag += g * rowSq + (this.diagQ[i] as number);
-    }
-    if (nFree === 0) return 0;
-    meanDiag = n > 0 ? meanDiag / n : 0;
-    const reg = 1e-10 * Math.max(meanDiag, 1e-300);
-    // r = −(H w_fixed) − lin (on free names), lin = −q − 2λ Σ_act c_s g_s
-    const r = this.pr;
-    this.mulH(pw, r);
-    const sb = this.sbuf;
-    for (let s = 0; s < nS; s++) {
-      const a = this.secAct[s] as number;
-      sb[s] = a === 0 ? 0 : 2 * lambda * ((this.bench[s] as number) + a * this.band);
-    }
-    for (let i = 0; i < n; i++) {
-      let v = -(r[i] as number) + (this.qRaw[i] as number);
-      if (nS > 0) v += sb[sec[i] as number] as number;
-      r[i] = status[i] === 0 ? v : 0;
-    }
-    // capacitance on the free set
-    K.fill(0, 0, m * m);
-    for (let i = 0; i < n; i++) {
-      if (status[i] !== 0) {
-        pd[i] = 1;
+      if (st === 0) {
+        free[nFree++] = i;
+        pw[i] = 0;
         continue;
       }
+      const wi = st === 1 ? (up[i] as number) : 0;
+      pw[i] = wi;
+      if (wi === 0) continue;
+      fixedSum += wi;
+      const o = i * k;
+      for (let a = 0; a < k; a++) fk[a] = (fk[a] as number) + (bl[o + a] as number) * wi;
+      if (nS > 0) {
+        const s = sec[i] as number;
+        fixedSec[s] = (fixedSec[s] as number) + wi;
+      }
+    }
+    if (nFree === 0) return 0;
+    const reg = 1e-10 * Math.max(this.meanDiagP, 1e-300);
+    // r_F = q_F − (H w_fixed)_F + 2λ Σ_act (b_s + side·band) g_s (the fixed names' diagonal terms vanish on F)
+    const r = this.pr;
+    for (let j = 0; j < nFree; j++) {
+      const i = free[j] as number;
+      const o = i * k;
+      let v = 0;
+      for (let a = 0; a < k; a++) v += (bl[o + a] as number) * (fk[a] as number);
+      let ri = (this.qRaw[i] as number) - g * v;
+      if (withSec) {
+        const s = sec[i] as number;
+        const side = secAct[s] as number;
+        if (side !== 0)
+          ri += l2 * ((this.bench[s] as number) + side * this.band - (fixedSec[s] as number));
+      }
+      r[j] = ri;
+    }
+    // capacitance I + Vᵀ D⁻¹ V on F
+    K.fill(0, 0, m * m);
+    for (let j = 0; j < nFree; j++) {
+      const i = free[j] as number;
       const d = (this.diagQ[i] as number) + reg;
-      pd[i] = d;
+      pd[j] = d;
       const inv = 1 / d;
       const o = i * k;
       for (let a = 0; a < k; a++) {
@@ -990,119 +1284,161 @@ export class AdmmQpSolver {
         if (va === 0) continue;
         for (let b = 0; b <= a; b++) K[a * m + b] = (K[a * m + b] as number) + va * (bl[o + b] as number);
       }
-      if (nS > 0) {
+      if (withSec) {
         const s = sec[i] as number;
-        if (this.secAct[s] !== 0) {
+        if (secAct[s] !== 0) {
           const ss = k + s;
-          for (let a = 0; a < k; a++)
-            K[ss * m + a] = (K[ss * m + a] as number) + sl * sg * inv * (bl[o + a] as number);
-          K[ss * m + ss] = (K[ss * m + ss] as number) + 2 * lambda * inv;
+          const c = sl * sg * inv;
+          for (let a = 0; a < k; a++) K[ss * m + a] = (K[ss * m + a] as number) + c * (bl[o + a] as number);
+          K[ss * m + ss] = (K[ss * m + ss] as number) + l2 * inv;
         }
       }
     }
     for (let a = 0; a < m; a++) K[a * m + a] = (K[a * m + a] as number) + 1;
     if (!choleskyInPlace(K, m)) return undefined;
-    const solveFree = (rin: Float64Array, outv: Float64Array): void => {
-      const pv = this.pv;
-      pv.fill(0, 0, m);
-      for (let i = 0; i < n; i++) {
-        if (status[i] !== 0) {
-          outv[i] = 0;
-          continue;
-        }
-        const t = (rin[i] as number) / (pd[i] as number);
-        outv[i] = t;
-        const o = i * k;
-        for (let a = 0; a < k; a++) pv[a] = (pv[a] as number) + (bl[o + a] as number) * t;
-        if (nS > 0 && this.secAct[sec[i] as number] !== 0) {
-          const s = k + (sec[i] as number);
-          pv[s] = (pv[s] as number) + t;
-        }
-      }
-      for (let a = 0; a < k; a++) pv[a] = (pv[a] as number) * sg;
-      for (let s = k; s < m; s++) pv[s] = (pv[s] as number) * sl;
-      choleskySolveInPlace(K, m, pv);
-      for (let a = 0; a < k; a++) pv[a] = (pv[a] as number) * sg;
-      for (let s = k; s < m; s++) pv[s] = (pv[s] as number) * sl;
-      for (let i = 0; i < n; i++) {
-        if (status[i] !== 0) continue;
-        const o = i * k;
-        let v = 0;
-        for (let a = 0; a < k; a++) v += (bl[o + a] as number) * (pv[a] as number);
-        if (nS > 0 && this.secAct[sec[i] as number] !== 0) v += pv[k + (sec[i] as number)] as number;
-        outv[i] = (outv[i] as number) - v / (pd[i] as number);
-      }
-    };
     const beta = this.budget - fixedSum;
-    const a = this.pa; // H̃⁻¹ r
     const b = this.pb; // H̃⁻¹ 1
     const res = this.pres;
-    let nu = 0;
-    // KKT: H_FF x + ν 1 = r, 1ᵀx = β (if budget active)
-    const solveKkt = (rr: Float64Array, rnu: number, xo: Float64Array): number => {
-      solveFree(rr, a);
-      if (!budgetActive) {
-        for (let i = 0; i < n; i++) if (status[i] === 0) xo[i] = a[i] as number;
-        return 0;
-      }
-      let sa = 0;
-      let sbv = 0;
-      for (let i = 0; i < n; i++) {
-        if (status[i] !== 0) continue;
-        sa += a[i] as number;
-        sbv += b[i] as number;
-      }
-      if (!(sbv > 0)) return Number.NaN;
-      const v = (sa - rnu) / sbv;
-      for (let i = 0; i < n; i++) if (status[i] === 0) xo[i] = (a[i] as number) - v * (b[i] as number);
-      return v;
-    };
-    if (budgetActive) {
-      for (let i = 0; i < n; i++) res[i] = status[i] === 0 ? 1 : 0;
-      solveFree(res, b);
-    }
-    // initial solve
     const xf = this.tv;
-    for (let i = 0; i < n; i++) xf[i] = 0;
-    nu = solveKkt(r, beta, xf);
+    if (budgetActive) {
+      for (let j = 0; j < nFree; j++) res[j] = 1;
+      this.solveFree(nFree, withSec, res, b);
+    }
+    // KKT: H_FF x + ν 1 = r, 1ᵀx = β (if budget active)
+    let nu = this.solveKkt(nFree, withSec, budgetActive, r, beta, xf);
     if (!Number.isFinite(nu)) return undefined;
-    for (let i = 0; i < n; i++) if (status[i] === 0) pw[i] = xf[i] as number;
-    // iterative refinement against the exact H: residual of H_FF x_F + ν1 = r, 1ᵀx_F = β
-    const hw = this.grad;
-    const fp = this.rhs;
+    const x = this.pa;
+    for (let j = 0; j < nFree; j++) x[j] = xf[j] as number;
+    // iterative refinement against the exact H_FF: residual of H_FF x + ν1 = r, 1ᵀx = β
+    const hx = this.rhs;
     for (let ref = 0; ref < 3; ref++) {
+      this.mulHFree(nFree, withSec, x, hx);
       let sumF = 0;
-      for (let i = 0; i < n; i++) {
-        const free = status[i] === 0;
-        fp[i] = free ? (pw[i] as number) : 0;
-        if (free) sumF += pw[i] as number;
+      const nuA = budgetActive ? nu : 0;
+      for (let j = 0; j < nFree; j++) {
+        sumF += x[j] as number;
+        res[j] = (r[j] as number) - (hx[j] as number) - nuA;
       }
-      this.mulH(fp, hw);
-      for (let i = 0; i < n; i++) {
-        res[i] = status[i] === 0 ? (r[i] as number) - (hw[i] as number) - (budgetActive ? nu : 0) : 0;
-      }
-      const dnu = solveKkt(res, beta - sumF, xf);
+      const dnu = this.solveKkt(nFree, withSec, budgetActive, res, beta - sumF, xf);
       if (!Number.isFinite(dnu)) return undefined;
-      for (let i = 0; i < n; i++) if (status[i] === 0) pw[i] = (pw[i] as number) + (xf[i] as number);
+      for (let j = 0; j < nFree; j++) x[j] = (x[j] as number) + (xf[j] as number);
       nu += dnu;
     }
-    for (let i = 0; i < n; i++) if (!Number.isFinite(pw[i] as number)) return undefined;
+    for (let j = 0; j < nFree; j++) {
+      const v = x[j] as number;
+      if (!Number.isFinite(v)) return undefined;
+      pw[free[j] as number] = v;
+    }
     return budgetActive ? nu : 0;
   }
 
-  /** out = H w with H = P + 2λ Σ_{active s} g_s g_sᵀ. */
-  private mulH(w: Float64Array, out: Float64Array): void {
-    const { n, nS } = this;
-    this.mulP(w, out);
-    if (nS === 0 || this.lambda <= 0) return;
-    const sb = this.sbuf;
-    sb.fill(0, 0, nS);
-    for (let i = 0; i < n; i++) {
-      const s = this.sector[i] as number;
-      sb[s] = (sb[s] as number) + (w[i] as number);
+  /**
+   * xo = H̃_FF⁻¹ rr, or with the budget row the solution of H̃_FF x + ν1 = rr, 1ᵀx = rnu (needs `pb` = H̃_FF⁻¹ 1);
+   * returns ν (0 without the budget row, NaN when 1ᵀH̃⁻¹1 ≤ 0). Compact vectors of length nFree.
+   */
+  private solveKkt(
+    nFree: number,
+    withSec: boolean,
+    budgetActive: boolean,
+    rr: Float64Array,
+    rnu: number,
+    xo: Float64Array,
+  ): number {
+    if (!budgetActive) {
+      this.solveFree(nFree, withSec, rr, xo);
+      return 0;
     }
-    for (let s = 0; s < nS; s++) sb[s] = this.secAct[s] !== 0 ? 2 * this.lambda * (sb[s] as number) : 0;
-    for (let i = 0; i < n; i++) out[i] = (out[i] as number) + (sb[this.sector[i] as number] as number);
+    const a = this.ptmp;
+    this.solveFree(nFree, withSec, rr, a);
+    const b = this.pb;
+    let sa = 0;
+    let sbv = 0;
+    for (let j = 0; j < nFree; j++) {
+      sa += a[j] as number;
+      sbv += b[j] as number;
+    }
+    if (!(sbv > 0)) return Number.NaN;
+    const v = (sa - rnu) / sbv;
+    for (let j = 0; j < nFree; j++) xo[j] = (a[j] as number) - v * (b[j] as number);
+    return v;
+  }
+
+  /** outv = H̃_FF⁻¹ rin by Woodbury with the capacitance factor in `pcap` (compact vectors). */
+  private solveFree(nFree: number, withSec: boolean, rin: Float64Array, outv: Float64Array): void {
+    const { k, nS } = this;
+    const m = k + nS;
+    const free = this.freeIdx;
+    const bl = this.bl;
+    const pd = this.pdelta;
+    const sec = this.sector;
+    const secAct = this.secAct;
+    const sg = Math.sqrt(this.gamma);
+    const sl = Math.sqrt(2 * this.lambda);
+    const pv = this.pv;
+    pv.fill(0, 0, m);
+    for (let j = 0; j < nFree; j++) {
+      const i = free[j] as number;
+      const t = (rin[j] as number) / (pd[j] as number);
+      outv[j] = t;
+      const o = i * k;
+      for (let a = 0; a < k; a++) pv[a] = (pv[a] as number) + (bl[o + a] as number) * t;
+      if (withSec) {
+        const s = sec[i] as number;
+        if (secAct[s] !== 0) pv[k + s] = (pv[k + s] as number) + t;
+      }
+    }
+    for (let a = 0; a < k; a++) pv[a] = (pv[a] as number) * sg;
+    for (let s = k; s < m; s++) pv[s] = (pv[s] as number) * sl;
+    choleskySolveInPlace(this.pcap, m, pv);
+    for (let a = 0; a < k; a++) pv[a] = (pv[a] as number) * sg;
+    for (let s = k; s < m; s++) pv[s] = (pv[s] as number) * sl;
+    for (let j = 0; j < nFree; j++) {
+      const i = free[j] as number;
+      const o = i * k;
+      let v = 0;
+      for (let a = 0; a < k; a++) v += (bl[o + a] as number) * (pv[a] as number);
+      if (withSec) {
+        const s = sec[i] as number;
+        if (secAct[s] !== 0) v += pv[k + s] as number;
+      }
+      outv[j] = (outv[j] as number) - v / (pd[j] as number);
+    }
+  }
+
+  /** out = H_FF x on the free list, H = P + 2λ Σ_{active s} g_s g_sᵀ (compact vectors). */
+  private mulHFree(nFree: number, withSec: boolean, x: Float64Array, out: Float64Array): void {
+    const { k, nS } = this;
+    const free = this.freeIdx;
+    const bl = this.bl;
+    const sec = this.sector;
+    const fk = this.fk;
+    const ss = this.psec;
+    fk.fill(0, 0, k);
+    ss.fill(0, 0, nS);
+    for (let j = 0; j < nFree; j++) {
+      const i = free[j] as number;
+      const xj = x[j] as number;
+      const o = i * k;
+      for (let a = 0; a < k; a++) fk[a] = (fk[a] as number) + (bl[o + a] as number) * xj;
+      if (withSec) {
+        const s = sec[i] as number;
+        ss[s] = (ss[s] as number) + xj;
+      }
+    }
+    const g = this.gamma;
+    const l2 = 2 * this.lambda;
+    for (let j = 0; j < nFree; j++) {
+      const i = free[j] as number;
+      const o = i * k;
+      let v = 0;
+      for (let a = 0; a < k; a++) v += (bl[o + a] as number) * (fk[a] as number);
+      let hv = g * v + (this.diagQ[i] as number) * (x[j] as number);
+      if (withSec) {
+        const s = sec[i] as number;
+        if (this.secAct[s] !== 0) hv += l2 * (ss[s] as number);
+      }
+      out[j] = hv;
+    }
   }
 }
 

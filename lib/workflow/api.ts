@@ -35,7 +35,8 @@ import {
 
 export const runPrefix = (tenantId: string, runId: string): string => `tenants/${tenantId}/runs/${runId}/`;
 /** The parsed spec (defaults applied) as canonical JSON: its sha256 is the run's `specHash`. */
-export const runSpecKey = (tenantId: string, runId: string): string => `${runPrefix(tenantId, runId)}spec.json`;
+export const runSpecKey = (tenantId: string, runId: string): string =>
+  `${runPrefix(tenantId, runId)}spec.json`;
 export const artifactsPrefix = (tenantId: string, runId: string): string =>
   `${runPrefix(tenantId, runId)}artifacts/`;
 export const artifactManifestKey = (tenantId: string, runId: string): string =>
@@ -119,8 +120,7 @@ export const RunSummaryView = z
     updatedAt: IsoTime,
     provenance: Provenance,
   })
-  .strict()
-  .meta({ id: 'RunSummary' });
+  .strict();
 export type RunSummaryView = z.infer<typeof RunSummaryView>;
 
 export const RunView = z
@@ -137,20 +137,15 @@ export const RunView = z
     provenance: Provenance,
     error: z.object({ code: z.string(), message: z.string() }).strict().optional(),
   })
-  .strict()
-  .meta({ id: 'Run' });
+  .strict();
 export type RunView = z.infer<typeof RunView>;
 
 export const RunPageView = z
   .object({ items: z.array(RunSummaryView), nextCursor: z.string().optional() })
-  .strict()
-  .meta({ id: 'RunPage' });
+  .strict();
 export type RunPageView = z.infer<typeof RunPageView>;
 
-export const SubmitResponse = z
-  .object({ runId: ApiRunId, status: RunStatus })
-  .strict()
-  .meta({ id: 'SubmitResponse' });
+export const SubmitResponse = z.object({ runId: ApiRunId, status: RunStatus }).strict();
 export type SubmitResponse = z.infer<typeof SubmitResponse>;
 
 export const ArtifactManifestFile = z
@@ -196,8 +191,7 @@ export const ArtifactsView = z
     ),
     expiresAt: IsoTime.meta({ description: 'When the URLs stop working (at most 15 minutes after issue)' }),
   })
-  .strict()
-  .meta({ id: 'Artifacts' });
+  .strict();
 export type ArtifactsView = z.infer<typeof ArtifactsView>;
 
 export const ErrorBody = z
@@ -212,8 +206,7 @@ export const ErrorBody = z
       .strict()
       .optional(),
   })
-  .strict()
-  .meta({ id: 'Error' });
+  .strict();
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
 // ---------------------------------------------------------------------------------------------------------
@@ -245,7 +238,9 @@ export interface ApiDeps {
 
 export const assertApiRunId = (runId: unknown): string => {
   if (!isUlid(runId)) {
-    throw new InvalidInputError('runId must be a ULID (26 characters of Crockford base32)', { field: 'runId' });
+    throw new InvalidInputError('runId must be a ULID (26 characters of Crockford base32)', {
+      field: 'runId',
+    });
   }
   return runId;
 };
@@ -347,9 +342,13 @@ export const submitBacktest = async (
         idempotencyKeyHash: scopedKey,
         executionArn: deps.executions.executionArnOf(runId),
       });
-      await deps.store.putOnce(runSpecKey(input.tenantId, runId), new TextEncoder().encode(canonicalJson(spec)), {
-        contentType: 'application/json',
-      });
+      await deps.store.putOnce(
+        runSpecKey(input.tenantId, runId),
+        new TextEncoder().encode(canonicalJson(spec)),
+        {
+          contentType: 'application/json',
+        },
+      );
       await deps.runs.create(record);
       try {
         await deps.executions.start({ tenantId: input.tenantId, runId });
@@ -360,7 +359,9 @@ export const submitBacktest = async (
             to: 'FAILED',
             expectedVersion: 1,
             nowMs: input.nowMs,
-            patch: { error: { code: 'START_FAILED', message: 'the workflow execution could not be started' } },
+            patch: {
+              error: { code: 'START_FAILED', message: 'the workflow execution could not be started' },
+            },
           })
           .catch(() => undefined); // the original error is the one to report; the run stays QUEUED at worst
         throw e;
@@ -372,8 +373,11 @@ export const submitBacktest = async (
   return { runId: run.runId, status: run.status, replayed: outcome.replayed };
 };
 
-export const getRun = async (deps: Pick<ApiDeps, 'runs'>, tenantId: string, runId: unknown): Promise<RunView> =>
-  toRunView(await deps.runs.get(tenantId, assertApiRunId(runId)));
+export const getRun = async (
+  deps: Pick<ApiDeps, 'runs'>,
+  tenantId: string,
+  runId: unknown,
+): Promise<RunView> => toRunView(await deps.runs.get(tenantId, assertApiRunId(runId)));
 
 export const listRuns = async (
   deps: Pick<ApiDeps, 'runs'>,
@@ -384,11 +388,15 @@ export const listRuns = async (
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue?.path.map(String).join('.') || 'query';
-    throw new InvalidInputError(`query parameter ${field} is invalid: ${issue?.message ?? 'invalid'}`, { field });
+    throw new InvalidInputError(`query parameter ${field} is invalid: ${issue?.message ?? 'invalid'}`, {
+      field,
+    });
   }
   const limit = parsed.data.limit === undefined ? undefined : Number(parsed.data.limit);
   if (limit !== undefined && limit > MAX_LIST_LIMIT) {
-    throw new InvalidInputError(`limit must be in [1, ${MAX_LIST_LIMIT}], received ${limit}`, { field: 'limit' });
+    throw new InvalidInputError(`limit must be in [1, ${MAX_LIST_LIMIT}], received ${limit}`, {
+      field: 'limit',
+    });
   }
   const page = await deps.runs.list(tenantId, {
     ...(limit !== undefined && { limit }),

@@ -16,8 +16,8 @@
  * `MemoryIdempotencyGuard` (unit tests); both pass `test/lambdas/idempotency.contract.ts`.
  */
 import { createHash } from 'node:crypto';
-import { ConflictError } from '../core/errors.ts';
 import { canonicalJson } from '../backtest/spec.ts';
+import { ConflictError } from '../core/errors.ts';
 
 export interface IdempotentRequest {
   /** `scopedIdempotencyKey(tenantId, key)` */
@@ -55,7 +55,9 @@ export class IdempotencyPayloadMismatchError extends ConflictError {
   override name = 'IdempotencyPayloadMismatchError';
   readonly apiCode = 'IDEMPOTENCY_PAYLOAD_MISMATCH';
   constructor() {
-    super('this Idempotency-Key was already used with a different request body', { field: 'Idempotency-Key' });
+    super('this Idempotency-Key was already used with a different request body', {
+      field: 'Idempotency-Key',
+    });
   }
 }
 

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { concatOutputs, initialSimState, simulateChunk, simulateInChunks } from '../../lib/backtest/index.ts';
+import {
+  concatOutputs,
+  fillNotional,
+  fillTimesMs,
+  initialSimState,
+  simulateChunk,
+  simulateInChunks,
+} from '../../lib/backtest/index.ts';
 import { InvalidInputError } from '../../lib/core/errors.ts';
 import { ExecutionConfig, FillStatus, fillCost } from '../../lib/execution/index.ts';
 import { engineConfig, FREE, handMarket, randomMarket } from './fixtures.ts';
@@ -28,7 +35,8 @@ describe('backtest engine: simulateChunk — hand-computed one-name cases', () =
     // Assert
     const f = outputs.fills;
     expect(f.bar[0]).toBe(1);
-    expect(f.tsMs[0]).toBe(grid.openMs[1]);
+    expect(fillTimesMs(f, grid.openMs, grid.closeMs)[0]).toBe(grid.openMs[1]);
+    expect(fillNotional(f)[0]).toBe(101_000);
     expect(f.requested[0]).toBe(1000); // floor(0.1 × 1e6 / close[0] = 100)
     expect(f.filled[0]).toBe(1000);
     expect(f.price[0]).toBe(101);

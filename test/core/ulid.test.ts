@@ -26,7 +26,13 @@ describe('core/ulid: ulid', () => {
   });
 
   it('isUlid refuses lower case, excluded letters, wrong length and an overflowing first character', () => {
-    for (const bad of ['01arYZ6S410000000000000000', '01ARYZ6S41000000000000000I', '01ARYZ6S41', '81ARYZ6S410000000000000000', '../../etc/passwd']) {
+    for (const bad of [
+      '01arYZ6S410000000000000000',
+      '01ARYZ6S41000000000000000I',
+      '01ARYZ6S41',
+      '81ARYZ6S410000000000000000',
+      '../../etc/passwd',
+    ]) {
       expect(isUlid(bad)).toBe(false);
     }
   });

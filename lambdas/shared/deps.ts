@@ -1,0 +1,91 @@
+/**
+ * The composition root of the API Lambdas: the only place that chooses adapters. Clients and adapters are built
+ * once per cold start (on first use, so importing a handler module builds nothing); tests pass their own
+ * `HandlerDeps` to the `create…Handler` factories instead.
+ */
+import { randomBytes } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { makeDynamoDocumentClient } from '../../lib/adapters/dynamo-client.ts';
+import { DynamoRunStore } from '../../lib/adapters/dynamo-run-store.ts';
+import { PowertoolsIdempotencyGuard } from '../../lib/adapters/powertools-idempotency.ts';
+import { makeS3Client } from '../../lib/adapters/s3-client.ts';
+import { S3ObjectStore } from '../../lib/adapters/s3-object-store.ts';
+import { S3UrlSigner } from '../../lib/adapters/s3-url-signer.ts';
+import { makeSfnClient, SfnExecutionStarter } from '../../lib/adapters/sfn-execution-starter.ts';
+import { ulid } from '../../lib/core/ulid.ts';
+import type { ApiDeps } from '../../lib/workflow/api.ts';
+import { ObjectStoreDatasetCatalog } from '../../lib/workflow/dataset-catalog.ts';
+import { type ApiEnv, parseApiEnv } from './env.ts';
+
+export interface HandlerDeps {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** The use cases' ports; called on every request, so it must memoise. */
+  readonly api: () => ApiDeps;
+  readonly nowMs: () => number;
+  readonly newRunId: () => string;
+  /** @default DEFAULT_MAX_BODY_BYTES (64 KiB) */
+  readonly maxBodyBytes?: number;
+}
+
+/** The AWS (or local-stack) adapters for `env`. */
+export const buildApiDeps = (env: ApiEnv): ApiDeps => {
+  const s3 = makeS3Client({
+    region: env.AWS_REGION,
+    ...(env.S3_ENDPOINT !== undefined && { endpoint: env.S3_ENDPOINT }),
+    ...(env.LOCAL_STACK && { forcePathStyle: true }),
+  });
+  const dynamo = {
+    region: env.AWS_REGION,
+    ...(env.DYNAMODB_ENDPOINT !== undefined && { endpoint: env.DYNAMODB_ENDPOINT }),
+  };
+  const store = new S3ObjectStore({
+    client: s3,
+    bucket: env.BUCKET,
+    emulateConditionalWrites: env.LOCAL_STACK,
+  });
+  return {
+    runs: new DynamoRunStore({ client: makeDynamoDocumentClient(dynamo), tableName: env.RUNS_TABLE }),
+    store,
+    executions: new SfnExecutionStarter({
+      client: makeSfnClient({
+        region: env.AWS_REGION,
+        ...(env.SFN_ENDPOINT !== undefined && { endpoint: env.SFN_ENDPOINT }),
+      }),
+      stateMachineArn: env.STATE_MACHINE_ARN,
+    }),
+    datasets: new ObjectStoreDatasetCatalog(store),
+    // Powertools' persistence layer sends plain DynamoDB commands: it needs a client, not a document client.
+    idempotency: new PowertoolsIdempotencyGuard({
+      client: new DynamoDBClient(dynamo),
+      tableName: env.IDEMPOTENCY_TABLE,
+    }),
+    signer: new S3UrlSigner({ client: s3, bucket: env.BUCKET }),
+    codeVersion: env.CODE_VERSION,
+    urlTtlSeconds: env.ARTIFACT_URL_TTL_SECONDS,
+  };
+};
+
+const memo = <T>(build: () => T): (() => T) => {
+  let value: T | undefined;
+  return () => {
+    value ??= build();
+    return value;
+  };
+};
+
+let lambdaDepsValue: HandlerDeps | undefined;
+
+/** The deployed Lambdas' dependencies (one instance per process). */
+export const lambdaDeps = (): HandlerDeps => {
+  lambdaDepsValue ??= {
+    logger: new Logger({ serviceName: 'hts-api' }),
+    metrics: new Metrics({ namespace: 'hts', serviceName: 'hts-api' }),
+    api: memo(() => buildApiDeps(parseApiEnv(process.env))),
+    nowMs: () => Date.now(),
+    newRunId: () => ulid(Date.now(), randomBytes(10)),
+  };
+  return lambdaDepsValue;
+};

@@ -1,0 +1,186 @@
+/**
+ * The model artifact of a fold (`models/fold-NN.json`): plain JSON with a versioned schema, everything needed to
+ * score new hours (the paper-trading path loads it): the fold, the feature list and their normalisation, the
+ * score formula, and the fitted routes. Serialising is deterministic: same fit ⇒ same bytes.
+ */
+import { z } from 'zod';
+import { InvalidInputError } from '../core/errors.ts';
+import type { GbdtModel } from './gbdt.ts';
+import { ModelParams, type Route } from './model-params.ts';
+import type { RidgeModel } from './ridge.ts';
+import type { Fold } from './walk-forward.ts';
+
+export const MODEL_SCHEMA = 'hts.model';
+export const MODEL_SCHEMA_VERSION = 1;
+
+export interface RouteAArtifact {
+  readonly hidden: number[];
+  readonly yScale: number;
+  /** Network parameters (float32 values), layout documented in net.ts. */
+  readonly theta: number[];
+  readonly epochs: number;
+  readonly bestEpoch: number;
+}
+
+export interface RouteBArtifact {
+  readonly ridge: RidgeModel;
+  /** Trees on the ridge residual: μ̂ = ridge + trees. */
+  readonly gbdtReturn: GbdtModel;
+  readonly gbdtDownside: GbdtModel;
+}
+
+export interface ModelArtifact {
+  readonly schema: typeof MODEL_SCHEMA;
+  readonly schemaVersion: typeof MODEL_SCHEMA_VERSION;
+  readonly route: Route;
+  readonly seed: number;
+  readonly fold: Fold;
+  readonly features: string[];
+  readonly normalization: { readonly kind: 'cross_sectional_z'; readonly clipZ: number };
+  readonly score: { readonly formula: 'mu - downsidePenalty * pDown'; readonly downsidePenalty: number };
+  readonly params: ModelParams;
+  readonly training: {
+    readonly rows: number;
+    readonly hours: number;
+    readonly validRows: number;
+    readonly validHours: number;
+    /** Latest label known time among training rows (<= fold.cutoffMs, asserted). */
+    readonly maxLabelKnownMs: number;
+    readonly lastHourMs: number;
+  };
+  readonly routeA: RouteAArtifact | null;
+  readonly routeB: RouteBArtifact | null;
+}
+
+const num = z.number();
+const nums = z.array(num);
+const Tree = z
+  .object({ feature: nums, threshold: nums, missingLeft: nums, left: nums, right: nums, value: nums })
+  .strict();
+const Gbdt = z
+  .object({
+    objective: z.enum(['regression', 'binary']),
+    nFeatures: z.number().int().min(1),
+    baseline: num,
+    trees: z.array(Tree),
+  })
+  .strict();
+const FoldSchema = z
+  .object({
+    index: z.number().int().min(0),
+    id: z.string(),
+    trainMonths: z.array(z.string()),
+    testMonths: z.array(z.string()),
+    trainStartMs: num,
+    lastTrainBarMs: num,
+    cutoffMs: num,
+    purgeBars: z.number().int(),
+    embargoBars: z.number().int(),
+    testStartMs: num,
+    testEndMs: num,
+    iso: z
+      .object({
+        trainStart: z.string(),
+        lastTrainBar: z.string(),
+        cutoff: z.string(),
+        testStart: z.string(),
+        testEnd: z.string(),
+      })
+      .strict(),
+  })
+  .strict();
+
+export const ModelArtifactSchema = z
+  .object({
+    schema: z.literal(MODEL_SCHEMA),
+    schemaVersion: z.literal(MODEL_SCHEMA_VERSION),
+    route: z.enum(['A', 'B', 'ensemble']),
+    seed: z.number().int(),
+    fold: FoldSchema,
+    features: z.array(z.string()).min(1),
+    normalization: z.object({ kind: z.literal('cross_sectional_z'), clipZ: z.number().gt(0) }).strict(),
+    score: z
+      .object({ formula: z.literal('mu - downsidePenalty * pDown'), downsidePenalty: z.number().min(0) })
+      .strict(),
+    params: ModelParams,
+    training: z
+      .object({
+        rows: z.number().int(),
+        hours: z.number().int(),
+        validRows: z.number().int(),
+        validHours: z.number().int(),
+        maxLabelKnownMs: num,
+        lastHourMs: num,
+      })
+      .strict(),
+    routeA: z
+      .object({
+        hidden: z.array(z.number().int().min(1)),
+        yScale: z.number().gt(0),
+        theta: nums,
+        epochs: z.number().int(),
+        bestEpoch: z.number().int(),
+      })
+      .strict()
+      .nullable(),
+    routeB: z
+      .object({
+        ridge: z.object({ coef: nums, intercept: num, lambda: num }).strict(),
+        gbdtReturn: Gbdt,
+        gbdtDownside: Gbdt,
+      })
+      .strict()
+      .nullable(),
+  })
+  .strict();
+
+/** The artifact as JSON text (deterministic key order: the order the fit wrote them). */
+export function serializeModel(artifact: ModelArtifact): string {
+  return JSON.stringify(artifact);
+}
+
+/** Parses and validates an artifact. @throws InvalidInputError naming the first bad field. */
+export function parseModel(text: string): ModelArtifact {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new InvalidInputError('model artifact is not valid JSON', { field: 'model' }, { cause: e });
+  }
+  const r = ModelArtifactSchema.safeParse(raw);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    throw new InvalidInputError(`model artifact: ${issue.path.join('.')}: ${issue.message}`, {
+      field: `model.${issue.path.join('.')}`,
+    });
+  }
+  const a = r.data as ModelArtifact;
+  const p = a.features.length;
+  if (a.routeA) {
+    const dims = [p, ...a.routeA.hidden, 2];
+    let size = 0;
+    for (let l = 0; l + 1 < dims.length; l++) size += dims[l]! * dims[l + 1]! + dims[l + 1]!;
+    if (a.routeA.theta.length !== size)
+      throw new InvalidInputError(
+        `model artifact: routeA.theta must hold ${size} values, received ${a.routeA.theta.length}`,
+        {
+          field: 'model.routeA.theta',
+        },
+      );
+  }
+  if (a.routeB) {
+    if (
+      a.routeB.ridge.coef.length !== p ||
+      a.routeB.gbdtReturn.nFeatures !== p ||
+      a.routeB.gbdtDownside.nFeatures !== p
+    )
+      throw new InvalidInputError(`model artifact: routeB must have ${p} features`, {
+        field: 'model.routeB',
+      });
+  }
+  if ((a.route !== 'B') !== (a.routeA !== null) || (a.route !== 'A') !== (a.routeB !== null))
+    throw new InvalidInputError(`model artifact: route ${a.route} does not match the routes it holds`, {
+      field: 'model.route',
+    });
+  return a;
+}

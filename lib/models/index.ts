@@ -1,0 +1,68 @@
+/** Walk-forward folds, Route A (multitask network), Route B (factor + GBDT), scores, diagnostics, artifacts. */
+export {
+  MODEL_SCHEMA,
+  MODEL_SCHEMA_VERSION,
+  type ModelArtifact,
+  ModelArtifactSchema,
+  parseModel,
+  type RouteAArtifact,
+  type RouteBArtifact,
+  serializeModel,
+} from './artifact.ts';
+export {
+  type MatrixOptions,
+  type ModelMatrix,
+  scoringMatrix,
+  sliceHours,
+  splitValidation,
+  type TrainingMatrix,
+  trainingMatrix,
+} from './dataset.ts';
+export { type IcSummary, type SignalDiagnostics, signalDiagnostics } from './diagnostics.ts';
+export {
+  ALMOST_INF,
+  DEFAULT_GBDT_PARAMS,
+  fitGbdt,
+  type GbdtData,
+  type GbdtFit,
+  type GbdtModel,
+  type GbdtObjective,
+  type GbdtParams,
+  type GbdtTree,
+  predictGbdt,
+  predictGbdtRaw,
+} from './gbdt.ts';
+export {
+  GbdtConfig,
+  ModelParams,
+  type ModelParamsInput,
+  NetConfig,
+  RidgeParams,
+  type Route,
+} from './model-params.ts';
+export {
+  DEFAULT_NET_PARAMS,
+  initNet,
+  type Net,
+  type NetData,
+  type NetFit,
+  type NetParams,
+  netPermutationImportance,
+  predictNet,
+  trainNet,
+} from './net.ts';
+export { fitRidge, predictRidge, type RidgeModel } from './ridge.ts';
+export { averageInto, combineScore } from './scores.ts';
+export {
+  type FitFoldOptions,
+  type FoldDiagnostics,
+  type FoldFit,
+  fitFold,
+  foldDiagnostics,
+  type RouteScores,
+  type ScoreBlock,
+  scoreBlock,
+  scoreRows,
+  type TrainingReport,
+} from './train-score.ts';
+export { assertLabelsKnownBy, type Fold, planFolds, type WalkForwardSpec } from './walk-forward.ts';

@@ -1,0 +1,23 @@
+import { InvalidInputError } from '../core/errors.ts';
+import { FEATURE_FAMILIES, type FeatureFamily } from '../features/feature-def.ts';
+import { FEATURE_NAMES, featuresOfFamily, getFeature } from '../features/registry.ts';
+
+/**
+ * The spec's `features`: a preset or an explicit list of registered names. Presets: `default` and `all` (every
+ * registered feature), or a family name (`momentum`, `volatility`, …: that family only). Unknown names fail with
+ * the field named — a typo never silently drops a feature.
+ */
+export function resolveFeatureNames(features: string | readonly string[]): readonly string[] {
+  if (typeof features !== 'string') {
+    for (const name of features) getFeature(name);
+    return [...new Set(features)];
+  }
+  if (features === 'default' || features === 'all') return FEATURE_NAMES;
+  if ((FEATURE_FAMILIES as readonly string[]).includes(features)) {
+    return featuresOfFamily(features as FeatureFamily).map((f) => f.name);
+  }
+  throw new InvalidInputError(
+    `features: unknown preset "${features}"; expected default, all, one of ${FEATURE_FAMILIES.join(', ')}, or a list of feature names`,
+    { field: 'features' },
+  );
+}

@@ -1,0 +1,54 @@
+/**
+ * Object keys of the data lake (ARCHITECTURE.md "Data lake layout"). Steps exchange these keys, never data.
+ * Every key is built here from validated ids, so no user input reaches a key unchecked.
+ */
+import { InvalidInputError } from '../core/errors.ts';
+
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+const MONTH = /^\d{4}-\d{2}$/;
+
+function id(value: string, field: string): string {
+  if (!ID.test(value))
+    throw new InvalidInputError(`${field} must match ${ID}, received ${JSON.stringify(value)}`, { field });
+  return value;
+}
+
+export const datasetPrefix = (datasetId: string): string => `datasets/${id(datasetId, 'datasetId')}/`;
+
+export function runPrefix(tenantId: string, runId: string): string {
+  return `tenants/${id(tenantId, 'tenantId')}/runs/${id(runId, 'runId')}/`;
+}
+
+function month(m: string): string {
+  if (!MONTH.test(m))
+    throw new InvalidInputError(`month must be YYYY-MM, received ${JSON.stringify(m)}`, { field: 'month' });
+  return m;
+}
+
+const nnn = (i: number, width = 3): string => {
+  if (!(Number.isInteger(i) && i >= 0))
+    throw new InvalidInputError(`index must be an integer >= 0, received ${i}`);
+  return String(i).padStart(width, '0');
+};
+
+/** The keys of one run, relative to the store's root. */
+export function runKeys(tenantId: string, runId: string) {
+  const p = runPrefix(tenantId, runId);
+  return {
+    prefix: p,
+    spec: `${p}spec.json`,
+    plan: `${p}plan.json`,
+    features: (m: string) => `${p}features/month=${month(m)}.parquet`,
+    scores: (m: string) => `${p}scores/month=${month(m)}.parquet`,
+    targets: (m: string) => `${p}targets/month=${month(m)}.parquet`,
+    model: (fold: number) => `${p}models/fold-${nnn(fold, 2)}.json`,
+    diagnostics: (fold: number) => `${p}models/fold-${nnn(fold, 2)}.diagnostics.json`,
+    simState: (chunk: number) => `${p}sim/chunk-${nnn(chunk)}.state.json`,
+    simOutputs: (chunk: number, part: 'bars' | 'fills' | 'weights') =>
+      `${p}sim/chunk-${nnn(chunk)}.${part}.parquet`,
+    simTransitions: (chunk: number) => `${p}sim/chunk-${nnn(chunk)}.transitions.json`,
+    artifactsPrefix: `${p}artifacts/`,
+    artifact: (name: string) => `${p}artifacts/${name}`,
+  };
+}
+export type RunKeys = ReturnType<typeof runKeys>;

@@ -1,0 +1,54 @@
+import { specHash } from '../../backtest/spec.ts';
+import { putJsonOnce } from '../../data/object-store.ts';
+import type { RunRef, WorkflowContext } from '../context.ts';
+import { runKeys } from '../keys.ts';
+import { planRun } from '../plan.ts';
+import { openDataset, readSpec } from '../run-io.ts';
+
+export interface PrepareOutput extends RunRef {
+  readonly featureMonths: readonly { tenantId: string; runId: string; month: string }[];
+  readonly folds: readonly { tenantId: string; runId: string; fold: number }[];
+  readonly testMonths: readonly { tenantId: string; runId: string; month: string }[];
+  readonly nChunks: number;
+  readonly chunk: number;
+}
+
+/**
+ * Prepare: the run goes QUEUED → RUNNING, its spec is checked against the dataset's manifest, and `plan.json`
+ * (months, folds, chunks) is written once. Returns the Map item lists (ids and months only, never data).
+ */
+export async function prepare(ctx: WorkflowContext, ref: RunRef): Promise<PrepareOutput> {
+  const record = await ctx.runs.get(ref.tenantId, ref.runId);
+  if (record.status === 'QUEUED') {
+    await ctx.runs.transition(ref.tenantId, ref.runId, {
+      from: 'QUEUED',
+      to: 'RUNNING',
+      expectedVersion: record.version,
+      nowMs: ctx.nowMs(),
+    });
+  }
+  const spec = await readSpec(ctx, ref);
+  const reader = await openDataset(ctx, record.datasetId);
+  const plan = planRun({
+    tenantId: ref.tenantId,
+    runId: ref.runId,
+    spec,
+    specHash: specHash(spec),
+    datasetId: record.datasetId,
+    manifest: reader.manifest,
+    codeVersion: record.codeVersion,
+  });
+  await putJsonOnce(ctx.store, runKeys(ref.tenantId, ref.runId).plan, plan);
+  const now = ctx.nowMs();
+  await ctx.runs.updateProgress(ref.tenantId, ref.runId, 'prepare', { done: 1, total: 1, nowMs: now });
+  const { tenantId, runId } = ref;
+  return {
+    tenantId,
+    runId,
+    featureMonths: plan.featureMonths.map((month) => ({ tenantId, runId, month })),
+    folds: plan.folds.map((f) => ({ tenantId, runId, fold: f.index })),
+    testMonths: plan.testMonths.map((month) => ({ tenantId, runId, month })),
+    nChunks: plan.chunks.length,
+    chunk: 0,
+  };
+}
