@@ -8,6 +8,7 @@
  */
 import {
   type EngineConfig,
+  EngineContext,
   type EngineMarket,
   initialSimState,
   parseSimState,
@@ -86,6 +87,11 @@ function makeMarket(nT: number, nA: number, seed: number): EngineMarket {
   };
 }
 
+// Variants for comparison (the default is the workflow's): SIM_BENCH_FRESH=1 allocates every chunk's records
+// afresh (no EngineContext), SIM_BENCH_NO_JSON=1 passes the state object between chunks without the JSON round trip.
+const reuseContext = process.env.SIM_BENCH_FRESH !== '1';
+const jsonState = process.env.SIM_BENCH_NO_JSON !== '1';
+
 interface State {
   readonly market: EngineMarket;
   readonly config: EngineConfig;
@@ -108,29 +114,35 @@ export const workload: Workload<State> = {
   run: ({ state }) => {
     const { market, config } = state;
     const start = performance.now();
+    const cpu0 = process.cpuUsage();
+    // one context for the run, as a process (or a warm Lambda) running chunk after chunk keeps it
+    const ctx = reuseContext ? new EngineContext() : undefined;
     let s: SimState = initialSimState(CAPITAL);
     let fills = 0;
     let weightRows = 0;
     let cost = 0;
     let chunks = 0;
     for (let b = 0; b < market.nT; b += CHUNK_BARS) {
-      const r = simulateChunk(s, {
-        config,
-        market,
-        startBar: b,
-        endBar: Math.min(market.nT, b + CHUNK_BARS),
-      });
+      const r = simulateChunk(
+        s,
+        { config, market, startBar: b, endBar: Math.min(market.nT, b + CHUNK_BARS) },
+        ctx,
+      );
       fills += r.outputs.fills.n;
       weightRows += r.outputs.weights.n;
       for (let i = 0; i < r.outputs.bars.n; i++)
         cost +=
           r.outputs.bars.slippageCost[i]! + r.outputs.bars.spreadCost[i]! + r.outputs.bars.impactCost[i]!;
-      s = parseSimState(JSON.parse(JSON.stringify(r.state)));
+      s = jsonState ? parseSimState(JSON.parse(JSON.stringify(r.state))) : r.state;
       chunks++;
     }
     const ms = performance.now() - start;
+    const cpu = process.cpuUsage(cpu0);
     return {
       ms,
+      cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+      reuseContext,
+      jsonState,
       bars: market.nT,
       names: market.nA,
       chunks,

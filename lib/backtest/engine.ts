@@ -291,12 +291,14 @@ export function simulateChunk(state: SimState, chunk: ChunkInput, ctx?: EngineCo
   positions.fill(0);
   mark.fill(Number.NaN);
   pending.fill(0);
-  for (const p of state.positions) {
-    const a = cx.indexOf(p.symbol, 'positions');
-    positions[a] = p.shares;
-    mark[a] = p.mark;
+  const sp = state.positions;
+  for (let i = 0; i < sp.symbol.length; i++) {
+    const a = cx.indexOf(sp.symbol[i]!, 'positions');
+    positions[a] = sp.shares[i]!;
+    mark[a] = sp.mark[i]!;
   }
-  for (const p of state.pending) pending[cx.indexOf(p.symbol, 'pending')] = p.shares;
+  const so = state.pending;
+  for (let i = 0; i < so.symbol.length; i++) pending[cx.indexOf(so.symbol[i]!, 'pending')] = so.shares[i]!;
   let cash = state.cash;
   let prevNav = state.prevNav;
   let navPeak = state.navPeak;
@@ -604,13 +606,20 @@ export function simulateChunk(state: SimState, chunk: ChunkInput, ctx?: EngineCo
   }
 
   // ---- dense scratch → state (ascending symbol order: the market's symbols are sorted)
-  const outPositions: SimState['positions'] = [];
-  const outPending: SimState['pending'] = [];
+  const outPositions = { symbol: [] as string[], shares: [] as number[], mark: [] as number[] };
+  const outPending = { symbol: [] as string[], shares: [] as number[] };
   for (let a = 0; a < nA; a++) {
     const q = positions[a]!;
-    if (q > 0) outPositions.push({ symbol: symbols[a]!, shares: q, mark: mark[a]! });
+    if (q > 0) {
+      outPositions.symbol.push(symbols[a]!);
+      outPositions.shares.push(q);
+      outPositions.mark.push(mark[a]!);
+    }
     const p = pending[a]!;
-    if (p !== 0) outPending.push({ symbol: symbols[a]!, shares: p });
+    if (p !== 0) {
+      outPending.symbol.push(symbols[a]!);
+      outPending.shares.push(p);
+    }
   }
   const next: SimState = {
     stateVersion: SIM_STATE_VERSION,

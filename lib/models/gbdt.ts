@@ -833,26 +833,27 @@ export function predictGbdtRaw(model: GbdtModel, x: Float32Array, n: number, out
   const p = model.nFeatures;
   if (x.length < n * p)
     throw new InvalidInputError(`x must hold n * p = ${n * p} values, received ${x.length}`, { field: 'x' });
-  out.fill(model.baseline, 0, n);
-  for (const t of model.trees) {
-    const feature = t.feature;
-    const threshold = t.threshold;
-    const ml = t.missingLeft;
-    const left = t.left;
-    const right = t.right;
-    const value = t.value;
-    for (let i = 0; i < n; i++) {
-      const o = i * p;
+  const trees = model.trees;
+  const nTrees = trees.length;
+  // row-outer: the row stays in cache while every tree reads it
+  for (let i = 0; i < n; i++) {
+    const o = i * p;
+    let s = model.baseline;
+    for (let k = 0; k < nTrees; k++) {
+      const t = trees[k]!;
+      const feature = t.feature;
+      const threshold = t.threshold;
       let node = 0;
       for (;;) {
         const f = feature[node]!;
         if (f < 0) break;
         const v = x[o + f]!;
-        const goLeft = Number.isNaN(v) ? ml[node] === 1 : v <= threshold[node]!;
-        node = goLeft ? left[node]! : right[node]!;
+        const goLeft = Number.isNaN(v) ? t.missingLeft[node] === 1 : v <= threshold[node]!;
+        node = goLeft ? t.left[node]! : t.right[node]!;
       }
-      out[i] = out[i]! + value[node]!;
+      s += t.value[node]!;
     }
+    out[i] = s;
   }
 }
 

@@ -108,7 +108,7 @@ const RHO_MAX = 1e6;
 /** Active-set rounds per polish attempt from an ADMM iterate, and from the previous solve's active set. */
 const POLISH_ROUNDS = 12;
 /** Equality-constrained solves allowed to the active-set warm start before ADMM takes over. */
-const WARM_SOLVES = 40;
+const WARM_SOLVES = 120;
 const BLOCK_NONE = 0;
 const BLOCK_LOWER = 1;
 const BLOCK_UPPER = 2;
@@ -845,7 +845,8 @@ export class AdmmQpSolver {
     }
     for (let s = 0; s < nS; s++) {
       const dev = (z[n + s] as number) - (this.bench[s] as number);
-      y[n + s] = this.lambda > 0 ? 2 * c * this.lambda * Math.max(0, Math.abs(dev) - this.band) * Math.sign(dev) : 0;
+      y[n + s] =
+        this.lambda > 0 ? 2 * c * this.lambda * Math.max(0, Math.abs(dev) - this.band) * Math.sign(dev) : 0;
     }
   }
 
@@ -962,8 +963,8 @@ export class AdmmQpSolver {
    * working set (names at a bound, the budget row, and the quadratic piece of each sector penalty) and steps toward
    * it until the first bound, the budget or a sector band edge blocks; that constraint joins the working set (a
    * band edge switches the sector's piece; the penalty is C¹, so its pieces join smoothly). After a full step the
-   * multipliers are checked and the most violated constraint leaves. Every step lowers the objective, and one
-   * constraint changes per round, so a drifting problem whose active set moves by a few names needs a few rounds.
+   * multipliers are checked and the constraints with violated ones leave. Every step lowers the objective, so a
+   * drifting problem whose active set moves by a few names needs a few rounds.
    * At most `maxSolves` solves; returns the objective of the verified point (in `pw`, and copied to `aw`) or
    * undefined (degenerate cycling, singular systems, or too many changes), after which ADMM takes over.
    */
@@ -1082,25 +1083,29 @@ export class AdmmQpSolver {
           aw.set(pw.subarray(0, n));
           return obj;
         }
-        // release the constraint with the most violated multiplier (reduced cost ∇f + ν of the wrong sign)
+        // Release the budget row when its multiplier is the most violated, else every name whose reduced cost
+        // ∇f + ν has the wrong sign (several at once: fewer rounds than one at a time; a released name that the
+        // next direction pushes out of bounds is blocked again by the step).
         const tolG = this.kktTolG;
-        let worst = tolG;
-        let release = -1;
         const nuA = budgetActive ? nu : 0;
+        let worst = tolG;
         for (let i = 0; i < n; i++) {
           const st = status[i] as number;
           if (st === 0 || (up[i] as number) <= 0) continue;
           const rc = (grad[i] as number) + nuA;
-          const v = st === -1 ? -rc : rc;
-          if (v > worst) {
-            worst = v;
-            release = i;
-          }
+          worst = Math.max(worst, st === -1 ? -rc : rc);
         }
-        if (budgetActive && -nu > worst) release = n;
-        if (release < 0) return undefined;
-        if (release === n) budgetActive = false;
-        else status[release] = 0;
+        if (budgetActive && -nu > worst) {
+          budgetActive = false;
+          continue;
+        }
+        if (!(worst > tolG)) return undefined;
+        for (let i = 0; i < n; i++) {
+          const st = status[i] as number;
+          if (st === 0 || (up[i] as number) <= 0) continue;
+          const rc = (grad[i] as number) + nuA;
+          if ((st === -1 ? -rc : rc) > tolG) status[i] = 0;
+        }
         continue;
       }
       if (alpha < 0) alpha = 0;
@@ -1266,8 +1271,7 @@ export class AdmmQpSolver {
       if (withSec) {
         const s = sec[i] as number;
         const side = secAct[s] as number;
-        if (side !== 0)
-          ri += l2 * ((this.bench[s] as number) + side * this.band - (fixedSec[s] as number));
+        if (side !== 0) ri += l2 * ((this.bench[s] as number) + side * this.band - (fixedSec[s] as number));
       }
       r[j] = ri;
     }
@@ -1309,16 +1313,27 @@ export class AdmmQpSolver {
     if (!Number.isFinite(nu)) return undefined;
     const x = this.pa;
     for (let j = 0; j < nFree; j++) x[j] = xf[j] as number;
-    // iterative refinement against the exact H_FF: residual of H_FF x + ν1 = r, 1ᵀx = β
+    // iterative refinement against the exact H_FF: residual of H_FF x + ν1 = r, 1ᵀx = β; up to three steps, fewer
+    // once the residual is at rounding level
     const hx = this.rhs;
+    let rInf = 0;
+    for (let j = 0; j < nFree; j++) rInf = Math.max(rInf, Math.abs(r[j] as number));
     for (let ref = 0; ref < 3; ref++) {
       this.mulHFree(nFree, withSec, x, hx);
       let sumF = 0;
+      let resInf = 0;
       const nuA = budgetActive ? nu : 0;
       for (let j = 0; j < nFree; j++) {
         sumF += x[j] as number;
-        res[j] = (r[j] as number) - (hx[j] as number) - nuA;
+        const v = (r[j] as number) - (hx[j] as number) - nuA;
+        res[j] = v;
+        resInf = Math.max(resInf, Math.abs(v));
       }
+      if (
+        resInf <= 1e-13 * rInf &&
+        (!budgetActive || Math.abs(beta - sumF) <= 1e-15 * Math.max(Math.abs(beta), 1))
+      )
+        break;
       const dnu = this.solveKkt(nFree, withSec, budgetActive, res, beta - sumF, xf);
       if (!Number.isFinite(dnu)) return undefined;
       for (let j = 0; j < nFree; j++) x[j] = (x[j] as number) + (xf[j] as number);

@@ -377,23 +377,168 @@ function headline(ctx: Context): ChartPayloads['headline'] {
   const t = m.trading;
   const cost = t.costBpsOfTraded;
   const rows: HeadlineRow[] = [
-    row('totalReturn', 'Total return', 'percent', 'none', m.hourly.totalReturn, 'hourly.totalReturn', br.hourly.benchmarkTotalReturn, 'benchmarkRelative.hourly.benchmarkTotalReturn'),
-    row('cagr', 'CAGR', 'percent', 'hourly', m.hourly.cagr, 'hourly.cagr', br.hourly.benchmarkCagr, 'benchmarkRelative.hourly.benchmarkCagr'),
-    row('sharpeHourly', 'Sharpe (hourly)', 'ratio', 'hourly', m.hourly.sharpeRatio, 'hourly.sharpeRatio', br.hourly.benchmarkSharpeRatio, 'benchmarkRelative.hourly.benchmarkSharpeRatio'),
-    row('sharpeDaily', 'Sharpe (daily)', 'ratio', 'daily', m.daily.sharpeRatio, 'daily.sharpeRatio', br.daily.benchmarkSharpeRatio, 'benchmarkRelative.daily.benchmarkSharpeRatio'),
-    row('sortinoHourly', 'Sortino (hourly)', 'ratio', 'hourly', m.hourly.sortinoRatio, 'hourly.sortinoRatio', benchSortinoH, null),
-    row('sortinoDaily', 'Sortino (daily)', 'ratio', 'daily', m.daily.sortinoRatio, 'daily.sortinoRatio', benchSortinoD, null),
-    row('maxDrawdown', 'Max drawdown', 'percent', 'none', m.hourly.maxDrawdown, 'hourly.maxDrawdown', br.hourly.benchmarkMaxDrawdown, 'benchmarkRelative.hourly.benchmarkMaxDrawdown'),
+    row(
+      'totalReturn',
+      'Total return',
+      'percent',
+      'none',
+      m.hourly.totalReturn,
+      'hourly.totalReturn',
+      br.hourly.benchmarkTotalReturn,
+      'benchmarkRelative.hourly.benchmarkTotalReturn',
+    ),
+    row(
+      'cagr',
+      'CAGR',
+      'percent',
+      'hourly',
+      m.hourly.cagr,
+      'hourly.cagr',
+      br.hourly.benchmarkCagr,
+      'benchmarkRelative.hourly.benchmarkCagr',
+    ),
+    row(
+      'sharpeHourly',
+      'Sharpe (hourly)',
+      'ratio',
+      'hourly',
+      m.hourly.sharpeRatio,
+      'hourly.sharpeRatio',
+      br.hourly.benchmarkSharpeRatio,
+      'benchmarkRelative.hourly.benchmarkSharpeRatio',
+    ),
+    row(
+      'sharpeDaily',
+      'Sharpe (daily)',
+      'ratio',
+      'daily',
+      m.daily.sharpeRatio,
+      'daily.sharpeRatio',
+      br.daily.benchmarkSharpeRatio,
+      'benchmarkRelative.daily.benchmarkSharpeRatio',
+    ),
+    row(
+      'sortinoHourly',
+      'Sortino (hourly)',
+      'ratio',
+      'hourly',
+      m.hourly.sortinoRatio,
+      'hourly.sortinoRatio',
+      benchSortinoH,
+      null,
+    ),
+    row(
+      'sortinoDaily',
+      'Sortino (daily)',
+      'ratio',
+      'daily',
+      m.daily.sortinoRatio,
+      'daily.sortinoRatio',
+      benchSortinoD,
+      null,
+    ),
+    row(
+      'maxDrawdown',
+      'Max drawdown',
+      'percent',
+      'none',
+      m.hourly.maxDrawdown,
+      'hourly.maxDrawdown',
+      br.hourly.benchmarkMaxDrawdown,
+      'benchmarkRelative.hourly.benchmarkMaxDrawdown',
+    ),
     row('calmar', 'Calmar', 'ratio', 'hourly', m.hourly.calmarRatio, 'hourly.calmarRatio', benchCalmar, null),
-    row('volHourly', 'Volatility (hourly, annualised)', 'percent', 'hourly', m.hourly.annualVolatility, 'hourly.annualVolatility', br.hourly.benchmarkAnnualVolatility, 'benchmarkRelative.hourly.benchmarkAnnualVolatility'),
-    row('volDaily', 'Volatility (daily, annualised)', 'percent', 'daily', m.daily.annualVolatility, 'daily.annualVolatility', br.daily.benchmarkAnnualVolatility, 'benchmarkRelative.daily.benchmarkAnnualVolatility'),
-    row('beta', 'Beta to SPY (hourly)', 'ratio', 'none', br.hourly.beta, 'benchmarkRelative.hourly.beta', 1, null),
-    row('informationRatio', 'Information ratio (hourly, annualised)', 'ratio', 'hourly', br.hourly.informationRatioAnnualized, 'benchmarkRelative.hourly.informationRatioAnnualized', null, null),
-    row('turnover', 'Turnover (one-way, annualised)', 'percent', 'hourly', t.turnoverOneWayAnnualized, 'trading.turnoverOneWayAnnualized', null, null),
-    row('exposure', 'Mean gross exposure', 'percent', 'none', t.exposureMean, 'trading.exposureMean', null, null),
-    row('costBps', 'Costs (bps of traded notional)', 'bps', 'none', cost.total, 'trading.costBpsOfTraded.total', null, null, `slippage ${fmtBps(cost.slippage)}, spread ${fmtBps(cost.spread)}, impact ${fmtBps(cost.impact)}`),
-    row('costDrag', 'Cost drag (bps of NAV per year)', 'bps', 'hourly', t.costDragBpsPerYear.total, 'trading.costDragBpsPerYear.total', null, null),
-    row('fillRate', 'Fill rate (shares filled / requested)', 'percent', 'none', t.fillRate, 'trading.fillRate', null, null),
+    row(
+      'volHourly',
+      'Volatility (hourly, annualised)',
+      'percent',
+      'hourly',
+      m.hourly.annualVolatility,
+      'hourly.annualVolatility',
+      br.hourly.benchmarkAnnualVolatility,
+      'benchmarkRelative.hourly.benchmarkAnnualVolatility',
+    ),
+    row(
+      'volDaily',
+      'Volatility (daily, annualised)',
+      'percent',
+      'daily',
+      m.daily.annualVolatility,
+      'daily.annualVolatility',
+      br.daily.benchmarkAnnualVolatility,
+      'benchmarkRelative.daily.benchmarkAnnualVolatility',
+    ),
+    row(
+      'beta',
+      'Beta to SPY (hourly)',
+      'ratio',
+      'none',
+      br.hourly.beta,
+      'benchmarkRelative.hourly.beta',
+      1,
+      null,
+    ),
+    row(
+      'informationRatio',
+      'Information ratio (hourly, annualised)',
+      'ratio',
+      'hourly',
+      br.hourly.informationRatioAnnualized,
+      'benchmarkRelative.hourly.informationRatioAnnualized',
+      null,
+      null,
+    ),
+    row(
+      'turnover',
+      'Turnover (one-way, annualised)',
+      'percent',
+      'hourly',
+      t.turnoverOneWayAnnualized,
+      'trading.turnoverOneWayAnnualized',
+      null,
+      null,
+    ),
+    row(
+      'exposure',
+      'Mean gross exposure',
+      'percent',
+      'none',
+      t.exposureMean,
+      'trading.exposureMean',
+      null,
+      null,
+    ),
+    row(
+      'costBps',
+      'Costs (bps of traded notional)',
+      'bps',
+      'none',
+      cost.total,
+      'trading.costBpsOfTraded.total',
+      null,
+      null,
+      `slippage ${fmtBps(cost.slippage)}, spread ${fmtBps(cost.spread)}, impact ${fmtBps(cost.impact)}`,
+    ),
+    row(
+      'costDrag',
+      'Cost drag (bps of NAV per year)',
+      'bps',
+      'hourly',
+      t.costDragBpsPerYear.total,
+      'trading.costDragBpsPerYear.total',
+      null,
+      null,
+    ),
+    row(
+      'fillRate',
+      'Fill rate (shares filled / requested)',
+      'percent',
+      'none',
+      t.fillRate,
+      'trading.fillRate',
+      null,
+      null,
+    ),
   ];
   const statement =
     `Hourly figures are annualised with ${A.toFixed(2)} bars per year (the mean number of NYSE hourly bars per ` +
@@ -407,7 +552,9 @@ function headline(ctx: Context): ChartPayloads['headline'] {
     description: 'Strategy and SPY buy-and-hold figures from metrics.json, with the annualisation stated.',
     status: 'ok',
     kind: 'table',
-    benchmark: ctx.hasBenchmark ? 'SPY buy-and-hold, bought at the open after the first decision, same costs' : null,
+    benchmark: ctx.hasBenchmark
+      ? 'SPY buy-and-hold, bought at the open after the first decision, same costs'
+      : null,
     rows,
     annualization: { barsPerYear: A, sessionsPerYear: S, statement },
     counts: m.counts,
@@ -428,7 +575,11 @@ function equity(ctx: Context): ChartPayloads['equity'] {
     { id: 'strategy', label: 'Strategy', values: values(lastOfBuckets(wealth(e.ret), ctx.buckets)) },
   ];
   if (ctx.hasBenchmark) {
-    series.push({ id: 'spy', label: 'SPY', values: values(lastOfBuckets(wealth(e.benchmarkRet), ctx.buckets)) });
+    series.push({
+      id: 'spy',
+      label: 'SPY',
+      values: values(lastOfBuckets(wealth(e.benchmarkRet), ctx.buckets)),
+    });
   }
   return {
     schemaVersion: 1,
@@ -470,7 +621,9 @@ function drawdown(ctx: Context): ChartPayloads['drawdown'] {
     'Drawdown from the running peak (the strategy from its starting capital), the deepest point of each ' +
     'session; shaded: the drawdown governor in conservative or risk-off state.';
   if (e.n === 0) return unavailable('drawdown', title, description, 'the run has no bars');
-  const series = [{ id: 'strategy', label: 'Strategy', values: values(minOfBuckets(e.drawdown, ctx.buckets)) }];
+  const series = [
+    { id: 'strategy', label: 'Strategy', values: values(minOfBuckets(e.drawdown, ctx.buckets)) },
+  ];
   if (ctx.hasBenchmark) {
     const dd = drawdownOf(wealth(e.benchmarkRet));
     series.push({ id: 'spy', label: 'SPY', values: values(minOfBuckets(dd, ctx.buckets)) });
@@ -500,7 +653,12 @@ function rolling<K extends 'rolling-sharpe' | 'rolling-volatility'>(ctx: Context
   const title = sharpe ? 'Rolling Sharpe ratio' : 'Rolling volatility';
   const description = `${sharpe ? 'Sharpe ratio' : 'Annualised volatility'} of daily returns over a trailing window of ${w} sessions (annualised with ${S.toFixed(2)} sessions per year).`;
   if (w < 10) {
-    return unavailable(id, title, description, `the run has ${nS} sessions; a rolling window needs at least 20`);
+    return unavailable(
+      id,
+      title,
+      description,
+      `the run has ${nS} sessions; a rolling window needs at least 20`,
+    );
   }
   const roll = (ret: Float64Array): Float64Array => {
     const daily = resampleToSessions(ret, ctx.sessions.sessionOfBar).returns;
@@ -578,7 +736,11 @@ function exposure(ctx: Context): ChartPayloads['exposure'] {
     kind: 'timeseries',
     x: xOf(ctx),
     series: [
-      { id: 'exposure', label: 'Gross exposure', values: values(lastOfBuckets(e.grossExposure, ctx.buckets)) },
+      {
+        id: 'exposure',
+        label: 'Gross exposure',
+        values: values(lastOfBuckets(e.grossExposure, ctx.buckets)),
+      },
       { id: 'cash', label: 'Cash', values: values(lastOfBuckets(cash, ctx.buckets)) },
     ],
     format: 'percent',
@@ -590,7 +752,9 @@ function exposure(ctx: Context): ChartPayloads['exposure'] {
 function sectorOrder(names: Iterable<string>): string[] {
   const set = new Set(names);
   const gics = GICS_SECTORS.filter((s) => set.has(s));
-  const others = [...set].filter((s) => !(GICS_SECTORS as readonly string[]).includes(s) && s !== UNCLASSIFIED);
+  const others = [...set].filter(
+    (s) => !(GICS_SECTORS as readonly string[]).includes(s) && s !== UNCLASSIFIED,
+  );
   others.sort();
   return [...gics, ...others, ...(set.has(UNCLASSIFIED) ? [UNCLASSIFIED] : [])];
 }
@@ -644,7 +808,9 @@ function sectorWeights(
     })),
     format: 'percent',
     downsampling:
-      per === 1 ? 'one point per session (at its close)' : `one point per ${per} sessions (the close of the last)`,
+      per === 1
+        ? 'one point per session (at its close)'
+        : `one point per ${per} sessions (the close of the last)`,
     stacked: true,
   };
 }
@@ -744,7 +910,11 @@ function turnover(ctx: Context): ChartPayloads['turnover'] {
     kind: 'bars',
     categories: labels,
     series: [
-      { id: 'turnover', label: 'One-way turnover', values: labels.map((_, k) => roundValue(nanSum(t, first[k]!, last[k]!))) },
+      {
+        id: 'turnover',
+        label: 'One-way turnover',
+        values: labels.map((_, k) => roundValue(nanSum(t, first[k]!, last[k]!))),
+      },
     ],
     format: 'percent',
     stacked: false,
@@ -829,7 +999,8 @@ function decileSpreads(diag: Diag): ChartPayloads['decile-spreads'] {
     'Mean forward excess return (vs SPY) of each score decile, 1 = lowest scores, 10 = highest, out of sample.';
   if (!diag.ok) return unavailable('decile-spreads', title, description, diag.reason);
   const dec = diag.d.deciles;
-  if (dec === undefined) return unavailable('decile-spreads', title, description, 'the diagnostics have no deciles');
+  if (dec === undefined)
+    return unavailable('decile-spreads', title, description, 'the diagnostics have no deciles');
   const v = dec.meanForwardReturn;
   const top = v[9];
   const bottom = v[0];
@@ -841,12 +1012,17 @@ function decileSpreads(diag: Diag): ChartPayloads['decile-spreads'] {
     status: 'ok',
     kind: 'bars',
     categories: v.map((_, i) => `D${i + 1}`),
-    series: [{ id: 'mean-forward-return', label: 'Mean forward excess return', values: v.map((x) => roundValue(x)) }],
+    series: [
+      { id: 'mean-forward-return', label: 'Mean forward excess return', values: v.map((x) => roundValue(x)) },
+    ],
     format: 'percent',
     stacked: false,
     orientation: 'vertical',
     horizonBars: diag.d.horizonBars,
-    topMinusBottom: top === null || top === undefined || bottom === null || bottom === undefined ? null : roundValue(top - bottom),
+    topMinusBottom:
+      top === null || top === undefined || bottom === null || bottom === undefined
+        ? null
+        : roundValue(top - bottom),
   };
 }
 
@@ -855,7 +1031,8 @@ function icDecay(diag: Diag): ChartPayloads['ic-decay'] {
   const description = 'IC and rank IC of the same scores against forward returns at longer horizons.';
   if (!diag.ok) return unavailable('ic-decay', title, description, diag.reason);
   const dec = diag.d.icDecay;
-  if (dec === undefined) return unavailable('ic-decay', title, description, 'the diagnostics have no IC decay');
+  if (dec === undefined)
+    return unavailable('ic-decay', title, description, 'the diagnostics have no IC decay');
   const sorted = [...dec].sort((a, b) => a.horizonBars - b.horizonBars);
   return {
     schemaVersion: 1,

@@ -201,7 +201,7 @@ interface Plot {
   readonly bottom: number;
 }
 
-function yAxis(plot: Plot, scale: Scale, format: ValueFormat, fontSize: number): string {
+function yAxis(plot: Plot, scale: Scale, format: ValueFormat): string {
   let s = '<g class="axis y">';
   for (const t of scale.ticks) {
     const y = r1(scale.map(t));
@@ -210,7 +210,6 @@ function yAxis(plot: Plot, scale: Scale, format: ValueFormat, fontSize: number):
       `<text x="${plot.left - 6}" y="${y}" dy="0.32em" text-anchor="end" fill="${AXIS}">${esc(formatTick(t, format, scale.step))}</text>`;
   }
   return `${s}</g>`;
-  void fontSize;
 }
 
 function xAxisTime(plot: Plot, x0: number, x1: number, map: (v: number) => number, fontSize: number): string {
@@ -226,7 +225,11 @@ function xAxisTime(plot: Plot, x0: number, x1: number, map: (v: number) => numbe
 }
 
 /** M4 reduction to pixel columns (indices into the series, in order, duplicates removed). */
-export function m4Indices(x: readonly number[], values: readonly (number | null)[], map: (v: number) => number): number[] {
+export function m4Indices(
+  x: readonly number[],
+  values: readonly (number | null)[],
+  map: (v: number) => number,
+): number[] {
   const out: number[] = [];
   let col = Number.NaN;
   let first = -1;
@@ -302,7 +305,11 @@ export function lineChart(spec: LineChartSpec): string {
       const v = s.values[i];
       if (v === null || v === undefined) continue;
       if (log && !(v > 0)) continue;
-      const top = cum ? (cum[i]! += v) : v;
+      let top = v;
+      if (cum) {
+        cum[i]! += v;
+        top = cum[i]!;
+      }
       if (top < lo) lo = top;
       if (top > hi) hi = top;
     }
@@ -353,7 +360,7 @@ export function lineChart(spec: LineChartSpec): string {
     }
     s += '</g>';
   }
-  s += yAxis(plot, ys, spec.format, fs);
+  s += yAxis(plot, ys, spec.format);
   if (spec.xKind === 'time') s += xAxisTime(plot, x0, x1, xs.map, fs);
   else {
     const sc = xs as Scale;
@@ -455,16 +462,31 @@ export function barChart(spec: BarChartSpec): string {
   if (hi === lo) hi = lo + 1;
   const horizontal = spec.orientation === 'horizontal';
   const probe = linearScale(lo, hi, 0, 1, 5);
-  const tickLabelW = Math.max(...probe.ticks.map((t) => textWidth(formatTick(t, spec.format, probe.step), fs)));
+  const tickLabelW = Math.max(
+    ...probe.ticks.map((t) => textWidth(formatTick(t, spec.format, probe.step), fs)),
+  );
   let plot: Plot;
   let height = spec.height;
   if (horizontal) {
-    const maxLabel = Math.min(spec.width * 0.38, Math.max(...spec.categories.map((c) => textWidth(c, fs))) + 10);
+    const maxLabel = Math.min(
+      spec.width * 0.38,
+      Math.max(...spec.categories.map((c) => textWidth(c, fs))) + 10,
+    );
     const rowH = spec.series.length > 1 ? 2 * fs + 4 : fs + 8;
     height = 14 + nC * rowH + fs + 16;
-    plot = { left: Math.ceil(maxLabel), right: spec.width - Math.ceil(tickLabelW / 2) - 6, top: 10, bottom: height - fs - 16 };
+    plot = {
+      left: Math.ceil(maxLabel),
+      right: spec.width - Math.ceil(tickLabelW / 2) - 6,
+      top: 10,
+      bottom: height - fs - 16,
+    };
   } else {
-    plot = { left: Math.ceil(tickLabelW + 12), right: spec.width - 12, top: 10, bottom: spec.height - fs - 14 };
+    plot = {
+      left: Math.ceil(tickLabelW + 12),
+      right: spec.width - 12,
+      top: 10,
+      bottom: spec.height - fs - 14,
+    };
   }
   const valueScale = horizontal
     ? linearScale(lo, hi, plot.left, plot.right, Math.max(2, Math.floor((plot.right - plot.left) / 70)))
@@ -484,7 +506,9 @@ export function barChart(spec: BarChartSpec): string {
       : `<line x1="${plot.left}" x2="${plot.right}" y1="${p}" y2="${p}" stroke="${stroke}"/><text x="${plot.left - 6}" y="${p}" dy="0.32em" text-anchor="end" fill="${AXIS}">${label}</text>`;
   }
   s += '</g><g class="axis category">';
-  const every = horizontal ? 1 : Math.max(1, Math.ceil(Math.max(...spec.categories.map((c) => textWidth(c, fs))) / (band * 0.9)));
+  const every = horizontal
+    ? 1
+    : Math.max(1, Math.ceil(Math.max(...spec.categories.map((c) => textWidth(c, fs))) / (band * 0.9)));
   const minEvery = horizontal ? 1 : labelStride(spec.categories, every);
   for (let c = 0; c < nC; c++) {
     if (c % minEvery !== 0) continue;
@@ -515,7 +539,8 @@ export function barChart(spec: BarChartSpec): string {
         a = zero;
         b = valueScale.map(v);
       }
-      const start = (horizontal ? plot.top : plot.left) + band * c + (band - inner) / 2 + (spec.stacked ? 0 : slot * k);
+      const start =
+        (horizontal ? plot.top : plot.left) + band * c + (band - inner) / 2 + (spec.stacked ? 0 : slot * k);
       const lo2 = Math.min(a, b);
       const len = Math.max(Math.abs(b - a), v === 0 ? 0 : 0.8);
       const tip = `<title>${esc(`${spec.categories[c]} · ${ser.label}: ${formatValue(v, spec.format)}`)}</title>`;
@@ -549,7 +574,11 @@ function heatColor(v: number, maxAbs: number): { fill: string; text: string } {
 export function heatmap(spec: HeatmapSpec): string {
   const fs = spec.fontSize;
   const narrow = spec.width < 500;
-  const cols = [...MONTH_NAMES.map((m) => (narrow ? m.slice(0, 1) : m)), 'Year', ...(spec.hasBenchmark ? ['SPY'] : [])];
+  const cols = [
+    ...MONTH_NAMES.map((m) => (narrow ? m.slice(0, 1) : m)),
+    'Year',
+    ...(spec.hasBenchmark ? ['SPY'] : []),
+  ];
   const left = Math.ceil(textWidth('2024', fs) + 10);
   const top = fs + 12;
   const rowH = narrow ? 22 : 26;
@@ -561,7 +590,8 @@ export function heatmap(spec: HeatmapSpec): string {
   if (maxAbs === 0) maxAbs = 0.01;
   let yearMax = 0;
   for (const r of spec.rows) {
-    for (const v of [r.yearReturn, r.benchmarkYearReturn]) if (v !== null) yearMax = Math.max(yearMax, Math.abs(v));
+    for (const v of [r.yearReturn, r.benchmarkYearReturn])
+      if (v !== null) yearMax = Math.max(yearMax, Math.abs(v));
   }
   if (yearMax === 0) yearMax = 0.01;
   const digits = narrow ? 0 : 1;

@@ -20,6 +20,7 @@ import { getJson, type ObjectStore } from '../data/object-store.ts';
 import type { DatasetCatalog } from './dataset-catalog.ts';
 import type { ExecutionStarter } from './execution-starter.ts';
 import { type IdempotencyGuard, payloadHashOf, scopedIdempotencyKey } from './idempotency.ts';
+import { runKeys } from './keys.ts';
 import {
   isTerminalStatus,
   MAX_LIST_LIMIT,
@@ -31,16 +32,14 @@ import {
 } from './run-store.ts';
 
 // ---------------------------------------------------------------------------------------------------------
-// Keys (built here, server-side, from validated ids only)
+// Keys: built server-side by `keys.ts` (the data lake layout's single source) from validated ids only
 
-export const runPrefix = (tenantId: string, runId: string): string => `tenants/${tenantId}/runs/${runId}/`;
 /** The parsed spec (defaults applied) as canonical JSON: its sha256 is the run's `specHash`. */
-export const runSpecKey = (tenantId: string, runId: string): string =>
-  `${runPrefix(tenantId, runId)}spec.json`;
+export const runSpecKey = (tenantId: string, runId: string): string => runKeys(tenantId, runId).spec;
 export const artifactsPrefix = (tenantId: string, runId: string): string =>
-  `${runPrefix(tenantId, runId)}artifacts/`;
+  runKeys(tenantId, runId).artifactsPrefix;
 export const artifactManifestKey = (tenantId: string, runId: string): string =>
-  `${artifactsPrefix(tenantId, runId)}manifest.json`;
+  runKeys(tenantId, runId).artifact('manifest.json');
 
 /** Artifact names a manifest may list (`equity_curve.parquet`, `metrics.json`, `report.html`, ...). */
 export const ARTIFACT_NAME_PATTERN = /^[a-z][a-z0-9_]{0,63}\.(parquet|csv|json|html)$/;

@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { getJson, type ObjectStore } from '../data/object-store.ts';
+import { datasetPrefix } from './keys.ts';
 
 export type DatasetReference = { readonly id: string } | { readonly name: string };
 
@@ -23,7 +24,7 @@ export const DATASET_ID_PATTERN = /^ds_[0-9a-f]{24}$/;
 /** Names usable in an object key segment: no '/', no '..', no control characters. */
 export const DATASET_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-export const datasetManifestKey = (datasetId: string): string => `datasets/${datasetId}/manifest.json`;
+export const datasetManifestKey = (datasetId: string): string => `${datasetPrefix(datasetId)}manifest.json`;
 export const datasetNamePointerKey = (name: string): string => `datasets/by-name/${name}.json`;
 
 const NamePointer = z.object({ datasetId: z.string().regex(DATASET_ID_PATTERN) }).strict();

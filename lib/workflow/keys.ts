@@ -3,8 +3,9 @@
  * Every key is built here from validated ids, so no user input reaches a key unchecked.
  */
 import { InvalidInputError } from '../core/errors.ts';
+import { RUN_ID_PATTERN, TENANT_ID_PATTERN } from './run-store.ts';
 
-const ID = /^[A-Za-z0-9_-]{1,64}$/;
+const DATASET_ID = /^ds_[0-9a-f]{24}$/;
 const MONTH = /^\d{4}-\d{2}$/;
 
 function id(value: string, field: string): string {

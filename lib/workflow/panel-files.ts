@@ -15,7 +15,7 @@ export interface DensePanel {
 
 /** Encodes the rows where `keep(t, a)` holds, with every field of the panel. */
 export function encodeSparsePanel(
-  grid: BarGrid,
+  closeMs: Float64Array,
   symbols: readonly string[],
   panel: DensePanel,
   keep: (i: number) => boolean,
@@ -33,7 +33,7 @@ export function encodeSparsePanel(
     for (let a = 0; a < nA; a++) {
       const i = t * nA + a;
       if (!keep(i)) continue;
-      ts[j] = grid.closeMs[t]!;
+      ts[j] = closeMs[t]!;
       sym[j] = symbols[a]!;
       names.forEach((name, k) => {
         cols[k]![j] = panel.fields[name]![i]!;

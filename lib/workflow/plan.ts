@@ -31,7 +31,15 @@ export const FoldPlan = z
     embargoBars: z.number().int(),
     testStartMs: z.number(),
     testEndMs: z.number(),
-    iso: z.record(z.string(), z.string()),
+    iso: z
+      .object({
+        trainStart: z.string(),
+        lastTrainBar: z.string(),
+        cutoff: z.string(),
+        testStart: z.string(),
+        testEnd: z.string(),
+      })
+      .strict(),
   })
   .strict();
 export type FoldPlan = z.infer<typeof FoldPlan>;

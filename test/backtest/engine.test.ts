@@ -60,7 +60,9 @@ describe('backtest engine: simulateChunk — hand-computed one-name cases', () =
     // the last bar's decision is pending in the state, unexecuted
     expect(state.nextBar).toBe(3);
     const last = Math.floor((0.1 * b.nav[2]!) / 100) - (1000 + f.filled[1]!);
-    expect(state.pending).toEqual(last === 0 ? [] : [{ symbol: 'AAA', shares: last }]);
+    expect(state.pending).toEqual(
+      last === 0 ? { symbol: [], shares: [] } : { symbol: ['AAA'], shares: [last] },
+    );
   });
 
   it('keeps cash and NAV identities on a random market: cash moves by trades, costs, cash in lieu and delistings', () => {
@@ -117,7 +119,7 @@ describe('backtest engine: simulateChunk — hand-computed one-name cases', () =
     for (let i = 0; i < 15; i++) expect(b.nav[i]).toBe(CAPITAL);
     expect(b.nOrders[split]).toBe(0); // the decided order (0 shares) stays 0 after scaling
     expect(b.cashInLieu[split]).toBe(0);
-    expect(state.positions).toEqual([{ symbol: 'AAA', shares: 10_000, mark: 50 }]);
+    expect(state.positions).toEqual({ symbol: ['AAA'], shares: [10_000], mark: [50] });
   });
 
   it('pays the fraction of a 1-for-3 reverse split in cash at the post-split open', () => {
@@ -173,8 +175,8 @@ describe('backtest engine: simulateChunk — hand-computed one-name cases', () =
       expect(b.nOrders[t]).toBe(0);
       expect(b.nHeld[t]).toBe(0);
     }
-    expect(state.positions).toEqual([]);
-    expect(state.pending).toEqual([]);
+    expect(state.positions).toEqual({ symbol: [], shares: [], mark: [] });
+    expect(state.pending).toEqual({ symbol: [], shares: [] });
   });
 
   it('fills at most the participation cap; cancel re-derives next bar, carry keeps the remainder', () => {

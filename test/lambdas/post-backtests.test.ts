@@ -210,7 +210,7 @@ describe('lambdas/api/post-backtests: the bad-input matrix', () => {
     ],
   ];
 
-  it.each(cases)('%s → %d %s', async (_name, event, status, code, field) => {
+  it.each(cases)('%s', async (_name, event, status, code, field) => {
     const { world, invoke } = submit();
     const res = await invoke(event);
     expect(res.statusCode).toBe(status);

@@ -170,7 +170,7 @@ export async function optimizeStep(
   }
   const key = keys.targets(item.month);
   const bytes = encodeSparsePanel(
-    mGrid,
+    mGrid.closeMs,
     symbols,
     { nT: nOut, nA, fields: { weight: target } },
     (i) => target[i]! > 0,

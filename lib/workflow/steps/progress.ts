@@ -12,8 +12,10 @@ export async function reportProgress(
   total: number,
   runPrefix: string,
   outputFolder: string,
+  suffix = '',
 ): Promise<void> {
-  const done = Math.min(total, (await ctx.store.list(runPrefix + outputFolder)).length);
+  const keys = await ctx.store.list(runPrefix + outputFolder);
+  const done = Math.min(total, keys.filter((k) => k.endsWith(suffix)).length);
   try {
     await ctx.runs.updateProgress(ref.tenantId, ref.runId, stage, { done, total, nowMs: ctx.nowMs() });
   } catch (e) {
