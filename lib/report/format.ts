@@ -39,7 +39,11 @@ function expo(x: number): string {
 
 /** An axis tick label: as few decimals as the tick step needs. */
 export function formatTick(x: number, format: ValueFormat, step: number): string {
-  const decimals = (s: number): number => Math.max(0, Math.min(6, -Math.floor(Math.log10(s) + 1e-9)));
+  const decimals = (s: number): number => {
+    let d = 0;
+    while (d < 6 && Math.abs(Math.round(s * 10 ** d) - s * 10 ** d) > 1e-6) d++;
+    return d;
+  };
   switch (format) {
     case 'percent':
       return `${fixed(x * 100, decimals(step * 100))}%`;

@@ -368,7 +368,11 @@ function headline(ctx: Context): ChartPayloads['headline'] {
     if (out.benchmark === null) {
       out.benchmarkNull =
         noBench ??
-        (benchmarkPath === null ? 'not applicable to buy-and-hold SPY' : reasons[benchmarkPath]) ??
+        (benchmarkPath === null
+          ? NOT_APPLICABLE_TO_SPY
+          : benchmarkPath === COMPUTED
+            ? 'undefined for SPY over this period'
+            : reasons[benchmarkPath]) ??
         'not defined for this run';
     }
     if (note !== undefined) out.note = note;
@@ -447,7 +451,16 @@ function headline(ctx: Context): ChartPayloads['headline'] {
       br.hourly.benchmarkMaxDrawdown,
       'benchmarkRelative.hourly.benchmarkMaxDrawdown',
     ),
-    row('calmar', 'Calmar', 'ratio', 'hourly', m.hourly.calmarRatio, 'hourly.calmarRatio', benchCalmar, null),
+    row(
+      'calmar',
+      'Calmar',
+      'ratio',
+      'hourly',
+      m.hourly.calmarRatio,
+      'hourly.calmarRatio',
+      benchCalmar,
+      COMPUTED,
+    ),
     row(
       'volHourly',
       'Volatility (hourly, annualised)',
@@ -562,6 +575,11 @@ function headline(ctx: Context): ChartPayloads['headline'] {
   };
 }
 
+/** Why a headline figure has no SPY value when the figure does not apply to buy-and-hold. */
+export const NOT_APPLICABLE_TO_SPY = 'not applicable to buy-and-hold SPY';
+/** Marks a SPY figure computed here (not read from metrics.json). */
+const COMPUTED = '(computed)';
+
 function fmtBps(x: MetricValue): string {
   return x === null ? 'n/a' : `${x.toFixed(2)} bps`;
 }
@@ -648,7 +666,7 @@ function rolling<K extends 'rolling-sharpe' | 'rolling-volatility'>(ctx: Context
   const S = ctx.metrics.sessionsPerYear;
   const nS = ctx.sessions.sessionEnd.length;
   const preferred = ctx.options.rollingWindowSessions;
-  const w = nS >= 2 * preferred ? preferred : Math.floor(nS / 2);
+  const w = nS >= 2 * preferred ? preferred : Math.floor(nS / 4);
   const sharpe = id === 'rolling-sharpe';
   const title = sharpe ? 'Rolling Sharpe ratio' : 'Rolling volatility';
   const description = `${sharpe ? 'Sharpe ratio' : 'Annualised volatility'} of daily returns over a trailing window of ${w} sessions (annualised with ${S.toFixed(2)} sessions per year).`;

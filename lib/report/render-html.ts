@@ -8,7 +8,14 @@
  */
 import { createHash } from 'node:crypto';
 import { esc, fixed, formatValue, MONTH_NAMES, nyDate } from './format.ts';
-import { CHART_IDS, type ChartId, type ChartPayloads, type ChartSeries, type OkPayload } from './payloads.ts';
+import {
+  CHART_IDS,
+  type ChartId,
+  type ChartPayloads,
+  type ChartSeries,
+  NOT_APPLICABLE_TO_SPY as NOT_APPLICABLE,
+  type OkPayload,
+} from './payloads.ts';
 import { barChart, heatmap, type LineChartSpec, lineChart, type SeriesStyle } from './svg.ts';
 
 /** A walk-forward fold's boundaries as the report shows them (ISO-8601 instants or dates). */
@@ -61,7 +68,7 @@ const SECTOR_COLORS: Readonly<Record<string, string>> = {
   'information-technology': '#ff9da7',
   materials: '#9c755f',
   'real-estate': '#bab0ac',
-  utilities: '#6b8e23',
+  utilities: '#1f3b73',
   unclassified: '#7f7f7f',
 };
 const EXTRA = ['#17becf', '#bcbd22', '#8c564b', '#e377c2'];
@@ -241,18 +248,20 @@ function headlineSection(p: ChartPayloads['headline']): string {
   if (p.status !== 'ok') return unavailableSection(p);
   const basis = (b: string) =>
     b === 'hourly'
-      ? `hourly, A = ${fixed(p.annualization.barsPerYear, 2)}`
+      ? `hourly, A = ${trimmed(p.annualization.barsPerYear)}`
       : b === 'daily'
-        ? `daily, A = ${fixed(p.annualization.sessionsPerYear, 2)}`
+        ? `daily, A = ${trimmed(p.annualization.sessionsPerYear)}`
         : '';
-  const cell = (v: number | null, format: (typeof p.rows)[number]['format'], why: string | undefined) =>
-    v === null
-      ? `<td class="null" title="${esc(why ?? '')}">—${why ? `<span class="why">${esc(why)}</span>` : ''}</td>`
-      : `<td>${esc(formatValue(v, format))}</td>`;
+  const cell = (v: number | null, format: (typeof p.rows)[number]['format'], why: string | undefined) => {
+    if (v !== null) return `<td>${esc(formatValue(v, format))}</td>`;
+    const shown = why !== undefined && why !== NOT_APPLICABLE ? `<span class="why">${esc(why)}</span>` : '';
+    return `<td class="null" title="${esc(why ?? '')}">—${shown}</td>`;
+  };
   const rows = p.rows
     .map(
       (r) =>
-        `<tr data-figure="${esc(r.id)}"><th scope="row">${esc(r.label)}${r.note ? `<span class="why">${esc(r.note)}</span>` : ''}</th>` +
+        `<tr data-figure="${esc(r.id)}"><th scope="row">${esc(r.label)}${r.note ? `<span class="why">${esc(r.note)}</span>` : ''}` +
+        `${r.basis === 'none' ? '' : `<span class="why basis-inline">${esc(basis(r.basis))}</span>`}</th>` +
         `${cell(r.strategy, r.format, r.strategyNull)}${cell(r.benchmark, r.format, r.benchmarkNull)}<td class="basis">${esc(basis(r.basis))}</td></tr>`,
     )
     .join('');
@@ -268,6 +277,11 @@ function headlineSection(p: ChartPayloads['headline']): string {
     `<details class="data"><summary>Conventions (metrics.json)</summary><dl class="conv">${conv}</dl></details></section>`
   );
 }
+
+const trimmed = (x: number): string => fixed(x, 2).replace(/\.?0+$/, '');
+
+/** A fold boundary for people: `2024-01-31 21:00Z` from an ISO instant (dates pass through). */
+const instant = (iso: string): string => iso.replace('T', ' ').replace(/:00(\.000)?Z$/, 'Z');
 
 function heatmapSection(p: ChartPayloads['monthly-returns']): string {
   if (p.status !== 'ok') return unavailableSection(p);
@@ -409,7 +423,7 @@ function provenanceSection(prov: ReportProvenance, payloads: ChartPayloads): str
       : `<div class="table-wrap"><table><thead><tr><th scope="col">Fold</th><th scope="col">Train start</th><th scope="col">Training cutoff</th><th scope="col">Test start</th><th scope="col">Test end</th><th scope="col">Purge + embargo (bars)</th></tr></thead><tbody>${prov.folds
           .map(
             (f) =>
-              `<tr><th scope="row">${esc(f.id)}</th><td>${esc(f.trainStart)}</td><td>${esc(f.cutoff)}</td><td>${esc(f.testStart)}</td><td>${esc(f.testEnd)}</td><td>${f.purgeBars === undefined ? '—' : `${f.purgeBars} + ${f.embargoBars ?? 0}`}</td></tr>`,
+              `<tr><th scope="row">${esc(f.id)}</th><td>${esc(instant(f.trainStart))}</td><td>${esc(instant(f.cutoff))}</td><td>${esc(instant(f.testStart))}</td><td>${esc(instant(f.testEnd))}</td><td>${f.purgeBars === undefined ? '—' : `${f.purgeBars} + ${f.embargoBars ?? 0}`}</td></tr>`,
           )
           .join('')}</tbody></table></div>`;
   const timings =
@@ -464,6 +478,7 @@ th[scope=row],thead th:first-child{text-align:left}
 table.headline{width:100%}
 table.headline th[scope=row]{white-space:normal}
 td.basis{color:var(--muted);font-size:12px}
+.basis-inline{display:none}
 .why{display:block;color:var(--muted);font-size:11.5px;font-weight:normal;white-space:normal}
 td.null{color:var(--muted)}
 details.data{margin-top:8px;font-size:13px}
@@ -476,7 +491,8 @@ dl.conv dd{margin:0 0 0 12px;color:var(--muted)}
 code{font-size:12.5px}
 .tip{position:fixed;z-index:10;background:#111827;color:#fff;font-size:12px;padding:6px 8px;border-radius:5px;pointer-events:none;max-width:260px}
 .tip strong{display:block;margin-bottom:2px}
-@media (max-width:720px){.toggle{float:none;display:block;margin:0 0 6px}dl.prov{grid-template-columns:1fr}}
+@media (max-width:720px){.toggle{float:none;display:block;margin:0 0 6px}dl.prov{grid-template-columns:1fr}
+table.headline .basis,table.headline thead th:last-child{display:none}table.headline .basis-inline{display:block}}
 `;
 
 const SCRIPT = `(function(){

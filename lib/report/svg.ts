@@ -94,13 +94,13 @@ function open(f: Frame, extra = ''): string {
 
 // ------------------------------------------------------------------------------------------------- scales
 
-/** Nice tick step (1, 2, 2.5, 5 × 10^k) for a range split in about `count` steps. */
+/** Nice tick step (1, 2, 5 × 10^k) for a range split in about `count` steps. */
 export function niceStep(range: number, count: number): number {
   if (!(range > 0) || !Number.isFinite(range)) return 1;
   const raw = range / Math.max(1, count);
   const p = 10 ** Math.floor(Math.log10(raw));
   const m = raw / p;
-  const nice = m <= 1 ? 1 : m <= 2 ? 2 : m <= 2.5 ? 2.5 : m <= 5 ? 5 : 10;
+  const nice = m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10;
   return nice * p;
 }
 
@@ -417,7 +417,7 @@ export function lineChart(spec: LineChartSpec): string {
         lastX = x;
       }
       if (runStart) d += `L${lastX} ${zero}Z`;
-      s += `<path class="area" d="${d}" fill="${ser.color}" fill-opacity="0.18"/>`;
+      s += `<path class="area" d="${d}" fill="${ser.color}" fill-opacity="0.1"/>`;
     }
     for (const ser of spec.series) {
       const d = linePath(spec.x, ser.values, xs.map, ys.map, reduce, valid);
@@ -504,6 +504,9 @@ export function barChart(spec: BarChartSpec): string {
     s += horizontal
       ? `<line x1="${p}" x2="${p}" y1="${plot.top}" y2="${plot.bottom}" stroke="${stroke}"/><text x="${p}" y="${plot.bottom + 6 + fs}" text-anchor="middle" fill="${AXIS}">${label}</text>`
       : `<line x1="${plot.left}" x2="${plot.right}" y1="${p}" y2="${p}" stroke="${stroke}"/><text x="${plot.left - 6}" y="${p}" dy="0.32em" text-anchor="end" fill="${AXIS}">${label}</text>`;
+  }
+  if (spec.format === 'bps' && !horizontal) {
+    s += `<text x="${plot.left - 6}" y="${plot.top - 1}" text-anchor="end" fill="${AXIS}" font-size="${fs - 1}">bps</text>`;
   }
   s += '</g><g class="axis category">';
   const every = horizontal

@@ -8,16 +8,21 @@ import { RUN_ID_PATTERN, TENANT_ID_PATTERN } from './run-store.ts';
 const DATASET_ID = /^ds_[0-9a-f]{24}$/;
 const MONTH = /^\d{4}-\d{2}$/;
 
-function id(value: string, field: string): string {
-  if (!ID.test(value))
-    throw new InvalidInputError(`${field} must match ${ID}, received ${JSON.stringify(value)}`, { field });
+/** The id patterns are the run store's (one source); none admits '/', so an id is always one key segment. */
+function id(value: string, field: string, pattern: RegExp): string {
+  if (!pattern.test(value)) {
+    throw new InvalidInputError(`${field} must match ${pattern}, received ${JSON.stringify(value)}`, {
+      field,
+    });
+  }
   return value;
 }
 
-export const datasetPrefix = (datasetId: string): string => `datasets/${id(datasetId, 'datasetId')}/`;
+export const datasetPrefix = (datasetId: string): string =>
+  `datasets/${id(datasetId, 'datasetId', DATASET_ID)}/`;
 
 export function runPrefix(tenantId: string, runId: string): string {
-  return `tenants/${id(tenantId, 'tenantId')}/runs/${id(runId, 'runId')}/`;
+  return `tenants/${id(tenantId, 'tenantId', TENANT_ID_PATTERN)}/runs/${id(runId, 'runId', RUN_ID_PATTERN)}/`;
 }
 
 function month(m: string): string {

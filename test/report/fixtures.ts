@@ -20,7 +20,9 @@ export function sectorMap(symbols: readonly string[]): Record<string, string> {
   return out;
 }
 
-export function syntheticDiagnostics(folds: readonly { id: string; testStart: string; testEnd: string }[]): SignalDiagnostics {
+export function syntheticDiagnostics(
+  folds: readonly { id: string; testStart: string; testEnd: string }[],
+): SignalDiagnostics {
   return {
     schemaVersion: 1,
     horizonBars: 5,
@@ -33,13 +35,19 @@ export function syntheticDiagnostics(folds: readonly { id: string; testStart: st
       observations: 140,
     })),
     deciles: { meanForwardReturn: Array.from({ length: 10 }, (_, i) => -0.001 + 0.0002 * i) },
-    icDecay: [1, 2, 5, 10, 20, 35].map((h) => ({ horizonBars: h, ic: 0.03 / Math.sqrt(h), rankIc: 0.035 / Math.sqrt(h) })),
+    icDecay: [1, 2, 5, 10, 20, 35].map((h) => ({
+      horizonBars: h,
+      ic: 0.03 / Math.sqrt(h),
+      rankIc: 0.035 / Math.sqrt(h),
+    })),
     featureImportance: {
       method: 'GBDT total gain, mean over folds',
-      features: ['mom_5', 'mom_20', 'rev_1', 'vol_20', 'pe_ratio', 'analyst_rev', 'sent_1d', 'adv_20'].map((name, i) => ({
-        name,
-        importance: 100 / (i + 1),
-      })),
+      features: ['mom_5', 'mom_20', 'rev_1', 'vol_20', 'pe_ratio', 'analyst_rev', 'sent_1d', 'adv_20'].map(
+        (name, i) => ({
+          name,
+          importance: 100 / (i + 1),
+        }),
+      ),
     },
   };
 }
@@ -50,14 +58,16 @@ export interface SmallRun {
 }
 
 /** A run of `nA` names (SPY first) over [start, end] with the drawdown governor on. */
-export function smallRun(opts: {
-  seed?: number;
-  nA?: number;
-  start?: string;
-  end?: string;
-  diagnostics?: DiagnosticsInput | 'synthetic';
-  sectors?: boolean;
-} = {}): SmallRun {
+export function smallRun(
+  opts: {
+    seed?: number;
+    nA?: number;
+    start?: string;
+    end?: string;
+    diagnostics?: DiagnosticsInput | 'synthetic';
+    sectors?: boolean;
+  } = {},
+): SmallRun {
   const start = opts.start ?? '2024-01-02';
   const end = opts.end ?? '2024-06-28';
   const { grid, market } = randomMarket(opts.seed ?? 5, opts.nA ?? 8, start, end);
@@ -68,7 +78,12 @@ export function smallRun(opts: {
     endBar: market.nT,
   });
   const folds = reportFolds(
-    planFolds(start, end, '2022-01-03', { trainMonths: 12, retrainEveryMonths: 1, embargoBars: 7, horizonBars: 5 }),
+    planFolds(start, end, '2022-01-03', {
+      trainMonths: 12,
+      retrainEveryMonths: 1,
+      embargoBars: 7,
+      horizonBars: 5,
+    }),
   );
   const diagnostics: DiagnosticsInput | undefined =
     opts.diagnostics === 'synthetic'
@@ -83,7 +98,12 @@ export function smallRun(opts: {
     datasetId: 'ds_0123456789abcdef01234567',
     codeVersion: 'v-test',
     runId: 'run_01TEST',
-    spec: { specVersion: 1, dataset: { name: 'demo' }, period: { start, end }, note: '<script>alert(1)</script>' },
+    spec: {
+      specVersion: 1,
+      dataset: { name: 'demo' },
+      period: { start, end },
+      note: '<script>alert(1)</script>',
+    },
     ...(opts.sectors === false ? {} : { sectorBySymbol: sectorMap(market.symbols) }),
     ...(diagnostics ? { diagnostics } : {}),
     folds,
