@@ -293,3 +293,24 @@ export class DatasetReader {
     };
   }
 }
+
+/**
+ * Copies a dataset (every object of its manifest, the manifest last) from one store/prefix to another, checking
+ * each object's hash on the way. Used to publish a generated or imported dataset folder into the data lake under
+ * `datasets/{datasetId}/`. Objects already there with the same bytes are left as they are (write-once).
+ */
+export async function copyDataset(
+  src: ObjectStore,
+  srcPrefix: string,
+  dst: ObjectStore,
+  dstPrefix: string,
+): Promise<DatasetReader> {
+  const reader = await DatasetReader.open(src, srcPrefix);
+  for (const o of reader.manifest.objects) {
+    await dst.putOnce(dstPrefix + o.key, await reader.getVerified(o.key));
+  }
+  await dst.putOnce(dstPrefix + datasetKeys.manifest, await src.get(srcPrefix + datasetKeys.manifest), {
+    contentType: 'application/json',
+  });
+  return DatasetReader.open(dst, dstPrefix);
+}

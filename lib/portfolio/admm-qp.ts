@@ -25,6 +25,12 @@
  * same Woodbury structure plus iterative refinement) when that point satisfies the KKT conditions; of the feasible
  * candidates the one with the lower objective is returned, so constraints hold to rounding (≤ 1e-12).
  *
+ * Warm starts. Hour to hour the active set (≈ 20 of 500 names away from 0, the budget, the sector pieces) moves by
+ * a few names, so a warm solve first runs a primal active-set method from the previous solution clipped to the new
+ * caps, reusing the polish's reduced solve on the free names only (O(n) + O(|F| k²) a round). Its answer must pass
+ * the same KKT check as a polished point; otherwise (or after `WARM_SOLVES` rounds) ADMM runs from its warm
+ * iterates, which are reset to the last optimum and its KKT duals after every solve.
+ *
  * NaN policy: a NaN score (q_i) means "no view": that name's upper bound is taken as 0 and its weight is 0. Any
  * other non-finite or negative input where a finite non-negative one is required gives `degenerate_input`;
  * budget < 0 or u_i < 0 gives `infeasible` (w = 0 is feasible otherwise, so every other instance has a solution).

@@ -200,7 +200,7 @@ export interface ChartInputs {
 export interface ChartOptions {
   /** Most points of a time series (default 2,600: daily points for 10 years). */
   readonly maxPoints?: number;
-  /** Most points of the stacked sector weights (default 530: weekly points for 10 years). */
+  /** Most points of the stacked sector weights (default 260: weekly for 5 years, every 2 weeks for 10). */
   readonly maxStackedPoints?: number;
   /** Names in the top-holdings chart (default 15). */
   readonly topHoldings?: number;
@@ -212,7 +212,7 @@ export interface ChartOptions {
 
 const DEFAULTS = {
   maxPoints: 2600,
-  maxStackedPoints: 530,
+  maxStackedPoints: 260,
   topHoldings: 15,
   topFeatures: 20,
   rollingWindowSessions: 63,
@@ -429,7 +429,7 @@ function headline(ctx: Context): ChartPayloads['headline'] {
       m.hourly.sortinoRatio,
       'hourly.sortinoRatio',
       benchSortinoH,
-      null,
+      COMPUTED,
     ),
     row(
       'sortinoDaily',
@@ -439,7 +439,7 @@ function headline(ctx: Context): ChartPayloads['headline'] {
       m.daily.sortinoRatio,
       'daily.sortinoRatio',
       benchSortinoD,
-      null,
+      COMPUTED,
     ),
     row(
       'maxDrawdown',

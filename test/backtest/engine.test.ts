@@ -4,11 +4,13 @@ import {
   fillNotional,
   fillTimesMs,
   initialSimState,
+  parseSimState,
   simulateChunk,
   simulateInChunks,
 } from '../../lib/backtest/index.ts';
 import { InvalidInputError } from '../../lib/core/errors.ts';
 import { ExecutionConfig, FillStatus, fillCost } from '../../lib/execution/index.ts';
+import { applyTurnoverCap, scaleForRiskState } from '../../lib/portfolio/index.ts';
 import { engineConfig, FREE, handMarket, randomMarket } from './fixtures.ts';
 
 const CAPITAL = 1_000_000;
@@ -205,6 +207,121 @@ describe('backtest engine: simulateChunk — hand-computed one-name cases', () =
     expect(carryNoPrice.fills.requested[1]).toBe(500);
     expect(carryNoPrice.fills.filled[1]).toBe(500);
     expect(carryNoPrice.bars.nav[1]).toBe(CAPITAL); // marked at the fill price when the bar has no close
+  });
+
+  it('marks a name filled at an open without a close at its fill price, and only a filled name', () => {
+    // 5,000 shares bought at 100 at bar 1; the decision at bar 2 (target 0.6) buys 1,000 more at bar 3's open
+    // (120). Bars 3 and 4 have no close: the holding is marked at the fill price, 120 — not at the last close (100),
+    // and, when the order does not fill, not at the open either.
+    const market = (volumeAt3: number) =>
+      handMarket({
+        symbols: ['AAA'],
+        open: (t) => (t < 3 ? 100 : 120),
+        close: (t) => (t < 3 ? 100 : t <= 4 ? NaN_ : 120),
+        volume: (t) => (t === 3 ? volumeAt3 : 1e7),
+        target: (t) => (t < 2 ? 0.5 : 0.6),
+      }).market;
+    const config = engineConfig(FREE);
+    const filled = simulateChunk(initialSimState(CAPITAL), {
+      config,
+      market: market(1e7),
+      startBar: 0,
+      endBar: 6,
+    });
+    const f = filled.outputs.fills;
+    expect([...f.bar]).toEqual([1, 3]);
+    expect([...f.filled]).toEqual([5000, 1000]);
+    expect(f.price[1]).toBe(120);
+    const b = filled.outputs.bars;
+    expect(b.cash[3]).toBe(CAPITAL - 500_000 - 120_000);
+    expect(b.nav[3]).toBe(380_000 + 6000 * 120); // 1.1M; marked at the last close it would be 980,000
+    expect(b.nav[4]).toBe(1_100_000);
+    expect(b.grossExposure[3]).toBe(720_000 / 1_100_000);
+    // the mark travels with the state: a chunk ending at bar 3 saves 120, and the next chunk marks bar 4 with it
+    const first = simulateChunk(initialSimState(CAPITAL), { config, market: market(1e7), startBar: 0, endBar: 4 });
+    expect(first.state.positions).toEqual({ symbol: ['AAA'], shares: [6000], mark: [120] });
+    const rest = simulateChunk(parseSimState(JSON.parse(JSON.stringify(first.state))), {
+      config,
+      market: market(1e7),
+      startBar: 4,
+      endBar: 6,
+    });
+    expect(rest.outputs.bars.nav[0]).toBe(1_100_000);
+    // no volume at bar 3: the order does not fill, and the holding keeps its last close (100), not the open (120)
+    const unfilled = simulateChunk(initialSimState(CAPITAL), {
+      config,
+      market: market(0),
+      startBar: 0,
+      endBar: 5,
+    });
+    const u = unfilled.outputs;
+    expect(u.fills.status[1]).toBe(FillStatus.NO_VOLUME);
+    expect(u.fills.filled[1]).toBe(0);
+    expect(u.bars.nav[3]).toBe(CAPITAL);
+    expect(u.bars.nav[4]).toBe(CAPITAL);
+    expect(unfilled.state.positions).toEqual({ symbol: ['AAA'], shares: [5000], mark: [100] });
+  });
+
+  it('decides exactly as scaleForRiskState then applyTurnoverCap would, bar by bar (the fused passes)', () => {
+    const { market } = randomMarket(31, 9);
+    const maxWeight = 0.3;
+    const cap = 0.25;
+    const risk = {
+      thresholds: { conservative: 0.01, riskOff: 0.02 },
+      hysteresis: { conservativeExit: 0.005, riskOffExit: 0.01 },
+    };
+    const { outputs } = simulateChunk(initialSimState(CAPITAL), {
+      config: engineConfig({ remainder: 'carry' }, risk, cap, maxWeight),
+      market,
+      startBar: 0,
+      endBar: market.nT,
+    });
+    const { nA, nT } = market;
+    const w = outputs.weights;
+    const b = outputs.bars;
+    const delist = new Int32Array(nA).fill(nT);
+    for (const d of market.delistings) delist[d.asset] = Math.min(delist[d.asset]!, d.bar);
+    const cur = new Float64Array(nA);
+    const raw = new Float64Array(nA);
+    const scaled = new Float64Array(nA);
+    const decided = new Float64Array(nA);
+    let row = 0;
+    let capped = 0;
+    const grossSeen = new Set<number>();
+    for (let t = 0; t < nT; t++) {
+      const recorded = new Map<number, number>();
+      cur.fill(0);
+      for (; row < w.n && w.bar[row] === t; row++) {
+        cur[w.asset[row]!] = w.weight[row]!;
+        recorded.set(w.asset[row]!, w.target[row]!);
+      }
+      for (let a = 0; a < nA; a++) {
+        const k = t * nA + a;
+        const c = market.close[k]!;
+        const ok = c > 0 && c < Number.POSITIVE_INFINITY && delist[a]! > t;
+        const x = market.target[k]!;
+        raw[a] = ok && x > 0 && market.member![k] === 1 ? x : 0;
+      }
+      scaleForRiskState(raw, b.grossScale[t]!, b.nameCapScale[t]!, scaled, maxWeight);
+      for (let a = 0; a < nA; a++) {
+        const c = market.close[t * nA + a]!;
+        if (!(c > 0 && c < Number.POSITIVE_INFINITY && delist[a]! > t)) scaled[a] = cur[a]!;
+      }
+      grossSeen.add(b.grossScale[t]!);
+      if (b.grossScale[t]! > 0) {
+        if (applyTurnoverCap(cur, scaled, cap, decided) < 1) capped++;
+      } else decided.set(scaled);
+      for (let a = 0; a < nA; a++) {
+        const got = recorded.get(a);
+        if (got === undefined) expect(decided[a] === 0).toBe(true);
+        else expect(Object.is(got, decided[a])).toBe(true);
+      }
+    }
+    expect(row).toBe(w.n);
+    // the check covered capped steps and more than one risk state (a gross scale of 0 included)
+    expect(capped).toBeGreaterThan(20);
+    expect(grossSeen.size).toBeGreaterThan(1);
+    expect(grossSeen.has(0)).toBe(true);
   });
 
   it('liquidates on risk_off at the next open, stays flat, and resumes through the re-entry rule', () => {

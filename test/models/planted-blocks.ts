@@ -23,7 +23,10 @@ function lastDay(month: string): string {
   return addDays(`${addDays(`${month}-28`, 4).slice(0, 7)}-01`, -1);
 }
 
-export function plantedBlocks(opts: PlantedOptions): FeatureBlock[] {
+/** A feature block plus the planted score s (time-major), the oracle the models try to recover. */
+export type PlantedBlock = FeatureBlock & { readonly planted: Float64Array };
+
+export function plantedBlocks(opts: PlantedOptions): PlantedBlock[] {
   const { months, nA, ic, seed } = opts;
   const missing = opts.missing ?? 0.03;
   const first = months[0]!;
@@ -33,7 +36,7 @@ export function plantedBlocks(opts: PlantedOptions): FeatureBlock[] {
   const rng = Rng.derive(seed, 'planted');
   const p = PLANTED_FEATURES.length;
   const symbols = Array.from({ length: nA }, (_, a) => `S${String(a).padStart(3, '0')}`);
-  const out: FeatureBlock[] = [];
+  const out: PlantedBlock[] = [];
   let t0 = 0;
   for (const m of months) {
     const g = buildBarGrid(`${m}-01`, lastDay(m));
@@ -44,6 +47,7 @@ export function plantedBlocks(opts: PlantedOptions): FeatureBlock[] {
     const knownMs = new Float64Array(nOut);
     const live = new Uint8Array(nOut * nA).fill(1);
     const member = new Uint8Array(nOut * nA).fill(1);
+    const planted = new Float64Array(nOut * nA);
     for (let t = 0; t < nOut; t++) {
       knownMs[t] = grid.closeMs[t0 + t + 6]!;
       for (let a = 0; a < nA; a++) {
@@ -55,6 +59,7 @@ export function plantedBlocks(opts: PlantedOptions): FeatureBlock[] {
         const y = 0.01 * (ic * s + Math.sqrt(1 - ic * ic) * rng.normal());
         for (let j = 0; j < p; j++) values[j]![i] = rng.next() < missing ? Number.NaN : f[j]!;
         fwdExcess[i] = y;
+        planted[i] = s;
         downside[i] = y < -0.015 ? 1 : 0;
         if (rng.next() < 0.01) live[i] = 0;
       }
@@ -69,6 +74,7 @@ export function plantedBlocks(opts: PlantedOptions): FeatureBlock[] {
       symbols,
       closeMs: g.closeMs.slice(),
       member,
+      planted,
       labels: { spec: { horizonBars: 5, downsideK: 1.5, volWindowBars: 35 }, fwdExcess, downside, knownMs },
     });
     t0 += nOut;

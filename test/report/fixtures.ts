@@ -78,7 +78,7 @@ export function smallRun(
     endBar: market.nT,
   });
   const folds = reportFolds(
-    planFolds(start, end, '2022-01-03', {
+    planFolds(start, end, `${Number(start.slice(0, 4)) - 1}${start.slice(4)}`, {
       trainMonths: 12,
       retrainEveryMonths: 1,
       embargoBars: 7,
