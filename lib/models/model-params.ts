@@ -45,7 +45,7 @@ export const NetConfig = z
     weightDecay: z.number().min(0).default(1e-4),
     epochs: z.number().int().min(1).default(4),
     patience: z.number().int().min(1).default(2),
-    hoursPerBatch: z.number().int().min(1).default(4),
+    hoursPerBatch: z.number().int().min(1).default(1),
     huberDelta: z.number().gt(0).default(1.5),
     downsideWeight: z.number().min(0).default(0.5),
     hourSubsample: z.number().gt(0).max(1).default(1),

@@ -38,7 +38,7 @@ export const DEFAULT_NET_PARAMS: NetParams = {
   weightDecay: 1e-4,
   epochs: 6,
   patience: 2,
-  hoursPerBatch: 4,
+  hoursPerBatch: 1,
   huberDelta: 1.5,
   downsideWeight: 0.5,
   hourSubsample: 1,

@@ -44,6 +44,8 @@ export function runKeys(tenantId: string, runId: string) {
     prefix: p,
     spec: `${p}spec.json`,
     plan: `${p}plan.json`,
+    /** Map item lists written by Prepare (JSON arrays): the Distributed Maps' ItemReader sources. */
+    items: (list: 'featureMonths' | 'folds' | 'testMonths') => `${p}items/${list}.json`,
     features: (m: string) => `${p}features/month=${month(m)}.parquet`,
     scores: (m: string) => `${p}scores/month=${month(m)}.parquet`,
     targets: (m: string) => `${p}targets/month=${month(m)}.parquet`,

@@ -6,6 +6,8 @@ import { planRun } from '../plan.ts';
 import { openDataset, readSpec } from '../run-io.ts';
 
 export interface PrepareOutput extends RunRef {
+  /** S3 keys of the Map item lists (for a Distributed Map's ItemReader); the lists are also inline below. */
+  readonly itemKeys: { readonly featureMonths: string; readonly folds: string; readonly testMonths: string };
   readonly featureMonths: readonly { tenantId: string; runId: string; month: string }[];
   readonly folds: readonly { tenantId: string; runId: string; fold: number }[];
   readonly testMonths: readonly { tenantId: string; runId: string; month: string }[];
@@ -39,15 +41,26 @@ export async function prepare(ctx: WorkflowContext, ref: RunRef): Promise<Prepar
     codeVersion: record.codeVersion,
   });
   await putJsonOnce(ctx.store, runKeys(ref.tenantId, ref.runId).plan, plan);
-  const now = ctx.nowMs();
-  await ctx.runs.updateProgress(ref.tenantId, ref.runId, 'prepare', { done: 1, total: 1, nowMs: now });
   const { tenantId, runId } = ref;
+  const keys = runKeys(tenantId, runId);
+  const featureMonths = plan.featureMonths.map((month) => ({ tenantId, runId, month }));
+  const folds = plan.folds.map((f) => ({ tenantId, runId, fold: f.index }));
+  const testMonths = plan.testMonths.map((month) => ({ tenantId, runId, month }));
+  await putJsonOnce(ctx.store, keys.items('featureMonths'), featureMonths);
+  await putJsonOnce(ctx.store, keys.items('folds'), folds);
+  await putJsonOnce(ctx.store, keys.items('testMonths'), testMonths);
+  await ctx.runs.updateProgress(tenantId, runId, 'prepare', { done: 1, total: 1, nowMs: ctx.nowMs() });
   return {
     tenantId,
     runId,
-    featureMonths: plan.featureMonths.map((month) => ({ tenantId, runId, month })),
-    folds: plan.folds.map((f) => ({ tenantId, runId, fold: f.index })),
-    testMonths: plan.testMonths.map((month) => ({ tenantId, runId, month })),
+    itemKeys: {
+      featureMonths: keys.items('featureMonths'),
+      folds: keys.items('folds'),
+      testMonths: keys.items('testMonths'),
+    },
+    featureMonths,
+    folds,
+    testMonths,
     nChunks: plan.chunks.length,
     chunk: 0,
   };

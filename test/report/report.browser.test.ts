@@ -1,0 +1,245 @@
+/**
+ * report.html in a real browser (Debian chromium driven by playwright-core): every chart renders with the
+ * expected number of series, nothing is logged as an error, nothing is fetched but the file itself, the
+ * interactive bits work (CSP-pinned script), and the layout holds at a laptop and a phone width. Screenshots go
+ * to test-output/report/. Chromium is installed by .ci/run; when it is missing this test fails, it does not skip.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  buildReportPayloads,
+  CHART_IDS,
+  type ChartId,
+  type ChartPayloads,
+  renderReportHtml,
+  reportProvenance,
+} from '../../lib/report/index.ts';
+import { smallRun } from './fixtures.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+const OUT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-output', 'report');
+const LAPTOP = { width: 1366, height: 768 };
+const NARROW = { width: 390, height: 844 };
+
+/** What the page should show for a chart: the number of series elements, or a table's rows. */
+function expectedSeries(p: ChartPayloads[ChartId]): number {
+  if (p.status !== 'ok') return 0;
+  switch (p.chartId) {
+    case 'headline':
+      return p.rows.length;
+    case 'monthly-returns':
+      return p.rows.some((r) => r.benchmarkYearReturn !== null) ? 2 : 1;
+    default:
+      return p.series.length;
+  }
+}
+
+interface Visit {
+  readonly page: Page;
+  readonly requests: string[];
+  readonly problems: string[];
+}
+
+let dir = '';
+let context: BrowserContext | undefined;
+let full: { url: string; payloads: ChartPayloads };
+let bare: { url: string; payloads: ChartPayloads };
+
+function writeReport(name: string, opts: Parameters<typeof smallRun>[0]): { url: string; payloads: ChartPayloads } {
+  const { input } = smallRun(opts);
+  const payloads = buildReportPayloads(input);
+  const file = join(dir, name);
+  writeFileSync(file, renderReportHtml(payloads, reportProvenance(input)));
+  return { url: pathToFileURL(file).href, payloads };
+}
+
+async function visit(url: string, viewport: { width: number; height: number }): Promise<Visit> {
+  const page = await context!.newPage();
+  await page.setViewportSize(viewport);
+  const requests: string[] = [];
+  const problems: string[] = [];
+  page.on('request', (r) => requests.push(r.url()));
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console.${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  await page.goto(url, { waitUntil: 'load' });
+  return { page, requests, problems };
+}
+
+/** Per chart section: visible SVGs, their series elements, and how many of those actually draw something. */
+async function renderedCharts(page: Page) {
+  return page.evaluate((ids) => {
+    const visible = (el: Element) => {
+      const r = el.getBoundingClientRect();
+      return r.width > 0 && r.height > 0;
+    };
+    return ids.map((id) => {
+      const section = document.getElementById(`chart-${id}`);
+      if (section === null) return { id, found: false, status: '', svgs: 0, variants: [] as string[], series: 0, drawn: 0, rows: 0, unavailable: '' };
+      const svgs = [...section.querySelectorAll('svg.chart')].filter(visible);
+      const series = svgs.flatMap((s) => [...s.querySelectorAll('.series')]);
+      const drawn = series.filter((el) => {
+        const box = (el as SVGGraphicsElement).getBBox();
+        const hasShape = el.tagName === 'path' ? (el.getAttribute('d') ?? '').length > 0 : el.querySelector('rect') !== null;
+        return hasShape && (box.width > 0 || box.height > 0);
+      });
+      return {
+        id,
+        found: true,
+        status: section.getAttribute('data-status') ?? '',
+        svgs: svgs.length,
+        variants: svgs.map((s) => s.getAttribute('class') ?? ''),
+        series: series.length,
+        drawn: drawn.length,
+        rows: section.querySelectorAll('table.headline tbody tr').length,
+        unavailable: section.querySelector('.unavailable')?.textContent ?? '',
+      };
+    });
+  }, [...CHART_IDS]);
+}
+
+function expectOnlyLocal(requests: readonly string[]): void {
+  expect(requests.length).toBeGreaterThan(0);
+  const outside = requests.filter((u) => !u.startsWith('file://') && !u.startsWith('data:'));
+  expect(outside, `requests outside the file: ${outside.join(', ')}`).toEqual([]);
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `${CHROMIUM} is missing: the browser tests need Debian's chromium (apt-get install -y chromium; .ci/run installs it)`,
+    );
+  }
+  dir = mkdtempSync(join(tmpdir(), 'hts-report-'));
+  mkdirSync(OUT_DIR, { recursive: true });
+  full = writeReport('report.html', { diagnostics: 'synthetic' });
+  bare = writeReport('report-bare.html', { seed: 7, sectors: false });
+  context = await chromium.launchPersistentContext(join(dir, 'profile'), {
+    executablePath: CHROMIUM,
+    args: ARGS,
+    headless: true,
+    offline: true,
+  });
+  // Anything that is not the file itself is recorded by the listeners and refused here.
+  await context.route(/^(?!file:|data:)/, (route) => route.abort());
+}, 60_000);
+
+afterAll(async () => {
+  await context?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('report.html in chromium', () => {
+  it('renders every chart with the expected series at laptop width, with no error and no request', async () => {
+    const { page, requests, problems } = await visit(full.url, LAPTOP);
+    const charts = await renderedCharts(page);
+    for (const c of charts) {
+      const p = full.payloads[c.id as ChartId];
+      expect(c.found, `section of ${c.id}`).toBe(true);
+      expect(c.status, c.id).toBe('ok');
+      if (c.id === 'headline') {
+        expect(c.rows).toBe(expectedSeries(p));
+        continue;
+      }
+      expect(c.svgs, `${c.id}: one visible SVG (${c.variants.join(' | ')})`).toBe(1);
+      expect(c.variants[0], c.id).toContain('v-wide');
+      expect(c.series, `${c.id}: series elements`).toBe(expectedSeries(p));
+      expect(c.drawn, `${c.id}: series that draw something`).toBe(c.series);
+    }
+    await page.screenshot({ path: join(OUT_DIR, 'laptop-1366x768.png'), fullPage: true });
+    await page.screenshot({ path: join(OUT_DIR, 'laptop-1366x768-top.png') });
+    expect(problems).toEqual([]);
+    expectOnlyLocal(requests);
+    await page.close();
+  });
+
+  it('switches the equity curve to a log scale and shows values under the pointer', async () => {
+    const { page, problems } = await visit(full.url, LAPTOP);
+    const equity = page.locator('#chart-equity');
+    expect(await equity.locator('svg.v-wide.v-lin').isVisible()).toBe(true);
+    await equity.locator('input[data-log-toggle]').check();
+    expect(await equity.locator('svg.v-wide.v-log').isVisible()).toBe(true);
+    expect(await equity.locator('svg.v-wide.v-lin').isVisible()).toBe(false);
+    expect(await equity.locator('svg.v-wide.v-log .series').count()).toBe(2);
+
+    const box = (await equity.locator('svg.v-wide.v-log').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.5);
+    const tip = page.locator('.tip');
+    await tip.waitFor({ state: 'visible', timeout: 5_000 });
+    const text = await tip.innerText();
+    expect(text).toMatch(/^\d{4}-\d{2}-\d{2}/);
+    expect(text).toContain('Strategy: ');
+    expect(text).toContain('SPY: ');
+    expect(await equity.locator('svg.v-wide.v-log .guide').getAttribute('visibility')).toBe('visible');
+
+    // the collapsible spec opens
+    const spec = page.locator('#provenance details');
+    expect(await spec.locator('pre').isVisible()).toBe(false);
+    await spec.locator('summary').click();
+    expect(await spec.locator('pre').innerText()).toContain('"specVersion": 1');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('lays out at a narrow width without horizontal overflow', async () => {
+    const { page, requests, problems } = await visit(full.url, NARROW);
+    const overflow = await page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth,
+      client: document.documentElement.clientWidth,
+      wide: [...document.querySelectorAll('body *')]
+        .filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+        .filter((el) => el.closest('.table-wrap, pre, details:not([open])') === null)
+        .map((el) => `${el.tagName.toLowerCase()}.${el.getAttribute('class') ?? ''}`)
+        .slice(0, 5),
+    }));
+    expect(overflow.scroll).toBeLessThanOrEqual(overflow.client);
+    expect(overflow.wide).toEqual([]);
+    const charts = await renderedCharts(page);
+    for (const c of charts) {
+      if (c.id === 'headline') continue;
+      expect(c.svgs, c.id).toBe(1);
+      expect(c.variants[0], c.id).toContain('v-narrow');
+      expect(c.series, c.id).toBe(expectedSeries(full.payloads[c.id as ChartId]));
+      expect(c.drawn, c.id).toBe(c.series);
+    }
+    await page.screenshot({ path: join(OUT_DIR, 'narrow-390x844.png'), fullPage: true });
+    await page.screenshot({ path: join(OUT_DIR, 'narrow-390x844-top.png') });
+    expect(problems).toEqual([]);
+    expectOnlyLocal(requests);
+    await page.close();
+  });
+
+  it('says which charts are not available for a run without diagnostics or sectors, and draws no empty chart', async () => {
+    const { page, problems, requests } = await visit(bare.url, LAPTOP);
+    const charts = await renderedCharts(page);
+    const missing = ['sector-weights', 'ic-by-fold', 'decile-spreads', 'ic-decay', 'feature-importance'];
+    for (const c of charts) {
+      if (missing.includes(c.id)) {
+        expect(c.status, c.id).toBe('unavailable');
+        expect(c.svgs, c.id).toBe(0);
+        expect(c.unavailable, c.id).toMatch(/^Not available for this run: .+\.$/);
+      } else if (c.id !== 'headline') {
+        expect(c.series, c.id).toBe(expectedSeries(bare.payloads[c.id as ChartId]));
+        expect(c.drawn, c.id).toBe(c.series);
+      }
+    }
+    await page.screenshot({ path: join(OUT_DIR, 'bare-1366x768.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    expectOnlyLocal(requests);
+    await page.close();
+  });
+});
