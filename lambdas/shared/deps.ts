@@ -1,7 +1,8 @@
 /**
- * The composition root of the API Lambdas: the only place that chooses adapters. Clients and adapters are built
- * once per cold start (on first use, so importing a handler module builds nothing); tests pass their own
- * `HandlerDeps` to the `create…Handler` factories instead.
+ * The composition root of the Lambdas (API handlers and workflow steps): the only place that chooses adapters.
+ * Clients and adapters are built once per cold start (on first use, so importing a handler module builds
+ * nothing); tests and the local runtime pass their own `HandlerDeps` / `StepDeps` to the `create…Handler`
+ * factories instead.
  */
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -16,8 +17,9 @@ import { S3UrlSigner } from '../../lib/adapters/s3-url-signer.ts';
 import { makeSfnClient, SfnExecutionStarter } from '../../lib/adapters/sfn-execution-starter.ts';
 import { ulid } from '../../lib/core/ulid.ts';
 import type { ApiDeps } from '../../lib/workflow/api.ts';
+import type { WorkflowContext } from '../../lib/workflow/context.ts';
 import { ObjectStoreDatasetCatalog } from '../../lib/workflow/dataset-catalog.ts';
-import { type ApiEnv, parseApiEnv } from './env.ts';
+import { type ApiEnv, parseApiEnv, parseWorkflowEnv, type WorkflowEnv } from './env.ts';
 
 export interface HandlerDeps {
   readonly logger: Logger;
@@ -30,17 +32,22 @@ export interface HandlerDeps {
   readonly maxBodyBytes?: number;
 }
 
-/** The AWS (or local-stack) adapters for `env`. */
-export const buildApiDeps = (env: ApiEnv): ApiDeps => {
-  const s3 = makeS3Client({
+const s3ClientFor = (env: WorkflowEnv) =>
+  makeS3Client({
     region: env.AWS_REGION,
     ...(env.S3_ENDPOINT !== undefined && { endpoint: env.S3_ENDPOINT }),
     ...(env.LOCAL_STACK && { forcePathStyle: true }),
   });
-  const dynamo = {
-    region: env.AWS_REGION,
-    ...(env.DYNAMODB_ENDPOINT !== undefined && { endpoint: env.DYNAMODB_ENDPOINT }),
-  };
+
+const dynamoConfigFor = (env: WorkflowEnv) => ({
+  region: env.AWS_REGION,
+  ...(env.DYNAMODB_ENDPOINT !== undefined && { endpoint: env.DYNAMODB_ENDPOINT }),
+});
+
+/** The AWS (or local-stack) adapters for `env`. */
+export const buildApiDeps = (env: ApiEnv): ApiDeps => {
+  const s3 = s3ClientFor(env);
+  const dynamo = dynamoConfigFor(env);
   const store = new S3ObjectStore({
     client: s3,
     bucket: env.BUCKET,
@@ -68,6 +75,31 @@ export const buildApiDeps = (env: ApiEnv): ApiDeps => {
   };
 };
 
+/**
+ * The workflow steps' ports for `env`: the data lake on S3 (or s3rver), the runs table on DynamoDB (or
+ * dynalite), the wall clock (run-record timestamps only) and the deployed code version.
+ */
+export const buildWorkflowContext = (env: WorkflowEnv): WorkflowContext => ({
+  store: new S3ObjectStore({
+    client: s3ClientFor(env),
+    bucket: env.BUCKET,
+    emulateConditionalWrites: env.LOCAL_STACK,
+  }),
+  runs: new DynamoRunStore({
+    client: makeDynamoDocumentClient(dynamoConfigFor(env)),
+    tableName: env.RUNS_TABLE,
+  }),
+  nowMs: () => Date.now(),
+  codeVersion: env.CODE_VERSION,
+});
+
+/** What a step handler runs with. */
+export interface StepDeps {
+  readonly logger: Logger;
+  /** The steps' ports; called on every invocation, so it must memoise. */
+  readonly workflow: () => WorkflowContext;
+}
+
 const memo = <T>(build: () => T): (() => T) => {
   let value: T | undefined;
   return () => {
@@ -88,4 +120,15 @@ export const lambdaDeps = (): HandlerDeps => {
     newRunId: () => ulid(Date.now(), randomBytes(10)),
   };
   return lambdaDepsValue;
+};
+
+let workflowDepsValue: StepDeps | undefined;
+
+/** The deployed step Lambdas' dependencies (one instance per process; the environment is read on first use). */
+export const workflowDeps = (): StepDeps => {
+  workflowDepsValue ??= {
+    logger: new Logger({ serviceName: 'hts-steps' }),
+    workflow: memo(() => buildWorkflowContext(parseWorkflowEnv(process.env))),
+  };
+  return workflowDepsValue;
 };

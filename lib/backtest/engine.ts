@@ -1,6 +1,7 @@
 /**
  * The simulation engine: the path-dependent hour loop over a chunk of bars, on columns, allocating nothing per
- * name or per bar in the loop (scratch buffers are allocated once per chunk; record buffers grow by doubling).
+ * name in the loop (scratch and record buffers come from an `EngineContext`, reused across chunks when the caller
+ * passes one; record buffers grow by doubling).
  *
  * One hour t (run-grid bar index), in this order:
  * (a) At the open of bar t (`openMs[t]`):
@@ -32,7 +33,9 @@
  * run: its orders are in the final state, unexecuted. Hence a run ending at T is exactly the first chunk of a
  * longer run cut at T (the truncation property), and chunked runs equal unchunked runs bit for bit.
  *
- * The engine draws no random numbers. Weights (held and decided) are recorded sparsely: only non-zero rows.
+ * The engine draws no random numbers. Weights (held and decided) are recorded sparsely: only non-zero rows. Fill
+ * rows omit what the other columns determine (the time: the bar's open, or close for a delisting; the notional:
+ * |filled| × price), which the `fills` artifact derives.
  */
 import { InvalidInputError } from '../core/errors.ts';
 import type { FloatColumn } from '../core/panel.ts';

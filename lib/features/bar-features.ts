@@ -5,7 +5,14 @@
  */
 import type { FeatureContext } from './context.ts';
 import { BAR_CLOSE, type FeatureDef, type FeatureFamily, minObsFor } from './feature-def.ts';
-import { rollingExtreme, rollingMeanStd, rollingQuantile, rollingRegression, rollingSum } from './kernels.ts';
+import {
+  rollingExtreme,
+  rollingMeanStd,
+  rollingQuantiles,
+  rollingRegressions,
+  rollingSum,
+  rollingWarmupBars,
+} from './kernels.ts';
 
 function bar(
   name: string,
@@ -17,6 +24,48 @@ function bar(
   compute: (ctx: FeatureContext, out: Float64Array) => void,
 ): FeatureDef {
   return { name, family, description, inputs, lookbackBars, warmupBars, known: BAR_CLOSE, compute };
+}
+
+/** Warm-up of a rolling window of w bars over a series that itself looks back `inputLookback` bars. */
+const rw = (w: number, inputLookback = 0): number => rollingWarmupBars(w) + inputLookback;
+
+// ---------- intermediates shared by several features (cached in the context as 'k:<key>', freed after last use)
+
+/** Rolling mean and std of the adjusted close over w bars (minObsFor(w)). Input key `k:closeMeanStd:<w>`. */
+function closeMeanStd(ctx: FeatureContext, w: number): Float64Array[] {
+  return ctx.shared(`closeMeanStd:${w}`, 2, ([m, s]) =>
+    rollingMeanStd(ctx.derived('adjClose'), ctx.nT, ctx.nA, w, minObsFor(w), ctx.anchor, m!, s!),
+  );
+}
+
+/** Rolling mean and std of 1-bar log returns over w bars (minObsFor(w)). Input key `k:lrMeanStd:<w>`. */
+function lrMeanStd(ctx: FeatureContext, w: number): Float64Array[] {
+  return ctx.shared(`lrMeanStd:${w}`, 2, ([m, s]) =>
+    rollingMeanStd(ctx.derived('lr'), ctx.nT, ctx.nA, w, minObsFor(w), ctx.anchor, m!, s!),
+  );
+}
+
+/** Rolling max high (sign 1) or min low (-1) over w bars and the bars since it. Key `k:extreme:<±1>:<w>`. */
+function extreme(ctx: FeatureContext, w: number, sign: 1 | -1): Float64Array[] {
+  return ctx.shared(`extreme:${sign}:${w}`, 2, ([e, age]) =>
+    rollingExtreme(
+      ctx.derived(sign === 1 ? 'adjHigh' : 'adjLow'),
+      ctx.nT,
+      ctx.nA,
+      w,
+      minObsFor(w),
+      ctx.anchor,
+      sign,
+      e!,
+      age!,
+    ),
+  );
+}
+
+/** out = x / adjusted close, cell by cell. */
+function divClose(ctx: FeatureContext, x: Float64Array, out: Float64Array): void {
+  const c = ctx.derived('adjClose');
+  for (let i = 0, sz = ctx.size; i < sz; i++) out[i] = x[i]! / c[i]!;
 }
 
 // ---------- price / momentum
@@ -31,8 +80,9 @@ function ret(k: number): FeatureDef {
     k,
     (ctx, out) => {
       const c = ctx.derived('adjClose');
-      const s = k * ctx.nA;
-      for (let i = 0; i < ctx.size; i++) out[i] = i >= s ? c[i]! / c[i - s]! - 1 : Number.NaN;
+      const s = Math.min(k * ctx.nA, ctx.size);
+      out.fill(Number.NaN, 0, s);
+      for (let i = s, sz = ctx.size; i < sz; i++) out[i] = c[i]! / c[i - s]! - 1;
     },
   );
 }
@@ -52,11 +102,17 @@ const gap = bar(
   (ctx, out) => {
     const o = ctx.derived('adjOpen');
     const c = ctx.derived('adjClose');
-    const { nA } = ctx;
-    for (let t = 0; t < ctx.nT; t++) {
+    const { nA, nT } = ctx;
+    for (let t = 0; t < nT; t++) {
       const f = sessionStart(ctx, t);
-      for (let a = 0; a < nA; a++)
-        out[t * nA + a] = f > 0 ? o[f * nA + a]! / c[(f - 1) * nA + a]! - 1 : Number.NaN;
+      const b = t * nA;
+      if (f <= 0) {
+        out.fill(Number.NaN, b, b + nA);
+        continue;
+      }
+      const ob = f * nA;
+      const cb = (f - 1) * nA;
+      for (let a = 0; a < nA; a++) out[b + a] = o[ob + a]! / c[cb + a]! - 1;
     }
   },
 );
@@ -71,10 +127,11 @@ const firstBar = bar(
   (ctx, out) => {
     const o = ctx.derived('adjOpen');
     const c = ctx.derived('adjClose');
-    const { nA } = ctx;
-    for (let t = 0; t < ctx.nT; t++) {
-      const f = sessionStart(ctx, t);
-      for (let a = 0; a < nA; a++) out[t * nA + a] = c[f * nA + a]! / o[f * nA + a]! - 1;
+    const { nA, nT } = ctx;
+    for (let t = 0; t < nT; t++) {
+      const b = t * nA;
+      const fb = sessionStart(ctx, t) * nA;
+      for (let a = 0; a < nA; a++) out[b + a] = c[fb + a]! / o[fb + a]! - 1;
     }
   },
 );
@@ -87,7 +144,7 @@ function distExtreme(w: number, sign: 1 | -1): FeatureDef {
     `close / rolling ${w}-bar ${which === 'high' ? 'max high' : 'min low'} - 1`,
     ['adjClose', sign === 1 ? 'adjHigh' : 'adjLow'],
     w - 1,
-    w,
+    rw(w),
     (ctx, out) => {
       const c = ctx.derived('adjClose');
       const ext = ctx.scratch(0);
@@ -97,10 +154,11 @@ function distExtreme(w: number, sign: 1 | -1): FeatureDef {
         ctx.nA,
         w,
         minObsFor(w),
+        ctx.anchor,
         sign,
         ext,
       );
-      for (let i = 0; i < ctx.size; i++) out[i] = c[i]! / ext[i]! - 1;
+      for (let i = 0, sz = ctx.size; i < sz; i++) out[i] = c[i]! / ext[i]! - 1;
     },
   );
 }
@@ -130,156 +188,129 @@ const candles = [
 ];
 
 const W = 35;
-const rw = (w: number): number => 2 * w;
+
+/** Trend of the close on time over W bars: slope, R², last residual. Input key `k:closeTrend`. */
+function closeTrend(ctx: FeatureContext): Float64Array[] {
+  return ctx.shared('closeTrend', 3, ([slope, rsq, last]) =>
+    rollingRegressions(null, ctx.derived('adjClose'), ctx.nT, ctx.nA, W, minObsFor(W), ctx.anchor, {
+      slope: slope!,
+      rsq: rsq!,
+      intercept_last: last!,
+    }),
+  );
+}
+
+/** The 0.8 and 0.2 quantiles of the close over W bars. Input key `k:closeQuantiles`. */
+function closeQuantiles(ctx: FeatureContext): Float64Array[] {
+  return ctx.shared('closeQuantiles', 2, (outs) =>
+    rollingQuantiles(ctx.derived('adjClose'), ctx.nT, ctx.nA, W, minObsFor(W), [0.8, 0.2], outs),
+  );
+}
 
 function alpha158(): FeatureDef[] {
   const mo = minObsFor(W);
   const cIn = ['adjClose'];
-  const div = (ctx: FeatureContext, x: Float64Array, out: Float64Array): void => {
-    const c = ctx.derived('adjClose');
-    for (let i = 0; i < ctx.size; i++) out[i] = x[i]! / c[i]!;
-  };
+  const extIn = (sign: 1 | -1): string[] => [`k:extreme:${sign}:${W}`, sign === 1 ? 'adjHigh' : 'adjLow'];
   return [
     bar(`roc_${W}`, 'momentum', `Alpha158 ROC: close(t-${W}) / close`, cIn, W, W, (ctx, out) => {
       const c = ctx.derived('adjClose');
-      const s = W * ctx.nA;
-      for (let i = 0; i < ctx.size; i++) out[i] = i >= s ? c[i - s]! / c[i]! : Number.NaN;
+      const s = Math.min(W * ctx.nA, ctx.size);
+      out.fill(Number.NaN, 0, s);
+      for (let i = s, sz = ctx.size; i < sz; i++) out[i] = c[i - s]! / c[i]!;
     }),
     ...[7, W].map((w) =>
       bar(
         `ma_${w}`,
         'momentum',
         `Alpha158 MA: mean close over ${w} / close`,
-        cIn,
+        [`k:closeMeanStd:${w}`, ...cIn],
         w - 1,
         rw(w),
-        (ctx, out) => {
-          const m = ctx.scratch(0);
-          rollingMeanStd(ctx.derived('adjClose'), ctx.nT, ctx.nA, w, minObsFor(w), ctx.anchor, m, null);
-          div(ctx, m, out);
-        },
+        (ctx, out) => divClose(ctx, closeMeanStd(ctx, w)[0]!, out),
       ),
     ),
     bar(
       `std_${W}`,
       'momentum',
       `Alpha158 STD: std of close over ${W} / close`,
-      cIn,
+      [`k:closeMeanStd:${W}`, ...cIn],
       W - 1,
       rw(W),
-      (ctx, out) => {
-        const s = ctx.scratch(0);
-        rollingMeanStd(ctx.derived('adjClose'), ctx.nT, ctx.nA, W, mo, ctx.anchor, null, s);
-        div(ctx, s, out);
-      },
+      (ctx, out) => divClose(ctx, closeMeanStd(ctx, W)[1]!, out),
     ),
     bar(
       `beta_${W}`,
       'momentum',
       `Alpha158 BETA: slope of close on time over ${W} / close`,
-      cIn,
+      ['k:closeTrend', ...cIn],
       W - 1,
       rw(W),
-      (ctx, out) => {
-        const s = ctx.scratch(0);
-        rollingRegression(null, ctx.derived('adjClose'), ctx.nT, ctx.nA, W, mo, ctx.anchor, 'slope', s);
-        div(ctx, s, out);
-      },
+      (ctx, out) => divClose(ctx, closeTrend(ctx)[0]!, out),
     ),
     bar(
       `rsqr_${W}`,
       'momentum',
       `Alpha158 RSQR: R² of close on time over ${W}`,
-      cIn,
+      ['k:closeTrend', ...cIn],
       W - 1,
       rw(W),
-      (ctx, out) => {
-        rollingRegression(null, ctx.derived('adjClose'), ctx.nT, ctx.nA, W, mo, ctx.anchor, 'rsq', out);
-      },
+      (ctx, out) => out.set(closeTrend(ctx)[1]!),
     ),
     bar(
       `resi_${W}`,
       'momentum',
       `Alpha158 RESI: residual of the last close on the ${W}-bar trend / close`,
-      cIn,
+      ['k:closeTrend', ...cIn],
       W - 1,
       rw(W),
-      (ctx, out) => {
-        const s = ctx.scratch(0);
-        rollingRegression(
-          null,
-          ctx.derived('adjClose'),
-          ctx.nT,
-          ctx.nA,
-          W,
-          mo,
-          ctx.anchor,
-          'intercept_last',
-          s,
-        );
-        div(ctx, s, out);
-      },
+      (ctx, out) => divClose(ctx, closeTrend(ctx)[2]!, out),
     ),
     bar(
       `max_${W}`,
       'momentum',
       `Alpha158 MAX: max high over ${W} / close`,
-      ['adjHigh', 'adjClose'],
+      [...extIn(1), 'adjClose'],
       W - 1,
-      W,
-      (ctx, out) => {
-        const s = ctx.scratch(0);
-        rollingExtreme(ctx.derived('adjHigh'), ctx.nT, ctx.nA, W, mo, 1, s);
-        div(ctx, s, out);
-      },
+      rw(W),
+      (ctx, out) => divClose(ctx, extreme(ctx, W, 1)[0]!, out),
     ),
     bar(
       `min_${W}`,
       'momentum',
       `Alpha158 MIN: min low over ${W} / close`,
-      ['adjLow', 'adjClose'],
+      [...extIn(-1), 'adjClose'],
       W - 1,
-      W,
-      (ctx, out) => {
-        const s = ctx.scratch(0);
-        rollingExtreme(ctx.derived('adjLow'), ctx.nT, ctx.nA, W, mo, -1, s);
-        div(ctx, s, out);
-      },
+      rw(W),
+      (ctx, out) => divClose(ctx, extreme(ctx, W, -1)[0]!, out),
     ),
     bar(
       `rsv_${W}`,
       'momentum',
       `Alpha158 RSV: (close - min low) / (max high - min low) over ${W}`,
-      ['adjHigh', 'adjLow', 'adjClose'],
+      [...extIn(1), ...extIn(-1), 'adjClose'],
       W - 1,
-      W,
+      rw(W),
       (ctx, out) => {
-        const hi = ctx.scratch(0);
-        const lo = ctx.scratch(1);
-        rollingExtreme(ctx.derived('adjHigh'), ctx.nT, ctx.nA, W, mo, 1, hi);
-        rollingExtreme(ctx.derived('adjLow'), ctx.nT, ctx.nA, W, mo, -1, lo);
+        const hi = extreme(ctx, W, 1)[0]!;
+        const lo = extreme(ctx, W, -1)[0]!;
         const c = ctx.derived('adjClose');
-        for (let i = 0; i < ctx.size; i++) out[i] = (c[i]! - lo[i]!) / (hi[i]! - lo[i]! + 1e-12);
+        for (let i = 0, sz = ctx.size; i < sz; i++) out[i] = (c[i]! - lo[i]!) / (hi[i]! - lo[i]! + 1e-12);
       },
     ),
     ...(
       [
-        ['qtlu', 0.8],
-        ['qtld', 0.2],
+        ['qtlu', 0.8, 0],
+        ['qtld', 0.2, 1],
       ] as const
-    ).map(([n, q]) =>
+    ).map(([n, q, j]) =>
       bar(
         `${n}_${W}`,
         'momentum',
         `Alpha158 ${n.toUpperCase()}: ${q} quantile of close over ${W} / close`,
-        cIn,
+        ['k:closeQuantiles', ...cIn],
         W - 1,
-        W,
-        (ctx, out) => {
-          const s = ctx.scratch(0);
-          rollingQuantile(ctx.derived('adjClose'), ctx.nT, ctx.nA, W, mo, q, s);
-          div(ctx, s, out);
-        },
+        rw(W),
+        (ctx, out) => divClose(ctx, closeQuantiles(ctx)[j]!, out),
       ),
     ),
     ...([1, -1] as const).map((sign) =>
@@ -287,13 +318,12 @@ function alpha158(): FeatureDef[] {
         `${sign === 1 ? 'imax' : 'imin'}_${W}`,
         'momentum',
         `Alpha158 ${sign === 1 ? 'IMAX' : 'IMIN'}: position of the ${sign === 1 ? 'max high' : 'min low'} in the ${W}-bar window, (${W} - bars since) / ${W}`,
-        [sign === 1 ? 'adjHigh' : 'adjLow'],
+        extIn(sign),
         W - 1,
-        W,
+        rw(W),
         (ctx, out) => {
-          const e = ctx.scratch(0);
-          rollingExtreme(ctx.derived(sign === 1 ? 'adjHigh' : 'adjLow'), ctx.nT, ctx.nA, W, mo, sign, e, out);
-          for (let i = 0; i < ctx.size; i++) out[i] = (W - out[i]!) / W;
+          const age = extreme(ctx, W, sign)[1]!;
+          for (let i = 0, sz = ctx.size; i < sz; i++) out[i] = (W - age[i]!) / W;
         },
       ),
     ),
@@ -303,11 +333,11 @@ function alpha158(): FeatureDef[] {
       `Alpha158 CNTD: share of up bars - share of down bars over ${W}`,
       ['lr'],
       W,
-      rw(W) + 1,
+      rw(W, 1),
       (ctx, out) => {
         const lr = ctx.derived('lr');
         const s = ctx.scratch(0);
-        for (let i = 0; i < ctx.size; i++) {
+        for (let i = 0, sz = ctx.size; i < sz; i++) {
           const v = lr[i]!;
           s[i] = v > 0 ? 1 : v < 0 ? -1 : v === 0 ? 0 : Number.NaN;
         }
@@ -320,21 +350,24 @@ function alpha158(): FeatureDef[] {
       `Alpha158 SUMD: sum of close changes / sum of their absolute values over ${W}`,
       ['adjClose'],
       W,
-      rw(W) + 1,
+      rw(W, 1),
       (ctx, out) => {
         const c = ctx.derived('adjClose');
         const nA = ctx.nA;
         const d = ctx.scratch(0);
         const ad = ctx.scratch(1);
-        for (let i = 0; i < ctx.size; i++) {
-          const v = i >= nA ? c[i]! - c[i - nA]! : Number.NaN;
+        const s0 = Math.min(nA, ctx.size);
+        d.fill(Number.NaN, 0, s0);
+        ad.fill(Number.NaN, 0, s0);
+        for (let i = s0, sz = ctx.size; i < sz; i++) {
+          const v = c[i]! - c[i - nA]!;
           d[i] = v;
           ad[i] = Math.abs(v);
         }
         const sd = ctx.scratch(2);
         rollingSum(d, ctx.nT, nA, W, mo, ctx.anchor, sd);
         rollingSum(ad, ctx.nT, nA, W, mo, ctx.anchor, out);
-        for (let i = 0; i < ctx.size; i++) out[i] = sd[i]! / (out[i]! + 1e-12);
+        for (let i = 0, sz = ctx.size; i < sz; i++) out[i] = sd[i]! / (out[i]! + 1e-12);
       },
     ),
     bar(
@@ -347,8 +380,8 @@ function alpha158(): FeatureDef[] {
       (ctx, out) => {
         const v = ctx.derived('adjVolume');
         const lv = ctx.scratch(0);
-        for (let i = 0; i < ctx.size; i++) lv[i] = Math.log(v[i]! + 1);
-        rollingRegression(ctx.derived('adjClose'), lv, ctx.nT, ctx.nA, W, mo, ctx.anchor, 'corr', out);
+        for (let i = 0, sz = ctx.size; i < sz; i++) lv[i] = Math.log(v[i]! + 1);
+        rollingRegressions(ctx.derived('adjClose'), lv, ctx.nT, ctx.nA, W, mo, ctx.anchor, { corr: out });
       },
     ),
     bar(
@@ -357,18 +390,21 @@ function alpha158(): FeatureDef[] {
       `Alpha158 CORD: corr(close ratio, log(volume ratio + 1)) over ${W}`,
       ['adjClose', 'adjVolume'],
       W,
-      rw(W) + 1,
+      rw(W, 1),
       (ctx, out) => {
         const c = ctx.derived('adjClose');
         const v = ctx.derived('adjVolume');
         const nA = ctx.nA;
         const x = ctx.scratch(0);
         const y = ctx.scratch(1);
-        for (let i = 0; i < ctx.size; i++) {
-          x[i] = i >= nA ? c[i]! / c[i - nA]! : Number.NaN;
-          y[i] = i >= nA ? Math.log(v[i]! / v[i - nA]! + 1) : Number.NaN;
+        const s0 = Math.min(nA, ctx.size);
+        x.fill(Number.NaN, 0, s0);
+        y.fill(Number.NaN, 0, s0);
+        for (let i = s0, sz = ctx.size; i < sz; i++) {
+          x[i] = c[i]! / c[i - nA]!;
+          y[i] = Math.log(v[i]! / v[i - nA]! + 1);
         }
-        rollingRegression(x, y, ctx.nT, nA, W, mo, ctx.anchor, 'corr', out);
+        rollingRegressions(x, y, ctx.nT, nA, W, mo, ctx.anchor, { corr: out });
       },
     ),
   ];
@@ -393,12 +429,10 @@ function lrMean(w: number): FeatureDef {
     `lr_mean_${w}`,
     'momentum',
     `mean 1-bar log return over ${w} bars`,
-    ['lr'],
+    [`k:lrMeanStd:${w}`, 'lr'],
     w,
-    rw(w) + 1,
-    (ctx, out) => {
-      rollingMeanStd(ctx.derived('lr'), ctx.nT, ctx.nA, w, minObsFor(w), ctx.anchor, out, null);
-    },
+    rw(w, 1),
+    (ctx, out) => out.set(lrMeanStd(ctx, w)[0]!),
   );
 }
 
@@ -407,15 +441,13 @@ function zClose(w: number): FeatureDef {
     `z_close_${w}`,
     'momentum',
     `(close - mean close) / std close over ${w} bars`,
-    ['adjClose'],
+    [`k:closeMeanStd:${w}`, 'adjClose'],
     w - 1,
     rw(w),
     (ctx, out) => {
-      const m = ctx.scratch(0);
-      const s = ctx.scratch(1);
+      const [m, s] = closeMeanStd(ctx, w) as [Float64Array, Float64Array];
       const c = ctx.derived('adjClose');
-      rollingMeanStd(c, ctx.nT, ctx.nA, w, minObsFor(w), ctx.anchor, m, s);
-      for (let i = 0; i < ctx.size; i++) out[i] = s[i]! > 0 ? (c[i]! - m[i]!) / s[i]! : Number.NaN;
+      for (let i = 0, sz = ctx.size; i < sz; i++) out[i] = s[i]! > 0 ? (c[i]! - m[i]!) / s[i]! : Number.NaN;
     },
   );
 }
@@ -443,12 +475,10 @@ function vol(w: number): FeatureDef {
     `vol_${w}`,
     'volatility',
     `realised volatility: std of 1-bar log returns over ${w} bars`,
-    ['lr'],
+    [`k:lrMeanStd:${w}`, 'lr'],
     w,
-    rw(w) + 1,
-    (ctx, out) => {
-      rollingMeanStd(ctx.derived('lr'), ctx.nT, ctx.nA, w, minObsFor(w), ctx.anchor, null, out);
-    },
+    rw(w, 1),
+    (ctx, out) => out.set(lrMeanStd(ctx, w)[1]!),
   );
 }
 
@@ -463,16 +493,16 @@ export const VOLATILITY_FEATURES: readonly FeatureDef[] = [
     'Parkinson range volatility over 35 bars: sqrt(mean(ln(H/L)²) / (4 ln 2))',
     [],
     34,
-    70,
+    rw(35),
     (ctx, out) => {
       const { high, low } = ctx.inputs.bars;
       const x = ctx.scratch(0);
-      for (let i = 0; i < ctx.size; i++) {
+      for (let i = 0, sz = ctx.size; i < sz; i++) {
         const r = Math.log(high[i]! / low[i]!);
         x[i] = r * r;
       }
       rollingMeanStd(x, ctx.nT, ctx.nA, 35, minObsFor(35), ctx.anchor, out, null);
-      for (let i = 0; i < ctx.size; i++) out[i] = Math.sqrt(out[i]! / LN2x4);
+      for (let i = 0, sz = ctx.size; i < sz; i++) out[i] = Math.sqrt(out[i]! / LN2x4);
     },
   ),
   bar(
@@ -481,17 +511,17 @@ export const VOLATILITY_FEATURES: readonly FeatureDef[] = [
     'Garman-Klass volatility over 35 bars: sqrt(mean(0.5 ln(H/L)² - (2 ln 2 - 1) ln(C/O)²))',
     [],
     34,
-    70,
+    rw(35),
     (ctx, out) => {
       const { open, high, low, close } = ctx.inputs.bars;
       const x = ctx.scratch(0);
-      for (let i = 0; i < ctx.size; i++) {
+      for (let i = 0, sz = ctx.size; i < sz; i++) {
         const hl = Math.log(high[i]! / low[i]!);
         const co = Math.log(close[i]! / open[i]!);
         x[i] = 0.5 * hl * hl - GK_C * co * co;
       }
       rollingMeanStd(x, ctx.nT, ctx.nA, 35, minObsFor(35), ctx.anchor, out, null);
-      for (let i = 0; i < ctx.size; i++) out[i] = Math.sqrt(Math.max(0, out[i]!));
+      for (let i = 0, sz = ctx.size; i < sz; i++) out[i] = Math.sqrt(Math.max(0, out[i]!));
     },
   ),
   bar(
@@ -500,12 +530,12 @@ export const VOLATILITY_FEATURES: readonly FeatureDef[] = [
     'vol of vol: std / mean of vol_7 over 140 bars',
     ['f:vol_7'],
     147,
-    300,
+    rw(140, 8),
     (ctx, out) => {
       const v7 = ctx.feature('vol_7');
       const m = ctx.scratch(0);
       rollingMeanStd(v7, ctx.nT, ctx.nA, 140, minObsFor(140), ctx.anchor, m, out);
-      for (let i = 0; i < ctx.size; i++) out[i] = out[i]! / m[i]!;
+      for (let i = 0, sz = ctx.size; i < sz; i++) out[i] = out[i]! / m[i]!;
     },
   ),
   bar(
@@ -514,16 +544,16 @@ export const VOLATILITY_FEATURES: readonly FeatureDef[] = [
     'downside semi-deviation: sqrt(mean(min(r, 0)²)) of 1-bar log returns over 35',
     ['lr'],
     35,
-    71,
+    rw(35, 1),
     (ctx, out) => {
       const lr = ctx.derived('lr');
       const x = ctx.scratch(0);
-      for (let i = 0; i < ctx.size; i++) {
+      for (let i = 0, sz = ctx.size; i < sz; i++) {
         const v = lr[i]!;
         x[i] = v < 0 ? v * v : v >= 0 ? 0 : Number.NaN;
       }
       rollingMeanStd(x, ctx.nT, ctx.nA, 35, minObsFor(35), ctx.anchor, out, null);
-      for (let i = 0; i < ctx.size; i++) out[i] = Math.sqrt(out[i]!);
+      for (let i = 0, sz = ctx.size; i < sz; i++) out[i] = Math.sqrt(out[i]!);
     },
   ),
   ...[140, 490].map((w) =>
@@ -531,46 +561,32 @@ export const VOLATILITY_FEATURES: readonly FeatureDef[] = [
       `beta_spy_${w}`,
       'volatility',
       `beta of 1-bar log returns on SPY's over ${w} bars`,
-      ['lr', 'mktLr'],
+      [`k:spyRegression:${w}`, 'lr', 'mktLr'],
       w,
-      rw(w) + 1,
-      (ctx, out) => {
-        rollingRegression(
-          ctx.derived('mktLr'),
-          ctx.derived('lr'),
-          ctx.nT,
-          ctx.nA,
-          w,
-          minObsFor(w),
-          ctx.anchor,
-          'slope',
-          out,
-        );
-      },
+      rw(w, 1),
+      (ctx, out) => out.set(spyRegression(ctx, w)[0]!),
     ),
   ),
   bar(
     'resid_vol_140',
     'volatility',
     'residual volatility vs SPY: std of the regression residual over 140 bars',
-    ['lr', 'mktLr'],
+    ['k:spyRegression:140', 'lr', 'mktLr'],
     140,
-    281,
-    (ctx, out) => {
-      rollingRegression(
-        ctx.derived('mktLr'),
-        ctx.derived('lr'),
-        ctx.nT,
-        ctx.nA,
-        140,
-        minObsFor(140),
-        ctx.anchor,
-        'resid_std',
-        out,
-      );
-    },
+    rw(140, 1),
+    (ctx, out) => out.set(spyRegression(ctx, 140)[1]!),
   ),
 ];
+
+/** Regression of 1-bar log returns on SPY's over w bars: slope and residual std. Key `k:spyRegression:<w>`. */
+function spyRegression(ctx: FeatureContext, w: number): Float64Array[] {
+  return ctx.shared(`spyRegression:${w}`, 2, ([slope, res]) =>
+    rollingRegressions(ctx.derived('mktLr'), ctx.derived('lr'), ctx.nT, ctx.nA, w, minObsFor(w), ctx.anchor, {
+      slope: slope!,
+      resid_std: res!,
+    }),
+  );
+}
 
 // ---------- liquidity
 
@@ -600,7 +616,7 @@ export const LIQUIDITY_FEATURES: readonly FeatureDef[] = [
     0,
     (ctx, out) => {
       const dv = ctx.derived('dollarVolume');
-      for (let i = 0; i < ctx.size; i++) out[i] = Math.log1p(dv[i]!);
+      for (let i = 0, sz = ctx.size; i < sz; i++) out[i] = Math.log1p(dv[i]!);
     },
   ),
   bar(
@@ -609,7 +625,7 @@ export const LIQUIDITY_FEATURES: readonly FeatureDef[] = [
     'average dollar volume per bar over 35 bars (about 5 sessions)',
     ['dollarVolume'],
     34,
-    70,
+    rw(35),
     (ctx, out) => {
       rollingMeanStd(ctx.derived('dollarVolume'), ctx.nT, ctx.nA, 35, minObsFor(35), ctx.anchor, out, null);
     },
@@ -620,10 +636,10 @@ export const LIQUIDITY_FEATURES: readonly FeatureDef[] = [
     'log of the average dollar volume per bar over 140 bars',
     ['dollarVolume'],
     139,
-    280,
+    rw(140),
     (ctx, out) => {
       rollingMeanStd(ctx.derived('dollarVolume'), ctx.nT, ctx.nA, 140, minObsFor(140), ctx.anchor, out, null);
-      for (let i = 0; i < ctx.size; i++) out[i] = Math.log1p(out[i]!);
+      for (let i = 0, sz = ctx.size; i < sz; i++) out[i] = Math.log1p(out[i]!);
     },
   ),
   bar(
@@ -632,12 +648,12 @@ export const LIQUIDITY_FEATURES: readonly FeatureDef[] = [
     'Amihud illiquidity: mean |log return| / dollar volume over 35 bars, × 1e9',
     ['lr', 'dollarVolume'],
     35,
-    71,
+    rw(35, 1),
     (ctx, out) => {
       const lr = ctx.derived('lr');
       const dv = ctx.derived('dollarVolume');
       const x = ctx.scratch(0);
-      for (let i = 0; i < ctx.size; i++) x[i] = dv[i]! > 0 ? (1e9 * Math.abs(lr[i]!)) / dv[i]! : Number.NaN;
+      for (let i = 0, sz = ctx.size; i < sz; i++) x[i] = dv[i]! > 0 ? (1e9 * Math.abs(lr[i]!)) / dv[i]! : Number.NaN;
       rollingMeanStd(x, ctx.nT, ctx.nA, 35, minObsFor(35), ctx.anchor, out, null);
     },
   ),
@@ -652,7 +668,7 @@ export const LIQUIDITY_FEATURES: readonly FeatureDef[] = [
       spreadOrProxy(ctx, out);
     },
   ),
-  bar('spread_mean_35', 'liquidity', 'mean of spread_bps over 35 bars', [], 34, 70, (ctx, out) => {
+  bar('spread_mean_35', 'liquidity', 'mean of spread_bps over 35 bars', [], 34, rw(35), (ctx, out) => {
     const s = ctx.scratch(0);
     spreadOrProxy(ctx, s);
     rollingMeanStd(s, ctx.nT, ctx.nA, 35, minObsFor(35), ctx.anchor, out, null);
@@ -681,7 +697,7 @@ export const LIQUIDITY_FEATURES: readonly FeatureDef[] = [
           const b = u * nA;
           for (let a = 0; a < nA; a++) {
             const x = v[b + a]!;
-            if (!Number.isNaN(x)) {
+            if (x === x) {
               sum[a] = sum[a]! + x;
               cnt[a] = cnt[a]! + 1;
             }
@@ -698,8 +714,13 @@ export const LIQUIDITY_FEATURES: readonly FeatureDef[] = [
 
 function spreadOrProxy(ctx: FeatureContext, out: Float64Array): void {
   const { high, low, close, spreadBps } = ctx.inputs.bars;
-  for (let i = 0; i < ctx.size; i++) {
-    const s = spreadBps === undefined ? Number.NaN : spreadBps[i]!;
-    out[i] = !Number.isNaN(s) ? s : (5000 * (high[i]! - low[i]!)) / close[i]!;
+  const sz = ctx.size;
+  if (spreadBps === undefined) {
+    for (let i = 0; i < sz; i++) out[i] = (5000 * (high[i]! - low[i]!)) / close[i]!;
+    return;
+  }
+  for (let i = 0; i < sz; i++) {
+    const s = spreadBps[i]!;
+    out[i] = s === s ? s : (5000 * (high[i]! - low[i]!)) / close[i]!;
   }
 }

@@ -3,7 +3,8 @@
  * bars after it, for the labels), the point-in-time series, membership and sectors; compute; cut out the
  * period. `buildFeaturesForMonth` is the BuildFeatures step's unit of work: a month built alone equals the
  * same month of a full-history build bit for bit, because every kernel's value depends only on bars inside its
- * warm-up (re-seeded at absolute bar positions, see kernels.ts) and PIT series are always read whole.
+ * warm-up (windows evaluated on blocks aligned at absolute bar positions, see kernels.ts) and PIT series are
+ * always read whole.
  */
 import { barsInYear, buildBarGrid, CALENDAR_FIRST_YEAR } from '../core/calendar.ts';
 import { InvalidInputError } from '../core/errors.ts';
@@ -17,7 +18,7 @@ import { downsideEvent, forwardExcessReturn, LabelSpec, labelKnownMs } from '../
 import { computeFeatures, type FeatureValues } from './compute-features.ts';
 import { FeatureContext, type FeatureInputs } from './context.ts';
 import { minObsFor } from './feature-def.ts';
-import { rollingMeanStd } from './kernels.ts';
+import { rollingMeanStd, rollingWarmupBars } from './kernels.ts';
 import { FEATURE_NAMES, getFeature, warmupBarsFor } from './registry.ts';
 
 export interface FeatureBuildSpec {
@@ -191,7 +192,8 @@ export async function buildFeatures(
   }
   const names = spec.features ?? FEATURE_NAMES;
   const ls = spec.labels === null ? undefined : LabelSpec.parse(spec.labels ?? {});
-  const warm = Math.max(warmupBarsFor(names), ls ? 2 * ls.volWindowBars + 1 : 0);
+  // the labels' trailing volatility: a rolling std of log returns (one bar more than its window)
+  const warm = Math.max(warmupBarsFor(names), ls ? rollingWarmupBars(ls.volWindowBars) + 1 : 0);
   const from = warmupStartDate(startDate, warm);
   const to = ls ? addDays(endDate, LABEL_TAIL_DAYS) : endDate;
   const inputs = await loadFeatureInputs(reader, from, to, spec.decisionLagMs);

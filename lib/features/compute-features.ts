@@ -18,9 +18,9 @@ export interface ComputeFeaturesOptions {
   readonly outBars?: number;
   /**
    * Receive each feature as soon as it is computed instead of keeping it: `values` is reused for the next
-   * feature (copy it to keep it). The result's `values` is then empty.
+   * feature (copy it to keep it); `present` counts its non-NaN cells. The result's `values` is then empty.
    */
-  readonly sink?: (def: FeatureDef, values: Float32Array) => void;
+  readonly sink?: (def: FeatureDef, values: Float32Array, present: number) => void;
 }
 
 export interface FeatureValues {
@@ -58,37 +58,69 @@ export function computeFeatures(inputs: FeatureInputs, opts: ComputeFeaturesOpti
     );
   }
   const ctx = new FeatureContext(inputs, (name, c, out) => getFeature(name).compute(c, out));
-  // free each cached input after its last use
+  // features other features are built on ('f:<name>') are computed once and cached; every cached input is freed
+  // after its last use (a cached feature's own slot counts as a use)
   const lastUse = new Map<string, number>();
+  const shared = new Set<string>();
   defs.forEach((d, k) => {
-    for (const i of d.inputs) lastUse.set(i, k);
+    for (const i of d.inputs) {
+      lastUse.set(i, k);
+      if (i.startsWith('f:')) shared.add(i.slice(2));
+    }
+  });
+  defs.forEach((d, k) => {
+    if (shared.has(d.name)) lastUse.set(`f:${d.name}`, Math.max(lastUse.get(`f:${d.name}`) ?? k, k));
   });
   const close = inputs.bars.close;
   const member = inputs.member;
   const o0 = fromBar * nA;
   const nCells = nOut * nA;
   const live = new Uint8Array(nCells);
-  for (let i = 0; i < nCells; i++) live[i] = !Number.isNaN(close[o0 + i]!) ? 1 : 0;
+  for (let i = 0; i < nCells; i++) live[i] = close[o0 + i] === close[o0 + i] ? 1 : 0;
   const full = new Float64Array(nT * nA);
   const values: Float32Array[] = [];
   const reused = opts.sink ? new Float32Array(nCells) : undefined;
   defs.forEach((d, k) => {
-    d.compute(ctx, full);
+    let src: Float64Array = full;
+    if (ctx.hasFeature(d.name) || shared.has(d.name)) src = ctx.feature(d.name);
+    else d.compute(ctx, full);
     const out = reused ?? new Float32Array(nCells);
-    if (d.membersOnly) {
-      for (let i = 0; i < nCells; i++) {
-        const v = full[o0 + i]!;
-        out[i] = live[i] === 1 && member[o0 + i] === 1 && v - v === 0 ? v : Number.NaN;
-      }
-    } else {
-      for (let i = 0; i < nCells; i++) {
-        const v = full[o0 + i]!;
-        out[i] = live[i] === 1 && v - v === 0 ? v : Number.NaN;
-      }
-    }
-    if (opts.sink) opts.sink(d, out);
+    const present = store(src, o0, nCells, live, d.membersOnly === true ? member : null, out);
+    if (opts.sink) opts.sink(d, out, present);
     else values.push(out);
     for (const i of d.inputs) if (lastUse.get(i) === k) ctx.drop(i);
+    if (lastUse.get(`f:${d.name}`) === k) ctx.drop(`f:${d.name}`);
   });
   return { nOut, nA, fromBar, names, values, live };
+}
+
+/**
+ * out[i] = src[o0 + i] rounded to Float32 where the symbol has a bar (and is an index member when `member` is
+ * given) and the value is finite, else NaN. Returns the number of non-NaN cells written.
+ */
+function store(
+  src: Float64Array,
+  o0: number,
+  nCells: number,
+  live: Uint8Array,
+  member: Uint8Array | null,
+  out: Float32Array,
+): number {
+  let present = 0;
+  if (member !== null) {
+    for (let i = 0; i < nCells; i++) {
+      const v = src[o0 + i]!;
+      const ok = live[i] === 1 && member[o0 + i] === 1 && v - v === 0;
+      out[i] = ok ? v : Number.NaN;
+      present += ok ? 1 : 0;
+    }
+  } else {
+    for (let i = 0; i < nCells; i++) {
+      const v = src[o0 + i]!;
+      const ok = live[i] === 1 && v - v === 0;
+      out[i] = ok ? v : Number.NaN;
+      present += ok ? 1 : 0;
+    }
+  }
+  return present;
 }

@@ -65,6 +65,7 @@ export class FeatureContext {
   readonly #derived = new Map<string, Float64Array>();
   readonly #pit = new Map<string, AsOfJoinResult>();
   readonly #features = new Map<string, Float64Array>();
+  readonly #kernels = new Map<string, Float64Array[]>();
   readonly #scratch: Float64Array[] = [];
   readonly #resolve: FeatureResolver;
 
@@ -128,6 +129,29 @@ export class FeatureContext {
     return x;
   }
 
+  /** True when the feature's values are cached (computed through `feature` or stored by `keepFeature`). */
+  hasFeature(name: string): boolean {
+    return this.#features.has(name);
+  }
+
+  /** Caches `values` as the feature's values (they must be what its `compute` writes). */
+  keepFeature(name: string, values: Float64Array): void {
+    this.#features.set(name, values);
+  }
+
+  /**
+   * Panels of an intermediate shared by several features (a rolling mean and std, the rolling extremes, ...),
+   * computed by `make` into `count` fresh panels on first use and cached under `k:<key>` until dropped.
+   */
+  shared(key: string, count: number, make: (outs: Float64Array[]) => void): Float64Array[] {
+    let x = this.#kernels.get(key);
+    if (x !== undefined) return x;
+    x = Array.from({ length: count }, () => new Float64Array(this.size));
+    make(x);
+    this.#kernels.set(key, x);
+    return x;
+  }
+
   /** The as-of join of every value column of `series` onto the decision grid; undefined when absent. */
   pit(series: PitSeriesName): AsOfJoinResult | undefined {
     const cached = this.#pit.get(series);
@@ -142,10 +166,11 @@ export class FeatureContext {
     return result;
   }
 
-  /** Frees a cached input ('pit:<series>', 'f:<feature>' or a derived name). */
+  /** Frees a cached input ('pit:<series>', 'f:<feature>', 'k:<shared key>' or a derived name). */
   drop(key: string): void {
     if (key.startsWith('pit:')) this.#pit.delete(key.slice(4));
     else if (key.startsWith('f:')) this.#features.delete(key.slice(2));
+    else if (key.startsWith('k:')) this.#kernels.delete(key.slice(2));
     else this.#derived.delete(key);
   }
 

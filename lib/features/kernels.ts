@@ -3,19 +3,23 @@
  *
  * Every rolling kernel looks at the window of the last `w` bars `[t - w + 1, t]`, skips NaN, and writes NaN
  * while fewer than `minObs` values are valid. The caller allocates `out` (length nT * nA); kernels allocate only
- * O(nA) or O(w * nA) state per call, never per element.
+ * O(nA) or O(w * nA) state per call, never per element. Bars before the grid's first bar count as missing.
  *
- * Chunk invariance (a month built alone equals the same month of a full-history build, bit for bit): running
- * sums and Welford states are re-seeded from scratch at bars whose absolute index (`anchor + t`, counted from a
- * fixed calendar origin) is a multiple of the window length. Between re-seeds they are updated in place. So the
- * value at t depends only on bars in `[t - 2w + 1, t]`, evaluated in the same order whatever the first bar of the
- * grid: a chunk whose warm-up is at least `2w - 1` bars reproduces the full build exactly. Monotone deques
- * (max/min) and sorted windows (quantiles) are exact and need `w - 1` bars of warm-up.
+ * Chunk invariance (a month built alone equals the same month of a full-history build, bit for bit): windowed
+ * sums, moments, regressions and extremes use the block prefix/suffix decomposition (van Herk 1992; Gil & Werman
+ * 1993, there for max/min): the time axis is cut into blocks of `w` bars aligned at absolute bar indices
+ * (`anchor + t`, counted from a fixed calendar origin) that are multiples of `w`. A window `[t - w + 1, t]` is
+ * then the tail of the previous block (a suffix aggregate, accumulated backwards from that block's end) plus the
+ * head of the current block (a prefix aggregate, accumulated forwards from its start). Both are evaluated in a
+ * fixed order from bars inside the window only, so the value at t depends on bars in `[t - w + 1, t]` and nothing
+ * else: a chunk with `w - 1` bars of warm-up reproduces the full build exactly (`rollingWarmupBars`). No value
+ * is ever removed from a running sum, so there is no drift and no re-seeding: each cell costs one prefix update,
+ * one suffix update and one combine. Sorted windows (quantiles) are exact and need `w - 1` bars of warm-up too.
  */
 
-/** Bars of warm-up a re-seeded rolling kernel of window `w` needs to be exact. */
-export function reseededWarmupBars(w: number): number {
-  return 2 * w - 1;
+/** Bars of warm-up (before the first output bar) a rolling kernel of window `w` needs to be exact. */
+export function rollingWarmupBars(w: number): number {
+  return w - 1;
 }
 
 function checkWindow(w: number, minObs: number): void {
@@ -25,15 +29,32 @@ function checkWindow(w: number, minObs: number): void {
   }
 }
 
-/** True when bar t re-seeds: its absolute index is a multiple of w (or it is the grid's first bar). */
-function isReseed(t: number, anchor: number, w: number): boolean {
-  return t === 0 || (anchor + t) % w === 0;
+function checkAnchor(anchor: number): void {
+  if (!Number.isInteger(anchor)) throw new RangeError(`anchor must be an integer, received ${anchor}`);
+}
+
+/** Grid index of the start of the block holding bar 0 (<= 0): blocks start where (anchor + t) % w === 0. */
+function firstBlockStart(anchor: number, w: number): number {
+  return -(((anchor % w) + w) % w);
 }
 
 /**
- * Rolling mean and sample standard deviation (ddof = 1) by Welford's add/remove updates (Welford 1962; removal as
- * in Finch, "Incremental calculation of weighted mean and variance", 2009), re-seeded every w bars.
- * `outMean` / `outStd` may be null when not wanted. std needs >= 2 valid values.
+ * Row (offset in the previous block `[b0 - w, b0)`) of the suffix aggregate that covers the part of the window
+ * of bar t inside that block, or -1 when the window lies in the current block alone. Rows before the grid's
+ * first bar were never built: the window then starts at bar 0.
+ */
+function suffixRow(t: number, b0: number, w: number, havePrev: boolean): number {
+  const j = t - b0 + 1;
+  if (!havePrev || j >= w) return -1;
+  return Math.max(j, w - b0);
+}
+
+/**
+ * Rolling mean and sample standard deviation (ddof = 1); `outMean` / `outStd` may be null when not wanted.
+ * std needs >= 2 valid values. Mean only: plain prefix and suffix sums, mean = sum / n. With std: each part
+ * accumulates shifted sums Σd, Σd² of d = x - c, c a value of that part inside the window (the first valid value
+ * of the block's head, the last valid value of the previous block's tail), merged on a common shift (Chan, Golub
+ * & LeVeque 1983); the shift keeps Σd² - (Σd)²/n free of the cancellation of raw power sums.
  */
 export function rollingMeanStd(
   x: ArrayLike<number>,
@@ -46,73 +67,122 @@ export function rollingMeanStd(
   outStd: Float64Array | null,
 ): void {
   checkWindow(w, minObs);
-  const n = new Float64Array(nA);
-  const mean = new Float64Array(nA);
-  const m2 = new Float64Array(nA);
+  checkAnchor(anchor);
+  if (outStd === null) {
+    if (outMean !== null) rollingMeanPlain(x, nT, nA, w, minObs, anchor, outMean);
+    return;
+  }
+  // prefix state of the current block, per asset
+  const pn = new Float64Array(nA);
+  const pc = new Float64Array(nA);
+  const ps = new Float64Array(nA);
+  const pq = new Float64Array(nA);
+  // suffix aggregates of the previous block, row k = offset of the tail's first bar in that block
+  const sn = new Float64Array(w * nA);
+  const ss = new Float64Array(w * nA);
+  const sq = new Float64Array(w * nA);
+  const sc = new Float64Array(nA);
+  let b0 = firstBlockStart(anchor, w);
+  let havePrev = false;
   for (let t = 0; t < nT; t++) {
-    const base = t * nA;
-    if (isReseed(t, anchor, w)) {
-      n.fill(0);
-      mean.fill(0);
-      m2.fill(0);
-      const u0 = Math.max(t - w + 1, 0);
-      for (let u = u0; u <= t; u++) {
-        const b = u * nA;
+    if (t - b0 === w) {
+      // the block [b0, t) is complete: its suffix aggregates, accumulated backwards (pn/ps/pq as accumulators)
+      pn.fill(0);
+      ps.fill(0);
+      pq.fill(0);
+      sc.fill(0);
+      const lo = Math.max(b0, 0);
+      for (let u = t - 1; u >= lo; u--) {
+        const xb = u * nA;
+        const kb = (u - b0) * nA;
         for (let a = 0; a < nA; a++) {
-          const v = x[b + a]!;
-          if (Number.isNaN(v)) continue;
-          const k = n[a]! + 1;
-          n[a] = k;
-          const d = v - mean[a]!;
-          const m = mean[a]! + d / k;
-          mean[a] = m;
-          m2[a] = m2[a]! + d * (v - m);
-        }
-      }
-    } else {
-      const old = t - w;
-      const ob = old * nA;
-      for (let a = 0; a < nA; a++) {
-        const v = x[base + a]!;
-        if (!Number.isNaN(v)) {
-          const k = n[a]! + 1;
-          n[a] = k;
-          const d = v - mean[a]!;
-          const m = mean[a]! + d / k;
-          mean[a] = m;
-          m2[a] = m2[a]! + d * (v - m);
-        }
-        if (old >= 0) {
-          const o = x[ob + a]!;
-          if (!Number.isNaN(o)) {
-            const k = n[a]! - 1;
-            n[a] = k;
-            if (k === 0) {
-              mean[a] = 0;
-              m2[a] = 0;
-            } else {
-              const d = o - mean[a]!;
-              const m = mean[a]! - d / k;
-              mean[a] = m;
-              m2[a] = m2[a]! - d * (o - m);
-            }
+          const v = x[xb + a]!;
+          let n = pn[a]!;
+          if (v === v) {
+            if (n === 0) sc[a] = v;
+            const d = v - sc[a]!;
+            n++;
+            pn[a] = n;
+            ps[a] = ps[a]! + d;
+            pq[a] = pq[a]! + d * d;
           }
+          sn[kb + a] = n;
+          ss[kb + a] = ps[a]!;
+          sq[kb + a] = pq[a]!;
         }
       }
+      pn.fill(0);
+      ps.fill(0);
+      pq.fill(0);
+      b0 = t;
+      havePrev = true;
     }
+    const xb = t * nA;
+    const row = suffixRow(t, b0, w, havePrev);
+    const kb = row * nA;
     for (let a = 0; a < nA; a++) {
-      const k = n[a]!;
-      const ok = k >= minObs;
-      if (outMean !== null) outMean[base + a] = ok ? mean[a]! : Number.NaN;
-      if (outStd !== null) {
-        const v = Math.max(m2[a]!, 0);
-        outStd[base + a] = ok && k >= 2 ? Math.sqrt(v / (k - 1)) : Number.NaN;
+      const v = x[xb + a]!;
+      let n = pn[a]!;
+      let s = ps[a]!;
+      let q = pq[a]!;
+      let c = pc[a]!;
+      if (v === v) {
+        if (n === 0) {
+          c = v;
+          pc[a] = v;
+        }
+        const d = v - c;
+        n++;
+        s += d;
+        q += d * d;
+        pn[a] = n;
+        ps[a] = s;
+        pq[a] = q;
+      }
+      if (row >= 0) {
+        const m = sn[kb + a]!;
+        if (m > 0) {
+          const s2 = ss[kb + a]!;
+          if (n === 0) {
+            c = sc[a]!;
+            s = s2;
+            q = sq[kb + a]!;
+          } else {
+            const e = sc[a]! - c;
+            s += s2 + m * e;
+            q += sq[kb + a]! + 2 * e * s2 + m * e * e;
+          }
+          n += m;
+        }
+      }
+      const i = xb + a;
+      if (n >= minObs) {
+        const inv = 1 / n;
+        if (outMean !== null) outMean[i] = c + s * inv;
+        const m2 = q - s * s * inv;
+        outStd[i] = n >= 2 ? Math.sqrt((m2 > 0 ? m2 : 0) / (n - 1)) : Number.NaN;
+      } else {
+        if (outMean !== null) outMean[i] = Number.NaN;
+        outStd[i] = Number.NaN;
       }
     }
   }
 }
 
-/** Rolling sum of the valid values (plain running sum, re-seeded every w bars); NaN below minObs. */
+/** Rolling mean from plain prefix / suffix sums (see `rollingMeanStd`). */
+function rollingMeanPlain(
+  x: ArrayLike<number>,
+  nT: number,
+  nA: number,
+  w: number,
+  minObs: number,
+  anchor: number,
+  out: Float64Array,
+): void {
+  rollingSumImpl(x, nT, nA, w, minObs, anchor, out, null, true);
+}
+
+/** Rolling sum of the valid values from prefix / suffix sums (see the file comment); NaN below minObs. */
 export function rollingSum(
   x: ArrayLike<number>,
   nT: number,
@@ -124,52 +194,77 @@ export function rollingSum(
   outCount: Float64Array | null = null,
 ): void {
   checkWindow(w, minObs);
-  const s = new Float64Array(nA);
-  const n = new Float64Array(nA);
+  checkAnchor(anchor);
+  rollingSumImpl(x, nT, nA, w, minObs, anchor, out, outCount, false);
+}
+
+function rollingSumImpl(
+  x: ArrayLike<number>,
+  nT: number,
+  nA: number,
+  w: number,
+  minObs: number,
+  anchor: number,
+  out: Float64Array,
+  outCount: Float64Array | null,
+  mean: boolean,
+): void {
+  const pn = new Float64Array(nA);
+  const ps = new Float64Array(nA);
+  const sn = new Float64Array(w * nA);
+  const ss = new Float64Array(w * nA);
+  let b0 = firstBlockStart(anchor, w);
+  let havePrev = false;
   for (let t = 0; t < nT; t++) {
-    const base = t * nA;
-    if (isReseed(t, anchor, w)) {
-      s.fill(0);
-      n.fill(0);
-      const u0 = Math.max(t - w + 1, 0);
-      for (let u = u0; u <= t; u++) {
-        const b = u * nA;
+    if (t - b0 === w) {
+      pn.fill(0);
+      ps.fill(0);
+      const lo = Math.max(b0, 0);
+      for (let u = t - 1; u >= lo; u--) {
+        const xb = u * nA;
+        const kb = (u - b0) * nA;
         for (let a = 0; a < nA; a++) {
-          const v = x[b + a]!;
-          if (Number.isNaN(v)) continue;
-          s[a] = s[a]! + v;
-          n[a] = n[a]! + 1;
-        }
-      }
-    } else {
-      const ob = (t - w) * nA;
-      for (let a = 0; a < nA; a++) {
-        const v = x[base + a]!;
-        if (!Number.isNaN(v)) {
-          s[a] = s[a]! + v;
-          n[a] = n[a]! + 1;
-        }
-        if (ob >= 0) {
-          const o = x[ob + a]!;
-          if (!Number.isNaN(o)) {
-            s[a] = s[a]! - o;
-            n[a] = n[a]! - 1;
+          const v = x[xb + a]!;
+          if (v === v) {
+            pn[a] = pn[a]! + 1;
+            ps[a] = ps[a]! + v;
           }
+          sn[kb + a] = pn[a]!;
+          ss[kb + a] = ps[a]!;
         }
       }
+      pn.fill(0);
+      ps.fill(0);
+      b0 = t;
+      havePrev = true;
     }
+    const xb = t * nA;
+    const row = suffixRow(t, b0, w, havePrev);
+    const kb = row * nA;
     for (let a = 0; a < nA; a++) {
-      const k = n[a]!;
-      out[base + a] = k >= minObs ? s[a]! : Number.NaN;
-      if (outCount !== null) outCount[base + a] = k;
+      const v = x[xb + a]!;
+      let n = pn[a]!;
+      let s = ps[a]!;
+      if (v === v) {
+        n++;
+        s += v;
+        pn[a] = n;
+        ps[a] = s;
+      }
+      if (row >= 0) {
+        n += sn[kb + a]!;
+        s += ss[kb + a]!;
+      }
+      out[xb + a] = n >= minObs ? (mean ? s / n : s) : Number.NaN;
+      if (outCount !== null) outCount[xb + a] = n;
     }
   }
 }
 
 /**
- * Rolling max (`sign = 1`) or min (`sign = -1`) by a monotone deque per asset (Lemire, "Streaming maximum-minimum
- * filter using no more than three comparisons per element", 2006). `outAge` (optional) receives the number of
- * bars since the extreme (0 = this bar; the most recent among ties).
+ * Rolling max (`sign = 1`) or min (`sign = -1`) by the van Herk / Gil-Werman prefix/suffix extremes on blocks of
+ * w bars (three comparisons per cell, no per-asset deque). `outAge` (optional) receives the number of bars since
+ * the extreme (0 = this bar; the most recent among ties).
  */
 export function rollingExtreme(
   x: ArrayLike<number>,
@@ -177,76 +272,114 @@ export function rollingExtreme(
   nA: number,
   w: number,
   minObs: number,
+  anchor: number,
   sign: 1 | -1,
   out: Float64Array,
   outAge: Float64Array | null = null,
 ): void {
   checkWindow(w, minObs);
-  // Per asset a ring deque of bar indices, capacity w; head/len per asset.
-  const dq = new Int32Array(w * nA);
-  const head = new Int32Array(nA);
-  const len = new Int32Array(nA);
-  const cnt = new Int32Array(nA);
+  checkAnchor(anchor);
+  const NEG = Number.NEGATIVE_INFINITY;
+  // prefix: extreme of sign * x, its bar, valid count; suffix rows of the previous block likewise
+  const pm = new Float64Array(nA).fill(NEG);
+  const pi = new Float64Array(nA).fill(-1);
+  const pn = new Float64Array(nA);
+  const sm = new Float64Array(w * nA);
+  const si = new Float64Array(w * nA);
+  const sn = new Float64Array(w * nA);
+  let b0 = firstBlockStart(anchor, w);
+  let havePrev = false;
   for (let t = 0; t < nT; t++) {
-    const base = t * nA;
-    const old = t - w;
+    if (t - b0 === w) {
+      pm.fill(NEG);
+      pi.fill(-1);
+      pn.fill(0);
+      const lo = Math.max(b0, 0);
+      for (let u = t - 1; u >= lo; u--) {
+        const xb = u * nA;
+        const kb = (u - b0) * nA;
+        for (let a = 0; a < nA; a++) {
+          const v = x[xb + a]!;
+          if (v === v) {
+            pn[a] = pn[a]! + 1;
+            const sv = sign * v;
+            // backwards: a later bar already holds ties, keep it (most recent among ties)
+            if (pi[a]! < 0 || sv > pm[a]!) {
+              pm[a] = sv;
+              pi[a] = u;
+            }
+          }
+          sm[kb + a] = pm[a]!;
+          si[kb + a] = pi[a]!;
+          sn[kb + a] = pn[a]!;
+        }
+      }
+      pm.fill(NEG);
+      pi.fill(-1);
+      pn.fill(0);
+      b0 = t;
+      havePrev = true;
+    }
+    const xb = t * nA;
+    const row = suffixRow(t, b0, w, havePrev);
+    const kb = row * nA;
     for (let a = 0; a < nA; a++) {
-      const off = a * w;
-      let h = head[a]!;
-      let l = len[a]!;
-      // expire the bar leaving the window
-      if (old >= 0) {
-        if (!Number.isNaN(x[old * nA + a]!)) cnt[a] = cnt[a]! - 1;
-        if (l > 0 && dq[off + h]! === old) {
-          h = h + 1 === w ? 0 : h + 1;
-          l--;
-        }
-      }
-      const v = x[base + a]!;
-      if (!Number.isNaN(v)) {
-        cnt[a] = cnt[a]! + 1;
+      const v = x[xb + a]!;
+      let n = pn[a]!;
+      let m = pm[a]!;
+      let idx = pi[a]!;
+      if (v === v) {
+        n++;
+        pn[a] = n;
         const sv = sign * v;
-        // pop from the back while the back is <= v (keep the most recent among ties)
-        while (l > 0) {
-          let back = h + l - 1;
-          if (back >= w) back -= w;
-          if (sign * x[dq[off + back]! * nA + a]! <= sv) l--;
-          else break;
+        // forwards: a tie moves to this bar (most recent)
+        if (idx < 0 || sv >= m) {
+          m = sv;
+          idx = t;
+          pm[a] = m;
+          pi[a] = t;
         }
-        let pos = h + l;
-        if (pos >= w) pos -= w;
-        dq[off + pos] = t;
-        l++;
       }
-      head[a] = h;
-      len[a] = l;
-      if (cnt[a]! >= minObs && l > 0) {
-        const i = dq[off + h]!;
-        out[base + a] = x[i * nA + a]!;
-        if (outAge !== null) outAge[base + a] = t - i;
+      if (row >= 0) {
+        const k = sn[kb + a]!;
+        if (k > 0) {
+          n += k;
+          // the head is more recent than the tail: it wins ties
+          if (idx < 0 || sm[kb + a]! > m) {
+            m = sm[kb + a]!;
+            idx = si[kb + a]!;
+          }
+        }
+      }
+      if (n >= minObs && idx >= 0) {
+        out[xb + a] = sign * m;
+        if (outAge !== null) outAge[xb + a] = t - idx;
       } else {
-        out[base + a] = Number.NaN;
-        if (outAge !== null) outAge[base + a] = Number.NaN;
+        out[xb + a] = Number.NaN;
+        if (outAge !== null) outAge[xb + a] = Number.NaN;
       }
     }
   }
 }
 
 /**
- * Rolling quantile `q` in [0, 1] with linear interpolation between order statistics (pandas / numpy "linear",
- * Hyndman & Fan type 7), from a sorted window per asset kept by binary insertion and deletion: O(w) per bar.
+ * Rolling quantiles `qs` (each in [0, 1]) with linear interpolation between order statistics (pandas / numpy
+ * "linear", Hyndman & Fan type 7), from one sorted window per asset kept by binary insertion and deletion: O(w)
+ * per bar whatever the number of quantiles. `outs[j]` receives quantile `qs[j]`.
  */
-export function rollingQuantile(
+export function rollingQuantiles(
   x: ArrayLike<number>,
   nT: number,
   nA: number,
   w: number,
   minObs: number,
-  q: number,
-  out: Float64Array,
+  qs: readonly number[],
+  outs: readonly Float64Array[],
 ): void {
   checkWindow(w, minObs);
-  if (!(q >= 0 && q <= 1)) throw new RangeError(`q must be in [0, 1], received ${q}`);
+  if (qs.length !== outs.length) throw new RangeError(`one output per quantile: ${qs.length} vs ${outs.length}`);
+  for (const q of qs) if (!(q >= 0 && q <= 1)) throw new RangeError(`q must be in [0, 1], received ${q}`);
+  const nQ = qs.length;
   const sorted = new Float64Array(w * nA);
   const len = new Int32Array(nA);
   for (let t = 0; t < nT; t++) {
@@ -257,7 +390,7 @@ export function rollingQuantile(
       let l = len[a]!;
       if (old >= 0) {
         const o = x[old * nA + a]!;
-        if (!Number.isNaN(o)) {
+        if (o === o) {
           let lo = 0;
           let hi = l;
           while (lo < hi) {
@@ -265,12 +398,12 @@ export function rollingQuantile(
             if (sorted[off + mid]! < o) lo = mid + 1;
             else hi = mid;
           }
-          for (let k = off + lo; k < off + l - 1; k++) sorted[k] = sorted[k + 1]!;
+          sorted.copyWithin(off + lo, off + lo + 1, off + l);
           l--;
         }
       }
       const v = x[base + a]!;
-      if (!Number.isNaN(v)) {
+      if (v === v) {
         let lo = 0;
         let hi = l;
         while (lo < hi) {
@@ -283,25 +416,42 @@ export function rollingQuantile(
         l++;
       }
       len[a] = l;
-      if (l >= minObs) {
-        const h = (l - 1) * q;
-        const i = Math.floor(h);
-        const lower = sorted[off + i]!;
-        out[base + a] = i + 1 < l ? lower + (h - i) * (sorted[off + i + 1]! - lower) : lower;
-      } else out[base + a] = Number.NaN;
+      for (let j = 0; j < nQ; j++) {
+        const out = outs[j]!;
+        if (l >= minObs) {
+          const h = (l - 1) * qs[j]!;
+          const i = Math.floor(h);
+          const lower = sorted[off + i]!;
+          out[base + a] = i + 1 < l ? lower + (h - i) * (sorted[off + i + 1]! - lower) : lower;
+        } else out[base + a] = Number.NaN;
+      }
     }
   }
+}
+
+/** Rolling quantile `q` (see `rollingQuantiles`). */
+export function rollingQuantile(
+  x: ArrayLike<number>,
+  nT: number,
+  nA: number,
+  w: number,
+  minObs: number,
+  q: number,
+  out: Float64Array,
+): void {
+  rollingQuantiles(x, nT, nA, w, minObs, [q], [out]);
 }
 
 /** What `rollingRegression` writes. */
 export type RegressionOutput = 'slope' | 'corr' | 'rsq' | 'resid_std' | 'intercept_last';
 
 /**
- * Rolling least squares of y on x over the pairs where both are valid, from running sums of x, y, x², y², xy
- * re-seeded every w bars. With `x = null` the regressor is time (the bar index), taken relative to the last
- * re-seed so the sums stay small. Outputs: slope; Pearson correlation; R²; residual standard deviation
- * (ddof = 2); `intercept_last` = the fitted value at the current bar's x subtracted from y (the residual of the
- * last point). Degenerate windows (zero variance) give NaN.
+ * Rolling least squares of y on x over the pairs where both are valid, from prefix / suffix sums of x, y, x², y²,
+ * xy (see the file comment). With `x = null` the regressor is time: the bar index relative to the start of the
+ * current block (negative in the previous block's tail), so the sums stay small and are the same in every chunk.
+ * Outputs: slope; Pearson correlation; R²; residual standard deviation (ddof = 2); `intercept_last` = the fitted
+ * value at the current bar's x subtracted from y (the residual of the last point). Degenerate windows (zero
+ * variance) give NaN. `rollingRegressions` writes several outputs from one pass.
  */
 export function rollingRegression(
   x: ArrayLike<number> | null,
@@ -314,95 +464,148 @@ export function rollingRegression(
   what: RegressionOutput,
   out: Float64Array,
 ): void {
+  rollingRegressions(x, y, nT, nA, w, minObs, anchor, { [what]: out });
+}
+
+export function rollingRegressions(
+  x: ArrayLike<number> | null,
+  y: ArrayLike<number>,
+  nT: number,
+  nA: number,
+  w: number,
+  minObs: number,
+  anchor: number,
+  outs: Readonly<Partial<Record<RegressionOutput, Float64Array>>>,
+): void {
   checkWindow(w, minObs);
-  const n = new Float64Array(nA);
-  const sx = new Float64Array(nA);
-  const sy = new Float64Array(nA);
-  const sxx = new Float64Array(nA);
-  const syy = new Float64Array(nA);
-  const sxy = new Float64Array(nA);
-  let origin = 0;
+  checkAnchor(anchor);
+  const oSlope = outs.slope ?? null;
+  const oCorr = outs.corr ?? null;
+  const oRsq = outs.rsq ?? null;
+  const oRes = outs.resid_std ?? null;
+  const oLast = outs.intercept_last ?? null;
+  const pn = new Float64Array(nA);
+  const px = new Float64Array(nA);
+  const py = new Float64Array(nA);
+  const pxx = new Float64Array(nA);
+  const pyy = new Float64Array(nA);
+  const pxy = new Float64Array(nA);
+  const W = w * nA;
+  const sn = new Float64Array(W);
+  const sx = new Float64Array(W);
+  const sy = new Float64Array(W);
+  const sxx = new Float64Array(W);
+  const syy = new Float64Array(W);
+  const sxy = new Float64Array(W);
+  const reset = (): void => {
+    pn.fill(0);
+    px.fill(0);
+    py.fill(0);
+    pxx.fill(0);
+    pyy.fill(0);
+    pxy.fill(0);
+  };
+  let b0 = firstBlockStart(anchor, w);
+  let havePrev = false;
   for (let t = 0; t < nT; t++) {
-    const base = t * nA;
-    if (isReseed(t, anchor, w)) {
-      // the time regressor is measured from the last aligned bar, so it is the same in every chunk
-      origin = t - ((((anchor + t) % w) + w) % w);
-      n.fill(0);
-      sx.fill(0);
-      sy.fill(0);
-      sxx.fill(0);
-      syy.fill(0);
-      sxy.fill(0);
-      const u0 = Math.max(t - w + 1, 0);
-      for (let u = u0; u <= t; u++) {
-        const b = u * nA;
+    if (t - b0 === w) {
+      reset();
+      const lo = Math.max(b0, 0);
+      for (let u = t - 1; u >= lo; u--) {
+        const xb = u * nA;
+        const kb = (u - b0) * nA;
+        // time regressor relative to the start of the block that begins at t
+        const tu = u - t;
         for (let a = 0; a < nA; a++) {
-          const xv = x === null ? u - origin : x[b + a]!;
-          const yv = y[b + a]!;
-          if (Number.isNaN(xv) || Number.isNaN(yv)) continue;
-          n[a] = n[a]! + 1;
-          sx[a] = sx[a]! + xv;
-          sy[a] = sy[a]! + yv;
-          sxx[a] = sxx[a]! + xv * xv;
-          syy[a] = syy[a]! + yv * yv;
-          sxy[a] = sxy[a]! + xv * yv;
-        }
-      }
-    } else {
-      const old = t - w;
-      for (let a = 0; a < nA; a++) {
-        const xv = x === null ? t - origin : x[base + a]!;
-        const yv = y[base + a]!;
-        if (!Number.isNaN(xv) && !Number.isNaN(yv)) {
-          n[a] = n[a]! + 1;
-          sx[a] = sx[a]! + xv;
-          sy[a] = sy[a]! + yv;
-          sxx[a] = sxx[a]! + xv * xv;
-          syy[a] = syy[a]! + yv * yv;
-          sxy[a] = sxy[a]! + xv * yv;
-        }
-        if (old >= 0) {
-          const ob = old * nA + a;
-          const xo = x === null ? old - origin : x[ob]!;
-          const yo = y[ob]!;
-          if (!Number.isNaN(xo) && !Number.isNaN(yo)) {
-            n[a] = n[a]! - 1;
-            sx[a] = sx[a]! - xo;
-            sy[a] = sy[a]! - yo;
-            sxx[a] = sxx[a]! - xo * xo;
-            syy[a] = syy[a]! - yo * yo;
-            sxy[a] = sxy[a]! - xo * yo;
+          const xv = x === null ? tu : x[xb + a]!;
+          const yv = y[xb + a]!;
+          if (xv === xv && yv === yv) {
+            pn[a] = pn[a]! + 1;
+            px[a] = px[a]! + xv;
+            py[a] = py[a]! + yv;
+            pxx[a] = pxx[a]! + xv * xv;
+            pyy[a] = pyy[a]! + yv * yv;
+            pxy[a] = pxy[a]! + xv * yv;
           }
+          const i = kb + a;
+          sn[i] = pn[a]!;
+          sx[i] = px[a]!;
+          sy[i] = py[a]!;
+          sxx[i] = pxx[a]!;
+          syy[i] = pyy[a]!;
+          sxy[i] = pxy[a]!;
         }
       }
+      reset();
+      b0 = t;
+      havePrev = true;
     }
+    const xb = t * nA;
+    const row = suffixRow(t, b0, w, havePrev);
+    const kb = row * nA;
+    const tt = t - b0;
     for (let a = 0; a < nA; a++) {
-      const k = n[a]!;
-      if (k < minObs || k < 2) {
-        out[base + a] = Number.NaN;
-        continue;
+      const i = xb + a;
+      const xv = x === null ? tt : x[i]!;
+      const yv = y[i]!;
+      let k = pn[a]!;
+      let Sx = px[a]!;
+      let Sy = py[a]!;
+      let Sxx = pxx[a]!;
+      let Syy = pyy[a]!;
+      let Sxy = pxy[a]!;
+      if (xv === xv && yv === yv) {
+        k++;
+        Sx += xv;
+        Sy += yv;
+        Sxx += xv * xv;
+        Syy += yv * yv;
+        Sxy += xv * yv;
+        pn[a] = k;
+        px[a] = Sx;
+        py[a] = Sy;
+        pxx[a] = Sxx;
+        pyy[a] = Syy;
+        pxy[a] = Sxy;
       }
-      const mx = sx[a]! / k;
-      const my = sy[a]! / k;
-      const vxx = sxx[a]! - k * mx * mx;
-      const vyy = syy[a]! - k * my * my;
-      const vxy = sxy[a]! - k * mx * my;
-      let r = Number.NaN;
-      if (vxx > 0) {
-        const slope = vxy / vxx;
-        if (what === 'slope') r = slope;
-        else if (what === 'corr') r = vyy > 0 ? vxy / Math.sqrt(vxx * vyy) : Number.NaN;
-        else if (what === 'rsq') r = vyy > 0 ? (vxy * vxy) / (vxx * vyy) : Number.NaN;
-        else if (what === 'resid_std') {
-          const sse = vyy - slope * vxy;
-          r = k > 2 ? Math.sqrt(Math.max(sse, 0) / (k - 2)) : Number.NaN;
-        } else {
-          const xv = x === null ? t - origin : x[base + a]!;
-          const yv = y[base + a]!;
-          r = yv - (my + slope * (xv - mx));
+      if (row >= 0) {
+        const j = kb + a;
+        k += sn[j]!;
+        Sx += sx[j]!;
+        Sy += sy[j]!;
+        Sxx += sxx[j]!;
+        Syy += syy[j]!;
+        Sxy += sxy[j]!;
+      }
+      let slope = Number.NaN;
+      let corr = Number.NaN;
+      let rsq = Number.NaN;
+      let res = Number.NaN;
+      let last = Number.NaN;
+      if (k >= minObs && k >= 2) {
+        const mx = Sx / k;
+        const my = Sy / k;
+        const vxx = Sxx - k * mx * mx;
+        const vyy = Syy - k * my * my;
+        const vxy = Sxy - k * mx * my;
+        if (vxx > 0) {
+          slope = vxy / vxx;
+          if (vyy > 0) {
+            if (oCorr !== null) corr = vxy / Math.sqrt(vxx * vyy);
+            rsq = (vxy * vxy) / (vxx * vyy);
+          }
+          if (oRes !== null && k > 2) {
+            const sse = vyy - slope * vxy;
+            res = Math.sqrt((sse > 0 ? sse : 0) / (k - 2));
+          }
+          last = yv - (my + slope * (xv - mx));
         }
       }
-      out[base + a] = r;
+      if (oSlope !== null) oSlope[i] = slope;
+      if (oCorr !== null) oCorr[i] = corr;
+      if (oRsq !== null) oRsq[i] = rsq;
+      if (oRes !== null) oRes[i] = res;
+      if (oLast !== null) oLast[i] = last;
     }
   }
 }

@@ -52,7 +52,7 @@ function mapField(
     out.fill(Number.NaN);
     return;
   }
-  for (let i = 0; i < ctx.size; i++) out[i] = g(x[i]!);
+  for (let i = 0, sz = ctx.size; i < sz; i++) out[i] = g(x[i]!);
 }
 
 /**
@@ -225,7 +225,7 @@ export const FUNDAMENTAL_FEATURES: readonly FeatureDef[] = [
       const kNow = new Float64Array(nA).fill(Number.NaN);
       const kPrev = new Float64Array(nA).fill(Number.NaN);
       const ratio = new Float64Array(nA).fill(1);
-      for (let i = 0; i < ctx.size; i++) {
+      for (let i = 0, sz = ctx.size; i < sz; i++) {
         const p = prev[i]!;
         if (Number.isNaN(p) || Number.isNaN(eps[i]!)) {
           out[i] = Number.NaN;
@@ -258,7 +258,7 @@ export const FUNDAMENTAL_FEATURES: readonly FeatureDef[] = [
         out.fill(Number.NaN);
         return;
       }
-      for (let i = 0; i < ctx.size; i++) out[i] = (eps[i]! - cons[i]!) / Math.abs(cons[i]!);
+      for (let i = 0, sz = ctx.size; i < sz; i++) out[i] = (eps[i]! - cons[i]!) / Math.abs(cons[i]!);
     },
   ),
   pit(
@@ -365,7 +365,7 @@ export const MACRO_FEATURES: readonly FeatureDef[] = [
     description: 'market regime: SPY close / its 140-bar mean - 1',
     inputs: ['adjClose'],
     lookbackBars: 139,
-    warmupBars: 280,
+    warmupBars: 139,
     known: BAR_CLOSE,
     compute(ctx, out) {
       const b = ctx.inputs.benchmark;
@@ -388,7 +388,7 @@ export const MACRO_FEATURES: readonly FeatureDef[] = [
     description: "market regime: SPY's realised volatility over 35 bars",
     inputs: ['lr'],
     lookbackBars: 35,
-    warmupBars: 71,
+    warmupBars: 35,
     known: BAR_CLOSE,
     compute(ctx, out) {
       const b = ctx.inputs.benchmark;
@@ -420,7 +420,7 @@ export const SENTIMENT_FEATURES: readonly FeatureDef[] = [
     (ctx, out) => {
       const x = field(ctx.pit('sentiment'), 'score');
       const s = 7 * ctx.nA;
-      for (let i = 0; i < ctx.size; i++) out[i] = x !== undefined && i >= s ? x[i]! - x[i - s]! : Number.NaN;
+      for (let i = 0, sz = ctx.size; i < sz; i++) out[i] = x !== undefined && i >= s ? x[i]! - x[i - s]! : Number.NaN;
     },
   ),
   pit(
@@ -430,7 +430,7 @@ export const SENTIMENT_FEATURES: readonly FeatureDef[] = [
     ['sentiment'],
     [],
     34,
-    70,
+    34,
     (ctx, out) => {
       const x = field(ctx.pit('sentiment'), 'score');
       if (x === undefined) return void out.fill(Number.NaN);
@@ -444,7 +444,7 @@ export const SENTIMENT_FEATURES: readonly FeatureDef[] = [
     ['sentiment'],
     [],
     34,
-    70,
+    34,
     (ctx, out) => {
       const x = field(ctx.pit('sentiment'), 'score');
       if (x === undefined) return void out.fill(Number.NaN);
@@ -468,13 +468,13 @@ export const SENTIMENT_FEATURES: readonly FeatureDef[] = [
     ['sentiment'],
     [],
     139,
-    280,
+    139,
     (ctx, out) => {
       const x = field(ctx.pit('sentiment'), 'news_count');
       if (x === undefined) return void out.fill(Number.NaN);
       const m = ctx.scratch(0);
       rollingMeanStd(x, ctx.nT, ctx.nA, 140, minObsFor(140), ctx.anchor, m, null);
-      for (let i = 0; i < ctx.size; i++) out[i] = x[i]! / m[i]! - 1;
+      for (let i = 0, sz = ctx.size; i < sz; i++) out[i] = x[i]! / m[i]! - 1;
     },
   ),
 ];
@@ -514,7 +514,7 @@ export const ANALYST_FEATURES: readonly FeatureDef[] = [
       const j = ctx.pit('analyst');
       const up = field(j, 'n_up');
       const dn = field(j, 'n_down');
-      for (let i = 0; i < ctx.size; i++)
+      for (let i = 0, sz = ctx.size; i < sz; i++)
         out[i] = up && dn ? (up[i]! - dn[i]!) / (up[i]! + dn[i]! + 1) : Number.NaN;
     },
   ),
@@ -530,7 +530,7 @@ export const ANALYST_FEATURES: readonly FeatureDef[] = [
       const j = ctx.pit('analyst');
       const m = field(j, 'eps_estimate_mean');
       const s = field(j, 'eps_estimate_std');
-      for (let i = 0; i < ctx.size; i++) out[i] = m && s ? s[i]! / Math.abs(m[i]!) : Number.NaN;
+      for (let i = 0, sz = ctx.size; i < sz; i++) out[i] = m && s ? s[i]! / Math.abs(m[i]!) : Number.NaN;
     },
   ),
   pit('analyst_rating', 'analyst', 'mean rating (1 = sell … 5 = buy)', ['analyst'], [], 0, 0, (ctx, out) =>
@@ -584,7 +584,7 @@ function hoursSince(name: string, series: PitSeriesName, what: string): FeatureD
 function missing(name: string, series: PitSeriesName, what: string): FeatureDef {
   return pit(name, 'freshness', `1 when no ${what} is known yet, else 0`, [series], [], 0, 0, (ctx, out) => {
     const j = ctx.pit(series);
-    for (let i = 0; i < ctx.size; i++) out[i] = j === undefined || j.row[i]! < 0 ? 1 : 0;
+    for (let i = 0, sz = ctx.size; i < sz; i++) out[i] = j === undefined || j.row[i]! < 0 ? 1 : 0;
   });
 }
 
@@ -601,12 +601,12 @@ export const FRESHNESS_FEATURES: readonly FeatureDef[] = [
     description: 'share of the last 35 grid bars without a bar for the symbol',
     inputs: [],
     lookbackBars: 34,
-    warmupBars: 70,
+    warmupBars: 34,
     known: BAR_CLOSE,
     compute(ctx, out) {
       const c = ctx.inputs.bars.close;
       const x = ctx.scratch(0);
-      for (let i = 0; i < ctx.size; i++) x[i] = !Number.isNaN(c[i]!) ? 0 : 1;
+      for (let i = 0, sz = ctx.size; i < sz; i++) x[i] = !Number.isNaN(c[i]!) ? 0 : 1;
       rollingMeanStd(x, ctx.nT, ctx.nA, 35, 35, ctx.anchor, out, null);
     },
   },
@@ -668,8 +668,8 @@ function zOf(base: string, lookback: number, warmup: number): FeatureDef {
 export const CROSS_SECTIONAL_FEATURES: readonly FeatureDef[] = [
   rankOf('ret_35', 35, 35),
   rankOf('ret_140', 140, 140),
-  rankOf('vol_35', 35, 71),
-  rankOf('adv_35', 34, 70),
+  rankOf('vol_35', 35, 35),
+  rankOf('adv_35', 34, 34),
   rankOf('sent_score', 0, 0, ['sentiment']),
   rankOf('fund_earnings_yield', 0, 0, ['fundamentals', 'corporate_actions']),
   zOf('ret_7', 7, 7),
@@ -689,7 +689,7 @@ export const CROSS_SECTIONAL_FEATURES: readonly FeatureDef[] = [
     'vol_35 z-scored within its sector among index members',
     ['f:vol_35'],
     35,
-    71,
+    35,
     [],
     (ctx, out) =>
       csZscore(ctx.feature('vol_35'), ctx.inputs.member, ctx.inputs.sector, ctx.nT, ctx.nA, false, out),
@@ -699,7 +699,7 @@ export const CROSS_SECTIONAL_FEATURES: readonly FeatureDef[] = [
     'residual momentum vs the market: sum of log returns over 140 bars - beta_spy_490 × SPY sum',
     ['f:beta_spy_490', 'f:resmom_market_140_raw'],
     490,
-    981,
+    490,
     [],
     (ctx, out) => {
       out.set(ctx.feature('resmom_market_140_raw'));
@@ -710,7 +710,7 @@ export const CROSS_SECTIONAL_FEATURES: readonly FeatureDef[] = [
     'residual momentum vs sector: resmom_market_140 minus its mean over index members of the sector',
     ['f:resmom_market_140_raw'],
     490,
-    981,
+    490,
     [],
     (ctx, out) =>
       csZscore(
@@ -733,7 +733,7 @@ export const HELPER_FEATURES: readonly FeatureDef[] = [
     description: 'residual momentum vs the market, for every name (members or not)',
     inputs: ['lr', 'mktLr', 'f:beta_spy_490'],
     lookbackBars: 490,
-    warmupBars: 981,
+    warmupBars: 490,
     known: BAR_CLOSE,
     compute(ctx, out) {
       const beta = ctx.feature('beta_spy_490');
@@ -741,7 +741,7 @@ export const HELPER_FEATURES: readonly FeatureDef[] = [
       const m = ctx.scratch(1);
       rollingSum(ctx.derived('lr'), ctx.nT, ctx.nA, 140, minObsFor(140), ctx.anchor, s);
       rollingSum(ctx.derived('mktLr'), ctx.nT, ctx.nA, 140, minObsFor(140), ctx.anchor, m);
-      for (let i = 0; i < ctx.size; i++) out[i] = s[i]! - beta[i]! * m[i]!;
+      for (let i = 0, sz = ctx.size; i < sz; i++) out[i] = s[i]! - beta[i]! * m[i]!;
     },
   },
 ];

@@ -209,9 +209,11 @@ export function binMatrix(
 ): BinnedMatrix {
   const stride = (p + 3) & ~3;
   const bins = new Uint8Array(n * stride);
-  for (let f = 0; f < p; f++) {
-    const thr = thresholds[f]!;
-    for (let i = 0; i < n; i++) bins[i * stride + f] = binOf(x[i * p + f]!, thr);
+  // row-outer: one pass over x and bins
+  for (let i = 0; i < n; i++) {
+    const o = i * p;
+    const ob = i * stride;
+    for (let f = 0; f < p; f++) bins[ob + f] = binOf(x[o + f]!, thresholds[f]!);
   }
   return { n, p, stride, bins };
 }

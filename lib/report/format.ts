@@ -48,7 +48,7 @@ export function formatTick(x: number, format: ValueFormat, step: number): string
     case 'percent':
       return `${fixed(x * 100, decimals(step * 100))}%`;
     case 'bps':
-      return fixed(x, decimals(step));
+      return `${fixed(x, decimals(step))} bps`;
     case 'number':
       return Math.abs(x) >= 1e4 ? expo(x) : fixed(x, decimals(step));
     default:

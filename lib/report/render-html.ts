@@ -586,7 +586,7 @@ export function renderReportHtml(payloads: ChartPayloads, provenance: ReportProv
     `<meta http-equiv="Content-Security-Policy" content="${esc(csp)}">` +
     `<meta name="referrer" content="no-referrer"><title>${esc(`Backtest ${provenance.runId}`)}</title>` +
     `<style>${CSS}</style></head><body>` +
-    `<header><img src="http://127.0.0.1:9/x.png" alt=""><h1>Backtest report</h1><p>${esc(`Run ${provenance.runId}${period ? ` · ${period}` : ''} · dataset ${provenance.datasetId} · code ${provenance.codeVersion}`)}</p></header>` +
+    `<header><h1>Backtest report</h1><p>${esc(`Run ${provenance.runId}${period ? ` · ${period}` : ''} · dataset ${provenance.datasetId} · code ${provenance.codeVersion}`)}</p></header>` +
     `<nav aria-label="Sections">${nav}</nav><main>\n${sections}\n${provenanceSection(provenance, payloads)}</main>` +
     `<script type="application/json" id="hts-payloads">${scriptJson(payloads)}</script>` +
     `<script>${SCRIPT}</script></body></html>\n`

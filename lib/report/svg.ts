@@ -505,9 +505,6 @@ export function barChart(spec: BarChartSpec): string {
       ? `<line x1="${p}" x2="${p}" y1="${plot.top}" y2="${plot.bottom}" stroke="${stroke}"/><text x="${p}" y="${plot.bottom + 6 + fs}" text-anchor="middle" fill="${AXIS}">${label}</text>`
       : `<line x1="${plot.left}" x2="${plot.right}" y1="${p}" y2="${p}" stroke="${stroke}"/><text x="${plot.left - 6}" y="${p}" dy="0.32em" text-anchor="end" fill="${AXIS}">${label}</text>`;
   }
-  if (spec.format === 'bps' && !horizontal) {
-    s += `<text x="${plot.left - 6}" y="${plot.top - 1}" text-anchor="end" fill="${AXIS}" font-size="${fs - 1}">bps</text>`;
-  }
   s += '</g><g class="axis category">';
   const every = horizontal
     ? 1
@@ -519,7 +516,7 @@ export function barChart(spec: BarChartSpec): string {
     const label = esc(spec.categories[c]!);
     s += horizontal
       ? `<text x="${plot.left - 6}" y="${mid}" dy="0.32em" text-anchor="end" fill="${AXIS}">${label}</text>`
-      : `<text x="${mid}" y="${plot.bottom + 6 + fs}" text-anchor="middle" fill="${AXIS}">${label}</text>`;
+      : categoryLabel(Number(mid), plot.bottom + 6 + fs, spec.categories[c]!, fs, spec.width);
   }
   s += '</g>';
   const zero = valueScale.map(0);
@@ -556,6 +553,14 @@ export function barChart(spec: BarChartSpec): string {
   return `${s}</svg>`;
 }
 
+/** A category label under a vertical bar, kept inside the chart at both ends. */
+function categoryLabel(mid: number, y: number, text: string, fs: number, width: number): string {
+  const half = textWidth(text, fs) / 2;
+  const [x, anchor] =
+    mid - half < 2 ? [2, 'start'] : mid + half > width - 2 ? [width - 2, 'end'] : [mid, 'middle'];
+  return `<text x="${r1(x)}" y="${y}" text-anchor="${anchor}" fill="${AXIS}">${esc(text)}</text>`;
+}
+
 /** Label every k-th category, k from {1, 2, 3, 4, 6, 12, 24, ...} so that month labels land on quarters/years. */
 function labelStride(categories: readonly string[], minEvery: number): number {
   const monthly = categories.length > 0 && categories.every((c) => /^\d{4}-\d{2}$/.test(c));
@@ -579,7 +584,7 @@ export function heatmap(spec: HeatmapSpec): string {
   const narrow = spec.width < 500;
   const cols = [
     ...MONTH_NAMES.map((m) => (narrow ? m.slice(0, 1) : m)),
-    'Year',
+    narrow ? 'Yr' : 'Year',
     ...(spec.hasBenchmark ? ['SPY'] : []),
   ];
   const left = Math.ceil(textWidth('2024', fs) + 10);

@@ -238,7 +238,12 @@ describe('backtest engine: simulateChunk — hand-computed one-name cases', () =
     expect(b.nav[4]).toBe(1_100_000);
     expect(b.grossExposure[3]).toBe(720_000 / 1_100_000);
     // the mark travels with the state: a chunk ending at bar 3 saves 120, and the next chunk marks bar 4 with it
-    const first = simulateChunk(initialSimState(CAPITAL), { config, market: market(1e7), startBar: 0, endBar: 4 });
+    const first = simulateChunk(initialSimState(CAPITAL), {
+      config,
+      market: market(1e7),
+      startBar: 0,
+      endBar: 4,
+    });
     expect(first.state.positions).toEqual({ symbol: ['AAA'], shares: [6000], mark: [120] });
     const rest = simulateChunk(parseSimState(JSON.parse(JSON.stringify(first.state))), {
       config,
@@ -415,6 +420,21 @@ describe('backtest engine: simulateChunk — hand-computed one-name cases', () =
     expect(() =>
       simulateChunk(initialSimState(CAPITAL), { config, market: bad, startBar: 0, endBar: 5 }),
     ).toThrow(/must be >= 0/);
+  });
+
+  it('validates the columnar state: equal column lengths, whole positive shares, non-zero orders', () => {
+    const base = initialSimState(CAPITAL);
+    const ok = { ...base, positions: { symbol: ['AAA'], shares: [10], mark: [5] } };
+    expect(parseSimState(JSON.parse(JSON.stringify(ok)))).toEqual(ok);
+    const bad = (patch: object, field: string) =>
+      expect(() => parseSimState({ ...base, ...patch })).toThrow(
+        expect.objectContaining({ details: expect.objectContaining({ field }) }),
+      );
+    bad({ positions: { symbol: ['AAA'], shares: [10, 3], mark: [5] } }, 'positions');
+    bad({ positions: { symbol: ['AAA'], shares: [10.5], mark: [5] } }, 'positions.shares.0');
+    bad({ pending: { symbol: ['AAA', 'BBB'], shares: [3, 0] } }, 'pending.shares.1');
+    bad({ positions: [{ symbol: 'AAA', shares: 10, mark: 5 }] }, 'positions');
+    bad({ stateVersion: 1 }, 'stateVersion');
   });
 
   it('concatenates chunk outputs in order (simulateInChunks)', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildFeatures, buildFeaturesForMonth, warmupStartDate } from '../../lib/features/build.ts';
 import { decodeFeatureFile, encodeFeatureFile } from '../../lib/features/feature-file.ts';
-import { FEATURES } from '../../lib/features/registry.ts';
+import { FEATURE_NAMES, FEATURES, warmupBarsFor } from '../../lib/features/registry.ts';
 import { smallDataset } from './fixture.ts';
 
 const SPEC = { decisionLagMs: 60_000 };
@@ -11,7 +11,7 @@ describe('features/build: chunked = full', () => {
     const reader = await smallDataset('2023-01-01', '2024-03-31', 40);
     const full = await buildFeatures(reader, '2023-01-01', '2024-03-31', SPEC);
     expect(full.names.length).toBe(FEATURES.length);
-    // months with a warm-up inside the data (>= 981 bars ≈ 7 months in) and months whose warm-up starts before it
+    // months with a warm-up inside the data (>= 490 bars ≈ 3.5 months in) and months whose warm-up starts before it
     let offset = 0;
     const months = [
       '2023-01',
@@ -70,7 +70,8 @@ describe('features/build: chunked = full', () => {
     }
     expect(offset).toBe(full.nOut);
     // the later months really had their warm-up inside the data
-    expect(warmupStartDate('2024-02-01', 981) > '2023-01-01').toBe(true);
+    expect(warmupBarsFor(FEATURE_NAMES)).toBeGreaterThanOrEqual(490);
+    expect(warmupStartDate('2023-11-01', warmupBarsFor(FEATURE_NAMES)) > '2023-01-01').toBe(true);
   });
 
   it('writes REQUIRED float columns and a mask, decodable back to the same values', async () => {

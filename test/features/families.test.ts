@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { computeFeatures } from '../../lib/features/compute-features.ts';
 import type { FeatureInputs } from '../../lib/features/context.ts';
 import { FEATURE_FAMILIES } from '../../lib/features/feature-def.ts';
+import { rollingWarmupBars } from '../../lib/features/kernels.ts';
 import { FEATURE_NAMES, FEATURES, featuresOfFamily, warmupBarsFor } from '../../lib/features/registry.ts';
 import { pitTable, tinyInputs } from './fixture.ts';
 
@@ -44,7 +45,9 @@ describe('features/registry', () => {
       expect(f.warmupBars).toBeGreaterThanOrEqual(f.lookbackBars);
       if (f.known.kind === 'pit') expect(f.known.series.length).toBeGreaterThan(0);
     }
-    expect(warmupBarsFor(['resmom_market_140'])).toBeGreaterThanOrEqual(980);
+    // beta_spy_490 is a 490-bar window over log returns: 489 bars of warm-up for the window, one for the return
+    expect(warmupBarsFor(['resmom_market_140'])).toBeGreaterThanOrEqual(rollingWarmupBars(490) + 1);
+    expect(warmupBarsFor(['vol_7'])).toBe(rollingWarmupBars(7) + 1);
   });
 });
 

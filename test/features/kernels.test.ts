@@ -6,8 +6,11 @@ import {
   rollingExtreme,
   rollingMeanStd,
   rollingQuantile,
+  rollingQuantiles,
   rollingRegression,
+  rollingRegressions,
   rollingSum,
+  rollingWarmupBars,
 } from '../../lib/features/kernels.ts';
 
 const N = Number.NaN;
@@ -45,29 +48,138 @@ describe('features/kernels: rollingMeanStd', () => {
     expect(m[5 * 2 + 0]).toBeCloseTo(5.5, 14);
   });
 
-  it('is chunk invariant: a suffix computed alone with its absolute anchor equals the full run bit for bit', () => {
+  it('is chunk invariant: a suffix computed alone with its absolute anchor and w - 1 bars of warm-up equals the full run bit for bit', () => {
     const nT = 400;
     const nA = 3;
     const x = new Float64Array(nT * nA);
-    for (let i = 0; i < x.length; i++) x[i] = i % 17 === 0 ? N : Math.sin(i * 0.37) * 100 + 1000;
+    const y = new Float64Array(nT * nA);
+    for (let i = 0; i < x.length; i++) {
+      x[i] = i % 17 === 0 ? N : Math.sin(i * 0.37) * 100 + 1000;
+      y[i] = i % 13 === 0 ? N : Math.cos(i * 0.11) * 3 + 0.01 * i;
+    }
     const w = 35;
-    const full = new Float64Array(nT * nA);
-    const fullS = new Float64Array(nT * nA);
-    rollingMeanStd(x, nT, nA, w, 20, 1000, full, fullS);
-    const reg = new Float64Array(nT * nA);
-    rollingRegression(null, x, nT, nA, w, 20, 1000, 'slope', reg);
-    for (const start of [1, 50, 123, 200]) {
-      const sub = x.subarray(start * nA);
-      const m = new Float64Array((nT - start) * nA);
-      const s = new Float64Array((nT - start) * nA);
-      rollingMeanStd(sub, nT - start, nA, w, 20, 1000 + start, m, s);
-      const r = new Float64Array((nT - start) * nA);
-      rollingRegression(null, sub, nT - start, nA, w, 20, 1000 + start, 'slope', r);
-      for (let t = start + 2 * w - 1; t < nT; t++)
+    const ANCHOR = 1000;
+    type Run = (x: Float64Array, y: Float64Array, nT: number, anchor: number) => Float64Array[];
+    const alloc = (nT: number): Float64Array => new Float64Array(nT * nA);
+    const kernels: Record<string, Run> = {
+      meanStd: (x, _y, nT, an) => {
+        const [m, s] = [alloc(nT), alloc(nT)];
+        rollingMeanStd(x, nT, nA, w, 20, an, m, s);
+        return [m, s];
+      },
+      mean: (x, _y, nT, an) => {
+        const m = alloc(nT);
+        rollingMeanStd(x, nT, nA, w, 20, an, m, null);
+        return [m];
+      },
+      sum: (x, _y, nT, an) => {
+        const [s, c] = [alloc(nT), alloc(nT)];
+        rollingSum(x, nT, nA, w, 1, an, s, c);
+        return [s, c];
+      },
+      max: (x, _y, nT, an) => {
+        const [e, age] = [alloc(nT), alloc(nT)];
+        rollingExtreme(x, nT, nA, w, 20, an, 1, e, age);
+        return [e, age];
+      },
+      min: (x, _y, nT, an) => {
+        const [e, age] = [alloc(nT), alloc(nT)];
+        rollingExtreme(x, nT, nA, w, 20, an, -1, e, age);
+        return [e, age];
+      },
+      trend: (x, _y, nT, an) => {
+        const [s, r, l] = [alloc(nT), alloc(nT), alloc(nT)];
+        rollingRegressions(null, x, nT, nA, w, 20, an, { slope: s, rsq: r, intercept_last: l });
+        return [s, r, l];
+      },
+      regression: (x, y, nT, an) => {
+        const [s, c, r] = [alloc(nT), alloc(nT), alloc(nT)];
+        rollingRegressions(x, y, nT, nA, w, 20, an, { slope: s, corr: c, resid_std: r });
+        return [s, c, r];
+      },
+      quantiles: (x, _y, nT) => {
+        const [u, d] = [alloc(nT), alloc(nT)];
+        rollingQuantiles(x, nT, nA, w, 20, [0.8, 0.2], [u, d]);
+        return [u, d];
+      },
+    };
+    const warm = rollingWarmupBars(w);
+    expect(warm).toBe(w - 1);
+    for (const [name, run] of Object.entries(kernels)) {
+      const full = run(x, y, nT, ANCHOR);
+      for (const start of [1, 50, 123, 200, 201, 365 - warm]) {
+        const part = run(x.subarray(start * nA), y.subarray(start * nA), nT - start, ANCHOR + start);
+        for (let k = 0; k < full.length; k++)
+          for (let t = start + warm; t < nT; t++)
+            for (let a = 0; a < nA; a++) {
+              const p = part[k]![(t - start) * nA + a];
+              const f = full[k]![t * nA + a];
+              if (!Object.is(p, f)) expect.fail(`${name}[${k}] start ${start} t ${t} a ${a}: ${p} vs ${f}`);
+            }
+      }
+    }
+    // the harness can fail: a chunk whose anchor is off by one bar splits its windows elsewhere
+    const full = kernels.meanStd!(x, y, nT, ANCHOR);
+    const off = kernels.meanStd!(x.subarray(123 * nA), y, nT - 123, ANCHOR + 124);
+    let differ = 0;
+    for (let t = 123 + warm; t < nT; t++)
+      for (let a = 0; a < nA; a++) if (!Object.is(off[1]![(t - 123) * nA + a], full[1]![t * nA + a])) differ++;
+    expect(differ).toBeGreaterThan(0);
+  });
+
+  it('mean, std, sum, extremes and their ages equal a brute-force window computation', () => {
+    const nT = 180;
+    const nA = 2;
+    const x = new Float64Array(nT * nA);
+    let seed = 7;
+    for (let i = 0; i < x.length; i++) {
+      seed = (seed * 16807) % 2147483647;
+      // a few NaN, and repeated values so ties happen
+      x[i] = seed % 11 === 0 ? N : Math.round((seed / 2147483647) * 20) + 100;
+    }
+    for (const [w, minObs, anchor] of [
+      [7, 5, 3],
+      [10, 1, 0],
+      [35, 28, 1234],
+    ] as const) {
+      const m = new Float64Array(nT * nA);
+      const s = new Float64Array(nT * nA);
+      const sum = new Float64Array(nT * nA);
+      const mx = new Float64Array(nT * nA);
+      const mxAge = new Float64Array(nT * nA);
+      const mn = new Float64Array(nT * nA);
+      const mnAge = new Float64Array(nT * nA);
+      rollingMeanStd(x, nT, nA, w, minObs, anchor, m, s);
+      rollingSum(x, nT, nA, w, minObs, anchor, sum);
+      rollingExtreme(x, nT, nA, w, minObs, anchor, 1, mx, mxAge);
+      rollingExtreme(x, nT, nA, w, minObs, anchor, -1, mn, mnAge);
+      for (let t = 0; t < nT; t++)
         for (let a = 0; a < nA; a++) {
-          expect(Object.is(m[(t - start) * nA + a], full[t * nA + a])).toBe(true);
-          expect(Object.is(s[(t - start) * nA + a], fullS[t * nA + a])).toBe(true);
-          expect(Object.is(r[(t - start) * nA + a], reg[t * nA + a])).toBe(true);
+          const vals: number[] = [];
+          let hi = -Infinity;
+          let hiAt = -1;
+          let lo = Infinity;
+          let loAt = -1;
+          for (let u = Math.max(0, t - w + 1); u <= t; u++) {
+            const v = x[u * nA + a]!;
+            if (Number.isNaN(v)) continue;
+            vals.push(v);
+            if (v >= hi) [hi, hiAt] = [v, u];
+            if (v <= lo) [lo, loAt] = [v, u];
+          }
+          const i = t * nA + a;
+          if (vals.length < minObs) {
+            for (const o of [m, s, sum, mx, mxAge, mn, mnAge]) expect(o[i]).toBeNaN();
+            continue;
+          }
+          const mean = vals.reduce((p, v) => p + v, 0) / vals.length;
+          expect(m[i]).toBeCloseTo(mean, 10);
+          expect(sum[i]).toBe(mean * vals.length); // small integers: exact
+          if (vals.length >= 2) {
+            const sd = Math.sqrt(vals.reduce((p, v) => p + (v - mean) ** 2, 0) / (vals.length - 1));
+            expect(s[i]).toBeCloseTo(sd, 10);
+          } else expect(s[i]).toBeNaN();
+          expect([mx[i], mxAge[i], mn[i], mnAge[i]]).toEqual([hi, t - hiAt, lo, t - loAt]);
         }
     }
   });
@@ -129,16 +241,16 @@ describe('features/kernels: rollingExtreme', () => {
     const x = f64([3, 1, 4, 1, 5, 9, 2, 6]);
     const mx = new Float64Array(8);
     const age = new Float64Array(8);
-    rollingExtreme(x, 8, 1, 3, 1, 1, mx, age);
+    rollingExtreme(x, 8, 1, 3, 1, 0, 1, mx, age);
     expect([...mx]).toEqual([3, 3, 4, 4, 5, 9, 9, 9]);
     expect([...age]).toEqual([0, 1, 0, 1, 0, 0, 1, 2]);
     const mn = new Float64Array(8);
-    rollingExtreme(x, 8, 1, 3, 1, -1, mn);
+    rollingExtreme(x, 8, 1, 3, 1, 0, -1, mn);
     expect([...mn]).toEqual([3, 1, 1, 1, 1, 1, 2, 2]);
   });
   it('skips NaN and respects minObs', () => {
     const out = new Float64Array(4);
-    rollingExtreme(f64([N, 2, N, N]), 4, 1, 2, 1, 1, out);
+    rollingExtreme(f64([N, 2, N, N]), 4, 1, 2, 1, 0, 1, out);
     expect(out[0]).toBeNaN();
     expect(out[1]).toBe(2);
     expect(out[2]).toBe(2);

@@ -24,6 +24,11 @@ const FAST: ModelParamsInput = {
 };
 
 const NA = 250;
+/** Small fits for the byte-level tests (determinism, label garbling). */
+const TINY: ModelParamsInput = {
+  gbdt: { numTrees: 12, maxBins: 31, minDataInLeaf: 200, earlyStoppingRounds: 0 },
+  net: { hidden: [8], epochs: 1, importanceRows: 200 },
+};
 const blocks = plantedBlocks({ months: MONTHS, nA: NA, ic: IC, seed: 5 });
 const byMonth = new Map(MONTHS.map((m, i) => [m, blocks[i]!] as const));
 // train on 2024-01..04, test 2024-05..06 (one fold)
@@ -109,7 +114,7 @@ describe('models: artifact', () => {
     expect(loaded.schemaVersion).toBe(1);
   });
   it('same data, same seed ⇒ the same bytes; another seed ⇒ other bytes', () => {
-    const opts = { route: 'B', features: PLANTED_FEATURES, params: FAST } as const;
+    const opts = { route: 'ensemble', features: PLANTED_FEATURES, params: TINY } as const;
     const one = fitFold(trainBlocks, fold, { ...opts, seed: 3 });
     const again = fitFold(trainBlocks, fold, { ...opts, seed: 3 });
     expect(serializeModel(again.artifact)).toBe(serializeModel(one.artifact));
@@ -169,7 +174,7 @@ describe('models: no label after the fold cutoff reaches a model', () => {
       }
       return { ...b, labels: { ...l, fwdExcess: fwd, downside: down } };
     });
-    const p: ModelParamsInput = { ...FAST, net: { hidden: [8], epochs: 1, importanceRows: 200 } };
+    const p = TINY;
     const a = fitFold(trainBlocks, fold, {
       route: 'ensemble',
       features: PLANTED_FEATURES,

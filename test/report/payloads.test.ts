@@ -51,13 +51,16 @@ describe('report payloads: buildChartPayloads', () => {
     const dd = p.drawdown.series[0]!.values.filter((v): v is number => v !== null);
     expect(Math.min(...dd)).toBeCloseTo(metrics.hourly.maxDrawdown!, 5);
     // one point per session on a short run
-    expect(p.equity.x).toHaveLength(new Set(Array.from(b.closeMs, (t) => new Date(t).toISOString().slice(0, 10))).size);
+    expect(p.equity.x).toHaveLength(
+      new Set(Array.from(b.closeMs, (t) => new Date(t).toISOString().slice(0, 10))).size,
+    );
   });
 
   it('stacks sector weights to the gross exposure at the closes, and marks risk states as bands', () => {
     const { input, outputs } = smallRun();
     const p = buildReportPayloads(input);
-    if (p['sector-weights'].status !== 'ok' || p.drawdown.status !== 'ok') throw new Error('expected ok payloads');
+    if (p['sector-weights'].status !== 'ok' || p.drawdown.status !== 'ok')
+      throw new Error('expected ok payloads');
     const sw = p['sector-weights'];
     const b = outputs.bars;
     const exposureAt = new Map(Array.from(b.closeMs, (t, i) => [t, b.grossExposure[i]!]));
@@ -75,9 +78,15 @@ describe('report payloads: buildChartPayloads', () => {
     const { input } = smallRun({ sectors: false });
     const p = buildReportPayloads(input);
     for (const id of ['ic-by-fold', 'decile-spreads', 'ic-decay', 'feature-importance'] as const) {
-      expect(p[id]).toMatchObject({ status: 'unavailable', reason: 'the models stage supplied no signal diagnostics' });
+      expect(p[id]).toMatchObject({
+        status: 'unavailable',
+        reason: 'the models stage supplied no signal diagnostics',
+      });
     }
-    expect(p['sector-weights']).toMatchObject({ status: 'unavailable', reason: 'no sector map was supplied to the report' });
+    expect(p['sector-weights']).toMatchObject({
+      status: 'unavailable',
+      reason: 'no sector map was supplied to the report',
+    });
     const page = renderReportHtml(p, reportProvenance(input));
     expect(page).toContain('Not available for this run: the models stage supplied no signal diagnostics.');
     expect(page).toContain('Not available for this run: no sector map was supplied to the report.');
@@ -86,7 +95,10 @@ describe('report payloads: buildChartPayloads', () => {
       ...input,
       diagnostics: { available: false, reason: 'the run used fixed targets, no model' },
     });
-    expect(fixed['ic-decay']).toMatchObject({ status: 'unavailable', reason: 'the run used fixed targets, no model' });
+    expect(fixed['ic-decay']).toMatchObject({
+      status: 'unavailable',
+      reason: 'the run used fixed targets, no model',
+    });
   });
 
   it('builds the same payloads from the decoded Parquet artifacts as from the outputs (the API path)', async () => {
@@ -111,7 +123,9 @@ describe('report payloads: buildChartPayloads', () => {
     const { nav: _nav, ...withoutNav } = await decode('equity_curve');
     const weights = await decode('weights');
     const risk = await decode('risk_history');
-    expect(() => reportTablesFromColumns({ equity_curve: withoutNav, weights, risk_history: risk })).toThrow(InvalidInputError);
+    expect(() => reportTablesFromColumns({ equity_curve: withoutNav, weights, risk_history: risk })).toThrow(
+      InvalidInputError,
+    );
     expect(() => reportTablesFromColumns({ equity_curve: withoutNav, weights, risk_history: risk })).toThrow(
       'equity_curve.nav must be a numeric column, received no such column',
     );
@@ -132,7 +146,9 @@ describe('report: buildReportArtifact / renderReportHtml', () => {
     expect(page).not.toMatch(/https?:\/\//);
     expect(page).not.toMatch(/<(link|img|iframe|object|embed)\b/);
     expect(page).not.toMatch(/<script[^>]*\bsrc=/);
-    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(page)![1]!.replaceAll('&#39;', "'");
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/
+      .exec(page)![1]!
+      .replaceAll('&#39;', "'");
     expect(csp).toContain("default-src 'none'");
     const scripts = [...page.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]!);
     expect(scripts).toHaveLength(1);
@@ -155,7 +171,14 @@ describe('report: buildReportArtifact / renderReportHtml', () => {
     const page = html(buildReportArtifact(input));
     expect(page).toContain(`${metrics.annualizationFactor.toFixed(2)} bars per year`);
     expect(page).toContain(`${metrics.sessionsPerYear.toFixed(2)} sessions per year`);
-    for (const s of [input.runId, input.datasetId, input.specHash, input.codeVersion, 'fold-00', 'simulate']) {
+    for (const s of [
+      input.runId,
+      input.datasetId,
+      input.specHash,
+      input.codeVersion,
+      'fold-00',
+      'simulate',
+    ]) {
       expect(page).toContain(s);
     }
   });
@@ -166,7 +189,9 @@ describe('report downsampling: sessionIndexOf / bucketSessions / minOfBuckets', 
     // 3 sessions of 7 bars, 1 early close of 4 bars (New York 10:30 … 16:00 in winter = 15:30Z …)
     const days = ['2024-01-02', '2024-01-03', '2024-01-04', '2024-01-05'];
     const ts: number[] = [];
-    for (const d of days) for (let k = 0; k < (d === '2024-01-05' ? 4 : 7); k++) ts.push(Date.parse(`${d}T15:30:00Z`) + k * 3_600_000);
+    for (const d of days)
+      for (let k = 0; k < (d === '2024-01-05' ? 4 : 7); k++)
+        ts.push(Date.parse(`${d}T15:30:00Z`) + k * 3_600_000);
     const s = sessionIndexOf(Float64Array.from(ts));
     expect(s.sessionDate).toEqual(days);
     expect(Array.from(s.sessionEnd)).toEqual([6, 13, 20, 24]);

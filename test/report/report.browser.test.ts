@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * report.html in a real browser (Debian chromium driven by playwright-core): every chart renders with the
  * expected number of series, nothing is logged as an error, nothing is fetched but the file itself, the
@@ -19,6 +20,23 @@ import {
   reportProvenance,
 } from '../../lib/report/index.ts';
 import { smallRun } from './fixtures.ts';
+
+/** The DOM as the page callbacks below use it (this project compiles without the DOM lib: they run in the page). */
+interface PageElement {
+  readonly tagName: string;
+  readonly textContent: string | null;
+  getBoundingClientRect(): { width: number; height: number; right: number };
+  getAttribute(name: string): string | null;
+  querySelector(selector: string): PageElement | null;
+  querySelectorAll(selector: string): Iterable<PageElement> & { readonly length: number };
+  closest(selector: string): PageElement | null;
+  getBBox(): { width: number; height: number };
+}
+declare const document: {
+  getElementById(id: string): PageElement | null;
+  querySelectorAll(selector: string): Iterable<PageElement>;
+  readonly documentElement: { readonly scrollWidth: number; readonly clientWidth: number };
+};
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [
@@ -58,7 +76,10 @@ let context: BrowserContext | undefined;
 let full: { url: string; payloads: ChartPayloads };
 let bare: { url: string; payloads: ChartPayloads };
 
-function writeReport(name: string, opts: Parameters<typeof smallRun>[0]): { url: string; payloads: ChartPayloads } {
+function writeReport(
+  name: string,
+  opts: Parameters<typeof smallRun>[0],
+): { url: string; payloads: ChartPayloads } {
   const { input } = smallRun(opts);
   const payloads = buildReportPayloads(input);
   const file = join(dir, name);
@@ -82,34 +103,51 @@ async function visit(url: string, viewport: { width: number; height: number }): 
 
 /** Per chart section: visible SVGs, their series elements, and how many of those actually draw something. */
 async function renderedCharts(page: Page) {
-  return page.evaluate((ids) => {
-    const visible = (el: Element) => {
-      const r = el.getBoundingClientRect();
-      return r.width > 0 && r.height > 0;
-    };
-    return ids.map((id) => {
-      const section = document.getElementById(`chart-${id}`);
-      if (section === null) return { id, found: false, status: '', svgs: 0, variants: [] as string[], series: 0, drawn: 0, rows: 0, unavailable: '' };
-      const svgs = [...section.querySelectorAll('svg.chart')].filter(visible);
-      const series = svgs.flatMap((s) => [...s.querySelectorAll('.series')]);
-      const drawn = series.filter((el) => {
-        const box = (el as SVGGraphicsElement).getBBox();
-        const hasShape = el.tagName === 'path' ? (el.getAttribute('d') ?? '').length > 0 : el.querySelector('rect') !== null;
-        return hasShape && (box.width > 0 || box.height > 0);
-      });
-      return {
-        id,
-        found: true,
-        status: section.getAttribute('data-status') ?? '',
-        svgs: svgs.length,
-        variants: svgs.map((s) => s.getAttribute('class') ?? ''),
-        series: series.length,
-        drawn: drawn.length,
-        rows: section.querySelectorAll('table.headline tbody tr').length,
-        unavailable: section.querySelector('.unavailable')?.textContent ?? '',
+  return page.evaluate(
+    (ids) => {
+      const visible = (el: PageElement) => {
+        const r = el.getBoundingClientRect();
+        return r.width > 0 && r.height > 0;
       };
-    });
-  }, [...CHART_IDS]);
+      return ids.map((id) => {
+        const section = document.getElementById(`chart-${id}`);
+        if (section === null)
+          return {
+            id,
+            found: false,
+            status: '',
+            svgs: 0,
+            variants: [] as string[],
+            series: 0,
+            drawn: 0,
+            rows: 0,
+            unavailable: '',
+          };
+        const svgs = [...section.querySelectorAll('svg.chart')].filter(visible);
+        const series = svgs.flatMap((s) => [...s.querySelectorAll('.series')]);
+        const drawn = series.filter((el) => {
+          const box = el.getBBox();
+          const hasShape =
+            el.tagName === 'path'
+              ? (el.getAttribute('d') ?? '').length > 0
+              : el.querySelector('rect') !== null;
+          return hasShape && (box.width > 0 || box.height > 0);
+        });
+        return {
+          id,
+          found: true,
+          status: section.getAttribute('data-status') ?? '',
+          svgs: svgs.length,
+          variants: svgs.map((s) => s.getAttribute('class') ?? ''),
+          series: series.length,
+          drawn: drawn.length,
+          rows: section.querySelectorAll('table.headline tbody tr').length,
+          unavailable: section.querySelector('.unavailable')?.textContent ?? '',
+        };
+      });
+    },
+    [...CHART_IDS],
+  );
 }
 
 function expectOnlyLocal(requests: readonly string[]): void {
@@ -180,7 +218,7 @@ describe('report.html in chromium', () => {
     await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.5);
     const tip = page.locator('.tip');
     await tip.waitFor({ state: 'visible', timeout: 5_000 });
-    const text = await tip.innerText();
+    const text = (await tip.textContent()) ?? '';
     expect(text).toMatch(/^\d{4}-\d{2}-\d{2}/);
     expect(text).toContain('Strategy: ');
     expect(text).toContain('SPY: ');
@@ -190,7 +228,7 @@ describe('report.html in chromium', () => {
     const spec = page.locator('#provenance details');
     expect(await spec.locator('pre').isVisible()).toBe(false);
     await spec.locator('summary').click();
-    expect(await spec.locator('pre').innerText()).toContain('"specVersion": 1');
+    expect(await spec.locator('pre').textContent()).toContain('"specVersion": 1');
     expect(problems).toEqual([]);
     await page.close();
   });

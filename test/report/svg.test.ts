@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { formatTick, formatValue } from '../../lib/report/format.ts';
 import { barChart, heatmap, lineChart, m4Indices, niceStep, timeTicks } from '../../lib/report/svg.ts';
 
-const frame = { chartId: 'c', variant: 'v-wide', title: 'T <1>', desc: 'D', width: 400, height: 200, fontSize: 12 };
+const frame = {
+  chartId: 'c',
+  variant: 'v-wide',
+  title: 'T <1>',
+  desc: 'D',
+  width: 400,
+  height: 200,
+  fontSize: 12,
+};
 
 describe('report svg: scales and ticks', () => {
   it('picks 1-2-5 steps and labels ticks with the decimals the step needs', () => {
@@ -88,7 +96,14 @@ describe('report svg: charts', () => {
     expect(bars).not.toContain('NaN');
     const hm = heatmap({
       ...frame,
-      rows: [{ year: 2024, months: [0.01, -0.02, ...Array(10).fill(null)], yearReturn: -0.01, benchmarkYearReturn: 0.1 }],
+      rows: [
+        {
+          year: 2024,
+          months: [0.01, -0.02, ...Array(10).fill(null)],
+          yearReturn: -0.01,
+          benchmarkYearReturn: 0.1,
+        },
+      ],
       hasBenchmark: true,
     });
     expect(hm.match(/class="series"/g)).toHaveLength(2);

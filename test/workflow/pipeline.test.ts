@@ -126,7 +126,7 @@ describe('workflow: runPipelineInProcess', () => {
       'fills.csv',
       'weights.parquet',
       'metrics.json',
-      'folds.json',
+      'folds.json', 'report.html'
     ]) {
       expect(names).toContain(n);
     }

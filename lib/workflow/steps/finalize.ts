@@ -10,6 +10,7 @@ import { buildBarGrid } from '../../core/calendar.ts';
 import { getJson } from '../../data/object-store.ts';
 import type { RiskTransition } from '../../risk/index.ts';
 import type { RunRef, WorkflowContext } from '../context.ts';
+import { buildRunReport } from '../report-inputs.ts';
 import { loadRun } from '../run-io.ts';
 import type { MetricsSummary } from '../run-store.ts';
 import { decodeRecords } from '../sim-files.ts';
@@ -19,15 +20,15 @@ export interface FinalizeOutput extends RunRef {
   readonly artifacts: number;
 }
 
-/** Extra artifacts a composition root adds (the HTML report), built from the run's artifacts. */
+/** Extra artifacts a composition root may add beside the standard ones and report.html. */
 export type ExtraArtifacts = (
   input: ArtifactInput,
   artifacts: readonly Artifact[],
 ) => Promise<Artifact[]> | Artifact[];
 
 /**
- * Finalize: concatenates the chunks' records, builds every artifact (Parquet + CSV tables, metrics.json, and
- * the extras such as report.html), writes them once, `manifest.json` last (the commit marker), stores the
+ * Finalize: concatenates the chunks' records, builds every artifact (Parquet + CSV tables, metrics.json,
+ * folds.json, report.html), writes them once, `manifest.json` last (the commit marker), stores the
  * headline metrics on the run record and moves it RUNNING → SUCCEEDED.
  */
 export async function finalize(
@@ -64,6 +65,8 @@ export async function finalize(
   const artifacts = buildArtifacts(input);
   const foldsJson = new TextEncoder().encode(`${JSON.stringify({ folds: plan.folds }, null, 2)}\n`);
   artifacts.push({ name: 'folds.json', bytes: foldsJson, contentType: 'application/json' });
+  const record = await ctx.runs.get(ref.tenantId, ref.runId);
+  artifacts.push(await buildRunReport(ctx, { input, artifacts, spec, plan, keys, reader, record }));
   if (extras) artifacts.push(...(await extras(input, artifacts)));
   for (const a of artifacts)
     await ctx.store.putOnce(keys.artifact(a.name), a.bytes, { contentType: a.contentType });
@@ -76,7 +79,6 @@ export async function finalize(
   const metricsSummary = metricsArtifact
     ? summarize(JSON.parse(new TextDecoder().decode(metricsArtifact.bytes)))
     : {};
-  const record = await ctx.runs.get(ref.tenantId, ref.runId);
   if (record.status === 'RUNNING') {
     await ctx.runs.updateProgress(ref.tenantId, ref.runId, 'finalize', {
       done: 1,

@@ -1,0 +1,323 @@
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, Duration, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import {
+  CfnStage,
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  HttpStage,
+  type IHttpRouteAuthorizer,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { type Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Effect, type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Bucket, IBucket } from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import { STEP_NAMES, type StepKey } from '../lib/workflow/step-names.ts';
+import { BacktestStateMachine, TASK_TIMEOUT_MARGIN_SECONDS } from './state-machine.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Tag naming the workflow step a function runs (cdk/asl.ts names Lambda ARNs in the extracted ASL by it). */
+export const STEP_TAG = 'hts:step';
+
+/** Memory and timeout of each step's function (the Task's TimeoutSeconds adds `TASK_TIMEOUT_MARGIN_SECONDS`). */
+export const STEP_FUNCTION_SETTINGS: Readonly<
+  Record<StepKey, { readonly entry: string; readonly memoryMb: number; readonly timeoutSeconds: number }>
+> = {
+  prepare: { entry: 'prepare', memoryMb: 1024, timeoutSeconds: 120 },
+  buildFeatures: { entry: 'build-features', memoryMb: 4096, timeoutSeconds: 870 },
+  trainScore: { entry: 'train-score', memoryMb: 10240, timeoutSeconds: 870 },
+  optimize: { entry: 'optimize', memoryMb: 4096, timeoutSeconds: 870 },
+  simulateChunk: { entry: 'simulate-chunk', memoryMb: 3008, timeoutSeconds: 600 },
+  finalize: { entry: 'finalize', memoryMb: 3008, timeoutSeconds: 600 },
+  markFailed: { entry: 'mark-failed', memoryMb: 256, timeoutSeconds: 30 },
+};
+
+/** The API routes (ARCHITECTURE.md "API"), each its own function: handler file, method, path, auth. */
+export const API_ROUTES = [
+  { id: 'PostBacktests', entry: 'post-backtests', method: HttpMethod.POST, path: '/v1/backtests' },
+  { id: 'ListBacktests', entry: 'list-backtests', method: HttpMethod.GET, path: '/v1/backtests' },
+  { id: 'GetBacktest', entry: 'get-backtest', method: HttpMethod.GET, path: '/v1/backtests/{runId}' },
+  {
+    id: 'CancelBacktest',
+    entry: 'cancel-backtest',
+    method: HttpMethod.POST,
+    path: '/v1/backtests/{runId}/cancel',
+  },
+  {
+    id: 'GetArtifacts',
+    entry: 'get-artifacts',
+    method: HttpMethod.GET,
+    path: '/v1/backtests/{runId}/artifacts',
+  },
+  { id: 'GetOpenApi', entry: 'get-openapi', method: HttpMethod.GET, path: '/v1/openapi.json', public: true },
+] as const;
+type ApiRouteId = (typeof API_ROUTES)[number]['id'];
+
+export interface ThrottleLimits {
+  /** Steady-state requests per second. */
+  readonly rateLimit: number;
+  /** Burst capacity (requests). */
+  readonly burstLimit: number;
+}
+
+export interface StatelessStackProps extends StackProps {
+  /** The data lake bucket (StatefulStack.dataBucket). */
+  readonly dataBucket: Bucket;
+  /** The runs table (StatefulStack.runsTable). */
+  readonly runsTable: Table;
+  /** The API's idempotency table (StatefulStack.idempotencyTable). */
+  readonly idempotencyTable: Table;
+  /** Issuer URL of the JWTs the API accepts (e.g. a Cognito user pool's `https://cognito-idp.…/{poolId}`). */
+  readonly jwtIssuer: string;
+  /** Accepted `aud` (or Cognito `client_id`) values. */
+  readonly jwtAudience: readonly string[];
+  /** Recorded in every run's provenance and manifest (e.g. a git commit). */
+  readonly codeVersion: string;
+  /**
+   * Throttling of every route (the stage's default route settings).
+   * @default { rateLimit: 50, burstLimit: 100 }
+   */
+  readonly defaultThrottle?: ThrottleLimits;
+  /**
+   * Throttling of `POST /v1/backtests` (each call starts a workflow).
+   * @default { rateLimit: 5, burstLimit: 10 }
+   */
+  readonly submitThrottle?: ThrottleLimits;
+  /**
+   * Child executions each Distributed Map runs at once.
+   * @default 40
+   */
+  readonly mapMaxConcurrency?: number;
+  /**
+   * Lifetime of presigned artifact URLs, seconds (at most 900).
+   * @default 600
+   */
+  readonly artifactUrlTtlSeconds?: number;
+}
+
+/**
+ * The stateless part of hts: one Lambda per API route and per workflow step (Node.js 22, arm64, bundled by the
+ * local esbuild with names kept and source maps), the backtest state machine, the HTTP API behind a JWT
+ * authorizer with route-level throttling, and an alarm on failed executions. Each function gets only the
+ * actions and key prefixes it uses.
+ */
+export class StatelessStack extends Stack {
+  readonly api: HttpApi;
+  readonly workflow: BacktestStateMachine;
+  readonly stepFunctions: Readonly<Record<StepKey, NodejsFunction>>;
+  readonly apiFunctions: Readonly<Record<ApiRouteId, NodejsFunction>>;
+  readonly failedExecutionsAlarm: Alarm;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    const { dataBucket: bucket, runsTable, idempotencyTable } = props;
+    const storageEnv = {
+      BUCKET: bucket.bucketName,
+      RUNS_TABLE: runsTable.tableName,
+      CODE_VERSION: props.codeVersion,
+    };
+
+    const stepEntries = Object.entries(STEP_FUNCTION_SETTINGS) as [
+      StepKey,
+      (typeof STEP_FUNCTION_SETTINGS)[StepKey],
+    ][];
+    const steps = {} as Record<StepKey, NodejsFunction>;
+    for (const [key, s] of stepEntries) {
+      const fn = this.#function(`${STEP_NAMES[key]}Function`, `lambdas/steps/${s.entry}.ts`, {
+        memoryMb: s.memoryMb,
+        timeoutSeconds: s.timeoutSeconds,
+        environment: { ...storageEnv, POWERTOOLS_SERVICE_NAME: 'hts-steps' },
+      });
+      Tags.of(fn).add(STEP_TAG, STEP_NAMES[key]);
+      // A step reads and updates its run record; it never creates, lists or deletes one.
+      runsTable.grant(fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+      // MarkFailed touches only the run record.
+      if (key !== 'markFailed') {
+        grantObjects(fn, bucket, {
+          read: ['datasets/*', 'tenants/*'],
+          write: ['tenants/*'],
+          listPrefixes: ['datasets/*', 'tenants/*'],
+        });
+      }
+      steps[key] = fn;
+    }
+    this.stepFunctions = steps;
+
+    this.workflow = new BacktestStateMachine(this, 'Workflow', {
+      functions: steps,
+      bucket,
+      taskTimeoutSeconds: Object.fromEntries(
+        stepEntries.map(([key, s]) => [key, s.timeoutSeconds + TASK_TIMEOUT_MARGIN_SECONDS]),
+      ) as Record<StepKey, number>,
+      ...(props.mapMaxConcurrency !== undefined && { maxConcurrency: props.mapMaxConcurrency }),
+    });
+    const stateMachine = this.workflow.stateMachine;
+
+    const apiEnv = {
+      ...storageEnv,
+      IDEMPOTENCY_TABLE: idempotencyTable.tableName,
+      STATE_MACHINE_ARN: stateMachine.stateMachineArn,
+      ARTIFACT_URL_TTL_SECONDS: String(props.artifactUrlTtlSeconds ?? 600),
+      POWERTOOLS_SERVICE_NAME: 'hts-api',
+      POWERTOOLS_METRICS_NAMESPACE: 'hts',
+    };
+    const apiFunctions = {} as Record<ApiRouteId, NodejsFunction>;
+    for (const route of API_ROUTES) {
+      apiFunctions[route.id] = this.#function(`${route.id}Function`, `lambdas/api/${route.entry}.ts`, {
+        memoryMb: route.id === 'PostBacktests' ? 1024 : 512,
+        timeoutSeconds: route.id === 'PostBacktests' || route.id === 'CancelBacktest' ? 20 : 10,
+        environment: apiEnv,
+      });
+    }
+    this.apiFunctions = apiFunctions;
+
+    // Submit: idempotency record, dataset lookup, spec.json (written once), run record, StartExecution.
+    const submit = apiFunctions.PostBacktests;
+    runsTable.grant(submit, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    idempotencyTable.grant(
+      submit,
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+    );
+    grantObjects(submit, bucket, {
+      read: ['datasets/*/manifest.json', 'datasets/by-name/*', 'tenants/*/runs/*/spec.json'],
+      write: ['tenants/*/runs/*/spec.json'],
+    });
+    // A HEAD of a missing dataset manifest answers 404 (unknown dataset → 422) only with s3:ListBucket on the
+    // bucket; without it S3 answers 403, which would surface as a 500. Key names only, no object data.
+    submit.addToRolePolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
+    stateMachine.grantStartExecution(submit);
+    stateMachine.grantExecution(submit, 'states:DescribeExecution');
+
+    runsTable.grant(apiFunctions.ListBacktests, 'dynamodb:Query');
+    runsTable.grant(apiFunctions.GetBacktest, 'dynamodb:GetItem');
+    runsTable.grant(apiFunctions.CancelBacktest, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    stateMachine.grantExecution(apiFunctions.CancelBacktest, 'states:StopExecution');
+    runsTable.grant(apiFunctions.GetArtifacts, 'dynamodb:GetItem');
+    // Presigned GETs are signed with this role: it may read artifacts and nothing else.
+    grantObjects(apiFunctions.GetArtifacts, bucket, { read: ['tenants/*/runs/*/artifacts/*'] });
+
+    const jwt = new HttpJwtAuthorizer('JwtAuthorizer', props.jwtIssuer, {
+      jwtAudience: [...props.jwtAudience],
+      identitySource: ['$request.header.Authorization'],
+    });
+    this.api = new HttpApi(this, 'HttpApi', {
+      description: 'hts backtest API',
+      createDefaultStage: false,
+      defaultAuthorizer: jwt,
+    });
+    const defaultThrottle = props.defaultThrottle ?? { rateLimit: 50, burstLimit: 100 };
+    const submitThrottle = props.submitThrottle ?? { rateLimit: 5, burstLimit: 10 };
+    const stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: defaultThrottle,
+    });
+    for (const route of API_ROUTES) {
+      const authorizer: IHttpRouteAuthorizer | undefined =
+        'public' in route && route.public ? new HttpNoneAuthorizer() : undefined;
+      this.api.addRoutes({
+        path: route.path,
+        methods: [route.method],
+        integration: new HttpLambdaIntegration(`${route.id}Integration`, apiFunctions[route.id]),
+        ...(authorizer !== undefined && { authorizer }),
+      });
+    }
+    (stage.node.defaultChild as CfnStage).routeSettings = {
+      'POST /v1/backtests': {
+        throttlingRateLimit: submitThrottle.rateLimit,
+        throttlingBurstLimit: submitThrottle.burstLimit,
+      },
+    };
+
+    this.failedExecutionsAlarm = this.workflow.metricFailed().createAlarm(this, 'FailedExecutionsAlarm', {
+      alarmDescription: 'A backtest execution failed (see the run record and the execution history)',
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+    new CfnOutput(this, 'StateMachineArn', { value: stateMachine.stateMachineArn });
+  }
+
+  #function(
+    id: string,
+    entry: string,
+    opts: { memoryMb: number; timeoutSeconds: number; environment: Record<string, string> },
+  ): NodejsFunction {
+    const logGroup = new LogGroup(this, `${id}Logs`, { retention: RetentionDays.ONE_MONTH });
+    return new NodejsFunction(this, id, {
+      entry: `${ROOT}${entry}`,
+      handler: 'handler',
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: opts.memoryMb,
+      timeout: Duration.seconds(opts.timeoutSeconds),
+      logGroup,
+      projectRoot: ROOT,
+      depsLockFilePath: `${ROOT}package-lock.json`,
+      environment: { ...opts.environment, NODE_OPTIONS: '--enable-source-maps' },
+      bundling: {
+        forceDockerBundling: false,
+        format: OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        minify: true,
+        keepNames: true,
+        sourceMap: true,
+        // The pinned AWS SDK is bundled rather than the runtime's (same code in every deployment).
+        externalModules: [],
+        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      },
+    });
+  }
+}
+
+/** Object-level grants by key prefix, and ListBucket restricted to prefixes by condition. */
+function grantObjects(
+  grantee: IGrantable,
+  bucket: IBucket,
+  access: { read?: string[]; write?: string[]; listPrefixes?: string[] },
+): void {
+  const policy = (statement: PolicyStatement) => grantee.grantPrincipal.addToPrincipalPolicy(statement);
+  if (access.read?.length) {
+    policy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['s3:GetObject'],
+        resources: access.read.map((p) => bucket.arnForObjects(p)),
+      }),
+    );
+  }
+  if (access.write?.length) {
+    policy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['s3:PutObject'],
+        resources: access.write.map((p) => bucket.arnForObjects(p)),
+      }),
+    );
+  }
+  if (access.listPrefixes?.length) {
+    policy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': access.listPrefixes } },
+      }),
+    );
+  }
+}

@@ -1,0 +1,10 @@
+/** BuildFeatures (the Task inside the BuildFeatures Distributed Map): `{ tenantId, runId, month }` → `{ key }`. */
+import { STEP_NAMES } from '../../lib/workflow/step-names.ts';
+import { buildFeaturesStep } from '../../lib/workflow/steps/build-features.ts';
+import { type StepDeps, workflowDeps } from '../shared/deps.ts';
+import { createStepHandler, MonthItemInput } from './step-handler.ts';
+
+export const createBuildFeaturesHandler = (deps: StepDeps) =>
+  createStepHandler(STEP_NAMES.buildFeatures, MonthItemInput, deps, buildFeaturesStep);
+
+export const handler = createBuildFeaturesHandler(workflowDeps());

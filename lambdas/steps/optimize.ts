@@ -1,0 +1,10 @@
+/** Optimize (the Task inside the Optimize Distributed Map): `{ tenantId, runId, month }` → the targets' key. */
+import { STEP_NAMES } from '../../lib/workflow/step-names.ts';
+import { optimizeStep } from '../../lib/workflow/steps/optimize.ts';
+import { type StepDeps, workflowDeps } from '../shared/deps.ts';
+import { createStepHandler, MonthItemInput } from './step-handler.ts';
+
+export const createOptimizeHandler = (deps: StepDeps) =>
+  createStepHandler(STEP_NAMES.optimize, MonthItemInput, deps, optimizeStep);
+
+export const handler = createOptimizeHandler(workflowDeps());

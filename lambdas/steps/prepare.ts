@@ -1,0 +1,10 @@
+/** Prepare (Task `Prepare`): `{ tenantId, runId }` → the plan's Map item lists (inline and as S3 keys). */
+import { STEP_NAMES } from '../../lib/workflow/step-names.ts';
+import { prepare } from '../../lib/workflow/steps/prepare.ts';
+import { type StepDeps, workflowDeps } from '../shared/deps.ts';
+import { createStepHandler, RunRefInput } from './step-handler.ts';
+
+export const createPrepareHandler = (deps: StepDeps) =>
+  createStepHandler(STEP_NAMES.prepare, RunRefInput, deps, prepare);
+
+export const handler = createPrepareHandler(workflowDeps());

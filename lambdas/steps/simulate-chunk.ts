@@ -1,0 +1,10 @@
+/** SimulateChunk (the Simulate loop's Task): `{ tenantId, runId, chunk }` → `{ …, chunk: next, nChunks, done }`. */
+import { STEP_NAMES } from '../../lib/workflow/step-names.ts';
+import { simulateChunkStep } from '../../lib/workflow/steps/simulate-chunk.ts';
+import { type StepDeps, workflowDeps } from '../shared/deps.ts';
+import { ChunkItemInput, createStepHandler } from './step-handler.ts';
+
+export const createSimulateChunkHandler = (deps: StepDeps) =>
+  createStepHandler(STEP_NAMES.simulateChunk, ChunkItemInput, deps, simulateChunkStep);
+
+export const handler = createSimulateChunkHandler(workflowDeps());

@@ -1,0 +1,10 @@
+/** TrainScore (the Task inside the TrainScore Distributed Map): `{ tenantId, runId, fold }` → model and score keys. */
+import { STEP_NAMES } from '../../lib/workflow/step-names.ts';
+import { trainScoreStep } from '../../lib/workflow/steps/train-score.ts';
+import { type StepDeps, workflowDeps } from '../shared/deps.ts';
+import { createStepHandler, FoldItemInput } from './step-handler.ts';
+
+export const createTrainScoreHandler = (deps: StepDeps) =>
+  createStepHandler(STEP_NAMES.trainScore, FoldItemInput, deps, trainScoreStep);
+
+export const handler = createTrainScoreHandler(workflowDeps());

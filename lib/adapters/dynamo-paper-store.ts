@@ -1,0 +1,316 @@
+/**
+ * `PaperStore` on DynamoDB (or the local dynalite), in the runs table (`RUNS_TABLE_SCHEMA`: single-table design,
+ * no new table, no new index). Items, under the tenant's partition:
+ * - the strategy: `pk` = `TENANT#{tenantId}`, `sk` = `PAPER#{strategyId}`, the `PaperStrategyRecord` fields as
+ *   top-level attributes (`stateJson` is the engine state as a JSON string: exact doubles, ~30 KB for a
+ *   500-name book, far below the 400 KB item limit);
+ * - one item per decision: `sk` = `PAPER#{strategyId}#H#{hourMs, 15 digits zero-padded}`, the decision as the JSON
+ *   string `decisionJson` (exact doubles) beside `hourMs`.
+ * Neither carries the `byCreatedAt` index keys, so paper items never appear in the runs listing (a sparse index),
+ * and run items (`RUN#…`) never match a `PAPER#` key range.
+ *
+ * Writes are single conditional item writes: create strategy `attribute_not_exists(pk)`; update
+ * `version = :expected` (plus `status <> STOPPED` when re-activating, which is refused); create decision
+ * `attribute_not_exists(pk)` — on a failed condition the stored decision is read back (consistent read) and
+ * returned with `created: false`. Decisions are listed with a key-range query, oldest first.
+ */
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandOutput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { AppError, DataIntegrityError, InvalidInputError } from '../core/errors.ts';
+import {
+  assertHourMs,
+  assertStrategyKey,
+  type DecisionPage,
+  decisionPageLimit,
+  decodeDecisionCursor,
+  duplicateStrategy,
+  encodeDecisionCursor,
+  type ListDecisionsOptions,
+  PaperDecisionRecord,
+  type PaperStore,
+  PaperStrategyRecord,
+  parseNewStrategy,
+  parseOrInvalid,
+  type StrategyPatch,
+  strategyNotFound,
+  validatePatch,
+  versionConflict,
+} from '../workflow/paper-store.ts';
+import { isConditionalCheckFailed, translateDynamoError } from './dynamo-client.ts';
+
+const HOUR_DIGITS = 15;
+
+export const paperPk = (tenantId: string): string => `TENANT#${tenantId}`;
+export const paperStrategySk = (strategyId: string): string => `PAPER#${strategyId}`;
+export const paperDecisionSk = (strategyId: string, hourMs: number): string =>
+  `PAPER#${strategyId}#H#${String(hourMs).padStart(HOUR_DIGITS, '0')}`;
+
+export interface DynamoPaperStoreOptions {
+  readonly client: DynamoDBDocumentClient;
+  /** The runs table (`RUNS_TABLE_SCHEMA`). */
+  readonly tableName: string;
+}
+
+const KNOWN_OPTIONS = new Set(['client', 'tableName']);
+
+export class DynamoPaperStore implements PaperStore {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #tableName: string;
+
+  constructor(options: DynamoPaperStoreOptions) {
+    for (const name of Object.keys(options)) {
+      if (!KNOWN_OPTIONS.has(name)) {
+        throw new InvalidInputError(`unknown DynamoPaperStore option ${JSON.stringify(name)}`, { field: name });
+      }
+    }
+    if (typeof options.tableName !== 'string' || options.tableName === '') {
+      throw new InvalidInputError('DynamoPaperStore tableName must be a non-empty string', {
+        field: 'tableName',
+      });
+    }
+    this.#client = options.client;
+    this.#tableName = options.tableName;
+  }
+
+  async createStrategy(record: PaperStrategyRecord): Promise<void> {
+    const parsed = parseNewStrategy(record);
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#tableName,
+          Item: { pk: paperPk(parsed.tenantId), sk: paperStrategySk(parsed.strategyId), ...parsed },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (e) {
+      if (isConditionalCheckFailed(e)) throw duplicateStrategy(parsed.strategyId);
+      throw translateDynamoError(e, 'PutItem', { strategyId: parsed.strategyId });
+    }
+  }
+
+  async getStrategy(tenantId: string, strategyId: string): Promise<PaperStrategyRecord> {
+    assertStrategyKey(tenantId, strategyId);
+    const found = await this.#readStrategy(tenantId, strategyId);
+    if (found === undefined) throw strategyNotFound(strategyId);
+    return found;
+  }
+
+  async updateStrategy(
+    tenantId: string,
+    strategyId: string,
+    expectedVersion: number,
+    patch: StrategyPatch,
+    nowMs: number,
+  ): Promise<PaperStrategyRecord> {
+    assertStrategyKey(tenantId, strategyId);
+    validatePatch(expectedVersion, patch, nowMs);
+    const set = ['#version = :next', '#updatedAtMs = :now'];
+    const remove: string[] = [];
+    const names: Record<string, string> = { '#version': 'version', '#updatedAtMs': 'updatedAtMs' };
+    const values: Record<string, unknown> = {
+      ':expected': expectedVersion,
+      ':next': expectedVersion + 1,
+      ':now': nowMs,
+    };
+    let condition = '#version = :expected';
+    for (const [field, value] of Object.entries(patch)) {
+      if (value === undefined) continue;
+      names[`#${field}`] = field;
+      if (value === null) remove.push(`#${field}`);
+      else {
+        set.push(`#${field} = :${field}`);
+        values[`:${field}`] = value;
+      }
+    }
+    if (patch.status === 'ACTIVE') {
+      condition += ' AND #status <> :stopped';
+      names['#status'] = 'status';
+      values[':stopped'] = 'STOPPED';
+    }
+    let attributes: Record<string, unknown> | undefined;
+    try {
+      const out = await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { pk: paperPk(tenantId), sk: paperStrategySk(strategyId) },
+          UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      attributes = out.Attributes;
+    } catch (e) {
+      if (!isConditionalCheckFailed(e)) throw translateDynamoError(e, 'UpdateItem', { strategyId });
+      const actual = await this.#readStrategy(tenantId, strategyId);
+      if (actual === undefined) throw strategyNotFound(strategyId);
+      throw versionConflict(actual, expectedVersion);
+    }
+    if (attributes === undefined) {
+      throw new AppError('INTERNAL', 'DynamoDB UpdateItem with ReturnValues ALL_NEW returned no attributes', {
+        strategyId,
+      });
+    }
+    return this.#strategyFromItem(attributes);
+  }
+
+  async putDecision(
+    decision: PaperDecisionRecord,
+  ): Promise<{ created: boolean; decision: PaperDecisionRecord }> {
+    const parsed = parseOrInvalid(PaperDecisionRecord, decision, 'paper decision');
+    const key = { pk: paperPk(parsed.tenantId), sk: paperDecisionSk(parsed.strategyId, parsed.hourMs) };
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#tableName,
+          Item: { ...key, hourMs: parsed.hourMs, decisionJson: JSON.stringify(parsed) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return { created: true, decision: parsed };
+    } catch (e) {
+      if (!isConditionalCheckFailed(e)) {
+        throw translateDynamoError(e, 'PutItem', { strategyId: parsed.strategyId, hourMs: parsed.hourMs });
+      }
+    }
+    const existing = await this.getDecision(parsed.tenantId, parsed.strategyId, parsed.hourMs);
+    if (existing === undefined) {
+      throw new AppError('INTERNAL', 'a decision item failed its not-exists condition but cannot be read back', {
+        strategyId: parsed.strategyId,
+        hourMs: parsed.hourMs,
+      });
+    }
+    return { created: false, decision: existing };
+  }
+
+  async getDecision(
+    tenantId: string,
+    strategyId: string,
+    hourMs: number,
+  ): Promise<PaperDecisionRecord | undefined> {
+    assertStrategyKey(tenantId, strategyId);
+    assertHourMs(hourMs);
+    let item: Record<string, unknown> | undefined;
+    try {
+      const out = await this.#client.send(
+        new GetCommand({
+          TableName: this.#tableName,
+          Key: { pk: paperPk(tenantId), sk: paperDecisionSk(strategyId, hourMs) },
+          ConsistentRead: true,
+        }),
+      );
+      item = out.Item;
+    } catch (e) {
+      throw translateDynamoError(e, 'GetItem', { strategyId, hourMs });
+    }
+    return item === undefined ? undefined : this.#decisionFromItem(item, tenantId, strategyId);
+  }
+
+  async listDecisions(
+    tenantId: string,
+    strategyId: string,
+    options: ListDecisionsOptions,
+  ): Promise<DecisionPage> {
+    assertStrategyKey(tenantId, strategyId);
+    const limit = decisionPageLimit(options);
+    const after = options.cursor === undefined ? undefined : decodeDecisionCursor(strategyId, options.cursor);
+    const fromMs = after === undefined ? options.fromMs : Math.max(options.fromMs, after + 1);
+    const found: PaperDecisionRecord[] = [];
+    if (fromMs > options.toMs) return { items: [] };
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      let out: QueryCommandOutput;
+      try {
+        out = await this.#client.send(
+          new QueryCommand({
+            TableName: this.#tableName,
+            KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :lo AND :hi',
+            ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+            ExpressionAttributeValues: {
+              ':pk': paperPk(tenantId),
+              ':lo': paperDecisionSk(strategyId, fromMs),
+              ':hi': paperDecisionSk(strategyId, options.toMs),
+            },
+            ConsistentRead: true,
+            ScanIndexForward: true,
+            Limit: limit + 1 - found.length,
+            ...(startKey !== undefined && { ExclusiveStartKey: startKey }),
+          }),
+        );
+      } catch (e) {
+        throw translateDynamoError(e, 'Query', { strategyId });
+      }
+      for (const item of out.Items ?? []) found.push(this.#decisionFromItem(item, tenantId, strategyId));
+      startKey = out.LastEvaluatedKey;
+    } while (startKey !== undefined && found.length <= limit);
+    const items = found.slice(0, limit);
+    const last = items.at(-1);
+    return found.length > limit && last !== undefined
+      ? { items, nextCursor: encodeDecisionCursor(strategyId, last.hourMs) }
+      : { items };
+  }
+
+  async #readStrategy(tenantId: string, strategyId: string): Promise<PaperStrategyRecord | undefined> {
+    let item: Record<string, unknown> | undefined;
+    try {
+      const out = await this.#client.send(
+        new GetCommand({
+          TableName: this.#tableName,
+          Key: { pk: paperPk(tenantId), sk: paperStrategySk(strategyId) },
+          ConsistentRead: true,
+        }),
+      );
+      item = out.Item;
+    } catch (e) {
+      throw translateDynamoError(e, 'GetItem', { strategyId });
+    }
+    return item === undefined ? undefined : this.#strategyFromItem(item);
+  }
+
+  #corrupt(rule: string, strategyId: string): DataIntegrityError {
+    return new DataIntegrityError(`paper item in table ${this.#tableName} is corrupt: ${rule}`, {
+      dataset: `dynamodb:${this.#tableName}`,
+      rule,
+      strategyId,
+    });
+  }
+
+  #strategyFromItem(item: Record<string, unknown>): PaperStrategyRecord {
+    const { pk, sk, ...rest } = item;
+    const parsed = PaperStrategyRecord.safeParse(rest);
+    const id = typeof rest.strategyId === 'string' ? rest.strategyId : '?';
+    if (!parsed.success) throw this.#corrupt(`PaperStrategyRecord schema: ${parsed.error.issues[0]?.message}`, id);
+    if (pk !== paperPk(parsed.data.tenantId) || sk !== paperStrategySk(parsed.data.strategyId)) {
+      throw this.#corrupt('key attributes do not match tenantId and strategyId', id);
+    }
+    return parsed.data;
+  }
+
+  #decisionFromItem(item: Record<string, unknown>, tenantId: string, strategyId: string): PaperDecisionRecord {
+    let value: unknown;
+    try {
+      value = JSON.parse(String(item.decisionJson));
+    } catch {
+      throw this.#corrupt('decisionJson is not JSON', strategyId);
+    }
+    const parsed = PaperDecisionRecord.safeParse(value);
+    if (!parsed.success) throw this.#corrupt(`PaperDecisionRecord schema: ${parsed.error.issues[0]?.message}`, strategyId);
+    const d = parsed.data;
+    if (
+      d.tenantId !== tenantId ||
+      d.strategyId !== strategyId ||
+      item.sk !== paperDecisionSk(strategyId, d.hourMs) ||
+      item.hourMs !== d.hourMs
+    ) {
+      throw this.#corrupt('decision item keys do not match its content', strategyId);
+    }
+    return d;
+  }
+}
