@@ -18,6 +18,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AppError, ConflictError, InvalidInputError, UpstreamError } from '../core/errors.ts';
+import { awsErrorName, awsStatusOf, isTransientAwsError } from './aws-errors.ts';
 
 export interface DynamoClientSettings {
   readonly region: string;
@@ -71,30 +72,10 @@ export const makeDynamoDocumentClient = (settings: DynamoClientSettings): Dynamo
   });
 };
 
-interface SdkErrorLike {
-  readonly name?: unknown;
-  readonly code?: unknown;
-  readonly __type?: unknown;
-  readonly $retryable?: unknown;
-  readonly $metadata?: { readonly httpStatusCode?: unknown };
-  readonly cause?: unknown;
-}
-
-const asSdkError = (e: unknown): SdkErrorLike => (typeof e === 'object' && e !== null ? e : {});
-
 /** The error's name: `ThrottlingException`, also from a raw `__type` such as `com.amazonaws...#Name`. */
-export const dynamoErrorName = (e: unknown): string => {
-  const x = asSdkError(e);
-  for (const v of [x.name, x.code, x.__type]) {
-    if (typeof v === 'string' && v !== '' && v !== 'Error') return v.slice(v.lastIndexOf('#') + 1);
-  }
-  return 'UnknownError';
-};
+export const dynamoErrorName = awsErrorName;
 
-const statusOf = (e: unknown): number | undefined => {
-  const status = asSdkError(e).$metadata?.httpStatusCode;
-  return typeof status === 'number' ? status : undefined;
-};
+const statusOf = awsStatusOf;
 
 export const isConditionalCheckFailed = (e: unknown): boolean =>
   dynamoErrorName(e) === 'ConditionalCheckFailedException';
@@ -125,31 +106,7 @@ const TRANSIENT_ERRORS = new Set([
   'NetworkingError',
 ]);
 
-const TRANSIENT_ERRNOS = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'ERR_STREAM_PREMATURE_CLOSE',
-]);
-
-const isTransient = (e: unknown): boolean => {
-  const x = asSdkError(e);
-  if (x.$retryable) return true;
-  const status = statusOf(e);
-  if (status !== undefined && (status >= 500 || status === 429)) return true;
-  if (TRANSIENT_ERRORS.has(dynamoErrorName(e))) return true;
-  for (let err: unknown = e, depth = 0; err !== undefined && depth < 4; depth++) {
-    const code = asSdkError(err).code;
-    if (typeof code === 'string' && TRANSIENT_ERRNOS.has(code)) return true;
-    err = asSdkError(err).cause;
-  }
-  return false;
-};
+const isTransient = (e: unknown): boolean => isTransientAwsError(e, TRANSIENT_ERRORS);
 
 /**
  * Translates an error thrown by the DynamoDB client into the project's error family. `AppError`s pass through

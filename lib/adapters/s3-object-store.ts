@@ -39,6 +39,7 @@ import {
   type PutOptions,
   resolveWriteOnceConflict,
 } from '../data/object-store.ts';
+import { awsErrorName, awsStatusOf, isTransientAwsError } from './aws-errors.ts';
 
 export interface S3ObjectStoreOptions {
   readonly client: S3Client;
@@ -54,27 +55,9 @@ export interface S3ObjectStoreOptions {
 
 const KNOWN_OPTIONS = new Set(['client', 'bucket', 'prefix', 'emulateConditionalWrites']);
 
-interface SdkErrorLike {
-  readonly name?: unknown;
-  readonly code?: unknown;
-  readonly Code?: unknown;
-  readonly $retryable?: unknown;
-  readonly $metadata?: { readonly httpStatusCode?: unknown };
-  readonly cause?: unknown;
-}
+const errorNameOf = awsErrorName;
 
-const asSdkError = (e: unknown): SdkErrorLike => (typeof e === 'object' && e !== null ? e : {});
-
-const errorNameOf = (e: unknown): string => {
-  const x = asSdkError(e);
-  for (const v of [x.Code, x.name, x.code]) if (typeof v === 'string' && v !== '' && v !== 'Error') return v;
-  return 'UnknownError';
-};
-
-const statusOf = (e: unknown): number | undefined => {
-  const status = asSdkError(e).$metadata?.httpStatusCode;
-  return typeof status === 'number' ? status : undefined;
-};
+const statusOf = awsStatusOf;
 
 const ACCESS_ERRORS = new Set([
   'AccessDenied',
@@ -104,31 +87,7 @@ const TRANSIENT_ERRORS = new Set([
   'NetworkingError',
 ]);
 
-const TRANSIENT_ERRNOS = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'ERR_STREAM_PREMATURE_CLOSE',
-]);
-
-const isTransient = (e: unknown): boolean => {
-  const x = asSdkError(e);
-  if (x.$retryable) return true;
-  const status = statusOf(e);
-  if (status !== undefined && (status >= 500 || status === 429)) return true;
-  if (TRANSIENT_ERRORS.has(errorNameOf(e))) return true;
-  for (let err: unknown = e, depth = 0; err !== undefined && depth < 4; depth++) {
-    const code = asSdkError(err).code;
-    if (typeof code === 'string' && TRANSIENT_ERRNOS.has(code)) return true;
-    err = asSdkError(err).cause;
-  }
-  return false;
-};
+const isTransient = (e: unknown): boolean => isTransientAwsError(e, TRANSIENT_ERRORS);
 
 const isNotFound = (e: unknown): boolean => {
   const name = errorNameOf(e);
