@@ -87,7 +87,9 @@ export function extractStateMachineAsl(template: object): Asl {
   const resources = (template as CfnTemplate).Resources ?? {};
   const machines = Object.values(resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
   if (machines.length !== 1) {
-    throw new Error(`expected one AWS::StepFunctions::StateMachine in the template, found ${machines.length}`);
+    throw new Error(
+      `expected one AWS::StepFunctions::StateMachine in the template, found ${machines.length}`,
+    );
   }
   const definition = machines[0]!.Properties?.DefinitionString;
   return JSON.parse(resolveIntrinsic(definition, resources)) as Asl;

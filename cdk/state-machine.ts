@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import type { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { Bucket, IBucket } from 'aws-cdk-lib/aws-s3';
 import {
   Choice,
   Condition,
@@ -12,6 +12,7 @@ import {
   Fail,
   JitterType,
   JsonPath,
+  type QueryLanguage,
   S3JsonItemReader,
   StateMachine,
   StateMachineType,
@@ -79,7 +80,7 @@ export interface BacktestStateMachineProps {
   /** The Lambda function of each step, keyed like `STEP_NAMES`. */
   readonly functions: Readonly<Record<StepKey, IFunction>>;
   /** The data lake bucket the Maps' ItemReaders read Prepare's item lists from. */
-  readonly bucket: IBucket;
+  readonly bucket: Bucket;
   /** Each Task's `TimeoutSeconds`, keyed like `STEP_NAMES`. */
   readonly taskTimeoutSeconds: Readonly<Record<StepKey, number>>;
   /**
@@ -96,9 +97,10 @@ export interface BacktestStateMachineProps {
 
 /** Reads a Map's items from Prepare's JSON list; its role may read only the runs' item lists. */
 class RunItemsReader extends S3JsonItemReader {
-  readonly #bucket: IBucket;
-  constructor(bucket: IBucket, keyPath: string) {
-    super({ bucket, key: JsonPath.stringAt(keyPath) });
+  readonly #bucket: Bucket;
+  constructor(bucket: Bucket, keyPath: string) {
+    // `Bucket` implements `IBucket`; only exactOptionalPropertyTypes (CDK's types predate it) needs the cast.
+    super({ bucket: bucket as unknown as IBucket, key: JsonPath.stringAt(keyPath) });
     this.#bucket = bucket;
   }
   override providePolicyStatements(): PolicyStatement[] {
@@ -108,6 +110,16 @@ class RunItemsReader extends S3JsonItemReader {
         resources: [this.#bucket.arnForObjects('tenants/*/runs/*/items/*')],
       }),
     ];
+  }
+}
+
+/**
+ * A Distributed Map that states `ToleratedFailurePercentage: 0` in its ASL (CDK drops a falsy 0; the service
+ * default is also 0, but the definition should say it: one failed item fails the Map).
+ */
+class NoFailureToleratedMap extends DistributedMap {
+  override toStateJson(queryLanguage?: QueryLanguage): object {
+    return { ...super.toStateJson(queryLanguage), ToleratedFailurePercentage: 0 };
   }
 }
 
@@ -170,7 +182,7 @@ export class BacktestStateMachine extends Construct {
 
     const map = (key: 'buildFeatures' | 'trainScore' | 'optimize', itemField: 'month' | 'fold') => {
       const list = MAP_ITEM_LISTS[key];
-      const m = new DistributedMap(this, MAP_STATE_NAMES[key], {
+      const m = new NoFailureToleratedMap(this, MAP_STATE_NAMES[key], {
         stateName: MAP_STATE_NAMES[key],
         itemReader: new RunItemsReader(props.bucket, `$.itemKeys.${list}`),
         maxConcurrency,
@@ -191,7 +203,9 @@ export class BacktestStateMachine extends Construct {
     simulate.addCatch(markFailed, catchToMarkFailed);
     const finalize = task('finalize', runRef);
     finalize.addCatch(markFailed, catchToMarkFailed);
-    finalize.next(new Succeed(this, CONTROL_STATE_NAMES.succeeded, { stateName: CONTROL_STATE_NAMES.succeeded }));
+    finalize.next(
+      new Succeed(this, CONTROL_STATE_NAMES.succeeded, { stateName: CONTROL_STATE_NAMES.succeeded }),
+    );
 
     // Prepare returns { chunk: 0, nChunks }; SimulateChunk returns { chunk: next, nChunks, done }.
     const chunksLeft = new Choice(this, CONTROL_STATE_NAMES.chunksLeft, {

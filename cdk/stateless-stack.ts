@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import {
-  CfnStage,
+  type CfnStage,
   HttpApi,
   HttpMethod,
   HttpNoneAuthorizer,
@@ -16,7 +16,7 @@ import { Effect, type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { Bucket, IBucket } from 'aws-cdk-lib/aws-s3';
+import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { STEP_NAMES, type StepKey } from '../lib/workflow/step-names.ts';
 import { BacktestStateMachine, TASK_TIMEOUT_MARGIN_SECONDS } from './state-machine.ts';
@@ -194,7 +194,9 @@ export class StatelessStack extends Stack {
     });
     // A HEAD of a missing dataset manifest answers 404 (unknown dataset → 422) only with s3:ListBucket on the
     // bucket; without it S3 answers 403, which would surface as a 500. Key names only, no object data.
-    submit.addToRolePolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
+    submit.addToRolePolicy(
+      new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
+    );
     stateMachine.grantStartExecution(submit);
     stateMachine.grantExecution(submit, 'states:DescribeExecution');
 
@@ -226,17 +228,20 @@ export class StatelessStack extends Stack {
     for (const route of API_ROUTES) {
       const authorizer: IHttpRouteAuthorizer | undefined =
         'public' in route && route.public ? new HttpNoneAuthorizer() : undefined;
-      this.api.addRoutes({
+      const [httpRoute] = this.api.addRoutes({
         path: route.path,
         methods: [route.method],
         integration: new HttpLambdaIntegration(`${route.id}Integration`, apiFunctions[route.id]),
         ...(authorizer !== undefined && { authorizer }),
       });
+      // route settings may only name routes that exist when the stage is created
+      if (httpRoute) stage.node.addDependency(httpRoute);
     }
+    // Route-level throttling: CfnStage.routeSettings is untyped JSON, so the keys are CloudFormation's.
     (stage.node.defaultChild as CfnStage).routeSettings = {
       'POST /v1/backtests': {
-        throttlingRateLimit: submitThrottle.rateLimit,
-        throttlingBurstLimit: submitThrottle.burstLimit,
+        ThrottlingRateLimit: submitThrottle.rateLimit,
+        ThrottlingBurstLimit: submitThrottle.burstLimit,
       },
     };
 
@@ -279,7 +284,8 @@ export class StatelessStack extends Stack {
         sourceMap: true,
         // The pinned AWS SDK is bundled rather than the runtime's (same code in every deployment).
         externalModules: [],
-        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        banner:
+          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
       },
     });
   }
@@ -288,7 +294,7 @@ export class StatelessStack extends Stack {
 /** Object-level grants by key prefix, and ListBucket restricted to prefixes by condition. */
 function grantObjects(
   grantee: IGrantable,
-  bucket: IBucket,
+  bucket: Bucket,
   access: { read?: string[]; write?: string[]; listPrefixes?: string[] },
 ): void {
   const policy = (statement: PolicyStatement) => grantee.grantPrincipal.addToPrincipalPolicy(statement);
@@ -305,7 +311,8 @@ function grantObjects(
     policy(
       new PolicyStatement({
         effect: Effect.ALLOW,
-        actions: ['s3:PutObject'],
+        // tagging: intermediate outputs carry `hts:stage`, which the lifecycle rules expire
+        actions: ['s3:PutObject', 's3:PutObjectTagging'],
         resources: access.write.map((p) => bucket.arnForObjects(p)),
       }),
     );

@@ -9,7 +9,7 @@ import { FEATURES } from '../../lib/features/registry.ts';
 import type { Workload } from '../workload.ts';
 
 /**
- * One BuildFeatures chunk: month 2024-06 with its warm-up (≥ 981 bars, about 7 months) and label tail read
+ * One BuildFeatures chunk: month 2024-06 with its warm-up (≥ 490 bars, about 3.5 months) and label tail read
  * from a dataset folder (2023..2024, real membership), all features and labels. Target ≤ 300 ms.
  */
 export const workload: Workload<{ dir: string }> = {

@@ -1,13 +1,13 @@
-/** Finalize (Task `Finalize`): `{ tenantId, runId }` → the manifest key; artifacts include report.html. */
+/**
+ * Finalize (Task `Finalize`): `{ tenantId, runId }` → the manifest key. lib/workflow's finalize builds every
+ * artifact, report.html included, so no extras are passed here.
+ */
 import { STEP_NAMES } from '../../lib/workflow/step-names.ts';
 import { finalize } from '../../lib/workflow/steps/finalize.ts';
 import { type StepDeps, workflowDeps } from '../shared/deps.ts';
-import { reportExtras } from './report-extras.ts';
 import { createStepHandler, RunRefInput } from './step-handler.ts';
 
 export const createFinalizeHandler = (deps: StepDeps) =>
-  createStepHandler(STEP_NAMES.finalize, RunRefInput, deps, (ctx, ref) =>
-    finalize(ctx, ref, reportExtras(ctx, ref)),
-  );
+  createStepHandler(STEP_NAMES.finalize, RunRefInput, deps, (ctx, ref) => finalize(ctx, ref));
 
 export const handler = createFinalizeHandler(workflowDeps());

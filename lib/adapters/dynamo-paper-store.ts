@@ -6,8 +6,10 @@
  *   500-name book, far below the 400 KB item limit);
  * - one item per decision: `sk` = `PAPER#{strategyId}#H#{hourMs, 15 digits zero-padded}`, the decision as the JSON
  *   string `decisionJson` (exact doubles) beside `hourMs`.
- * Neither carries the `byCreatedAt` index keys, so paper items never appear in the runs listing (a sparse index),
- * and run items (`RUN#…`) never match a `PAPER#` key range.
+ * Run items (`RUN#…`) never match a `PAPER#` key range. An ACTIVE strategy also carries the `byCreatedAt` index
+ * keys `gsi1pk` = `PAPER#ACTIVE`, `gsi1sk` = `{tenantId}#{strategyId}` (removed when it stops): the scheduled
+ * tick lists the active strategies of every tenant from that index partition, which the runs listing (partitions
+ * `TENANT#{t}#RUNS`) never reads.
  *
  * Writes are single conditional item writes: create strategy `attribute_not_exists(pk)`; update
  * `version = :expected` (plus `status <> STOPPED` when re-activating, which is refused); create decision
@@ -24,12 +26,15 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { AppError, DataIntegrityError, InvalidInputError } from '../core/errors.ts';
 import {
+  type ActiveStrategyPage,
   assertHourMs,
   assertStrategyKey,
   type DecisionPage,
   decisionPageLimit,
+  decodeActiveCursor,
   decodeDecisionCursor,
   duplicateStrategy,
+  encodeActiveCursor,
   encodeDecisionCursor,
   type ListDecisionsOptions,
   PaperDecisionRecord,
@@ -43,8 +48,11 @@ import {
   versionConflict,
 } from '../workflow/paper-store.ts';
 import { isConditionalCheckFailed, translateDynamoError } from './dynamo-client.ts';
+import { RUNS_TABLE_SCHEMA } from './dynamo-run-store.ts';
 
 const HOUR_DIGITS = 15;
+const ACTIVE_PK = 'PAPER#ACTIVE';
+const activeSk = (tenantId: string, strategyId: string): string => `${tenantId}#${strategyId}`;
 
 export const paperPk = (tenantId: string): string => `TENANT#${tenantId}`;
 export const paperStrategySk = (strategyId: string): string => `PAPER#${strategyId}`;
@@ -66,7 +74,9 @@ export class DynamoPaperStore implements PaperStore {
   constructor(options: DynamoPaperStoreOptions) {
     for (const name of Object.keys(options)) {
       if (!KNOWN_OPTIONS.has(name)) {
-        throw new InvalidInputError(`unknown DynamoPaperStore option ${JSON.stringify(name)}`, { field: name });
+        throw new InvalidInputError(`unknown DynamoPaperStore option ${JSON.stringify(name)}`, {
+          field: name,
+        });
       }
     }
     if (typeof options.tableName !== 'string' || options.tableName === '') {
@@ -84,7 +94,13 @@ export class DynamoPaperStore implements PaperStore {
       await this.#client.send(
         new PutCommand({
           TableName: this.#tableName,
-          Item: { pk: paperPk(parsed.tenantId), sk: paperStrategySk(parsed.strategyId), ...parsed },
+          Item: {
+            pk: paperPk(parsed.tenantId),
+            sk: paperStrategySk(parsed.strategyId),
+            gsi1pk: ACTIVE_PK,
+            gsi1sk: activeSk(parsed.tenantId, parsed.strategyId),
+            ...parsed,
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -127,6 +143,11 @@ export class DynamoPaperStore implements PaperStore {
         set.push(`#${field} = :${field}`);
         values[`:${field}`] = value;
       }
+    }
+    if (patch.status === 'STOPPED') {
+      remove.push('#gsi1pk', '#gsi1sk');
+      names['#gsi1pk'] = 'gsi1pk';
+      names['#gsi1sk'] = 'gsi1sk';
     }
     if (patch.status === 'ACTIVE') {
       condition += ' AND #status <> :stopped';
@@ -182,10 +203,14 @@ export class DynamoPaperStore implements PaperStore {
     }
     const existing = await this.getDecision(parsed.tenantId, parsed.strategyId, parsed.hourMs);
     if (existing === undefined) {
-      throw new AppError('INTERNAL', 'a decision item failed its not-exists condition but cannot be read back', {
-        strategyId: parsed.strategyId,
-        hourMs: parsed.hourMs,
-      });
+      throw new AppError(
+        'INTERNAL',
+        'a decision item failed its not-exists condition but cannot be read back',
+        {
+          strategyId: parsed.strategyId,
+          hourMs: parsed.hourMs,
+        },
+      );
     }
     return { created: false, decision: existing };
   }
@@ -257,6 +282,49 @@ export class DynamoPaperStore implements PaperStore {
       : { items };
   }
 
+  async listActiveStrategies(options: { limit?: number; cursor?: string } = {}): Promise<ActiveStrategyPage> {
+    const limit = options.limit ?? 100;
+    const after = options.cursor === undefined ? undefined : decodeActiveCursor(options.cursor);
+    const found: { tenantId: string; strategyId: string }[] = [];
+    let startKey: Record<string, unknown> | undefined =
+      after === undefined
+        ? undefined
+        : {
+            pk: paperPk(after.tenantId),
+            sk: paperStrategySk(after.strategyId),
+            gsi1pk: ACTIVE_PK,
+            gsi1sk: activeSk(after.tenantId, after.strategyId),
+          };
+    do {
+      let out: QueryCommandOutput;
+      try {
+        out = await this.#client.send(
+          new QueryCommand({
+            TableName: this.#tableName,
+            IndexName: RUNS_TABLE_SCHEMA.byCreatedAt.indexName,
+            KeyConditionExpression: '#g = :g',
+            ExpressionAttributeNames: { '#g': RUNS_TABLE_SCHEMA.byCreatedAt.partitionKey.name },
+            ExpressionAttributeValues: { ':g': ACTIVE_PK },
+            Limit: limit + 1 - found.length,
+            ...(startKey !== undefined && { ExclusiveStartKey: startKey }),
+          }),
+        );
+      } catch (e) {
+        throw translateDynamoError(e, 'Query', { index: RUNS_TABLE_SCHEMA.byCreatedAt.indexName });
+      }
+      for (const item of out.Items ?? []) {
+        const r = this.#strategyFromItem(item);
+        if (r.status === 'ACTIVE') found.push({ tenantId: r.tenantId, strategyId: r.strategyId });
+      }
+      startKey = out.LastEvaluatedKey;
+    } while (startKey !== undefined && found.length <= limit);
+    const items = found.slice(0, limit);
+    const last = items.at(-1);
+    return found.length > limit && last !== undefined
+      ? { items, nextCursor: encodeActiveCursor(last.tenantId, last.strategyId) }
+      : { items };
+  }
+
   async #readStrategy(tenantId: string, strategyId: string): Promise<PaperStrategyRecord | undefined> {
     let item: Record<string, unknown> | undefined;
     try {
@@ -283,17 +351,22 @@ export class DynamoPaperStore implements PaperStore {
   }
 
   #strategyFromItem(item: Record<string, unknown>): PaperStrategyRecord {
-    const { pk, sk, ...rest } = item;
+    const { pk, sk, gsi1pk: _g, gsi1sk: _s, ...rest } = item;
     const parsed = PaperStrategyRecord.safeParse(rest);
     const id = typeof rest.strategyId === 'string' ? rest.strategyId : '?';
-    if (!parsed.success) throw this.#corrupt(`PaperStrategyRecord schema: ${parsed.error.issues[0]?.message}`, id);
+    if (!parsed.success)
+      throw this.#corrupt(`PaperStrategyRecord schema: ${parsed.error.issues[0]?.message}`, id);
     if (pk !== paperPk(parsed.data.tenantId) || sk !== paperStrategySk(parsed.data.strategyId)) {
       throw this.#corrupt('key attributes do not match tenantId and strategyId', id);
     }
     return parsed.data;
   }
 
-  #decisionFromItem(item: Record<string, unknown>, tenantId: string, strategyId: string): PaperDecisionRecord {
+  #decisionFromItem(
+    item: Record<string, unknown>,
+    tenantId: string,
+    strategyId: string,
+  ): PaperDecisionRecord {
     let value: unknown;
     try {
       value = JSON.parse(String(item.decisionJson));
@@ -301,7 +374,8 @@ export class DynamoPaperStore implements PaperStore {
       throw this.#corrupt('decisionJson is not JSON', strategyId);
     }
     const parsed = PaperDecisionRecord.safeParse(value);
-    if (!parsed.success) throw this.#corrupt(`PaperDecisionRecord schema: ${parsed.error.issues[0]?.message}`, strategyId);
+    if (!parsed.success)
+      throw this.#corrupt(`PaperDecisionRecord schema: ${parsed.error.issues[0]?.message}`, strategyId);
     const d = parsed.data;
     if (
       d.tenantId !== tenantId ||

@@ -4,13 +4,16 @@
  * between its read and its write, so every write is atomic in one process (the conditional writes of DynamoDB).
  */
 import {
+  type ActiveStrategyPage,
   applyPatch,
   assertHourMs,
   assertStrategyKey,
   type DecisionPage,
   decisionPageLimit,
+  decodeActiveCursor,
   decodeDecisionCursor,
   duplicateStrategy,
+  encodeActiveCursor,
   encodeDecisionCursor,
   type ListDecisionsOptions,
   PaperDecisionRecord,
@@ -97,6 +100,24 @@ export class MemoryPaperStore implements PaperStore {
     const last = items.at(-1);
     return all.length > limit && last !== undefined
       ? { items, nextCursor: encodeDecisionCursor(strategyId, last.hourMs) }
+      : { items };
+  }
+
+  async listActiveStrategies(options: { limit?: number; cursor?: string } = {}): Promise<ActiveStrategyPage> {
+    const limit = options.limit ?? 100;
+    const after = options.cursor === undefined ? undefined : decodeActiveCursor(options.cursor);
+    const key = (t: string, s: string) => `${t}#${s}`;
+    const all = [...this.#strategies.values()]
+      .filter((r) => r.status === 'ACTIVE')
+      .map((r) => ({ tenantId: r.tenantId, strategyId: r.strategyId }))
+      .sort((x, y) => (key(x.tenantId, x.strategyId) < key(y.tenantId, y.strategyId) ? -1 : 1))
+      .filter(
+        (r) => after === undefined || key(r.tenantId, r.strategyId) > key(after.tenantId, after.strategyId),
+      );
+    const items = all.slice(0, limit);
+    const last = items.at(-1);
+    return all.length > limit && last !== undefined
+      ? { items, nextCursor: encodeActiveCursor(last.tenantId, last.strategyId) }
       : { items };
   }
 

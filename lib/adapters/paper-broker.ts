@@ -36,6 +36,10 @@ export class PaperBroker implements Broker {
     this.#tickets.set(ticket.ticketId, structuredClone(ticket));
   }
 
+  async cancel(ticketId: string): Promise<void> {
+    this.#tickets.delete(ticketId);
+  }
+
   async settle(request: SettleRequest): Promise<FillReport> {
     const { ticket, bar, book, execution } = request;
     validateTicket(ticket);
@@ -99,21 +103,26 @@ export class PaperBroker implements Broker {
 
 function validateTicket(ticket: OrderTicket): void {
   const { orders } = ticket;
-  if (!(ticket.executeAtMs > ticket.decidedAtHourMs)) {
+  if (!(ticket.executeAtMs >= ticket.decidedAtHourMs)) {
     throw new InvalidInputError(
-      `ticket ${ticket.ticketId}: executeAtMs ${ticket.executeAtMs} must be after the decision ${ticket.decidedAtHourMs}`,
+      `ticket ${ticket.ticketId}: executeAtMs ${ticket.executeAtMs} must not be before the decision ${ticket.decidedAtHourMs}`,
       { field: 'executeAtMs' },
     );
   }
   if (orders.symbol.length !== orders.shares.length) {
-    throw new InvalidInputError(`ticket ${ticket.ticketId}: orders columns of unequal length`, { field: 'orders' });
+    throw new InvalidInputError(`ticket ${ticket.ticketId}: orders columns of unequal length`, {
+      field: 'orders',
+    });
   }
   for (let i = 0; i < orders.symbol.length; i++) {
     const q = orders.shares[i]!;
     if (!Number.isFinite(q) || q === 0) {
-      throw new InvalidInputError(`ticket ${ticket.ticketId}: order ${i} must be a non-zero number of shares`, {
-        field: 'orders.shares',
-      });
+      throw new InvalidInputError(
+        `ticket ${ticket.ticketId}: order ${i} must be a non-zero number of shares`,
+        {
+          field: 'orders.shares',
+        },
+      );
     }
     if (i > 0 && !(orders.symbol[i - 1]! < orders.symbol[i]!)) {
       throw new InvalidInputError(`ticket ${ticket.ticketId}: orders must be ascending by symbol`, {

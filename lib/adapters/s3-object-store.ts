@@ -344,6 +344,11 @@ export class S3ObjectStore implements ObjectStore {
       Body: body,
       ContentLength: body.length,
       ...(opts.contentType !== undefined && { ContentType: opts.contentType }),
+      ...(opts.tags !== undefined && {
+        Tagging: new URLSearchParams(
+          Object.entries(opts.tags).sort(([a], [b]) => (a < b ? -1 : 1)),
+        ).toString(),
+      }),
     };
   }
 }

@@ -48,7 +48,8 @@ import {
   type FillBuffers,
   FillStatus,
   fillCost,
-  simulateFills,
+  fillOrders,
+  fillParams,
 } from '../execution/index.ts';
 import {
   RISK_STATE_NAMES,
@@ -319,12 +320,14 @@ export function simulateChunk(state: SimState, chunk: ChunkInput, ctx?: EngineCo
   const fillsB = cx.fills;
   const weightsB = cx.weights;
   const transitions: RiskTransition[] = [];
-  const bar = { open, volume, spreadBps: m.spreadBps, dailyVol: m.dailyVol, offset: 0 };
+  const fp = fillParams(exec);
+  const spreadCol = m.spreadBps;
+  const volCol = m.dailyVol;
+  const fs = fb.summary;
   const { splits, delistings } = m;
   let splitAt = lowerBoundBar(splits, startBar);
   let delistAt = lowerBoundBar(delistings, startBar);
   const bc = barsB.reserve(nBars);
-  const { status, filled, slippageCost, spreadCost, impactCost, remaining } = fb;
 
   for (let t = startBar; t < endBar; t++) {
     const r = t - barOffset;
@@ -358,22 +361,44 @@ export function simulateChunk(state: SimState, chunk: ChunkInput, ctx?: EngineCo
     let imp = 0;
     let nOrders = 0;
     let nFills = 0;
-    bar.offset = row;
-    const s = simulateFills(exec, pending, bar, positions, cash, fb);
-    const orders = s.nOrders > 0;
+    // The kernel writes the fill rows in place (a filled name is marked at its fill price; with `carry` the
+    // remainders are left in `pending`); `bar` and `kind` are constant over the bar's rows.
+    const fc = fillsB.reserve(nA);
+    const r0 = fillsB.n;
+    const r1 = fillOrders(
+      fp,
+      pending,
+      pending,
+      open,
+      volume,
+      spreadCol,
+      volCol,
+      row,
+      positions,
+      mark,
+      cash,
+      fc,
+      r0,
+      fb,
+    );
+    const orders = r1 > r0;
     if (orders) {
-      cash = s.cashAfter;
-      traded = s.filledNotional;
-      buyN = s.buyNotional;
-      sellN = s.sellNotional;
-      slip = s.slippageCost;
-      spr = s.spreadCost;
-      imp = s.impactCost;
-      nOrders = s.nOrders;
-      nFills = s.nFills;
+      fc.bar.fill(t, r0, r1);
+      fc.kind.fill(FillKind.ORDER, r0, r1);
+      fillsB.n = r1;
+      if (!carry) pending.fill(0);
+      cash = fs.cashAfter;
+      traded = fs.filledNotional;
+      buyN = fs.buyNotional;
+      sellN = fs.sellNotional;
+      slip = fs.slippageCost;
+      spr = fs.spreadCost;
+      imp = fs.impactCost;
+      nOrders = fs.nOrders;
+      nFills = fs.nFills;
       counters.orders += nOrders;
       counters.fills += nFills;
-      counters.requestedNotional += s.requestedNotional;
+      counters.requestedNotional += fs.requestedNotional;
       counters.filledNotional += traded;
       counters.slippageCost += slip;
       counters.spreadCost += spr;
@@ -403,50 +428,21 @@ export function simulateChunk(state: SimState, chunk: ChunkInput, ctx?: EngineCo
       }
     }
 
-    // (a2 records) + (b) close: one pass records the fills (a filled name is marked at its fill price) and, when
-    // no delisting closes at this bar, marks every holding at close[t] (else the last known price) for the NAV.
+    // (b) close: when no delisting closes at this bar, every holding is marked at close[t] (else the last known
+    // price: a name filled at this open keeps its fill price) for the NAV.
     const delistNow = delistAt < delistings.length && delistings[delistAt]!.bar <= t;
-    const markHere = !delistNow;
     let invested = 0;
     let nHeld = 0;
-    if (orders || markHere) {
-      const fc = orders ? fillsB.reserve(nOrders) : fillsB.cols;
-      let n = fillsB.n;
+    if (!delistNow) {
       for (let a = 0; a < nA; a++) {
-        if (orders) {
-          const st = status[a]!;
-          if (st !== FillStatus.NO_ORDER) {
-            const f = filled[a]!;
-            const px = open[row + a]!;
-            fc.bar[n] = t;
-            fc.asset[n] = a;
-            fc.kind[n] = FillKind.ORDER;
-            fc.status[n] = st;
-            fc.requested[n] = pending[a]!;
-            fc.filled[n] = f;
-            fc.price[n] = px;
-            fc.slippageCost[n] = slippageCost[a]!;
-            fc.spreadCost[n] = spreadCost[a]!;
-            fc.impactCost[n] = impactCost[a]!;
-            n++;
-            if (f !== 0) mark[a] = px;
-          }
-        }
-        if (markHere) {
-          const c = close[row + a]!;
-          if (c > 0 && c < INF) mark[a] = c;
-          const q = positions[a]!;
-          if (q > 0) {
-            invested += q * mark[a]!;
-            nHeld++;
-          }
+        const c = close[row + a]!;
+        if (c > 0 && c < INF) mark[a] = c;
+        const q = positions[a]!;
+        if (q > 0) {
+          invested += q * mark[a]!;
+          nHeld++;
         }
       }
-      fillsB.n = n;
-    }
-    if (orders) {
-      if (carry) pending.set(remaining);
-      else pending.fill(0);
     }
 
     let delistProceeds = 0;

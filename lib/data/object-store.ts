@@ -15,6 +15,11 @@ import { DataIntegrityError, InvalidInputError, NonDeterminismError } from '../c
 export interface PutOptions {
   /** MIME type stored with the object (S3 `Content-Type`); ignored by stores that keep no metadata. */
   readonly contentType?: string;
+  /**
+   * Object tags (S3 `x-amz-tagging`), e.g. `{ 'hts:stage': 'features' }` on a run's intermediate outputs, which the
+   * bucket's lifecycle rules expire; ignored by stores that keep no metadata.
+   */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 export interface PutOnceResult {

@@ -109,6 +109,39 @@ export interface FillSummary {
   readonly statusCounts: Uint32Array;
 }
 
+/**
+ * The fill kernel's output rows: one row per order (asset order), written from a starting row. The engine passes
+ * its fill records' columns (`lib/backtest/records.ts`, which also hold `bar` and `kind`), so each value is written
+ * once, where it is kept; `simulateFills` passes its own scratch rows and scatters them to per-asset columns.
+ */
+export interface FillRows {
+  readonly asset: Int32Array;
+  /** `FillStatus` code. */
+  readonly status: Uint8Array;
+  /** Signed shares ordered. */
+  readonly requested: Float64Array;
+  /** Signed shares filled. */
+  readonly filled: Float64Array;
+  /** The execution open (NaN or invalid for `NO_PRICE`); the notional is `|filled| × price`. */
+  readonly price: Float64Array;
+  readonly slippageCost: Float64Array;
+  readonly spreadCost: Float64Array;
+  readonly impactCost: Float64Array;
+}
+
+export function allocFillRows(capacity: number): FillRows {
+  return {
+    asset: new Int32Array(capacity),
+    status: new Uint8Array(capacity),
+    requested: new Float64Array(capacity),
+    filled: new Float64Array(capacity),
+    price: new Float64Array(capacity),
+    slippageCost: new Float64Array(capacity),
+    spreadCost: new Float64Array(capacity),
+    impactCost: new Float64Array(capacity),
+  };
+}
+
 /** Caller-owned output buffers, each of length `nA`; reused bar after bar. */
 export interface FillBuffers {
   readonly nA: number;
@@ -124,11 +157,12 @@ export interface FillBuffers {
   readonly spreadCost: Float64Array;
   readonly impactCost: Float64Array;
   readonly status: Uint8Array;
-  /** Scratch: each buy's want (shares) and its cash need. */
-  readonly buyWant: Float64Array;
+  /** Scratch of the kernel: each buy's row and its cash need, in asset order. */
+  readonly buyRow: Int32Array;
   readonly buyNeed: Float64Array;
-  /** Scratch: the assets with a buy to fill in pass 2, in asset order. */
-  readonly buyIndex: Int32Array;
+  /** Scratch of `simulateFills`: the kernel's rows and the marks it writes (fill prices). */
+  readonly rows: FillRows;
+  readonly mark: Float64Array;
   readonly summary: FillSummary;
 }
 
@@ -146,9 +180,10 @@ export function allocFillBuffers(nA: number): FillBuffers {
     spreadCost: new Float64Array(nA),
     impactCost: new Float64Array(nA),
     status: new Uint8Array(nA),
-    buyWant: new Float64Array(nA),
+    buyRow: new Int32Array(nA),
     buyNeed: new Float64Array(nA),
-    buyIndex: new Int32Array(nA),
+    rows: allocFillRows(nA),
+    mark: new Float64Array(nA),
     summary: {
       cashBefore: 0,
       cashAfter: 0,
@@ -169,6 +204,42 @@ export function allocFillBuffers(nA: number): FillBuffers {
   };
 }
 
+/**
+ * The execution config resolved to plain numbers for `fillOrders` (resolve once per run or chunk: no union or
+ * property lookups per bar or per order). Always built by `fillParams`, so every instance has one shape.
+ */
+export interface FillParams {
+  readonly carry: boolean;
+  readonly participationCap: number;
+  readonly lotSize: number;
+  readonly minTradeNotional: number;
+  /** `slippageBps × 1e-4`. */
+  readonly slipFrac: number;
+  readonly halfSpreadBps: number;
+  readonly useBarSpread: boolean;
+  readonly sqrtVol: boolean;
+  readonly etaBps: number;
+  readonly etaVolBps: number;
+  readonly fallbackDailyVol: number;
+}
+
+export function fillParams(config: ExecutionConfig): FillParams {
+  const c = costParams(config);
+  return {
+    carry: config.remainder === 'carry',
+    participationCap: config.participationCap,
+    lotSize: config.lotSize,
+    minTradeNotional: config.minTradeNotional,
+    slipFrac: c.slippageBps * 1e-4,
+    halfSpreadBps: c.halfSpreadBps,
+    useBarSpread: c.useBarSpread,
+    sqrtVol: c.sqrtVol,
+    etaBps: c.etaBps,
+    etaVolBps: c.etaVolBps,
+    fallbackDailyVol: c.fallbackDailyVol,
+  };
+}
+
 /** The bar whose open executes a decision taken at bar `t`: `t + 1`, or -1 when `t` is the grid's last bar. */
 export function executionBar(grid: Pick<BarGrid, 'nT'>, t: number): number {
   if (!(Number.isInteger(t) && t >= 0 && t < grid.nT)) {
@@ -177,10 +248,289 @@ export function executionBar(grid: Pick<BarGrid, 'nT'>, t: number): number {
   return t + 1 < grid.nT ? t + 1 : -1;
 }
 
+const INF = Number.POSITIVE_INFINITY;
+
+/**
+ * The fill kernel (the model of the module comment, steps 1–4): fills `orders` (signed share deltas, length
+ * `nA = positions.length`) at the open of the bar whose asset 0 is at index `off` of the time-major columns
+ * `open`, `volume`, `spread` (bps; `undefined`, or ignored unless `p.useBarSpread`) and `dailyVol` (`sqrt_vol`
+ * only; `undefined` → the fallback). Each order gets one row of `rows` from `row0` on, in asset order, written
+ * once with its final values; returns the end row. Also, per asset with an order: `positions` and `cash` are
+ * updated, `mark[a]` is set to the open when something filled, `fb.cancelled[a]` gets the cancelled shares and,
+ * with policy `carry`, `remaining[a]` the shares carried (with `cancel`, `remaining` is not written: the caller
+ * zeroes it). `remaining` may be `orders` itself: each order is read before its remainder is written. Assets
+ * without an order are not written. `fb.summary` gets the totals (not
+ * `statusCounts`). Lengths are the caller's to check (`simulateFills` does); the caller reserves `nA` rows.
+ *
+ * Costs are `notional × bps × 1e-4`, the kernels of cost-model.ts inlined by hand (same arithmetic, same order of
+ * operations: this loop runs ~9M times per 10-year run); the participation `x / v` and its square root are only
+ * computed for a fill (x > 0).
+ */
+export function fillOrders(
+  p: FillParams,
+  orders: Float64Array,
+  remaining: Float64Array,
+  open: Float64Array,
+  volume: Float64Array,
+  spread: Float64Array | undefined,
+  dailyVol: Float64Array | undefined,
+  off: number,
+  positions: Float64Array,
+  mark: Float64Array,
+  cash: number,
+  rows: FillRows,
+  row0: number,
+  fb: FillBuffers,
+): number {
+  if (!(cash >= 0 && cash < INF)) {
+    throw new InvalidInputError(`cash must be finite and >= 0, received ${cash}`, { field: 'cash' });
+  }
+  const nA = positions.length;
+  const carry = p.carry;
+  const cap = p.participationCap;
+  const lot = p.lotSize;
+  const unitLot = lot === 1;
+  const minNotional = p.minTradeNotional;
+  const slipFrac = p.slipFrac;
+  const halfSpreadBps = p.halfSpreadBps;
+  const sqrtVol = p.sqrtVol;
+  const etaBps = p.etaBps;
+  const etaVolBps = p.etaVolBps;
+  const fallbackDailyVol = p.fallbackDailyVol;
+  const barSpread = p.useBarSpread && spread !== undefined;
+  const spr0 = barSpread ? spread : open;
+  const hasVol = sqrtVol && dailyVol !== undefined;
+  const vol0 = hasVol ? dailyVol : open;
+  const rAsset = rows.asset;
+  const rStatus = rows.status;
+  const rRequested = rows.requested;
+  const rFilled = rows.filled;
+  const rPrice = rows.price;
+  const rSlip = rows.slippageCost;
+  const rSpread = rows.spreadCost;
+  const rImpact = rows.impactCost;
+  const cancelled = fb.cancelled;
+  const buyRow = fb.buyRow;
+  const buyNeed = fb.buyNeed;
+  const s = fb.summary;
+  s.cashBefore = cash;
+  let requested = 0;
+  let filledNotional = 0;
+  let buyNotional = 0;
+  let sellNotional = 0;
+  let slipTotal = 0;
+  let spreadTotal = 0;
+  let impactTotal = 0;
+  let nFills = 0;
+  let nBuys = 0;
+  let needTotal = 0;
+  let r = row0;
+
+  // Pass 1: validate every order, execute sells, size buys (their row holds the want and its costs as if filled
+  // in full; pass 2 rewrites it only when cash binds).
+  for (let a = 0; a < nA; a++) {
+    const pos = positions[a]!;
+    if (!(pos >= 0)) {
+      throw new InvalidInputError(`positions[${a}] must be >= 0 (long-only), received ${pos}`, {
+        field: 'positions',
+        asset: a,
+      });
+    }
+    const q = orders[a]!;
+    if (q === 0) continue;
+    if (Number.isNaN(q)) throw new InvalidInputError(`orders[${a}] is NaN`, { field: 'orders', asset: a });
+    const k = off + a;
+    const px = open[k]!;
+    const v = volume[k]!;
+    const absQ = q < 0 ? -q : q;
+    const priced = px > 0 && px < INF;
+    if (priced) requested += absQ * px;
+    rAsset[r] = a;
+    rRequested[r] = q;
+    rPrice[r] = px;
+    if (!(priced && v > 0 && v < INF)) {
+      // Not fillable on this bar: carried or cancelled by policy (a sell is kept up to the position held).
+      if (carry) {
+        const keep = q < 0 && absQ > pos ? 0 - pos : q;
+        remaining[a] = keep;
+        cancelled[a] = q - keep;
+      } else {
+        cancelled[a] = q;
+      }
+      rStatus[r] = priced ? S_NO_VOLUME : S_NO_PRICE;
+      rFilled[r] = 0;
+      rSlip[r] = 0;
+      rSpread[r] = 0;
+      rImpact[r] = 0;
+      r++;
+      continue;
+    }
+    const closes = q < 0 && absQ >= pos;
+    if (absQ * px < minNotional && !closes) {
+      if (carry) remaining[a] = 0;
+      cancelled[a] = q;
+      rStatus[r] = S_BELOW_MIN_NOTIONAL;
+      rFilled[r] = 0;
+      rSlip[r] = 0;
+      rSpread[r] = 0;
+      rImpact[r] = 0;
+      r++;
+      continue;
+    }
+    // Sells and buys are sized alike: the want (a sell closing the position wants the position: long-only, the
+    // excess is cancelled) capped at `floor(participationCap × volume)` and rounded down to lots (except a sell of
+    // the whole position within the cap, which may be an odd lot).
+    const capShares = Math.floor(cap * v);
+    const want = closes ? pos : absQ;
+    let x = Math.min(want, capShares);
+    let st: FillStatus = want <= capShares ? S_FILLED : S_CAP_LIMITED;
+    if (!(closes && x === pos)) {
+      const rounded = unitLot ? Math.floor(x) : Math.floor(x / lot) * lot;
+      if (rounded < x && st === S_FILLED) st = S_LOT_ROUNDED;
+      x = rounded;
+    }
+    if (closes && absQ > pos && st === S_FILLED) st = S_SELL_CLIPPED;
+    let n = 0;
+    let slp = 0;
+    let spr = 0;
+    let imp = 0;
+    if (x > 0) {
+      let sprBps = halfSpreadBps;
+      if (barSpread) {
+        const b = spr0[k]!;
+        if (b >= 0 && b !== INF) sprBps = Math.min(b * 0.5, MAX_HALF_SPREAD_BPS);
+      }
+      n = x * px;
+      slp = n * slipFrac;
+      spr = n * sprBps * 1e-4;
+      const root = Math.sqrt(Math.min(x / v, 1));
+      let impBps: number;
+      if (sqrtVol) {
+        const sg = hasVol ? vol0[k]! : Number.NaN;
+        impBps = etaVolBps * (sg >= 0 ? Math.min(sg, MAX_DAILY_VOL) : fallbackDailyVol) * root;
+      } else impBps = etaBps * root;
+      imp = n * impBps * 1e-4;
+    }
+    rStatus[r] = st;
+    rSlip[r] = slp;
+    rSpread[r] = spr;
+    rImpact[r] = imp;
+    if (q < 0) {
+      // Sell: executed now; proceeds minus costs go to cash.
+      rFilled[r] = 0 - x;
+      if (x > 0) {
+        cash += n - (slp + spr + imp);
+        positions[a] = pos - x;
+        mark[a] = px;
+        filledNotional += n;
+        sellNotional += n;
+        slipTotal += slp;
+        spreadTotal += spr;
+        impactTotal += imp;
+        nFills++;
+      }
+      const left = want - x;
+      const clipped = closes ? absQ - pos : 0;
+      if (carry) {
+        remaining[a] = 0 - left;
+        cancelled[a] = 0 - clipped;
+      } else {
+        cancelled[a] = 0 - (left + clipped);
+      }
+    } else {
+      // Buy: the row holds the want and its costs as if filled in full (pass 2 rewrites it when cash binds).
+      rFilled[r] = x;
+      buyRow[nBuys] = r;
+      const need = n + (slp + spr + imp);
+      buyNeed[nBuys++] = need;
+      needTotal += need;
+      if (carry) {
+        remaining[a] = q - x;
+        cancelled[a] = 0;
+      } else {
+        cancelled[a] = q - x;
+      }
+    }
+    r++;
+  }
+
+  // Pass 2: buys (in asset order), pro rata when the cash after sells does not cover them all.
+  const scale = needTotal > cash ? cash / needTotal : 1;
+  for (let i = 0; i < nBuys; i++) {
+    const j = buyRow[i]!;
+    const a = rAsset[j]!;
+    const want = rFilled[j]!;
+    const px = rPrice[j]!;
+    let x = want;
+    let slp = rSlip[j]!;
+    let spr = rSpread[j]!;
+    let imp = rImpact[j]!;
+    let n = x * px;
+    if (scale < 1 || cash - buyNeed[i]! < 0) {
+      // Re-cost at the scaled size; step down a lot at a time while floating-point rounding would overdraw.
+      const k = off + a;
+      const v = volume[k]!;
+      const sprBps = halfSpreadBpsOf(barSpread, halfSpreadBps, barSpread ? spr0[k]! : Number.NaN);
+      const sigma = hasVol ? vol0[k]! : Number.NaN;
+      x = scale < 1 ? Math.floor((want * scale) / lot) * lot : want;
+      while (x > 0) {
+        n = x * px;
+        slp = n * slipFrac;
+        spr = n * sprBps * 1e-4;
+        imp = n * impactBpsOf(sqrtVol, etaBps, etaVolBps, fallbackDailyVol, x / v, sigma) * 1e-4;
+        if (cash - n - (slp + spr + imp) >= 0) break;
+        x -= lot;
+      }
+      if (x < want) rStatus[j] = S_CASH_LIMITED;
+      if (x > 0) {
+        rFilled[j] = x;
+        rSlip[j] = slp;
+        rSpread[j] = spr;
+        rImpact[j] = imp;
+      } else {
+        rFilled[j] = 0;
+        rSlip[j] = 0;
+        rSpread[j] = 0;
+        rImpact[j] = 0;
+      }
+      const q = rRequested[j]!;
+      if (carry) remaining[a] = q - x;
+      else cancelled[a] = q - x;
+    }
+    if (x > 0) {
+      cash = cash - n - (slp + spr + imp);
+      positions[a] = positions[a]! + x;
+      mark[a] = px;
+      filledNotional += n;
+      buyNotional += n;
+      slipTotal += slp;
+      spreadTotal += spr;
+      impactTotal += imp;
+      nFills++;
+    }
+  }
+
+  s.cashAfter = cash;
+  s.requestedNotional = requested;
+  s.filledNotional = filledNotional;
+  s.buyNotional = buyNotional;
+  s.sellNotional = sellNotional;
+  s.fillRate = requested > 0 ? filledNotional / requested : Number.NaN;
+  s.slippageCost = slipTotal;
+  s.spreadCost = spreadTotal;
+  s.impactCost = impactTotal;
+  s.totalCost = slipTotal + spreadTotal + impactTotal;
+  s.buyScale = scale;
+  s.nOrders = r - row0;
+  s.nFills = nFills;
+  return r;
+}
+
 /**
  * Fill `orders` (signed desired share deltas per asset) at the execution bar's open. Mutates `positions` (shares)
  * in place, writes per-asset results into `out`, and returns `out.summary` (with `cashAfter`). Throws
  * `InvalidInputError` on mismatched lengths, negative/NaN cash, a NaN order, or a negative/NaN position.
+ * A wrapper of `fillOrders` (rows in `out.rows`, scattered to the per-asset columns).
  */
 export function simulateFills(
   config: ExecutionConfig,
@@ -212,254 +562,48 @@ export function simulateFills(
       { field: 'orders' },
     );
   }
-  if (!(cash >= 0 && cash < Number.POSITIVE_INFINITY)) {
-    throw new InvalidInputError(`cash must be finite and >= 0, received ${cash}`, { field: 'cash' });
-  }
-
-  const carry = config.remainder === 'carry';
-  const cap = config.participationCap;
-  const lot = config.lotSize;
-  const minNotional = config.minTradeNotional;
-  const unitLot = lot === 1;
-  const { slippageBps, halfSpreadBps, useBarSpread, sqrtVol, etaBps, etaVolBps, fallbackDailyVol } =
-    costParams(config);
-  // Costs are `notional × bps × 1e-4` (multiplications only: this loop runs ~9M times per 10-year run). The cost
-  // kernels of cost-model.ts are inlined by hand below (same arithmetic, same order of operations).
-  const slipFrac = slippageBps * 1e-4;
-  const barSpread = useBarSpread && spread !== undefined;
-  const { filled, remaining, cancelled, notional, slippageCost, spreadCost, impactCost, status } = out;
-  const { buyWant, buyNeed, buyIndex } = out;
-  const s = out.summary;
-  const counts = s.statusCounts;
+  const p = fillParams(config);
+  const { filled, remaining, cancelled, notional, slippageCost, spreadCost, impactCost, status, rows } = out;
+  remaining.fill(0);
+  cancelled.fill(0);
+  const nRows = fillOrders(
+    p,
+    orders,
+    remaining,
+    open,
+    volume,
+    spread,
+    vol,
+    off,
+    positions,
+    out.mark,
+    cash,
+    rows,
+    0,
+    out,
+  );
+  filled.fill(0);
+  notional.fill(0);
+  slippageCost.fill(0);
+  spreadCost.fill(0);
+  impactCost.fill(0);
+  status.fill(S_NO_ORDER);
+  const counts = out.summary.statusCounts;
   counts.fill(0);
-  s.cashBefore = cash;
-  let requested = 0;
-  let filledNotional = 0;
-  let buyNotional = 0;
-  let sellNotional = 0;
-  let slipTotal = 0;
-  let spreadTotal = 0;
-  let impactTotal = 0;
-  let nOrders = 0;
-  let nFills = 0;
-  let nBuys = 0;
-  let needTotal = 0;
-  let nNoOrder = 0;
-
-  // Pass 1: validate every order, execute sells, size buys (their costs are stored as if filled in full). Every
-  // output column is written for every asset here (no separate clearing pass).
-  for (let a = 0; a < nA; a++) {
-    const q = orders[a]!;
-    const pos = positions[a]!;
-    if (!(pos >= 0)) {
-      throw new InvalidInputError(`positions[${a}] must be >= 0 (long-only), received ${pos}`, {
-        field: 'positions',
-        asset: a,
-      });
-    }
-    if (q === 0) {
-      status[a] = S_NO_ORDER;
-      nNoOrder++;
-      filled[a] = 0;
-      remaining[a] = 0;
-      cancelled[a] = 0;
-      notional[a] = 0;
-      slippageCost[a] = 0;
-      spreadCost[a] = 0;
-      impactCost[a] = 0;
-      continue;
-    }
-    if (Number.isNaN(q)) throw new InvalidInputError(`orders[${a}] is NaN`, { field: 'orders', asset: a });
-    nOrders++;
-    const px = open[off + a]!;
-    const v = volume[off + a]!;
-    const absQ = q < 0 ? -q : q;
-    const noPrice = !(px > 0 && px < Number.POSITIVE_INFINITY);
-    if (!noPrice) requested += absQ * px;
-    filled[a] = 0;
-    notional[a] = 0;
-    slippageCost[a] = 0;
-    spreadCost[a] = 0;
-    impactCost[a] = 0;
-    remaining[a] = 0;
-    cancelled[a] = 0;
-    if (noPrice || !(v > 0 && v < Number.POSITIVE_INFINITY)) {
-      // Not fillable on this bar: carried or cancelled by policy (a sell is kept up to the position held).
-      const keep = q < 0 && absQ > pos ? 0 - pos : q;
-      if (carry) {
-        remaining[a] = keep;
-        cancelled[a] = q - keep;
-      } else {
-        cancelled[a] = q;
-      }
-      const st = noPrice ? S_NO_PRICE : S_NO_VOLUME;
-      status[a] = st;
-      counts[st]!++;
-      continue;
-    }
-    const capShares = Math.floor(cap * v);
-    const closes = q < 0 && absQ >= pos;
-    if (absQ * px < minNotional && !closes) {
-      cancelled[a] = q;
-      status[a] = S_BELOW_MIN_NOTIONAL;
-      counts[S_BELOW_MIN_NOTIONAL]!++;
-      continue;
-    }
-    let sprBps = halfSpreadBps;
-    if (barSpread) {
-      const b = spread[off + a]!;
-      if (b >= 0 && b !== Number.POSITIVE_INFINITY) sprBps = Math.min(b * 0.5, MAX_HALF_SPREAD_BPS);
-    }
-    if (q < 0) {
-      // Sell: never below zero shares; the excess over the position is cancelled (long-only).
-      const want = closes ? pos : absQ;
-      let x = Math.min(want, capShares);
-      let st: FillStatus = want <= capShares ? S_FILLED : S_CAP_LIMITED;
-      if (!(closes && x === pos)) {
-        const rounded = unitLot ? Math.floor(x) : Math.floor(x / lot) * lot;
-        if (rounded < x && st === S_FILLED) st = S_LOT_ROUNDED;
-        x = rounded;
-      }
-      if (closes && absQ > pos && st === S_FILLED) st = S_SELL_CLIPPED;
-      const clipped = closes ? absQ - pos : 0;
-      if (x > 0) {
-        const n = x * px;
-        const slp = n * slipFrac;
-        const spr = n * sprBps * 1e-4;
-        const p = x / v;
-        const root = Math.sqrt(Math.min(p, 1));
-        let impBps: number;
-        if (sqrtVol) {
-          const sg = vol === undefined ? Number.NaN : vol[off + a]!;
-          impBps = etaVolBps * (sg >= 0 ? Math.min(sg, MAX_DAILY_VOL) : fallbackDailyVol) * root;
-        } else impBps = etaBps * root;
-        const imp = n * impBps * 1e-4;
-        cash += n - (slp + spr + imp);
-        positions[a] = pos - x;
-        filled[a] = 0 - x;
-        notional[a] = n;
-        slippageCost[a] = slp;
-        spreadCost[a] = spr;
-        impactCost[a] = imp;
-        filledNotional += n;
-        sellNotional += n;
-        slipTotal += slp;
-        spreadTotal += spr;
-        impactTotal += imp;
-        nFills++;
-      }
-      const left = want - x;
-      if (carry) {
-        remaining[a] = 0 - left;
-        cancelled[a] = 0 - clipped;
-      } else {
-        cancelled[a] = 0 - (left + clipped);
-      }
-      status[a] = st;
-      counts[st]!++;
-      continue;
-    }
-    // Buy: size it now, fill it after all sells.
-    const capped = Math.min(absQ, capShares);
-    const want = unitLot ? Math.floor(capped) : Math.floor(capped / lot) * lot;
-    status[a] = absQ > capShares ? S_CAP_LIMITED : want < absQ ? S_LOT_ROUNDED : S_FILLED;
-    buyWant[a] = want;
-    buyNeed[a] = 0;
-    buyIndex[nBuys++] = a;
-    if (want > 0) {
-      const n = want * px;
-      const slp = n * slipFrac;
-      const spr = n * sprBps * 1e-4;
-      const p = want / v;
-      const root = Math.sqrt(Math.min(p, 1));
-      let impBps: number;
-      if (sqrtVol) {
-        const sg = vol === undefined ? Number.NaN : vol[off + a]!;
-        impBps = etaVolBps * (sg >= 0 ? Math.min(sg, MAX_DAILY_VOL) : fallbackDailyVol) * root;
-      } else impBps = etaBps * root;
-      const imp = n * impBps * 1e-4;
-      slippageCost[a] = slp;
-      spreadCost[a] = spr;
-      impactCost[a] = imp;
-      const need = n + (slp + spr + imp);
-      buyNeed[a] = need;
-      needTotal += need;
-    }
-  }
-  counts[S_NO_ORDER] = nNoOrder;
-
-  // Pass 2: buys (in asset order), pro rata when the cash after sells does not cover them all.
-  const scale = needTotal > cash ? cash / needTotal : 1;
-  for (let i = 0; i < nBuys; i++) {
-    const a = buyIndex[i]!;
-    const q = orders[a]!;
-    let st = status[a]!;
-    const want = buyWant[a]!;
-    const px = open[off + a]!;
-    let x = want;
-    let slp = slippageCost[a]!;
-    let spr = spreadCost[a]!;
-    let imp = impactCost[a]!;
-    let n = x * px;
-    if (scale < 1 || cash - buyNeed[a]! < 0) {
-      // Re-cost at the scaled size; step down a lot at a time while floating-point rounding would overdraw.
-      const v = volume[off + a]!;
-      const sprBps = halfSpreadBpsOf(
-        useBarSpread,
-        halfSpreadBps,
-        spread === undefined ? Number.NaN : spread[off + a]!,
-      );
-      const sigma = vol === undefined ? Number.NaN : vol[off + a]!;
-      x = scale < 1 ? Math.floor((want * scale) / lot) * lot : want;
-      while (x > 0) {
-        n = x * px;
-        slp = n * slipFrac;
-        spr = n * sprBps * 1e-4;
-        imp = n * impactBpsOf(sqrtVol, etaBps, etaVolBps, fallbackDailyVol, x / v, sigma) * 1e-4;
-        if (cash - n - (slp + spr + imp) >= 0) break;
-        x -= lot;
-      }
-      if (x < want) st = S_CASH_LIMITED;
-    }
-    if (x > 0) {
-      cash = cash - n - (slp + spr + imp);
-      positions[a] = positions[a]! + x;
-      filled[a] = x;
-      notional[a] = n;
-      slippageCost[a] = slp;
-      spreadCost[a] = spr;
-      impactCost[a] = imp;
-      filledNotional += n;
-      buyNotional += n;
-      slipTotal += slp;
-      spreadTotal += spr;
-      impactTotal += imp;
-      nFills++;
-    } else {
-      slippageCost[a] = 0;
-      spreadCost[a] = 0;
-      impactCost[a] = 0;
-    }
-    if (carry) remaining[a] = q - x;
-    else cancelled[a] = q - x;
+  counts[S_NO_ORDER] = nA - nRows;
+  for (let i = 0; i < nRows; i++) {
+    const a = rows.asset[i]!;
+    const st = rows.status[i]!;
+    const f = rows.filled[i]!;
     status[a] = st;
     counts[st]!++;
+    filled[a] = f;
+    notional[a] = f === 0 ? 0 : (f < 0 ? -f : f) * rows.price[i]!;
+    slippageCost[a] = rows.slippageCost[i]!;
+    spreadCost[a] = rows.spreadCost[i]!;
+    impactCost[a] = rows.impactCost[i]!;
   }
-
-  s.cashAfter = cash;
-  s.requestedNotional = requested;
-  s.filledNotional = filledNotional;
-  s.buyNotional = buyNotional;
-  s.sellNotional = sellNotional;
-  s.fillRate = requested > 0 ? filledNotional / requested : Number.NaN;
-  s.slippageCost = slipTotal;
-  s.spreadCost = spreadTotal;
-  s.impactCost = impactTotal;
-  s.totalCost = slipTotal + spreadTotal + impactTotal;
-  s.buyScale = scale;
-  s.nOrders = nOrders;
-  s.nFills = nFills;
-  return s;
+  return out.summary;
 }
 
 /**

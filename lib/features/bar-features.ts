@@ -653,7 +653,8 @@ export const LIQUIDITY_FEATURES: readonly FeatureDef[] = [
       const lr = ctx.derived('lr');
       const dv = ctx.derived('dollarVolume');
       const x = ctx.scratch(0);
-      for (let i = 0, sz = ctx.size; i < sz; i++) x[i] = dv[i]! > 0 ? (1e9 * Math.abs(lr[i]!)) / dv[i]! : Number.NaN;
+      for (let i = 0, sz = ctx.size; i < sz; i++)
+        x[i] = dv[i]! > 0 ? (1e9 * Math.abs(lr[i]!)) / dv[i]! : Number.NaN;
       rollingMeanStd(x, ctx.nT, ctx.nA, 35, minObsFor(35), ctx.anchor, out, null);
     },
   ),
@@ -697,7 +698,7 @@ export const LIQUIDITY_FEATURES: readonly FeatureDef[] = [
           const b = u * nA;
           for (let a = 0; a < nA; a++) {
             const x = v[b + a]!;
-            if (x === x) {
+            if (!Number.isNaN(x)) {
               sum[a] = sum[a]! + x;
               cnt[a] = cnt[a]! + 1;
             }
@@ -721,6 +722,6 @@ function spreadOrProxy(ctx: FeatureContext, out: Float64Array): void {
   }
   for (let i = 0; i < sz; i++) {
     const s = spreadBps[i]!;
-    out[i] = s === s ? s : (5000 * (high[i]! - low[i]!)) / close[i]!;
+    out[i] = !Number.isNaN(s) ? s : (5000 * (high[i]! - low[i]!)) / close[i]!;
   }
 }

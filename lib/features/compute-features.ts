@@ -76,7 +76,7 @@ export function computeFeatures(inputs: FeatureInputs, opts: ComputeFeaturesOpti
   const o0 = fromBar * nA;
   const nCells = nOut * nA;
   const live = new Uint8Array(nCells);
-  for (let i = 0; i < nCells; i++) live[i] = close[o0 + i] === close[o0 + i] ? 1 : 0;
+  for (let i = 0; i < nCells; i++) live[i] = Number.isNaN(close[o0 + i]!) ? 0 : 1;
   const full = new Float64Array(nT * nA);
   const values: Float32Array[] = [];
   const reused = opts.sink ? new Float32Array(nCells) : undefined;

@@ -29,7 +29,7 @@ export interface FeatureDef {
   readonly inputs: readonly string[];
   /** Bars before t that the value depends on (0 = bar t only). */
   readonly lookbackBars: number;
-  /** Bars of warm-up needed for the value to be exact (re-seeded kernels need about twice the window). */
+  /** Bars of warm-up needed for the value to be exact (a rolling window of w bars needs w - 1, see kernels.ts). */
   readonly warmupBars: number;
   readonly known: FeatureKnown;
   /** Cross-sectional over index members: NaN outside the index. */

@@ -98,7 +98,7 @@ export function rollingMeanStd(
         for (let a = 0; a < nA; a++) {
           const v = x[xb + a]!;
           let n = pn[a]!;
-          if (v === v) {
+          if (!Number.isNaN(v)) {
             if (n === 0) sc[a] = v;
             const d = v - sc[a]!;
             n++;
@@ -126,7 +126,7 @@ export function rollingMeanStd(
       let s = ps[a]!;
       let q = pq[a]!;
       let c = pc[a]!;
-      if (v === v) {
+      if (!Number.isNaN(v)) {
         if (n === 0) {
           c = v;
           pc[a] = v;
@@ -225,7 +225,7 @@ function rollingSumImpl(
         const kb = (u - b0) * nA;
         for (let a = 0; a < nA; a++) {
           const v = x[xb + a]!;
-          if (v === v) {
+          if (!Number.isNaN(v)) {
             pn[a] = pn[a]! + 1;
             ps[a] = ps[a]! + v;
           }
@@ -245,7 +245,7 @@ function rollingSumImpl(
       const v = x[xb + a]!;
       let n = pn[a]!;
       let s = ps[a]!;
-      if (v === v) {
+      if (!Number.isNaN(v)) {
         n++;
         s += v;
         pn[a] = n;
@@ -300,7 +300,7 @@ export function rollingExtreme(
         const kb = (u - b0) * nA;
         for (let a = 0; a < nA; a++) {
           const v = x[xb + a]!;
-          if (v === v) {
+          if (!Number.isNaN(v)) {
             pn[a] = pn[a]! + 1;
             const sv = sign * v;
             // backwards: a later bar already holds ties, keep it (most recent among ties)
@@ -328,7 +328,7 @@ export function rollingExtreme(
       let n = pn[a]!;
       let m = pm[a]!;
       let idx = pi[a]!;
-      if (v === v) {
+      if (!Number.isNaN(v)) {
         n++;
         pn[a] = n;
         const sv = sign * v;
@@ -377,7 +377,8 @@ export function rollingQuantiles(
   outs: readonly Float64Array[],
 ): void {
   checkWindow(w, minObs);
-  if (qs.length !== outs.length) throw new RangeError(`one output per quantile: ${qs.length} vs ${outs.length}`);
+  if (qs.length !== outs.length)
+    throw new RangeError(`one output per quantile: ${qs.length} vs ${outs.length}`);
   for (const q of qs) if (!(q >= 0 && q <= 1)) throw new RangeError(`q must be in [0, 1], received ${q}`);
   const nQ = qs.length;
   const sorted = new Float64Array(w * nA);
@@ -388,32 +389,40 @@ export function rollingQuantiles(
     for (let a = 0; a < nA; a++) {
       const off = a * w;
       let l = len[a]!;
-      if (old >= 0) {
-        const o = x[old * nA + a]!;
-        if (o === o) {
-          let lo = 0;
-          let hi = l;
-          while (lo < hi) {
-            const mid = (lo + hi) >>> 1;
-            if (sorted[off + mid]! < o) lo = mid + 1;
-            else hi = mid;
-          }
-          sorted.copyWithin(off + lo, off + lo + 1, off + l);
-          l--;
-        }
-      }
+      const o = old >= 0 ? x[old * nA + a]! : Number.NaN;
       const v = x[base + a]!;
-      if (v === v) {
+      // p: position of the leaving value (its first occurrence), -1 when none leaves
+      let p = -1;
+      if (!Number.isNaN(o)) {
         let lo = 0;
         let hi = l;
         while (lo < hi) {
           const mid = (lo + hi) >>> 1;
-          if (sorted[off + mid]! <= v) lo = mid + 1;
+          if (sorted[off + mid]! < o) lo = mid + 1;
           else hi = mid;
         }
-        for (let k = off + l; k > off + lo; k--) sorted[k] = sorted[k - 1]!;
-        sorted[off + lo] = v;
-        l++;
+        p = lo;
+      }
+      if (!Number.isNaN(v)) {
+        // insertion by a scan that shifts as it goes (one unpredictable branch instead of a binary search):
+        // from the leaving value's slot when one leaves (the slot is reused), else from the end
+        let k = p >= 0 ? off + p : off + l;
+        if (p >= 0 && k + 1 < off + l && sorted[k + 1]! < v) {
+          while (k + 1 < off + l && sorted[k + 1]! < v) {
+            sorted[k] = sorted[k + 1]!;
+            k++;
+          }
+        } else {
+          while (k > off && sorted[k - 1]! > v) {
+            sorted[k] = sorted[k - 1]!;
+            k--;
+          }
+        }
+        sorted[k] = v;
+        if (p < 0) l++;
+      } else if (p >= 0) {
+        for (let k = off + p; k < off + l - 1; k++) sorted[k] = sorted[k + 1]!;
+        l--;
       }
       len[a] = l;
       for (let j = 0; j < nQ; j++) {
@@ -519,7 +528,7 @@ export function rollingRegressions(
         for (let a = 0; a < nA; a++) {
           const xv = x === null ? tu : x[xb + a]!;
           const yv = y[xb + a]!;
-          if (xv === xv && yv === yv) {
+          if (!Number.isNaN(xv) && !Number.isNaN(yv)) {
             pn[a] = pn[a]! + 1;
             px[a] = px[a]! + xv;
             py[a] = py[a]! + yv;
@@ -554,7 +563,7 @@ export function rollingRegressions(
       let Sxx = pxx[a]!;
       let Syy = pyy[a]!;
       let Sxy = pxy[a]!;
-      if (xv === xv && yv === yv) {
+      if (!Number.isNaN(xv) && !Number.isNaN(yv)) {
         k++;
         Sx += xv;
         Sy += yv;

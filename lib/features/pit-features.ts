@@ -420,7 +420,8 @@ export const SENTIMENT_FEATURES: readonly FeatureDef[] = [
     (ctx, out) => {
       const x = field(ctx.pit('sentiment'), 'score');
       const s = 7 * ctx.nA;
-      for (let i = 0, sz = ctx.size; i < sz; i++) out[i] = x !== undefined && i >= s ? x[i]! - x[i - s]! : Number.NaN;
+      for (let i = 0, sz = ctx.size; i < sz; i++)
+        out[i] = x !== undefined && i >= s ? x[i]! - x[i - s]! : Number.NaN;
     },
   ),
   pit(

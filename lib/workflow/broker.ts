@@ -6,6 +6,7 @@
  *   bar's open). The ticket id (`ticketId`: strategy + decision hour) is the client order id: a re-run after a
  *   crash submits the same ticket again, and an adapter must treat that as a no-op (a live adapter passes it as
  *   the venue's client order id / idempotency key).
+ * - `cancel(ticketId)`: withdraws a ticket whose execution hour was missed.
  * - `settle(request)`: the fills of the ticket at its execution open. The request carries what the paper broker
  *   needs to simulate (the execution bar's open, volume and spread; the book just before the open, splits
  *   effective at the open already applied); a live adapter ignores the bar and book and reports the venue's fills.
@@ -84,4 +85,9 @@ export interface FillReport {
 export interface Broker {
   submit(ticket: OrderTicket): Promise<void>;
   settle(request: SettleRequest): Promise<FillReport>;
+  /**
+   * Withdraws a submitted ticket whose execution hour the schedule missed (its orders are cancelled, never
+   * executed late). Cancelling an unknown or already cancelled ticket is a no-op.
+   */
+  cancel(ticketId: string): Promise<void>;
 }

@@ -22,7 +22,7 @@ import type { BarPanels } from '../data/bar-panels.ts';
 import type { PitTable } from '../data/tables.ts';
 import { BENCHMARK_SYMBOL, GICS_SECTORS } from '../data/universe.ts';
 import { splitFactors } from '../features/split-adjust.ts';
-import { estimateFactorRiskModel, TargetOptimizer } from '../portfolio/index.ts';
+import { estimateFactorRiskModel, type QpOptions, TargetOptimizer } from '../portfolio/index.ts';
 
 /** Bars of trailing returns the monthly risk model is estimated on (~6 months of sessions). */
 export const RISK_LOOKBACK_BARS = 882;
@@ -95,6 +95,8 @@ export function computeMonthTargets(
   inputs: MonthTargetInputs,
   scores: Float64Array,
   nHours: number,
+  /** Solver options for every hour (tests compare warm and cold starts with `{ warmStart: false }`). */
+  qpOptions?: QpOptions,
 ): MonthTargets {
   const { spec, bars, membership } = inputs;
   const { nT, nA, grid, symbols } = bars;
@@ -106,9 +108,12 @@ export function computeMonthTargets(
     );
   }
   if (scores.length < nHours * nA) {
-    throw new InvalidInputError(`scores must hold nHours × nA = ${nHours * nA} values, received ${scores.length}`, {
-      field: 'scores',
-    });
+    throw new InvalidInputError(
+      `scores must hold nHours × nA = ${nHours * nA} values, received ${scores.length}`,
+      {
+        field: 'scores',
+      },
+    );
   }
 
   // split-adjusted close-to-close returns before the month (forward adjustment, point in time)
@@ -123,7 +128,9 @@ export function computeMonthTargets(
     }
   }
   const sectorByName = new Map(
-    inputs.sectors.symbol.map((s, i) => [s, GICS_SECTORS.indexOf(inputs.sectors.sector[i] as never)] as const),
+    inputs.sectors.symbol.map(
+      (s, i) => [s, GICS_SECTORS.indexOf(inputs.sectors.sector[i] as never)] as const,
+    ),
   );
   const sector = Int16Array.from(symbols, (s) => Math.max(0, sectorByName.get(s) ?? 0));
   const nSectors = GICS_SECTORS.length;
@@ -203,6 +210,7 @@ export function computeMonthTargets(
     const r = optimizer.optimizeTargets(
       { scores: hourScores, price, adv, nav: spec.capital, sectorBench: bench },
       out,
+      qpOptions,
     );
     if (r.ok) {
       solved++;

@@ -176,7 +176,40 @@ export interface PaperStore {
   putDecision(decision: PaperDecisionRecord): Promise<{ created: boolean; decision: PaperDecisionRecord }>;
   getDecision(tenantId: string, strategyId: string, hourMs: number): Promise<PaperDecisionRecord | undefined>;
   listDecisions(tenantId: string, strategyId: string, options: ListDecisionsOptions): Promise<DecisionPage>;
+  /**
+   * The ACTIVE strategies of every tenant (what the scheduled tick fans out over), ordered by (tenant, id), one
+   * page at a time. A strategy leaves the list when it is stopped.
+   */
+  listActiveStrategies(options?: { limit?: number; cursor?: string }): Promise<ActiveStrategyPage>;
 }
+
+export interface ActiveStrategyPage {
+  readonly items: { readonly tenantId: string; readonly strategyId: string }[];
+  readonly nextCursor?: string;
+}
+
+/** Cursor of the active-strategy listing: base64url JSON `{t, s}` of the last item. */
+export const encodeActiveCursor = (tenantId: string, strategyId: string): string =>
+  Buffer.from(JSON.stringify({ t: tenantId, s: strategyId })).toString('base64url');
+
+export const decodeActiveCursor = (cursor: string): { tenantId: string; strategyId: string } => {
+  let value: { t?: unknown; s?: unknown } = {};
+  try {
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as typeof value;
+  } catch {
+    // falls through to the checks
+  }
+  if (
+    typeof value.t !== 'string' ||
+    typeof value.s !== 'string' ||
+    !TENANT_ID_PATTERN.test(value.t) ||
+    !STRATEGY_ID_PATTERN.test(value.s) ||
+    encodeActiveCursor(value.t, value.s) !== cursor
+  ) {
+    throw new InvalidInputError('cursor is invalid', { field: 'cursor' });
+  }
+  return { tenantId: value.t, strategyId: value.s };
+};
 
 // ---------------------------------------------------------------------------------------------------------
 // Pure rules shared by the adapters

@@ -3,23 +3,28 @@
  * (plan.json), signal diagnostics (the folds' diagnostics files, averaged over folds weighted by their scored
  * hours), sectors (the dataset), stage timings (the run record).
  */
+
+import type { MetricsReport } from '../analytics/index.ts';
 import type { Artifact, ArtifactInput } from '../backtest/artifacts.ts';
 import type { BacktestSpec } from '../backtest/spec.ts';
-import type { MetricsReport } from '../analytics/index.ts';
-import { getJson } from '../data/object-store.ts';
 import type { DatasetReader } from '../data/dataset.ts';
+import { getJson } from '../data/object-store.ts';
 import type { FoldDiagnostics } from '../models/index.ts';
-import { buildReportArtifact, reportFolds } from '../report/index.ts';
 import type { DiagnosticsInput, SignalDiagnostics } from '../report/diagnostics.ts';
+import { buildReportArtifact, reportFolds } from '../report/index.ts';
 import type { WorkflowContext } from './context.ts';
 import type { RunKeys } from './keys.ts';
 import type { RunPlan } from './plan.ts';
 import { RUN_STAGES, type RunRecord } from './run-store.ts';
 
-const num = (x: number | null | undefined): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
+const num = (x: number | null | undefined): number | null =>
+  typeof x === 'number' && Number.isFinite(x) ? x : null;
 
 /** Fold diagnostics of the models stage → the report's signal-diagnostics payload. */
-export function toReportDiagnostics(folds: readonly FoldDiagnostics[], horizonBars: number): DiagnosticsInput {
+export function toReportDiagnostics(
+  folds: readonly FoldDiagnostics[],
+  horizonBars: number,
+): DiagnosticsInput {
   if (folds.length === 0) return { available: false, reason: 'the run has no walk-forward fold' };
   const weight = (d: FoldDiagnostics): number => d.test.score.ic.hours;
   const total = folds.reduce((s, d) => s + weight(d), 0);
@@ -42,7 +47,9 @@ export function toReportDiagnostics(folds: readonly FoldDiagnostics[], horizonBa
     const b = d.training.routeB;
     const a = d.training.routeA;
     const src = b ? b.gbdtReturnGain : a ? a.permutationImportance : {};
-    method = b ? 'GBDT total split gain (return trees), summed over folds' : 'network permutation importance, summed over folds';
+    method = b
+      ? 'GBDT total split gain (return trees), summed over folds'
+      : 'network permutation importance, summed over folds';
     for (const [k, v] of Object.entries(src)) gain.set(k, (gain.get(k) ?? 0) + v);
   }
   const diagnostics: SignalDiagnostics = {
@@ -76,7 +83,9 @@ export function toReportDiagnostics(folds: readonly FoldDiagnostics[], horizonBa
         }
       : {}),
   };
-  return total > 0 ? { available: true, diagnostics } : { available: false, reason: 'no test hour was scored' };
+  return total > 0
+    ? { available: true, diagnostics }
+    : { available: false, reason: 'no test hour was scored' };
 }
 
 /** Builds `report.html` for Finalize. */
@@ -94,7 +103,8 @@ export async function buildRunReport(
 ): Promise<Artifact> {
   const { plan, keys, reader, record } = args;
   const folds: FoldDiagnostics[] = [];
-  for (const f of plan.folds) folds.push((await getJson(ctx.store, keys.diagnostics(f.index))) as FoldDiagnostics);
+  for (const f of plan.folds)
+    folds.push((await getJson(ctx.store, keys.diagnostics(f.index))) as FoldDiagnostics);
   const sectors = await reader.readSectors();
   const sectorBySymbol: Record<string, string> = {};
   sectors.symbol.forEach((s, i) => {
@@ -104,7 +114,8 @@ export async function buildRunReport(
   const metrics = metricsArtifact
     ? (JSON.parse(new TextDecoder().decode(metricsArtifact.bytes)) as MetricsReport)
     : undefined;
-  const timings = RUN_STAGES.flatMap((stage) => {
+  // stages finished before Finalize: a retried Finalize must rebuild the same bytes (report.html is write-once)
+  const timings = RUN_STAGES.filter((stage) => stage !== 'finalize').flatMap((stage) => {
     const s = record.stages[stage];
     return s?.startedAtMs !== undefined && s.finishedAtMs !== undefined
       ? [{ stage, seconds: (s.finishedAtMs - s.startedAtMs) / 1000 }]

@@ -363,3 +363,16 @@ describe('S3ObjectStore and makeS3Client: options', () => {
     client.destroy();
   });
 });
+
+describe('S3ObjectStore: object tags', () => {
+  it('sends tags as an encoded x-amz-tagging query string, in key order (lifecycle expiry of intermediates)', async () => {
+    s3.on(PutObjectCommand).resolves({});
+    await makeStore().put('tenants/t/runs/r/features/month=2024-01.parquet', new Uint8Array([1]), {
+      tags: { 'hts:stage': 'features', a: 'b c' },
+    });
+    const input = s3.commandCalls(PutObjectCommand)[0]!.args[0].input;
+    expect(input.Tagging).toBe('a=b+c&hts%3Astage=features');
+    await makeStore().put('k', new Uint8Array([1]));
+    expect(s3.commandCalls(PutObjectCommand)[1]!.args[0].input.Tagging).toBeUndefined();
+  });
+});

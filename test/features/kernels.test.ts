@@ -123,11 +123,12 @@ describe('features/kernels: rollingMeanStd', () => {
     const off = kernels.meanStd!(x.subarray(123 * nA), y, nT - 123, ANCHOR + 124);
     let differ = 0;
     for (let t = 123 + warm; t < nT; t++)
-      for (let a = 0; a < nA; a++) if (!Object.is(off[1]![(t - 123) * nA + a], full[1]![t * nA + a])) differ++;
+      for (let a = 0; a < nA; a++)
+        if (!Object.is(off[1]![(t - 123) * nA + a], full[1]![t * nA + a])) differ++;
     expect(differ).toBeGreaterThan(0);
   });
 
-  it('mean, std, sum, extremes and their ages equal a brute-force window computation', () => {
+  it('mean, std, sum, extremes and their ages, quantiles equal a brute-force window computation', () => {
     const nT = 180;
     const nA = 2;
     const x = new Float64Array(nT * nA);
@@ -153,6 +154,9 @@ describe('features/kernels: rollingMeanStd', () => {
       rollingSum(x, nT, nA, w, minObs, anchor, sum);
       rollingExtreme(x, nT, nA, w, minObs, anchor, 1, mx, mxAge);
       rollingExtreme(x, nT, nA, w, minObs, anchor, -1, mn, mnAge);
+      const q8 = new Float64Array(nT * nA);
+      const q2 = new Float64Array(nT * nA);
+      rollingQuantiles(x, nT, nA, w, minObs, [0.8, 0.2], [q8, q2]);
       for (let t = 0; t < nT; t++)
         for (let a = 0; a < nA; a++) {
           const vals: number[] = [];
@@ -169,8 +173,19 @@ describe('features/kernels: rollingMeanStd', () => {
           }
           const i = t * nA + a;
           if (vals.length < minObs) {
-            for (const o of [m, s, sum, mx, mxAge, mn, mnAge]) expect(o[i]).toBeNaN();
+            for (const o of [m, s, sum, mx, mxAge, mn, mnAge, q8, q2]) expect(o[i]).toBeNaN();
             continue;
+          }
+          const sorted = [...vals].sort((p, q) => p - q);
+          for (const [q, o] of [
+            [0.8, q8],
+            [0.2, q2],
+          ] as const) {
+            const h = (sorted.length - 1) * q;
+            const lo = Math.floor(h);
+            const want =
+              lo + 1 < sorted.length ? sorted[lo]! + (h - lo) * (sorted[lo + 1]! - sorted[lo]!) : sorted[lo]!;
+            expect(o[i]).toBeCloseTo(want, 10);
           }
           const mean = vals.reduce((p, v) => p + v, 0) / vals.length;
           expect(m[i]).toBeCloseTo(mean, 10);

@@ -21,7 +21,10 @@ export async function buildFeaturesStep(
     labels: { horizonBars: spec.labels.horizonBars },
   });
   const key = keys.features(item.month);
-  await ctx.store.putOnce(key, encodeFeatureFile(block), { contentType: 'application/vnd.apache.parquet' });
+  await ctx.store.putOnce(key, encodeFeatureFile(block), {
+    contentType: 'application/vnd.apache.parquet',
+    tags: { 'hts:stage': 'features' },
+  });
   await reportProgress(ctx, item, 'buildFeatures', plan.featureMonths.length, keys.prefix, 'features/');
   return { key };
 }

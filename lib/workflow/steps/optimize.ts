@@ -76,7 +76,10 @@ export async function optimizeStep(
       'hts.failed': String(failed),
     },
   );
-  await ctx.store.putOnce(key, bytes, { contentType: 'application/vnd.apache.parquet' });
+  await ctx.store.putOnce(key, bytes, {
+    contentType: 'application/vnd.apache.parquet',
+    tags: { 'hts:stage': 'targets' },
+  });
   await reportProgress(ctx, item, 'optimize', plan.testMonths.length, keys.prefix, 'targets/');
   return { key, hours: nOut, solved, failed };
 }

@@ -109,7 +109,7 @@ export async function simulateChunkStep(
     maxWeight: spec.portfolio.maxWeight,
   };
   const result = simulateChunk(state, { config, market, startBar: chunk.startBar, endBar: chunk.endBar });
-  const parquet = { contentType: 'application/vnd.apache.parquet' };
+  const parquet = { contentType: 'application/vnd.apache.parquet', tags: { 'hts:stage': 'sim' } };
   await ctx.store.putOnce(keys.simOutputs(item.chunk, 'bars'), encodeRecords(result.outputs.bars), parquet);
   await ctx.store.putOnce(keys.simOutputs(item.chunk, 'fills'), encodeRecords(result.outputs.fills), parquet);
   await ctx.store.putOnce(

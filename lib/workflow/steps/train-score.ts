@@ -70,7 +70,10 @@ export async function trainScoreStep(
         s.closeMs[Math.floor(i / s.nA)]! <= fold.testEndMs,
       { 'hts.fold': fold.id },
     );
-    await ctx.store.putOnce(key, bytes, { contentType: 'application/vnd.apache.parquet' });
+    await ctx.store.putOnce(key, bytes, {
+      contentType: 'application/vnd.apache.parquet',
+      tags: { 'hts:stage': 'scores' },
+    });
     scoreKeys.push(key);
   }
   await putJsonOnce(ctx.store, keys.diagnostics(fold.index), foldDiagnostics(fit, scored, testBlocks));
