@@ -127,9 +127,11 @@ describe('cdk: StatelessStack', () => {
       expect(lists, step).toHaveLength(1);
       expect(lists[0]!.Condition, step).toEqual({ StringLike: { 's3:prefix': ['datasets/*', 'tenants/*'] } });
       for (const s of s3)
-        expect(actions(s).every((a) => ['s3:GetObject', 's3:PutObject', 's3:ListBucket'].includes(a))).toBe(
-          true,
-        );
+        expect(
+          actions(s).every((a) =>
+            ['s3:GetObject', 's3:PutObject', 's3:PutObjectTagging', 's3:ListBucket'].includes(a),
+          ),
+        ).toBe(true);
     }
   });
 
