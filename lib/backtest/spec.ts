@@ -55,9 +55,15 @@ export const BacktestSpec = z
       .object({
         /** Forward horizon of the return label, in bars (open(t+1) → open(t+1+horizon)). */
         horizonBars: z.number().int().min(1).default(5),
-        /** The downside-event label: 1 when the forward excess return over the horizon is <= -threshold. */
+        /**
+         * The downside-event label (lib/labels): 1 when the forward excess return over the horizon is below
+         * −k · σ · √horizon, σ = the std of 1-bar log returns over the last `volWindowBars` bars known at t.
+         */
         downside: z
-          .object({ threshold: z.number().gt(0).max(1).default(0.02) })
+          .object({
+            k: z.number().gt(0).max(10).default(1.5),
+            volWindowBars: z.number().int().min(2).max(2000).default(35),
+          })
           .strict()
           .prefault({}),
       })

@@ -1,6 +1,8 @@
+import type { BacktestSpec } from '../backtest/spec.ts';
 import { InvalidInputError } from '../core/errors.ts';
 import { FEATURE_FAMILIES, type FeatureFamily } from '../features/feature-def.ts';
 import { FEATURE_NAMES, featuresOfFamily, getFeature } from '../features/registry.ts';
+import type { LabelSpec } from '../labels/labels.ts';
 
 /**
  * The spec's `features`: a preset or an explicit list of registered names. Presets: `default` and `all` (every
@@ -20,4 +22,13 @@ export function resolveFeatureNames(features: string | readonly string[]): reado
     `features: unknown preset "${features}"; expected default, all, one of ${FEATURE_FAMILIES.join(', ')}, or a list of feature names`,
     { field: 'features' },
   );
+}
+
+/** The spec's label section in the labels module's terms. */
+export function labelSpecOf(spec: BacktestSpec): LabelSpec {
+  return {
+    horizonBars: spec.labels.horizonBars,
+    downsideK: spec.labels.downside.k,
+    volWindowBars: spec.labels.downside.volWindowBars,
+  };
 }

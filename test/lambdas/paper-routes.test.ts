@@ -75,16 +75,21 @@ beforeAll(async () => {
   await runPipelineInProcess(ctx, { tenantId: TENANT, runId: RUN_ID });
 }, 120_000);
 
+let setups = 0;
 const setup = () => {
   const world = memoryWorld({
     store,
     runs,
     datasets: new StaticDatasetCatalog([{ id: datasetId, name: 'demo' }]),
   });
+  world.tick(++setups * 60_000); // distinct strategy ids (ULIDs from the clock): the object store is shared
   const paper = new MemoryPaperStore();
   const deps: PaperHandlerDeps = { ...world.deps, paperApi: () => paperApiDepsOf(world.api, paper) };
   const tick = createPaperTickHandler({
-    logger: new Logger({ serviceName: 'hts-paper-test', logLevel: 'SILENT' }),
+    logger: new Logger({
+      serviceName: 'hts-paper-test',
+      logLevel: process.env.PAPER_DEBUG ? 'DEBUG' : 'SILENT',
+    }),
     paper: () => ({
       store,
       paper,

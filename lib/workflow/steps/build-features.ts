@@ -1,7 +1,7 @@
 import { buildFeaturesForMonth } from '../../features/build.ts';
 import { encodeFeatureFile } from '../../features/feature-file.ts';
 import type { RunRef, WorkflowContext } from '../context.ts';
-import { resolveFeatureNames } from '../feature-set.ts';
+import { labelSpecOf, resolveFeatureNames } from '../feature-set.ts';
 import { loadRun, requireMonth } from '../run-io.ts';
 import { reportProgress } from './progress.ts';
 
@@ -18,7 +18,7 @@ export async function buildFeaturesStep(
   const block = await buildFeaturesForMonth(reader, item.month, {
     features: resolveFeatureNames(spec.features),
     decisionLagMs: spec.decisionLagMs,
-    labels: { horizonBars: spec.labels.horizonBars },
+    labels: labelSpecOf(spec),
   });
   const key = keys.features(item.month);
   await ctx.store.putOnce(key, encodeFeatureFile(block), {

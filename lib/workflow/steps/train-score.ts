@@ -4,7 +4,7 @@ import type { FeatureBlock } from '../../features/build.ts';
 import { fitFold, foldDiagnostics, scoreBlock, serializeModel } from '../../models/index.ts';
 import type { RunRef, WorkflowContext } from '../context.ts';
 import { decodeFeatureBlock } from '../feature-blocks.ts';
-import { resolveFeatureNames } from '../feature-set.ts';
+import { labelSpecOf, resolveFeatureNames } from '../feature-set.ts';
 import { encodeSparsePanel } from '../panel-files.ts';
 import { loadRun } from '../run-io.ts';
 import { reportProgress } from './progress.ts';
@@ -35,7 +35,7 @@ export async function trainScoreStep(
     );
   }
   const symbols = reader.manifest.symbols;
-  const labelSpec = { horizonBars: spec.labels.horizonBars };
+  const labelSpec = labelSpecOf(spec);
   const load = async (month: string): Promise<FeatureBlock> =>
     decodeFeatureBlock(await ctx.store.get(keys.features(month)), symbols, labelSpec, keys.features(month));
   const available = new Set(plan.featureMonths);
