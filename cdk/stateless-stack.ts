@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps, Tags, TimeZone } from 'aws-cdk-lib';
 import {
   type CfnStage,
   HttpApi,
@@ -17,6 +17,14 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
+import {
+  ContextAttribute,
+  Schedule,
+  ScheduleExpression,
+  ScheduleTargetInput,
+} from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { STEP_NAMES, type StepKey } from '../lib/workflow/step-names.ts';
 import { BacktestStateMachine, TASK_TIMEOUT_MARGIN_SECONDS } from './state-machine.ts';
@@ -57,6 +65,15 @@ export const API_ROUTES = [
     path: '/v1/backtests/{runId}/artifacts',
   },
   { id: 'GetOpenApi', entry: 'get-openapi', method: HttpMethod.GET, path: '/v1/openapi.json', public: true },
+  { id: 'PostPaper', entry: 'post-paper', method: HttpMethod.POST, path: '/v1/paper' },
+  { id: 'GetPaper', entry: 'get-paper', method: HttpMethod.GET, path: '/v1/paper/{strategyId}' },
+  {
+    id: 'GetPaperDecisions',
+    entry: 'get-paper-decisions',
+    method: HttpMethod.GET,
+    path: '/v1/paper/{strategyId}/decisions',
+  },
+  { id: 'StopPaper', entry: 'stop-paper', method: HttpMethod.POST, path: '/v1/paper/{strategyId}/stop' },
 ] as const;
 type ApiRouteId = (typeof API_ROUTES)[number]['id'];
 
@@ -113,6 +130,8 @@ export class StatelessStack extends Stack {
   readonly workflow: BacktestStateMachine;
   readonly stepFunctions: Readonly<Record<StepKey, NodejsFunction>>;
   readonly apiFunctions: Readonly<Record<ApiRouteId, NodejsFunction>>;
+  readonly paperTickFunction: NodejsFunction;
+  readonly paperSchedules: readonly Schedule[];
   readonly failedExecutionsAlarm: Alarm;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
@@ -207,6 +226,71 @@ export class StatelessStack extends Stack {
     runsTable.grant(apiFunctions.GetArtifacts, 'dynamodb:GetItem');
     // Presigned GETs are signed with this role: it may read artifacts and nothing else.
     grantObjects(apiFunctions.GetArtifacts, bucket, { read: ['tenants/*/runs/*/artifacts/*'] });
+
+    // Paper trading API: strategy and decision items in the runs table, the promoted model copied from a run.
+    const postPaper = apiFunctions.PostPaper;
+    runsTable.grant(postPaper, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    idempotencyTable.grant(
+      postPaper,
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+    );
+    grantObjects(postPaper, bucket, {
+      read: ['tenants/*/runs/*', 'datasets/*/manifest.json', 'datasets/by-name/*'],
+      write: ['tenants/*/paper/*'],
+    });
+    runsTable.grant(apiFunctions.GetPaper, 'dynamodb:GetItem');
+    runsTable.grant(apiFunctions.GetPaperDecisions, 'dynamodb:GetItem', 'dynamodb:Query');
+    runsTable.grant(apiFunctions.StopPaper, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+
+    // The hourly paper-trading tick: EventBridge Scheduler at every NYSE bar close (America/New_York); the
+    // function works on the scheduled hour the event carries, never on its own clock. Non-bar firings (holidays,
+    // 13:00 on full days, 16:00 on early closes) are recorded as NOT_A_BAR by the tick itself.
+    this.paperTickFunction = this.#function('PaperTickFunction', 'lambdas/scheduled/paper-tick.ts', {
+      memoryMb: 2048,
+      timeoutSeconds: 300,
+      environment: { ...storageEnv, POWERTOOLS_SERVICE_NAME: 'hts-paper' },
+    });
+    runsTable.grant(
+      this.paperTickFunction,
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:Query',
+    );
+    grantObjects(this.paperTickFunction, bucket, {
+      read: ['datasets/*', 'tenants/*/paper/*'],
+      write: ['tenants/*/paper/*'],
+    });
+    const paperDlq = new Queue(this, 'PaperTickDeadLetters', {
+      retentionPeriod: Duration.days(14),
+      enforceSSL: true,
+    });
+    const tickTarget = new LambdaInvoke(this.paperTickFunction, {
+      input: ScheduleTargetInput.fromObject({ scheduledTime: ContextAttribute.scheduledTime }),
+      // retries stay inside the hour: data that is not ready is retried, never traded on later
+      maxEventAge: Duration.minutes(55),
+      retryAttempts: 10,
+      deadLetterQueue: paperDlq,
+    });
+    this.paperSchedules = [
+      { id: 'PaperTickHalfHours', minute: '30', hour: '10-15' },
+      { id: 'PaperTickFullHours', minute: '0', hour: '13,16' },
+    ].map(
+      ({ id, minute, hour }) =>
+        new Schedule(this, id, {
+          schedule: ScheduleExpression.cron({
+            minute,
+            hour,
+            weekDay: 'MON-FRI',
+            timeZone: TimeZone.AMERICA_NEW_YORK,
+          }),
+          target: tickTarget,
+          description: 'hts paper trading: one tick per NYSE hourly bar close',
+        }),
+    );
 
     const jwt = new HttpJwtAuthorizer('JwtAuthorizer', props.jwtIssuer, {
       jwtAudience: [...props.jwtAudience],

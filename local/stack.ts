@@ -324,7 +324,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const pool = stepsPool;
     pool.warm(Object.values(STEP_HANDLER_MODULES));
     cleanups.push(() => pool.close());
-    const apiPool = new WorkerPool({ size: 2, env: { ...env, POWERTOOLS_SERVICE_NAME: 'hts-api' }, log });
+    const apiPool = new WorkerPool({ size: 1, env: { ...env, POWERTOOLS_SERVICE_NAME: 'hts-api' }, log });
     cleanups.push(() => apiPool.close());
     apiPool.warm(API_ROUTES.map((r) => r.moduleUrl));
 

@@ -277,26 +277,32 @@ export function fillOrders(
   off: number,
   positions: Float64Array,
   mark: Float64Array,
-  cash: number,
+  cash0: number,
   rows: FillRows,
   row0: number,
   fb: FillBuffers,
 ): number {
-  if (!(cash >= 0 && cash < INF)) {
-    throw new InvalidInputError(`cash must be finite and >= 0, received ${cash}`, { field: 'cash' });
+  if (!(cash0 >= 0 && cash0 < INF)) {
+    throw new InvalidInputError(`cash must be finite and >= 0, received ${cash0}`, { field: 'cash' });
   }
+  // Every number read from an object is passed through `+` (an identity on numbers): TurboFan then knows it is a
+  // number and keeps the loop's doubles unboxed (else a phi mixing it with a computed double is boxed, one heap
+  // allocation per order).
   const nA = positions.length;
   const carry = p.carry;
-  const cap = p.participationCap;
-  const lot = p.lotSize;
+  const cap = +p.participationCap;
+  const lot = +p.lotSize;
   const unitLot = lot === 1;
-  const minNotional = p.minTradeNotional;
-  const slipFrac = p.slipFrac;
-  const halfSpreadBps = p.halfSpreadBps;
+  const minNotional = +p.minTradeNotional;
+  const slipFrac = +p.slipFrac;
+  const halfSpreadBps = +p.halfSpreadBps;
+  const maxHalfSpreadBps = +MAX_HALF_SPREAD_BPS;
+  const maxDailyVol = +MAX_DAILY_VOL;
   const sqrtVol = p.sqrtVol;
-  const etaBps = p.etaBps;
-  const etaVolBps = p.etaVolBps;
-  const fallbackDailyVol = p.fallbackDailyVol;
+  const etaBps = +p.etaBps;
+  const etaVolBps = +p.etaVolBps;
+  const fallbackDailyVol = +p.fallbackDailyVol;
+  let cash = +cash0;
   const barSpread = p.useBarSpread && spread !== undefined;
   const spr0 = barSpread ? spread : open;
   const hasVol = sqrtVol && dailyVol !== undefined;
@@ -398,7 +404,7 @@ export function fillOrders(
       let sprBps = halfSpreadBps;
       if (barSpread) {
         const b = spr0[k]!;
-        if (b >= 0 && b !== INF) sprBps = Math.min(b * 0.5, MAX_HALF_SPREAD_BPS);
+        if (b >= 0 && b !== INF) sprBps = Math.min(b * 0.5, maxHalfSpreadBps);
       }
       n = x * px;
       slp = n * slipFrac;
@@ -407,7 +413,7 @@ export function fillOrders(
       let impBps: number;
       if (sqrtVol) {
         const sg = hasVol ? vol0[k]! : Number.NaN;
-        impBps = etaVolBps * (sg >= 0 ? Math.min(sg, MAX_DAILY_VOL) : fallbackDailyVol) * root;
+        impBps = etaVolBps * (sg >= 0 ? Math.min(sg, maxDailyVol) : fallbackDailyVol) * root;
       } else impBps = etaBps * root;
       imp = n * impBps * 1e-4;
     }

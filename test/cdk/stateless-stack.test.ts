@@ -186,7 +186,36 @@ describe('cdk: StatelessStack', () => {
       'POST /v1/backtests/{runId}/cancel': 'JWT',
       'GET /v1/backtests/{runId}/artifacts': 'JWT',
       'GET /v1/openapi.json': 'NONE',
+      'POST /v1/paper': 'JWT',
+      'GET /v1/paper/{strategyId}': 'JWT',
+      'GET /v1/paper/{strategyId}/decisions': 'JWT',
+      'POST /v1/paper/{strategyId}/stop': 'JWT',
     });
+  });
+
+  it('ticks paper trading at every NYSE bar close in New York time, with the scheduled hour in the event', () => {
+    const schedules = Object.values(all).filter((r) => r.Type === 'AWS::Scheduler::Schedule');
+    expect(schedules.map((r) => r.Properties.ScheduleExpression).sort()).toEqual([
+      'cron(0 13,16 ? * MON-FRI *)',
+      'cron(30 10-15 ? * MON-FRI *)',
+    ]);
+    for (const r of schedules) {
+      expect(r.Properties.ScheduleExpressionTimezone).toBe('America/New_York');
+      expect(r.Properties.FlexibleTimeWindow).toEqual({ Mode: 'OFF' });
+      const target = r.Properties.Target as {
+        Input: string;
+        RetryPolicy: Record<string, number>;
+        DeadLetterConfig: unknown;
+      };
+      expect(JSON.parse(target.Input)).toEqual({ scheduledTime: '<aws.scheduler.scheduled-time>' });
+      // retries end inside the hour: never trade an hour late on data known later
+      expect(target.RetryPolicy.MaximumEventAgeInSeconds).toBeLessThanOrEqual(3300);
+      expect(target.DeadLetterConfig).toBeDefined();
+    }
+    const tick = functionId((id) => id.startsWith('PaperTickFunction'));
+    const s3 = statementsOf(tick).filter((st) => JSON.stringify(st.Action).includes('s3:'));
+    expect(JSON.stringify(s3)).toContain('tenants/*/paper/*');
+    expect(JSON.stringify(s3)).not.toContain('tenants/*/runs/');
   });
 
   it('throttles every route by default and the submit route tighter', () => {

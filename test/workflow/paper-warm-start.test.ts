@@ -66,10 +66,8 @@ describe('workflow: computeMonthTargets warm vs cold start', () => {
     const warm = computeMonthTargets(inputs, scores, nHours);
     const cold = computeMonthTargets(inputs, scores, nHours, { warmStart: false });
     let maxDiff = 0;
-    let differing = 0;
     for (let i = 0; i < warm.target.length; i++) {
       const d = Math.abs(warm.target[i]! - cold.target[i]!);
-      if (d > 0) differing++;
       maxDiff = Math.max(maxDiff, d);
     }
     expect(warm.solved).toBe(nHours);
