@@ -232,6 +232,8 @@ export async function runBacktest(
       ...extra,
       startupSeconds: Number(startSeconds.toFixed(3)),
       totalSeconds: Number(((performance.now() - t0) / 1000).toFixed(3)),
+      // this process: the local stack, the handlers' worker threads and the CLI (maxRSS is in KiB)
+      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     });
   } finally {
     await stack.stop();

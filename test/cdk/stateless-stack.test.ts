@@ -67,7 +67,8 @@ describe('cdk: StatelessStack', () => {
 
   it('runs every function on nodejs22.x, arm64, with source maps enabled', () => {
     const fns = functions();
-    expect(fns).toHaveLength(7 + 6); // the steps and the API routes (no hidden custom-resource functions)
+    // the 7 steps, 10 API routes and the paper tick (no hidden custom-resource functions)
+    expect(fns).toHaveLength(7 + 10 + 1);
     for (const [id, fn] of fns) {
       expect(fn.Properties.Runtime, id).toBe('nodejs22.x');
       expect(fn.Properties.Architectures, id).toEqual(['arm64']);
