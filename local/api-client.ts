@@ -24,7 +24,11 @@ export interface RunView {
   readonly finishedAt?: string;
   readonly progress: Readonly<Record<string, StageProgress>>;
   readonly metrics: Readonly<Record<string, number | null>> | null;
-  readonly provenance: { readonly datasetId: string; readonly specHash: string; readonly codeVersion: string };
+  readonly provenance: {
+    readonly datasetId: string;
+    readonly specHash: string;
+    readonly codeVersion: string;
+  };
   readonly error?: { readonly code: string; readonly message: string };
 }
 
@@ -38,7 +42,10 @@ export interface ArtifactsView {
 export interface ApiErrorBody {
   readonly code: string;
   readonly message: string;
-  readonly details?: { readonly field?: string; readonly issues?: readonly { path: string; message: string }[] };
+  readonly details?: {
+    readonly field?: string;
+    readonly issues?: readonly { path: string; message: string }[];
+  };
 }
 
 /** An HTTP error answer of the API, with its status and body. */
@@ -73,7 +80,12 @@ export class HtsApiClient {
     this.#token = token;
   }
 
-  async #call<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  async #call<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
     const res = await fetch(`${this.#base}${path}`, {
       method,
       headers: {
@@ -127,7 +139,11 @@ export class HtsApiClient {
   }
 
   /** Polls until the run is terminal, calling `onProgress` with each view. */
-  async wait(runId: string, onProgress: (run: RunView) => void = () => undefined, intervalMs = 250): Promise<RunView> {
+  async wait(
+    runId: string,
+    onProgress: (run: RunView) => void = () => undefined,
+    intervalMs = 250,
+  ): Promise<RunView> {
     for (;;) {
       const run = await this.get(runId);
       onProgress(run);

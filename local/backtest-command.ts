@@ -10,14 +10,14 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { InvalidInputError } from '../lib/core/errors.ts';
 import { parseBacktestSpec } from '../lib/backtest/spec.ts';
+import { InvalidInputError } from '../lib/core/errors.ts';
+import { datasetIdOf } from '../lib/data/dataset.ts';
 import { type ArtifactsView, downloadArtifacts, HtsApiClient, type RunView } from './api-client.ts';
 import { flagDate, flagString, type ParsedArgs, requireFlag } from './cli-args.ts';
 import { describeDataset, generateDataset } from './data-commands.ts';
 import { PROJECT_ROOT } from './paths.ts';
 import { publishDataset, readDatasetManifest } from './publish-dataset.ts';
-import { datasetIdOf } from '../lib/data/dataset.ts';
 import { ProgressPrinter, type Stage, stageSeconds, summaryTable } from './run-view.ts';
 import { type LocalStack, startLocalStack } from './stack.ts';
 
@@ -26,13 +26,18 @@ export const DEMO_DATASET = { start: '2023-01-01', end: '2024-12-31', seed: 7 } 
 export const DEMO_SPEC_FILE = join(PROJECT_ROOT, 'examples', 'demo.json');
 
 /** A spec file's JSON with the CLI's period overrides applied, validated (exit 2 naming the field). */
-export function readSpecFile(file: string, overrides: { start?: string; end?: string } = {}): Record<string, unknown> {
+export function readSpecFile(
+  file: string,
+  overrides: { start?: string; end?: string } = {},
+): Record<string, unknown> {
   if (!existsSync(file)) throw new InvalidInputError(`--spec ${file}: no such file`, { field: 'spec' });
   let body: unknown;
   try {
     body = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new InvalidInputError(`--spec ${file} is not valid JSON: ${(e as Error).message}`, { field: 'spec' });
+    throw new InvalidInputError(`--spec ${file} is not valid JSON: ${(e as Error).message}`, {
+      field: 'spec',
+    });
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new InvalidInputError(`--spec ${file} must hold a JSON object (a BacktestSpec)`, { field: 'spec' });
@@ -135,7 +140,10 @@ const shortPath = (p: string): string => {
 /** The exit code of a finished run: 0 SUCCEEDED; 2 when it failed on bad input or data; 1 otherwise. */
 export function exitCodeOf(run: RunView): number {
   if (run.status === 'SUCCEEDED') return 0;
-  if (run.status === 'FAILED' && (run.error?.code === 'INVALID_INPUT' || run.error?.code === 'DATA_INTEGRITY')) {
+  if (
+    run.status === 'FAILED' &&
+    (run.error?.code === 'INVALID_INPUT' || run.error?.code === 'DATA_INTEGRITY')
+  ) {
     return 2;
   }
   return 1;
@@ -271,10 +279,15 @@ export async function demoCommand(args: ParsedArgs, json: boolean, root: string)
     generatedSeconds = (performance.now() - t0) / 1000;
     if (!json) {
       const s = await describeDataset(dir);
-      process.stderr.write(`  ${s.symbols} symbols, ${s.period.start} → ${s.period.end}, ${s.bars} hourly bars\n`);
+      process.stderr.write(
+        `  ${s.symbols} symbols, ${s.period.start} → ${s.period.end}, ${s.bars} hourly bars\n`,
+      );
     }
   }
-  if (!json) process.stdout.write(`hts demo: ${shortPath(DEMO_SPEC_FILE)} on the demo dataset, through the local stack\n`);
+  if (!json)
+    process.stdout.write(
+      `hts demo: ${shortPath(DEMO_SPEC_FILE)} on the demo dataset, through the local stack\n`,
+    );
   return runBacktest(
     {
       specFile: DEMO_SPEC_FILE,

@@ -9,8 +9,8 @@
  * `npx tsx local/cli.ts` and the `hts` bin all work.
  */
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { createCipheriv } from 'node:crypto';
+import { resolve } from 'node:path';
 import { isAppError } from '../lib/core/errors.ts';
 import { flagString, parseArgs } from './cli-args.ts';
 
@@ -81,7 +81,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     // each command's modules are loaded only when it runs (the stack's pull in the AWS SDK, s3rver, dynalite)
     if (cmd === 'demo') return await (await import('./backtest-command.ts')).demoCommand(args, json, root);
-    if (cmd === 'backtest') return await (await import('./backtest-command.ts')).backtestCommand(args, json, root);
+    if (cmd === 'backtest')
+      return await (await import('./backtest-command.ts')).backtestCommand(args, json, root);
     if (cmd === 'serve') return await (await import('./serve-command.ts')).serveCommand(args, json, root);
     if (cmd === 'audit') return await (await import('./audit-command.ts')).auditCommand(args, json, root);
     if (cmd === 'data') return await (await import('./data-commands.ts')).dataCommand(args, json);
@@ -95,7 +96,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       return bad ? 2 : 1;
     }
     if (json) {
-      process.stdout.write(`${JSON.stringify({ error: { code: 'INTERNAL', message: (e as Error).message } })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ error: { code: 'INTERNAL', message: (e as Error).message } })}\n`,
+      );
     } else process.stderr.write(`error INTERNAL: ${(e as Error).message}\n`);
     return 1;
   }

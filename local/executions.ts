@@ -35,7 +35,16 @@ export interface LocalExecution {
 
 /** A Step Functions API error (its `name` is the API's error code). */
 export class SfnApiError extends Error {
-  constructor(name: 'ExecutionAlreadyExists' | 'ExecutionDoesNotExist' | 'InvalidName' | 'InvalidExecutionInput' | 'StateMachineDoesNotExist' | 'InvalidArn', message: string) {
+  constructor(
+    name:
+      | 'ExecutionAlreadyExists'
+      | 'ExecutionDoesNotExist'
+      | 'InvalidName'
+      | 'InvalidExecutionInput'
+      | 'StateMachineDoesNotExist'
+      | 'InvalidArn',
+    message: string,
+  ) {
     super(message);
     this.name = name;
   }
@@ -65,7 +74,8 @@ export class LocalExecutions implements ExecutionStarter {
 
   /** StartExecution (see the module comment). */
   startExecution(name: string, input: string): LocalExecution {
-    if (!NAME.test(name)) throw new SfnApiError('InvalidName', `invalid execution name ${JSON.stringify(name)}`);
+    if (!NAME.test(name))
+      throw new SfnApiError('InvalidName', `invalid execution name ${JSON.stringify(name)}`);
     let parsed: unknown;
     try {
       parsed = JSON.parse(input);
@@ -79,7 +89,11 @@ export class LocalExecutions implements ExecutionStarter {
       throw new SfnApiError('ExecutionAlreadyExists', `execution ${name} already exists`);
     }
     const startDateMs = Date.now();
-    const run = this.#machine.run(parsed, { executionArn, name, startTime: new Date(startDateMs).toISOString() });
+    const run = this.#machine.run(parsed, {
+      executionArn,
+      name,
+      startTime: new Date(startDateMs).toISOString(),
+    });
     let settle!: () => void;
     const finished = new Promise<void>((resolve) => {
       settle = resolve;
@@ -94,30 +108,32 @@ export class LocalExecutions implements ExecutionStarter {
       abort: run.abort,
     };
     this.#executions.set(executionArn, execution);
-    run.result.then(
-      (output) => {
-        if (execution.status !== 'RUNNING') return;
-        execution.status = 'SUCCEEDED';
-        execution.output = JSON.stringify(output ?? null);
-      },
-      (e: unknown) => {
-        if (execution.status !== 'RUNNING') return;
-        const err = e as Error & { cause?: unknown };
-        if (err.name === 'ExecutionAbortedError') execution.status = 'ABORTED';
-        else if (err.name === 'ExecutionTimeoutError') execution.status = 'TIMED_OUT';
-        else {
-          execution.status = 'FAILED';
-          // ExecutionError wraps the state's error as `cause` (its name is the Step Functions error)
-          const cause = err.cause instanceof Error ? err.cause : err;
-          execution.error = cause.name;
-          execution.cause = cause.message;
-        }
-      },
-    ).finally(() => {
-      execution.stopDateMs ??= Date.now();
-      settle();
-      this.#onFinish?.(execution);
-    });
+    run.result
+      .then(
+        (output) => {
+          if (execution.status !== 'RUNNING') return;
+          execution.status = 'SUCCEEDED';
+          execution.output = JSON.stringify(output ?? null);
+        },
+        (e: unknown) => {
+          if (execution.status !== 'RUNNING') return;
+          const err = e as Error & { cause?: unknown };
+          if (err.name === 'ExecutionAbortedError') execution.status = 'ABORTED';
+          else if (err.name === 'ExecutionTimeoutError') execution.status = 'TIMED_OUT';
+          else {
+            execution.status = 'FAILED';
+            // ExecutionError wraps the state's error as `cause` (its name is the Step Functions error)
+            const cause = err.cause instanceof Error ? err.cause : err;
+            execution.error = cause.name;
+            execution.cause = cause.message;
+          }
+        },
+      )
+      .finally(() => {
+        execution.stopDateMs ??= Date.now();
+        settle();
+        this.#onFinish?.(execution);
+      });
     return execution;
   }
 

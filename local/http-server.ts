@@ -171,7 +171,10 @@ export function buildApiGatewayEvent(input: BuildEventInput): ApiGatewayV2Event 
 }
 
 /** The tenant a request acts as, or 'unauthorized' (see the module comment). */
-export function tenantOfRequest(authorization: string | undefined, defaultTenant: string): string | 'unauthorized' {
+export function tenantOfRequest(
+  authorization: string | undefined,
+  defaultTenant: string,
+): string | 'unauthorized' {
   if (authorization === undefined) return defaultTenant;
   const m = /^Bearer\s+local:(\S+)$/i.exec(authorization.trim());
   return m ? m[1]! : 'unauthorized';
@@ -188,7 +191,12 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   return Buffer.concat(chunks);
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json',
@@ -201,7 +209,10 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 function sendResult(res: ServerResponse, result: ApiResult, requestId: string): void {
   const headers: Record<string, string> = { 'apigw-requestid': requestId };
   for (const [k, v] of Object.entries(result.headers ?? {})) headers[k.toLowerCase()] = String(v);
-  const body = result.body === undefined ? Buffer.alloc(0) : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
+  const body =
+    result.body === undefined
+      ? Buffer.alloc(0)
+      : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
   headers['content-length'] = String(body.length);
   res.writeHead(result.statusCode ?? 200, headers);
   if (result.cookies?.length) res.setHeader('set-cookie', result.cookies);
@@ -297,7 +308,13 @@ export async function startLocalApiServer(options: LocalApiServerOptions): Promi
           return;
         }
         if (method === 'GET' && url.pathname === '/') {
-          const list = await callRoute(req, new URL('/v1/backtests?limit=100', url), 'GET', Buffer.alloc(0), tenant);
+          const list = await callRoute(
+            req,
+            new URL('/v1/backtests?limit=100', url),
+            'GET',
+            Buffer.alloc(0),
+            tenant,
+          );
           const page = JSON.parse(list?.result.body ?? '{}') as { items?: RunSummary[] };
           const html = dashboardHtml(tenant, page.items ?? []);
           res.writeHead(list?.result.statusCode === 200 ? 200 : 502, {
@@ -311,10 +328,16 @@ export async function startLocalApiServer(options: LocalApiServerOptions): Promi
         if (method === 'GET' && report) {
           const path = `/v1/backtests/${report[1]}/artifacts`;
           const out = await callRoute(req, new URL(path, url), 'GET', Buffer.alloc(0), tenant);
-          const view = JSON.parse(out?.result.body ?? '{}') as { artifacts?: { name: string; url: string }[] };
+          const view = JSON.parse(out?.result.body ?? '{}') as {
+            artifacts?: { name: string; url: string }[];
+          };
           const target = view.artifacts?.find((a) => a.name === 'report.html')?.url;
           if (out?.result.statusCode !== 200 || target === undefined) {
-            sendResult(res, out?.result ?? { statusCode: 404, body: '{"message":"Not Found"}' }, out?.requestId ?? '');
+            sendResult(
+              res,
+              out?.result ?? { statusCode: 404, body: '{"message":"Not Found"}' },
+              out?.requestId ?? '',
+            );
             return;
           }
           res.writeHead(302, { location: target, 'content-length': '0' });

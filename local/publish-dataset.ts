@@ -7,8 +7,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DiskObjectStore } from '../lib/adapters/disk-object-store.ts';
 import { InvalidInputError } from '../lib/core/errors.ts';
-import type { ObjectStore } from '../lib/data/object-store.ts';
 import { copyDataset, DatasetManifest, datasetIdOf } from '../lib/data/dataset.ts';
+import type { ObjectStore } from '../lib/data/object-store.ts';
 import {
   DATASET_NAME_PATTERN,
   datasetManifestKey,

@@ -96,8 +96,7 @@ export function stageSeconds(run: RunView): Partial<Record<Stage, number>> {
 
 const num = (x: number | null | undefined, digits = 2): string =>
   x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(digits);
-const pctOf = (x: number | null | undefined): string =>
-  x === null || x === undefined ? 'n/a' : pct(x, 1);
+const pctOf = (x: number | null | undefined): string => (x === null || x === undefined ? 'n/a' : pct(x, 1));
 
 /** The summary of a finished run: headline metrics beside SPY's over the same bars. */
 export function summaryTable(run: RunView): string {

@@ -59,7 +59,10 @@ export function handleSfnRequest(
       if (body.stateMachineArn !== executions.stateMachineArn) {
         throw new SfnApiError('StateMachineDoesNotExist', 'no such state machine');
       }
-      const e = executions.startExecution(String(body.name ?? crypto.randomUUID()), String(body.input ?? '{}'));
+      const e = executions.startExecution(
+        String(body.name ?? crypto.randomUUID()),
+        String(body.input ?? '{}'),
+      );
       return { executionArn: e.executionArn, startDate: seconds(e.startDateMs) };
     }
     case 'DescribeExecution':
@@ -87,10 +90,15 @@ export async function startSfnEndpoint(executions: LocalExecutions): Promise<Sfn
   const server: Server = createServer((req, res) => {
     void (async () => {
       const target = String(req.headers['x-amz-target'] ?? '');
-      const operation = target.startsWith('AWSStepFunctions.') ? target.slice('AWSStepFunctions.'.length) : '';
+      const operation = target.startsWith('AWSStepFunctions.')
+        ? target.slice('AWSStepFunctions.'.length)
+        : '';
       try {
         if (req.method !== 'POST' || operation === '') {
-          send(res, 400, { __type: 'UnknownOperationException', message: 'expected an AWSStepFunctions call' });
+          send(res, 400, {
+            __type: 'UnknownOperationException',
+            message: 'expected an AWSStepFunctions call',
+          });
           return;
         }
         const text = await readBody(req);

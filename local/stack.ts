@@ -118,7 +118,11 @@ export function localCodeVersion(): string {
   const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
   try {
     const git = (args: string[]) =>
-      execFileSync('git', args, { cwd: PROJECT_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      execFileSync('git', args, {
+        cwd: PROJECT_ROOT,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
     const commit = git(['rev-parse', '--short=12', 'HEAD']);
     const dirty = git(['status', '--porcelain', '--untracked-files=no']) !== '';
     return `${pkg.version}+${commit}${dirty ? '.dirty' : ''}`;
@@ -236,7 +240,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const s3Address = await s3rver.run();
     cleanups.push(() => s3rver.close());
     const s3Endpoint = `http://127.0.0.1:${s3Address.port}`;
-    const dynamo = dynalite({ path: join(root, 'dynamo'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    const dynamo = dynalite({
+      path: join(root, 'dynamo'),
+      createTableMs: 0,
+      deleteTableMs: 0,
+      updateTableMs: 0,
+    });
     await new Promise<void>((ok, fail) => {
       dynamo.once('error', fail);
       dynamo.listen(0, '127.0.0.1', () => {
@@ -331,7 +340,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // API Gateway
     const api: LocalApiServer = await startLocalApiServer({
       defaultTenant: options.defaultTenant ?? DEFAULT_TENANT,
-      onError: (e) => log.write(`${new Date().toISOString()} local API: a handler failed: ${e.stack ?? e.message}\n`),
+      onError: (e) =>
+        log.write(`${new Date().toISOString()} local API: a handler failed: ${e.stack ?? e.message}\n`),
       ...(options.port !== undefined && { port: options.port }),
       invoke: (route, event) =>
         apiPool.invoke({

@@ -145,7 +145,9 @@ export class LocalStateMachine {
       if (typeof state.Resource !== 'string' || !state.Resource.startsWith('arn:aws:lambda:')) {
         // The synthesised definition invokes each function by its ARN (payload in, payload out). Any other
         // integration (lambda:invoke with a Payload envelope, SDK integrations) would need its own translation.
-        throw new Error(`local stack: Task ${name} uses resource ${String(state.Resource)}, expected a Lambda ARN`);
+        throw new Error(
+          `local stack: Task ${name} uses resource ${String(state.Resource)}, expected a Lambda ARN`,
+        );
       }
       const timeoutMs = 1000 * (typeof state.TimeoutSeconds === 'number' ? state.TimeoutSeconds : 60);
       this.#handlers[name] = (input) => options.invoke(name, input, timeoutMs);
@@ -160,7 +162,12 @@ export class LocalStateMachine {
     const execution = this.#machine.run(input as never, {
       overrides: { taskResourceLocalHandlers: this.#handlers as never },
       context: {
-        Execution: { Id: context.executionArn, Name: context.name, StartTime: context.startTime, Input: input },
+        Execution: {
+          Id: context.executionArn,
+          Name: context.name,
+          StartTime: context.startTime,
+          Input: input,
+        },
       } as never,
     });
     // the event log is an async generator the library fills whether or not it is read: drain it

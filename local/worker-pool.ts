@@ -170,7 +170,9 @@ export class WorkerPool {
     const fail = (error: Error): void => {
       const pending = slot.current;
       slot.current = undefined;
-      pending?.reject(new HandlerError('Lambda.Unknown', `the worker running the handler died: ${error.message}`));
+      pending?.reject(
+        new HandlerError('Lambda.Unknown', `the worker running the handler died: ${error.message}`),
+      );
       if (this.#closed) return;
       const index = this.#slots.indexOf(slot);
       if (index >= 0) this.#slots[index] = this.#spawn();

@@ -49,7 +49,9 @@ export function runCli(args: readonly string[], cwd = PROJECT_ROOT, echo = false
         // reported below
       }
       if (code !== 0) {
-        reject(new Error(`hts ${args.join(' ')} exited ${code}: ${stdout.slice(0, 2000)} ${stderr.slice(-2000)}`));
+        reject(
+          new Error(`hts ${args.join(' ')} exited ${code}: ${stdout.slice(0, 2000)} ${stderr.slice(-2000)}`),
+        );
       } else resolve({ code, json, stderr, ms });
     });
   });

@@ -279,11 +279,13 @@ export function simulateChunk(state: SimState, chunk: ChunkInput, ctx?: EngineCo
   const { nA, barOffset, open, close, volume, target, member, symbols } = m;
   const exec = config.execution;
   const riskCfg = config.risk;
-  const lot = exec.lotSize;
+  // Numbers read from objects go through `+` (an identity on numbers) so that TurboFan types them as numbers and
+  // keeps the per-name loops' doubles unboxed (a phi mixing an untyped load with a computed double is boxed).
+  const lot = +exec.lotSize;
   const unitLot = lot === 1;
   const carry = exec.remainder === 'carry';
-  const cap = config.turnoverCap;
-  const maxWeight = config.maxWeight;
+  const cap = +config.turnoverCap;
+  const maxWeight = +config.maxWeight;
   const bIdx = m.benchmarkAsset;
   const nBars = endBar - startBar;
   // Room for a dense chunk (every name every bar) up to ~1M rows; larger chunks grow by doubling.
@@ -303,7 +305,7 @@ export function simulateChunk(state: SimState, chunk: ChunkInput, ctx?: EngineCo
   }
   const so = state.pending;
   for (let i = 0; i < so.symbol.length; i++) pending[cx.indexOf(so.symbol[i]!, 'pending')] = so.shares[i]!;
-  let cash = state.cash;
+  let cash = +state.cash;
   let prevNav = state.prevNav;
   let navPeak = state.navPeak;
   let risk = state.risk;
@@ -387,7 +389,7 @@ export function simulateChunk(state: SimState, chunk: ChunkInput, ctx?: EngineCo
       fc.kind.fill(FillKind.ORDER, r0, r1);
       fillsB.n = r1;
       if (!carry) pending.fill(0);
-      cash = fs.cashAfter;
+      cash = +fs.cashAfter;
       traded = fs.filledNotional;
       buyN = fs.buyNotional;
       sellN = fs.sellNotional;
@@ -491,8 +493,8 @@ export function simulateChunk(state: SimState, chunk: ChunkInput, ctx?: EngineCo
       counters.transitions++;
     }
     const scales = riskScales(riskCfg, risk.state);
-    const gross = scales.gross;
-    const nameCap = scales.nameCap;
+    const gross = +scales.gross;
+    const nameCap = +scales.nameCap;
     if (!(gross >= 0 && gross <= 1) || !(nameCap >= 0 && nameCap <= 1)) {
       throw new InvalidInputError(
         `grossScale and nameCapScale must be in [0, 1], received ${gross}, ${nameCap}`,

@@ -17,6 +17,7 @@ import {
   RunView,
   SubmitResponse,
 } from './api.ts';
+import { CreatePaperBody } from './paper-api.ts';
 import { MAX_LIST_LIMIT } from './run-store.ts';
 
 type JsonObject = Record<string, unknown>;
@@ -42,7 +43,12 @@ const componentSchemas = (): Record<string, JsonObject> => {
     uri: (id) => `#/components/schemas/${id}`,
   }).schemas;
   const spec = z.toJSONSchema(BacktestSpec, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' });
-  const out: Record<string, JsonObject> = { BacktestSpec: strip(spec) };
+  const paper = z.toJSONSchema(CreatePaperBody, {
+    target: 'draft-2020-12',
+    io: 'input',
+    unrepresentable: 'any',
+  });
+  const out: Record<string, JsonObject> = { BacktestSpec: strip(spec), CreatePaper: strip(paper) };
   for (const id of Object.keys(generated).sort()) out[id] = strip(generated[id]);
   return out;
 };
@@ -62,6 +68,13 @@ const commonErrors = {
 
 const runIdParameter = {
   name: 'runId',
+  in: 'path',
+  required: true,
+  schema: strip(z.toJSONSchema(ApiRunId, { target: 'draft-2020-12' })),
+};
+
+const strategyIdParameter = {
+  name: 'strategyId',
   in: 'path',
   required: true,
   schema: strip(z.toJSONSchema(ApiRunId, { target: 'draft-2020-12' })),
@@ -168,6 +181,81 @@ export const buildOpenApiDocument = (): JsonObject => ({
           ...commonErrors,
           '404': errorResponse('No such run for this tenant (NOT_FOUND)'),
           '409': errorResponse('The run has not SUCCEEDED (RUN_NOT_FINISHED)'),
+        },
+      },
+    },
+    '/v1/paper': {
+      post: {
+        operationId: 'createPaperStrategy',
+        summary: "Create a paper-trading strategy from a spec and a finished run's fold model (idempotent)",
+        parameters: [
+          {
+            name: 'Idempotency-Key',
+            in: 'header',
+            required: true,
+            schema: strip(z.toJSONSchema(IdempotencyKeyHeader, { target: 'draft-2020-12' })),
+          },
+        ],
+        requestBody: { required: true, content: jsonContent(ref('CreatePaper')) },
+        responses: {
+          '201': { description: 'The strategy and its portfolio', content: { 'application/json': {} } },
+          ...commonErrors,
+          '404': errorResponse('No such source run for this tenant (NOT_FOUND)'),
+          '409': errorResponse('The source run has not SUCCEEDED, or the key is in use'),
+          '422': errorResponse('Same Idempotency-Key with a different body (IDEMPOTENCY_PAYLOAD_MISMATCH)'),
+        },
+      },
+    },
+    '/v1/paper/{strategyId}': {
+      get: {
+        operationId: 'getPaperStrategy',
+        summary: 'The paper portfolio: positions, cash, NAV, risk state, last decision',
+        parameters: [strategyIdParameter],
+        responses: {
+          '200': { description: 'The portfolio', content: { 'application/json': {} } },
+          ...commonErrors,
+          '404': errorResponse('No such strategy for this tenant (NOT_FOUND)'),
+        },
+      },
+    },
+    '/v1/paper/{strategyId}/decisions': {
+      get: {
+        operationId: 'listPaperDecisions',
+        summary:
+          'The hourly decision log (DECIDED, MISSED or STOPPED per scheduled hour), oldest first, paginated',
+        parameters: [
+          strategyIdParameter,
+          {
+            name: 'from',
+            in: 'query',
+            schema: { type: 'string' },
+            description: 'New York date or ISO date-time',
+          },
+          {
+            name: 'to',
+            in: 'query',
+            schema: { type: 'string' },
+            description: 'New York date or ISO date-time',
+          },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500 } },
+          { name: 'cursor', in: 'query', schema: { type: 'string' } },
+        ],
+        responses: {
+          '200': { description: 'A page of decisions', content: { 'application/json': {} } },
+          ...commonErrors,
+          '404': errorResponse('No such strategy for this tenant (NOT_FOUND)'),
+        },
+      },
+    },
+    '/v1/paper/{strategyId}/stop': {
+      post: {
+        operationId: 'stopPaperStrategy',
+        summary: 'Stop the strategy (idempotent); later ticks record STOPPED',
+        parameters: [strategyIdParameter],
+        responses: {
+          '200': { description: 'The stopped strategy', content: { 'application/json': {} } },
+          ...commonErrors,
+          '404': errorResponse('No such strategy for this tenant (NOT_FOUND)'),
         },
       },
     },

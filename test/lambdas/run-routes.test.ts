@@ -317,7 +317,12 @@ describe('lambdas/api/get-openapi', () => {
       '/v1/backtests/{runId}/artifacts',
       '/v1/backtests/{runId}/cancel',
       '/v1/openapi.json',
+      '/v1/paper',
+      '/v1/paper/{strategyId}',
+      '/v1/paper/{strategyId}/decisions',
+      '/v1/paper/{strategyId}/stop',
     ]);
+    expect(doc.components.schemas.CreatePaper?.additionalProperties).toBe(false);
     expect(Object.keys(doc.paths['/v1/backtests']!.post!.responses)).toEqual(
       expect.arrayContaining(['202', '400', '401', '409', '413', '422']),
     );

@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DiskObjectStore } from '../../lib/adapters/disk-object-store.ts';
 import { MemoryObjectStore } from '../../lib/adapters/memory-object-store.ts';
 import { MemoryRunStore } from '../../lib/adapters/memory-run-store.ts';
 import { canonicalJson, parseBacktestSpec, specHash } from '../../lib/backtest/spec.ts';
@@ -17,13 +18,27 @@ import { copyDataset } from '../../lib/data/dataset.ts';
 import { datasetPrefix, runKeys } from '../../lib/workflow/keys.ts';
 import { runPipelineInProcess } from '../../lib/workflow/pipeline.ts';
 import { newRunRecord } from '../../lib/workflow/run-store.ts';
-import { DiskObjectStore } from '../../lib/adapters/disk-object-store.ts';
 import { ApiRequestError, HtsApiClient, type RunView } from '../../local/api-client.ts';
 import { generateDataset } from '../../local/data-commands.ts';
 import { publishDataset } from '../../local/publish-dataset.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 
-const SYMBOLS = ['AAPL', 'MSFT', 'NVDA', 'AMZN', 'JPM', 'BAC', 'XOM', 'CVX', 'JNJ', 'PFE', 'PG', 'KO', 'WMT', 'HD'];
+const SYMBOLS = [
+  'AAPL',
+  'MSFT',
+  'NVDA',
+  'AMZN',
+  'JPM',
+  'BAC',
+  'XOM',
+  'CVX',
+  'JNJ',
+  'PFE',
+  'PG',
+  'KO',
+  'WMT',
+  'HD',
+];
 const CODE_VERSION = 'e2e-test';
 const tmp = mkdtempSync(join(tmpdir(), 'hts-e2e-'));
 const root = join(tmp, 'root');
@@ -98,7 +113,13 @@ describe('local stack: a backtest through the local API', () => {
   it('serves the artifacts through presigned URLs, byte-identical to the manifest', async () => {
     const view = await client().artifacts(run.runId);
     const names = view.artifacts.map((a) => a.name);
-    for (const n of ['equity_curve.csv', 'fills.csv', 'weights.csv', 'risk_history.csv', 'monthly_returns.csv']) {
+    for (const n of [
+      'equity_curve.csv',
+      'fills.csv',
+      'weights.csv',
+      'risk_history.csv',
+      'monthly_returns.csv',
+    ]) {
       expect(names).toContain(n);
     }
     expect(names).toContain('metrics.json');
@@ -106,7 +127,9 @@ describe('local stack: a backtest through the local API', () => {
     const manifest = JSON.parse(
       new TextDecoder().decode(await stack.store.get(runKeys('local', run.runId).artifact('manifest.json'))),
     ) as { artifacts: { name: string; bytes: number; sha256: string }[] };
-    expect(view.artifacts.map(({ name, bytes, sha256 }) => ({ name, bytes, sha256 }))).toEqual(manifest.artifacts);
+    expect(view.artifacts.map(({ name, bytes, sha256 }) => ({ name, bytes, sha256 }))).toEqual(
+      manifest.artifacts,
+    );
     for (const a of view.artifacts) {
       expect(new URL(a.url).host).toBe(new URL(stack.s3Endpoint).host); // the local S3 serves it
       const res = await fetch(a.url);
@@ -154,7 +177,9 @@ describe('local stack: a backtest through the local API', () => {
     const other = new HtsApiClient(stack.apiUrl, 'local:globex');
     expect((await other.list(10)).items).toEqual([]);
     await expect(other.get(run.runId)).rejects.toMatchObject({ status: 404 });
-    const res = await fetch(`${stack.apiUrl}/v1/backtests`, { headers: { authorization: 'Bearer nonsense' } });
+    const res = await fetch(`${stack.apiUrl}/v1/backtests`, {
+      headers: { authorization: 'Bearer nonsense' },
+    });
     expect(res.status).toBe(401);
   });
 
