@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DataIntegrityError, InvalidInputError } from '../../lib/core/errors.ts';
 import {
   allocFillBuffers,
+  allocFillRows,
   applySplit,
   closeDelisted,
   type ExecutionBar,
@@ -11,6 +12,8 @@ import {
   executionBar,
   FillStatus,
   fillCost,
+  fillOrders,
+  fillParams,
   simulateFills,
 } from '../../lib/execution/index.ts';
 
@@ -464,4 +467,72 @@ describe('fill-model: executionBar', () => {
     expect(() => executionBar(grid, 14)).toThrow(InvalidInputError);
     expect(() => executionBar(grid, -1)).toThrow(InvalidInputError);
   });
+});
+
+describe('fill-model: fillOrders (the fused kernel under simulateFills and the engine)', () => {
+  // From offset 2: a buy, no order, a sell of more than held, a buy without a price, a capped sell (cap 500
+  // shares), a buy too large for the cash (scaled pro rata).
+  const orders = [500, 0, -400, 10, -5_000, 3_000];
+  const bar = {
+    open: f64([1, 1, 20, 10, 20, Number.NaN, 40, 50]),
+    volume: f64([1, 1, 1e6, 1e6, 1e6, 1e6, 5e3, 1e6]),
+  };
+  const positions = [0, 0, 300, 0, 9_000, 0];
+
+  for (const remainder of ['cancel', 'carry'] as const) {
+    it(`writes one row per order from row0, in asset order, with the per-asset results (${remainder})`, () => {
+      const config = cfg({ remainder });
+      const ref = allocFillBuffers(6);
+      const refPos = f64(positions);
+      const s = simulateFills(config, f64(orders), { ...bar, offset: 2 }, refPos, 1_000, ref);
+      expect(s.buyScale).toBeLessThan(1);
+      const fb = allocFillBuffers(6);
+      const rows = allocFillRows(20);
+      rows.filled.fill(-1);
+      const pending = f64(orders);
+      const pos = f64(positions);
+      const mark = new Float64Array(6).fill(-1);
+      const end = fillOrders(
+        fillParams(config),
+        pending,
+        pending,
+        bar.open,
+        bar.volume,
+        undefined,
+        undefined,
+        2,
+        pos,
+        mark,
+        1_000,
+        rows,
+        7,
+        fb,
+      );
+      expect(end).toBe(7 + 5);
+      expect(rows.filled[6]).toBe(-1);
+      expect(rows.filled[12]).toBe(-1);
+      expect(Array.from(rows.asset.subarray(7, end))).toEqual([0, 2, 3, 4, 5]);
+      expect(Array.from(pos)).toEqual(Array.from(refPos));
+      expect(fb.summary.cashAfter).toBe(s.cashAfter);
+      expect(fb.summary.nFills).toBe(s.nFills);
+      for (let i = 7; i < end; i++) {
+        const a = rows.asset[i]!;
+        expect(rows.status[i]).toBe(ref.status[a]);
+        expect(rows.requested[i]).toBe(orders[a]);
+        expect(rows.filled[i]).toBe(ref.filled[a]);
+        expect(rows.price[i]).toBe(bar.open[2 + a]);
+        expect([rows.slippageCost[i], rows.spreadCost[i], rows.impactCost[i]]).toEqual([
+          ref.slippageCost[a],
+          ref.spreadCost[a],
+          ref.impactCost[a],
+        ]);
+        // a filled name is marked at its fill price, the others are left alone
+        expect(mark[a]).toBe(ref.filled[a] !== 0 ? bar.open[2 + a] : -1);
+      }
+      // `remaining` aliasing `orders`: with `carry` the remainders replace the orders; with `cancel` the orders
+      // are left for the caller to clear.
+      expect(Array.from(pending)).toEqual(remainder === 'carry' ? Array.from(ref.remaining) : orders);
+      expect(mark[1]).toBe(-1);
+    });
+  }
 });
