@@ -29,6 +29,8 @@ export interface ApiRoute {
   readonly functionName: string;
   /** The API function's timeout (cdk/stateless-stack.ts). */
   readonly timeoutMs: number;
+  /** No authorizer (no tenant claim in the event). */
+  readonly public?: boolean;
 }
 
 /** The HTTP API's routes, as API Gateway matches them. */
@@ -73,6 +75,35 @@ export const API_ROUTES: readonly ApiRoute[] = [
     path: '/v1/openapi.json',
     moduleUrl: moduleUrl('lambdas/api/get-openapi.ts'),
     functionName: 'GetOpenApi',
+    timeoutMs: 10_000,
+    public: true,
+  },
+  {
+    method: 'POST',
+    path: '/v1/paper',
+    moduleUrl: moduleUrl('lambdas/api/post-paper.ts'),
+    functionName: 'PostPaper',
+    timeoutMs: 10_000,
+  },
+  {
+    method: 'GET',
+    path: '/v1/paper/{strategyId}',
+    moduleUrl: moduleUrl('lambdas/api/get-paper.ts'),
+    functionName: 'GetPaper',
+    timeoutMs: 10_000,
+  },
+  {
+    method: 'GET',
+    path: '/v1/paper/{strategyId}/decisions',
+    moduleUrl: moduleUrl('lambdas/api/get-paper-decisions.ts'),
+    functionName: 'GetPaperDecisions',
+    timeoutMs: 10_000,
+  },
+  {
+    method: 'POST',
+    path: '/v1/paper/{strategyId}/stop',
+    moduleUrl: moduleUrl('lambdas/api/stop-paper.ts'),
+    functionName: 'StopPaper',
     timeoutMs: 10_000,
   },
 ];

@@ -276,7 +276,7 @@ export async function startLocalApiServer(options: LocalApiServerOptions): Promi
   ): Promise<{ result: ApiResult; requestId: string } | undefined> => {
     const match = matchRoute(method, url.pathname);
     if (match === undefined) return undefined;
-    const isPublic = match.route.path === '/v1/openapi.json';
+    const isPublic = match.route.public === true;
     const event = buildApiGatewayEvent({
       method,
       url,

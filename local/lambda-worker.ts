@@ -23,6 +23,8 @@ const load = (moduleUrl: string): Promise<Handler> => {
       if (typeof m.handler !== 'function') throw new Error(`${moduleUrl} exports no handler function`);
       return m.handler as Handler;
     });
+    // a module that failed to load is loaded again next time (Lambda discards an environment whose init failed)
+    handler.catch(() => modules.delete(moduleUrl));
     modules.set(moduleUrl, handler);
   }
   return handler;

@@ -36,6 +36,7 @@ import { DYNALITE_CREDENTIALS, makeDynamoDocumentClient } from '../lib/adapters/
 import { DynamoRunStore, runsTableDefinition } from '../lib/adapters/dynamo-run-store.ts';
 import { makeS3Client, S3RVER_CREDENTIALS } from '../lib/adapters/s3-client.ts';
 import { S3ObjectStore } from '../lib/adapters/s3-object-store.ts';
+import { InvalidInputError } from '../lib/core/errors.ts';
 import type { RunStore } from '../lib/workflow/run-store.ts';
 import { STEP_NAMES, type StepName } from '../lib/workflow/step-names.ts';
 import { LocalExecutions } from './executions.ts';
@@ -145,8 +146,9 @@ function acquireLock(root: string): string {
       }
     }
     if (alive) {
-      throw new Error(
-        `another hts process (pid ${pid}) is using ${root}; stop it first, or give this one another folder`,
+      throw new InvalidInputError(
+        `another hts process (pid ${pid}) is using ${root}; stop it first (e.g. hts serve), or pass --root DIR`,
+        { field: 'root' },
       );
     }
   }

@@ -164,7 +164,14 @@ export class WorkerPool {
       if (pending === undefined || pending.request.id !== message.id) return;
       slot.current = undefined;
       if (message.ok) pending.resolve(message.result);
-      else pending.reject(new HandlerError(message.error.name, message.error.message, message.error.stack));
+      else {
+        // what Lambda writes to CloudWatch for a failed invocation (errors thrown before a handler's own
+        // logging, such as a module that fails to load, would otherwise leave no trace)
+        this.#log?.write(
+          `${new Date().toISOString()} ${pending.request.functionName} invocation failed: ${message.error.stack ?? `${message.error.name}: ${message.error.message}`}\n`,
+        );
+        pending.reject(new HandlerError(message.error.name, message.error.message, message.error.stack));
+      }
       this.#dispatch();
     });
     const fail = (error: Error): void => {

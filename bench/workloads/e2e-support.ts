@@ -6,13 +6,15 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DiskObjectStore } from '../../lib/adapters/disk-object-store.ts';
 import { generateSyntheticMarket } from '../../lib/data/synthetic/generate.ts';
 import { loadMembershipSource } from '../../lib/data/universe.ts';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(PROJECT_ROOT, 'local', 'cli.ts');
+/** `--import` value that loads tsx from this project whatever the child's working directory. */
+export const TSX_IMPORT = pathToFileURL(join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 
 export interface CliResult {
   readonly code: number | null;
@@ -26,7 +28,7 @@ export function runCli(args: readonly string[], cwd = PROJECT_ROOT, echo = false
   const t0 = performance.now();
   const child = spawn(
     process.execPath,
-    ['--openssl-legacy-provider', '--import', 'tsx', CLI, ...args, '--json'],
+    ['--openssl-legacy-provider', '--import', TSX_IMPORT, CLI, ...args, '--json'],
     { cwd, env: { ...process.env, HTS_RELAUNCHED: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stdout = '';

@@ -22,7 +22,7 @@ import { runPipelineInProcess } from '../../lib/workflow/pipeline.ts';
 import { newRunRecord } from '../../lib/workflow/run-store.ts';
 import { downloadArtifacts, HtsApiClient } from '../../local/api-client.ts';
 import type { Workload } from '../workload.ts';
-import { ensureDataset, PROJECT_ROOT } from './e2e-support.ts';
+import { ensureDataset, PROJECT_ROOT, TSX_IMPORT } from './e2e-support.ts';
 
 const DEMO_DIR = join(PROJECT_ROOT, '.hts', 'datasets', 'demo');
 const SPEC_FILE = join(PROJECT_ROOT, 'examples', 'demo.json');
@@ -58,7 +58,7 @@ export const workload: Workload<State> = {
       [
         '--openssl-legacy-provider',
         '--import',
-        'tsx',
+        TSX_IMPORT,
         join(PROJECT_ROOT, 'local', 'cli.ts'),
         'serve',
         '--port',

@@ -267,8 +267,8 @@ export class EngineContext {
  * views into the context's reused buffers (valid until its next use; see `EngineContext`); without, they are
  * freshly allocated.
  *
- * Per bar the names are visited five times: the fill model's two passes (all orders; then the buys), one pass
- * recording the fills and marking at the close (NAV), and the decision's two passes — risk scaling
+ * Per bar the names are visited five times: the fill kernel's two passes (all orders, writing the fill rows in
+ * place; then the buys), one pass marking at the close (NAV), and the decision's two passes — risk scaling
  * (`scaleForRiskState`'s min(gross × w, nameCap × maxWeight)) fused with Σ|Δw|, then the turnover-capped step
  * (`applyTurnoverCap`'s w + α(target − w)) fused with the orders and the weight records. The arithmetic is that of
  * the optimizer's functions, operation for operation (test/backtest/engine.test.ts checks it against them).

@@ -5,7 +5,7 @@
  * consecutive sessions are adjacent, so after a session's last bar that is the next session's first open
  * (`executionBar`). Everything here is long-only, in integer shares, with cash that never goes negative.
  *
- * One call, `simulateFills`, in this order:
+ * One kernel, `fillOrders` (the engine calls it; `simulateFills` wraps it with per-asset outputs), in this order:
  * 1. Validation per order: no order (0) → nothing; missing or non-positive open → `NO_PRICE`; missing or
  *    non-positive bar volume → `NO_VOLUME`; notional `|order| × open` below `minTradeNotional` → cancelled
  *    (`BELOW_MIN_NOTIONAL`; a sell that closes the whole position is exempt). The first two keep the order
@@ -22,7 +22,8 @@
  *
  * Fills are at the execution open; costs (slippage, spread, impact from `cost-model.ts`) are charged in cash on top
  * of the notional, never folded into the price. `positions` is updated in place; everything else is written to
- * caller-provided buffers (`allocFillBuffers`), so the hot path allocates nothing.
+ * caller-provided buffers (`allocFillBuffers`; `fillOrders` writes one record row per order, each value once), so
+ * the hot path allocates nothing.
  */
 import { DataIntegrityError, InvalidInputError } from '../core/errors.ts';
 import type { BarGrid } from '../core/panel.ts';

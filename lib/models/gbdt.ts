@@ -16,8 +16,11 @@
  * g = σ(ŷ) − y, h = σ(1 − σ)). Split gain = G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ); leaf value
  * = −η·G/(H+λ) — the same formulas as scikit-learn, whose results `test/fixtures/gbdt` records.
  *
- * Data are row-major Float32Array (n × p, NaN = missing). Bins are stored row-major with the row stride padded
- * to a multiple of 4 so that the histogram kernel reads four bins per 32-bit load.
+ * Data are row-major Float32Array (n × p, NaN = missing). Performance layout (results are bit-identical to the
+ * straightforward algorithm): bins column-major (Uint8Array, feature f of row i at f·n + i) found by a per-feature
+ * lookup on the float's top 16 bits; threshold values sorted by a radix sort of their bits; histograms with a
+ * bin's sums interleaved, built four features per pass over the leaf's rows (stably partitioned in place) from
+ * gradients gathered in row order; prediction over trees flattened into typed arrays.
  */
 import { InvalidInputError } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
@@ -192,30 +195,125 @@ function binOf(x: number, thr: Float64Array): number {
   return lo;
 }
 
+/**
+ * Sortable key of float32 bits: unsigned order of the keys is the numeric order of the floats (−0 just before
+ * +0, as TypedArray sort orders them; NaN patterns sort outside ±∞).
+ */
+function floatKey(u: number): number {
+  return (u ^ ((u >> 31) | 0x80000000)) >>> 0;
+}
+
+/** Float32 bits of a sortable key (inverse of floatKey). */
+function keyBits(k: number): number {
+  return k >= 0x80000000 ? (k ^ 0x80000000) >>> 0 : ~k >>> 0;
+}
+
+/** LSD radix sort of keys[0, n) (three 11-bit passes; `tmp` as long). Returns the array holding the result. */
+function radixSortU32(keys: Uint32Array, tmp: Uint32Array, n: number, count: Uint32Array): Uint32Array {
+  let src = keys;
+  let dst = tmp;
+  for (let shift = 0; shift < 32; shift += 11) {
+    count.fill(0);
+    for (let i = 0; i < n; i++) {
+      const d = (src[i]! >>> shift) & 2047;
+      count[d] = count[d]! + 1;
+    }
+    // a digit shared by every key: the pass would be the identity
+    if (n > 0 && count[(src[0]! >>> shift) & 2047] === n) continue;
+    let s = 0;
+    for (let d = 0; d < 2048; d++) {
+      const c = count[d]!;
+      count[d] = s;
+      s += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const k = src[i]!;
+      const d = (k >>> shift) & 2047;
+      const pos = count[d]!;
+      dst[pos] = k;
+      count[d] = pos + 1;
+    }
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  return src;
+}
+
+/** Bins for non-NaN float32 values are looked up by the top 16 bits of the sortable key, then refined. */
+const PREFIX_BUCKETS = 65536;
+
+/**
+ * Per-feature lookup for binning: table[q] = bin of the smallest float whose key has prefix q, so the bin of
+ * any value with prefix q lies in [table[q], table[q + 1]] and a binary search over that (usually empty or
+ * one-threshold) range finishes it: the same bin as a binary search over all thresholds.
+ */
+function binLookup(thr: Float64Array): Uint8Array {
+  const table = new Uint8Array(PREFIX_BUCKETS + 1);
+  const bits = new Uint32Array(1);
+  const asFloat = new Float32Array(bits.buffer);
+  for (let q = 0; q < PREFIX_BUCKETS; q++) {
+    bits[0] = keyBits((q << 16) >>> 0);
+    let v = asFloat[0]!;
+    // buckets starting at a NaN pattern hold no other value than NaN or the infinity next to them
+    if (Number.isNaN(v)) v = q < PREFIX_BUCKETS >>> 1 ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+    table[q] = binOf(v, thr);
+  }
+  table[PREFIX_BUCKETS] = thr.length;
+  return table;
+}
+
+/** Bins are stored column-major: bins[f * n + i] is the bin of row i, feature f. */
 export interface BinnedMatrix {
   readonly n: number;
   readonly p: number;
-  /** Row stride in bytes (p rounded up to a multiple of 4). */
-  readonly stride: number;
   readonly bins: Uint8Array;
+  /** 1 for features with at least one missing value. */
+  readonly hasMissing: Uint8Array;
 }
 
-/** Maps a row-major matrix to bins (padding columns hold bin 0). */
+/** Maps a row-major matrix to column-major bins (MISSING_BIN for NaN). */
 export function binMatrix(
   x: Float32Array,
   n: number,
   p: number,
   thresholds: readonly Float64Array[],
 ): BinnedMatrix {
-  const stride = (p + 3) & ~3;
-  const bins = new Uint8Array(n * stride);
-  // row-outer: one pass over x and bins
-  for (let i = 0; i < n; i++) {
-    const o = i * p;
-    const ob = i * stride;
-    for (let f = 0; f < p; f++) bins[ob + f] = binOf(x[o + f]!, thresholds[f]!);
+  const bins = new Uint8Array(n * p);
+  const hasMissing = new Uint8Array(p);
+  const x32 = new Uint32Array(x.buffer, x.byteOffset, x.length);
+  const tables = thresholds.map(binLookup);
+  // blocks of rows: the block of x stays in cache while each feature's column segment is written
+  const block = 2048;
+  for (let i0 = 0; i0 < n; i0 += block) {
+    const i1 = Math.min(n, i0 + block);
+    for (let f = 0; f < p; f++) {
+      const thr = thresholds[f]!;
+      const table = tables[f]!;
+      const off = f * n;
+      let miss = 0;
+      for (let i = i0; i < i1; i++) {
+        const u = x32[i * p + f]!;
+        if ((u & 0x7fffffff) > 0x7f800000) {
+          bins[off + i] = MISSING_BIN;
+          miss = 1;
+          continue;
+        }
+        const q = floatKey(u) >>> 16;
+        let lo = table[q]!;
+        let hi = table[q + 1]!;
+        const v = x[i * p + f]!;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (v <= thr[mid]!) hi = mid;
+          else lo = mid + 1;
+        }
+        bins[off + i] = lo;
+      }
+      if (miss === 1) hasMissing[f] = 1;
+    }
   }
-  return { n, p, stride, bins };
+  return { n, p, bins, hasMissing };
 }
 
 /** Thresholds per feature from up to `sampleRows` rows (all rows when n is smaller, else a seeded sample). */
@@ -241,37 +339,48 @@ export function findBinThresholds(
     rows = perm.slice(0, sampleRows).sort();
   }
   const m = rows ? rows.length : n;
+  const x32 = new Uint32Array(x.buffer, x.byteOffset, x.length);
+  // the sample's non-missing values as sortable keys, radix-sorted (the order of Float64Array#sort)
+  const keys = new Uint32Array(m);
+  const tmp = new Uint32Array(m);
+  const count = new Uint32Array(2048);
   const col = new Float64Array(m);
+  const bits = new Uint32Array(1);
+  const asFloat = new Float32Array(bits.buffer);
   const out: Float64Array[] = [];
   for (let f = 0; f < p; f++) {
     let k = 0;
     for (let i = 0; i < m; i++) {
-      const v = x[(rows ? rows[i]! : i) * p + f]!;
-      if (!Number.isNaN(v)) col[k++] = v;
+      const u = x32[(rows ? rows[i]! : i) * p + f]!;
+      if ((u & 0x7fffffff) <= 0x7f800000) keys[k++] = floatKey(u);
     }
-    const vals = col.subarray(0, k).sort();
-    out.push(binThresholdsOf(vals, maxBins));
+    const sorted = radixSortU32(keys, tmp, k, count);
+    for (let i = 0; i < k; i++) {
+      bits[0] = keyBits(sorted[i]!);
+      col[i] = asFloat[0]!;
+    }
+    out.push(binThresholdsOf(col.subarray(0, k), maxBins));
   }
   return out;
 }
 
 // ---------------------------------------------------------------- growing one tree
 
-interface Hist {
-  readonly g: Float64Array;
-  readonly h: Float64Array;
-  /** Counts; null when hessians are constant (then h holds the counts). */
-  readonly c: Float64Array | null;
-}
+/**
+ * A histogram: per (feature, bin) `W` interleaved float64 sums at ((f << 8) | bin) * W — gradient, count
+ * (constant hessians, W = 2: the hessian sum is the count) or gradient, hessian, count (W = 3) — so one bin's
+ * sums share a cache line.
+ */
+type Hist = Float64Array;
 
 interface SplitInfo {
-  gain: number;
-  feature: number;
-  bin: number;
-  missingLeft: boolean;
-  gL: number;
-  hL: number;
-  cL: number;
+  readonly gain: number;
+  readonly feature: number;
+  readonly bin: number;
+  readonly missingLeft: boolean;
+  readonly gL: number;
+  readonly hL: number;
+  readonly cL: number;
 }
 
 interface Leaf {
@@ -291,116 +400,151 @@ interface GrowContext {
   readonly grad: Float32Array;
   readonly hess: Float32Array;
   readonly constHess: boolean;
+  /** Sums per bin: 2 (gradient, count) or 3 (gradient, hessian, count). */
+  readonly width: number;
   readonly params: GbdtParams;
   readonly nBins: Int32Array;
   readonly hasMissing: Uint8Array;
   readonly features: Int32Array;
   readonly rows: Uint32Array;
   readonly tmp: Uint32Array;
+  /** Gradients (and hessians) of a leaf's rows in row order, gathered once for all features. */
+  readonly orderedGrad: Float64Array;
+  readonly orderedHess: Float64Array;
   readonly pool: Hist[];
   readonly histSize: number;
 }
 
 function takeHist(ctx: GrowContext): Hist {
-  const h = ctx.pool.pop();
-  if (h) return h;
-  const size = ctx.histSize;
-  return {
-    g: new Float64Array(size),
-    h: new Float64Array(size),
-    c: ctx.constHess ? null : new Float64Array(size),
-  };
+  return ctx.pool.pop() ?? new Float64Array(ctx.histSize);
 }
 
 /** Histogram of rows[begin, end): sums of gradients, hessians (or counts) and counts per (feature, bin). */
 function buildHist(ctx: GrowContext, begin: number, end: number, out: Hist): void {
-  const { g, h, c } = out;
-  g.fill(0);
-  h.fill(0);
-  const rows = ctx.rows;
-  const grad = ctx.grad;
-  const b32 = new Uint32Array(
-    ctx.binned.bins.buffer,
-    ctx.binned.bins.byteOffset,
-    ctx.binned.bins.length >> 2,
-  );
-  const q = ctx.binned.stride >> 2;
-  if (c === null) {
-    for (let k = begin; k < end; k++) {
-      const r = rows[k]!;
-      const gi = grad[r]!;
-      const o = r * q;
-      for (let w = 0; w < q; w++) {
-        const x = b32[o + w]!;
-        const base = w << 10;
-        let b = base | (x & 255);
-        g[b] = g[b]! + gi;
-        h[b] = h[b]! + 1;
-        b = base | 256 | ((x >>> 8) & 255);
-        g[b] = g[b]! + gi;
-        h[b] = h[b]! + 1;
-        b = base | 512 | ((x >>> 16) & 255);
-        g[b] = g[b]! + gi;
-        h[b] = h[b]! + 1;
-        b = base | 768 | (x >>> 24);
-        g[b] = g[b]! + gi;
-        h[b] = h[b]! + 1;
+  const { rows, features, grad, hess, orderedGrad: og, orderedHess: oh } = ctx;
+  const bins = ctx.binned.bins;
+  const n = ctx.binned.n;
+  const W = ctx.width;
+  const m = end - begin;
+  const nf = features.length;
+  for (let fi = 0; fi < nf; fi++) {
+    const f = features[fi]!;
+    out.fill(0, f * 256 * W, (f + 1) * 256 * W);
+  }
+  for (let k = 0; k < m; k++) og[k] = grad[rows[begin + k]!]!;
+  if (!ctx.constHess) for (let k = 0; k < m; k++) oh[k] = hess[rows[begin + k]!]!;
+  // four features per pass over the rows: the row index and gradient are loaded once for the four
+  let fi = 0;
+  if (ctx.constHess) {
+    for (; fi + 4 <= nf; fi += 4) {
+      const f0 = features[fi]!;
+      const f1 = features[fi + 1]!;
+      const f2 = features[fi + 2]!;
+      const f3 = features[fi + 3]!;
+      const o0 = f0 * n;
+      const o1 = f1 * n;
+      const o2 = f2 * n;
+      const o3 = f3 * n;
+      const h0 = f0 << 9;
+      const h1 = f1 << 9;
+      const h2 = f2 << 9;
+      const h3 = f3 << 9;
+      for (let k = 0; k < m; k++) {
+        const r = rows[begin + k]!;
+        const gi = og[k]!;
+        let b = h0 + (bins[o0 + r]! << 1);
+        out[b] = out[b]! + gi;
+        out[b + 1] = out[b + 1]! + 1;
+        b = h1 + (bins[o1 + r]! << 1);
+        out[b] = out[b]! + gi;
+        out[b + 1] = out[b + 1]! + 1;
+        b = h2 + (bins[o2 + r]! << 1);
+        out[b] = out[b]! + gi;
+        out[b + 1] = out[b + 1]! + 1;
+        b = h3 + (bins[o3 + r]! << 1);
+        out[b] = out[b]! + gi;
+        out[b + 1] = out[b + 1]! + 1;
+      }
+    }
+    for (; fi < nf; fi++) {
+      const f = features[fi]!;
+      const o = f * n;
+      const h = f << 9;
+      for (let k = 0; k < m; k++) {
+        const b = h + (bins[o + rows[begin + k]!]! << 1);
+        out[b] = out[b]! + og[k]!;
+        out[b + 1] = out[b + 1]! + 1;
       }
     }
     return;
   }
-  c.fill(0);
-  const hess = ctx.hess;
-  for (let k = begin; k < end; k++) {
-    const r = rows[k]!;
-    const gi = grad[r]!;
-    const hi = hess[r]!;
-    const o = r * q;
-    for (let w = 0; w < q; w++) {
-      const x = b32[o + w]!;
-      const base = w << 10;
-      let b = base | (x & 255);
-      g[b] = g[b]! + gi;
-      h[b] = h[b]! + hi;
-      c[b] = c[b]! + 1;
-      b = base | 256 | ((x >>> 8) & 255);
-      g[b] = g[b]! + gi;
-      h[b] = h[b]! + hi;
-      c[b] = c[b]! + 1;
-      b = base | 512 | ((x >>> 16) & 255);
-      g[b] = g[b]! + gi;
-      h[b] = h[b]! + hi;
-      c[b] = c[b]! + 1;
-      b = base | 768 | (x >>> 24);
-      g[b] = g[b]! + gi;
-      h[b] = h[b]! + hi;
-      c[b] = c[b]! + 1;
+  for (; fi + 4 <= nf; fi += 4) {
+    const f0 = features[fi]!;
+    const f1 = features[fi + 1]!;
+    const f2 = features[fi + 2]!;
+    const f3 = features[fi + 3]!;
+    const o0 = f0 * n;
+    const o1 = f1 * n;
+    const o2 = f2 * n;
+    const o3 = f3 * n;
+    const h0 = f0 * 768;
+    const h1 = f1 * 768;
+    const h2 = f2 * 768;
+    const h3 = f3 * 768;
+    for (let k = 0; k < m; k++) {
+      const r = rows[begin + k]!;
+      const gi = og[k]!;
+      const hi = oh[k]!;
+      let b = h0 + bins[o0 + r]! * 3;
+      out[b] = out[b]! + gi;
+      out[b + 1] = out[b + 1]! + hi;
+      out[b + 2] = out[b + 2]! + 1;
+      b = h1 + bins[o1 + r]! * 3;
+      out[b] = out[b]! + gi;
+      out[b + 1] = out[b + 1]! + hi;
+      out[b + 2] = out[b + 2]! + 1;
+      b = h2 + bins[o2 + r]! * 3;
+      out[b] = out[b]! + gi;
+      out[b + 1] = out[b + 1]! + hi;
+      out[b + 2] = out[b + 2]! + 1;
+      b = h3 + bins[o3 + r]! * 3;
+      out[b] = out[b]! + gi;
+      out[b + 1] = out[b + 1]! + hi;
+      out[b + 2] = out[b + 2]! + 1;
+    }
+  }
+  for (; fi < nf; fi++) {
+    const f = features[fi]!;
+    const o = f * n;
+    const h = f * 768;
+    for (let k = 0; k < m; k++) {
+      const b = h + bins[o + rows[begin + k]!]! * 3;
+      out[b] = out[b]! + og[k]!;
+      out[b + 1] = out[b + 1]! + oh[k]!;
+      out[b + 2] = out[b + 2]! + 1;
     }
   }
 }
 
-/** parent −= child, bin by bin (the larger child's histogram, in the parent's buffer). */
-function subtractHist(parent: Hist, child: Hist): void {
-  const n = parent.g.length;
-  const pg = parent.g;
-  const ph = parent.h;
-  const cg = child.g;
-  const ch = child.h;
-  for (let i = 0; i < n; i++) {
-    pg[i] = pg[i]! - cg[i]!;
-    ph[i] = ph[i]! - ch[i]!;
+/** parent −= child over the tree's features (the larger child's histogram, in the parent's buffer). */
+function subtractHist(ctx: GrowContext, parent: Hist, child: Hist): void {
+  const { features } = ctx;
+  const span = 256 * ctx.width;
+  for (let fi = 0; fi < features.length; fi++) {
+    const a = features[fi]! * span;
+    const b = a + span;
+    for (let i = a; i < b; i++) parent[i] = parent[i]! - child[i]!;
   }
-  const pc = parent.c;
-  const cc = child.c;
-  if (pc && cc) for (let i = 0; i < n; i++) pc[i] = pc[i]! - cc[i]!;
 }
 
 /** Best split of a leaf over the tree's features (first maximum wins; ties keep the earlier feature). */
 function findSplit(ctx: GrowContext, leaf: Leaf): SplitInfo | null {
   const { params, nBins, hasMissing, features } = ctx;
   const hist = leaf.hist!;
-  const { g, h } = hist;
-  const c = hist.c ?? hist.h;
+  const W = ctx.width;
+  // offsets of the hessian sum and the count within a bin's W values (the same with constant hessians)
+  const hO = 1;
+  const cO = W - 1;
   const lambda = params.l2;
   const minData = params.minDataInLeaf;
   const minHess = params.minHessianInLeaf;
@@ -408,11 +552,16 @@ function findSplit(ctx: GrowContext, leaf: Leaf): SplitInfo | null {
   const H = leaf.h;
   const C = leaf.c;
   const parentScore = (G * G) / (H + lambda + 1e-15);
-  let best: SplitInfo | null = null;
   let bestGain = 0;
+  let bestFeature = -1;
+  let bestBin = 0;
+  let bestMissingLeft = false;
+  let bestGL = 0;
+  let bestHL = 0;
+  let bestCL = 0;
   for (let fi = 0; fi < features.length; fi++) {
     const f = features[fi]!;
-    const base = f << 8;
+    const base = f * 256 * W;
     const nb = nBins[f]!;
     const miss = hasMissing[f] === 1;
     // left to right: missing values go right
@@ -421,9 +570,10 @@ function findSplit(ctx: GrowContext, leaf: Leaf): SplitInfo | null {
     let cl = 0;
     const end = nb - 1 + (miss ? 1 : 0);
     for (let b = 0; b < end; b++) {
-      gl += g[base + b]!;
-      hl += h[base + b]!;
-      cl += c[base + b]!;
+      const o = base + b * W;
+      gl += hist[o]!;
+      hl += hist[o + hO]!;
+      cl += hist[o + cO]!;
       const cr = C - cl;
       if (cl < minData) continue;
       if (cr < minData) break;
@@ -434,7 +584,12 @@ function findSplit(ctx: GrowContext, leaf: Leaf): SplitInfo | null {
       const gain = (gl * gl) / (hl + lambda + 1e-15) + (gr * gr) / (hr + lambda + 1e-15) - parentScore;
       if (gain > bestGain) {
         bestGain = gain;
-        best = { gain, feature: f, bin: b, missingLeft: false, gL: gl, hL: hl, cL: cl };
+        bestFeature = f;
+        bestBin = b;
+        bestMissingLeft = false;
+        bestGL = gl;
+        bestHL = hl;
+        bestCL = cl;
       }
     }
     if (!miss) continue;
@@ -443,9 +598,10 @@ function findSplit(ctx: GrowContext, leaf: Leaf): SplitInfo | null {
     let hr = 0;
     let cr = 0;
     for (let b = nb - 2; b >= 0; b--) {
-      gr += g[base + b + 1]!;
-      hr += h[base + b + 1]!;
-      cr += c[base + b + 1]!;
+      const o = base + (b + 1) * W;
+      gr += hist[o]!;
+      hr += hist[o + hO]!;
+      cr += hist[o + cO]!;
       const clr = C - cr;
       if (cr < minData) continue;
       if (clr < minData) break;
@@ -456,28 +612,41 @@ function findSplit(ctx: GrowContext, leaf: Leaf): SplitInfo | null {
       const gain = (glr * glr) / (hlr + lambda + 1e-15) + (gr * gr) / (hr + lambda + 1e-15) - parentScore;
       if (gain > bestGain) {
         bestGain = gain;
-        best = { gain, feature: f, bin: b, missingLeft: true, gL: glr, hL: hlr, cL: clr };
+        bestFeature = f;
+        bestBin = b;
+        bestMissingLeft = true;
+        bestGL = glr;
+        bestHL = hlr;
+        bestCL = clr;
       }
     }
   }
-  return best;
+  if (bestFeature < 0) return null;
+  return {
+    gain: bestGain,
+    feature: bestFeature,
+    bin: bestBin,
+    missingLeft: bestMissingLeft,
+    gL: bestGL,
+    hL: bestHL,
+    cL: bestCL,
+  };
 }
 
 /** Stable in-place partition of rows[begin, end) by the split; returns the first right position. */
 function partition(ctx: GrowContext, leaf: Leaf, s: SplitInfo): number {
   const { rows, tmp } = ctx;
   const bins = ctx.binned.bins;
-  const stride = ctx.binned.stride;
-  const f = s.feature;
+  const off = s.feature * ctx.binned.n;
   const thr = s.bin;
-  const ml = s.missingLeft;
+  // missing values (bin 255, above every real bin) go left only when the split says so
+  const missLeft = s.missingLeft;
   let w = leaf.begin;
   let nr = 0;
   for (let k = leaf.begin; k < leaf.end; k++) {
     const r = rows[k]!;
-    const b = bins[r * stride + f]!;
-    const goLeft = b === MISSING_BIN ? ml : b <= thr;
-    if (goLeft) rows[w++] = r;
+    const b = bins[off + r]!;
+    if (b <= thr || (missLeft && b === MISSING_BIN)) rows[w++] = r;
     else tmp[nr++] = r;
   }
   rows.set(tmp.subarray(0, nr), w);
@@ -596,15 +765,17 @@ function growTree(
     tree.left[node] = left.node;
     tree.right[node] = right.node;
     nLeaves++;
-    const wantL = canSplit(left);
-    const wantR = canSplit(right);
+    // once the tree has all its leaves, no child is split again: skip their histograms
+    const more = nLeaves < params.numLeaves;
+    const wantL = more && canSplit(left);
+    const wantR = more && canSplit(right);
     const parentHist = leaf.hist!;
     leaf.hist = null;
     if (wantL || wantR) {
       const [small, large] = left.end - left.begin <= right.end - right.begin ? [left, right] : [right, left];
       const sh = takeHist(ctx);
       buildHist(ctx, small.begin, small.end, sh);
-      subtractHist(parentHist, sh);
+      subtractHist(ctx, parentHist, sh);
       small.hist = sh;
       large.hist = parentHist;
     } else ctx.pool.push(parentHist);
@@ -624,13 +795,13 @@ function growTree(
   return { tree, binThr, leaves };
 }
 
-/** Leaf reached by binned row r. */
-function binnedLeaf(t: GbdtTree, binThr: readonly number[], bins: Uint8Array, off: number): number {
+/** Leaf reached by row i of column-major bins (n rows). */
+function binnedLeaf(t: GbdtTree, binThr: readonly number[], bins: Uint8Array, n: number, i: number): number {
   let node = 0;
   for (;;) {
     const f = t.feature[node]!;
     if (f < 0) return node;
-    const b = bins[off + f]!;
+    const b = bins[f * n + i]!;
     const goLeft = b === MISSING_BIN ? t.missingLeft[node] === 1 : b <= binThr[node]!;
     node = goLeft ? t.left[node]! : t.right[node]!;
   }
@@ -699,12 +870,8 @@ export function fitGbdt(train: GbdtData, paramsIn: Partial<GbdtParams>, valid?: 
   const thresholds = findBinThresholds(train.x, n, p, params.maxBins, params.binSampleRows, rng);
   const binned = binMatrix(train.x, n, p, thresholds);
   const nBins = new Int32Array(p);
-  const hasMissing = new Uint8Array(p);
+  const hasMissing = binned.hasMissing;
   for (let f = 0; f < p; f++) nBins[f] = thresholds[f]!.length + 1;
-  for (let i = 0; i < n; i++) {
-    const o = i * binned.stride;
-    for (let f = 0; f < p; f++) if (binned.bins[o + f] === MISSING_BIN) hasMissing[f] = 1;
-  }
   const vBinned = valid ? binMatrix(valid.x, valid.n, p, thresholds) : null;
 
   const y = train.y;
@@ -731,8 +898,11 @@ export function fitGbdt(train: GbdtData, paramsIn: Partial<GbdtParams>, valid?: 
     features: new Int32Array(0),
     rows: new Uint32Array(n),
     tmp: new Uint32Array(n),
+    width: constHess ? 2 : 3,
+    orderedGrad: new Float64Array(n),
+    orderedHess: new Float64Array(constHess ? 0 : n),
     pool: [],
-    histSize: binned.stride * 256,
+    histSize: p * 256 * (constHess ? 2 : 3),
   };
   const nFeat = Math.max(1, Math.round(p * params.featureSubsample));
   const featPerm = new Int32Array(p);
@@ -795,16 +965,14 @@ export function fitGbdt(train: GbdtData, paramsIn: Partial<GbdtParams>, valid?: 
     if (nRows < n) {
       for (let i = 0; i < n; i++) {
         if (inBag[i] === 1) continue;
-        raw[i] =
-          raw[i]! + grown.tree.value[binnedLeaf(grown.tree, grown.binThr, binned.bins, i * binned.stride)]!;
+        raw[i] = raw[i]! + grown.tree.value[binnedLeaf(grown.tree, grown.binThr, binned.bins, n, i)]!;
       }
     }
     trainLoss.push(meanLoss(params.objective, raw, y, n));
     if (valid && vBinned && vRaw) {
       for (let i = 0; i < valid.n; i++) {
         vRaw[i] =
-          vRaw[i]! +
-          grown.tree.value[binnedLeaf(grown.tree, grown.binThr, vBinned.bins, i * vBinned.stride)]!;
+          vRaw[i]! + grown.tree.value[binnedLeaf(grown.tree, grown.binThr, vBinned.bins, valid.n, i)]!;
       }
       const vl = meanLoss(params.objective, vRaw, valid.y, valid.n);
       validLoss.push(vl);
@@ -830,30 +998,83 @@ export function fitGbdt(train: GbdtData, paramsIn: Partial<GbdtParams>, valid?: 
   };
 }
 
+/**
+ * The trees of a model flattened into typed arrays, renumbered so that a node's children are adjacent (right =
+ * left + 1): node k of the forest reads `slot[k]` of the row's scratch (−1 for a leaf), goes right when that
+ * value is > threshold[k], and the scratch holds the row twice — NaN as +∞ in the first copy (missing values go
+ * right), as −∞ in the second (they go left) — so a traversal step is one compare, no NaN test.
+ */
+interface FlatForest {
+  readonly roots: Int32Array;
+  readonly slot: Int32Array;
+  readonly threshold: Float64Array;
+  readonly left: Int32Array;
+  readonly value: Float64Array;
+}
+
+function flatten(trees: readonly GbdtTree[], p: number): FlatForest {
+  let size = 0;
+  for (const t of trees) size += t.feature.length;
+  const ff: FlatForest = {
+    roots: new Int32Array(trees.length),
+    slot: new Int32Array(size),
+    threshold: new Float64Array(size),
+    left: new Int32Array(size),
+    value: new Float64Array(size),
+  };
+  // breadth-first renumbering: src[k] is the tree's node placed at forest index k
+  const src = new Int32Array(size);
+  let o = 0;
+  trees.forEach((t, k) => {
+    ff.roots[k] = o;
+    src[o] = 0;
+    let next = o + 1;
+    for (let q = o; q < next; q++) {
+      const j = src[q]!;
+      const f = t.feature[j]!;
+      if (f < 0) {
+        ff.slot[q] = -1;
+        ff.value[q] = t.value[j]!;
+        continue;
+      }
+      ff.slot[q] = t.missingLeft[j] === 1 ? p + f : f;
+      ff.threshold[q] = t.threshold[j]!;
+      ff.left[q] = next;
+      src[next++] = t.left[j]!;
+      src[next++] = t.right[j]!;
+    }
+    o = next;
+  });
+  return ff;
+}
+
 /** Raw scores (the logit for `binary`) of row-major rows x (n × p, NaN = missing) into out. */
 export function predictGbdtRaw(model: GbdtModel, x: Float32Array, n: number, out: Float64Array): void {
   const p = model.nFeatures;
   if (x.length < n * p)
     throw new InvalidInputError(`x must hold n * p = ${n * p} values, received ${x.length}`, { field: 'x' });
-  const trees = model.trees;
-  const nTrees = trees.length;
+  const { roots, slot, threshold, left, value } = flatten(model.trees, p);
+  const nTrees = roots.length;
+  const baseline = model.baseline;
+  const row = new Float64Array(2 * p);
   // row-outer: the row stays in cache while every tree reads it
   for (let i = 0; i < n; i++) {
     const o = i * p;
-    let s = model.baseline;
+    for (let f = 0; f < p; f++) {
+      const v = x[o + f]!;
+      const nan = Number.isNaN(v);
+      row[f] = nan ? Number.POSITIVE_INFINITY : v;
+      row[p + f] = nan ? Number.NEGATIVE_INFINITY : v;
+    }
+    let s = baseline;
     for (let k = 0; k < nTrees; k++) {
-      const t = trees[k]!;
-      const feature = t.feature;
-      const threshold = t.threshold;
-      let node = 0;
-      for (;;) {
-        const f = feature[node]!;
-        if (f < 0) break;
-        const v = x[o + f]!;
-        const goLeft = Number.isNaN(v) ? t.missingLeft[node] === 1 : v <= threshold[node]!;
-        node = goLeft ? t.left[node]! : t.right[node]!;
+      let node = roots[k]!;
+      let f = slot[node]!;
+      while (f >= 0) {
+        node = left[node]! + (row[f]! > threshold[node]! ? 1 : 0);
+        f = slot[node]!;
       }
-      s += t.value[node]!;
+      s += value[node]!;
     }
     out[i] = s;
   }

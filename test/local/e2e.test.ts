@@ -59,6 +59,14 @@ const SPEC = {
   seed: 5,
 };
 
+/** The handlers' logged errors (the local Lambda log), to explain a failed run. */
+const handlerErrors = (): string =>
+  readFileSync(join(root, 'logs', 'lambda.log'), 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('"level":"ERROR"'))
+    .slice(-3)
+    .join('\n');
+
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 let stack: LocalStack;
@@ -92,7 +100,7 @@ describe('local stack: a backtest through the local API', () => {
     expect(status).toBe('QUEUED');
     const seen = new Set<string>();
     run = await client().wait(runId, (r) => seen.add(r.status), 100);
-    expect(run.error).toBeUndefined();
+    expect(run.error, handlerErrors()).toBeUndefined();
     expect(run.status).toBe('SUCCEEDED');
     expect(run.provenance).toMatchObject({ datasetId, codeVersion: CODE_VERSION });
     expect(run.progress).toMatchObject({
@@ -228,7 +236,7 @@ describe('hts backtest (the CLI, in a child process, on the same folder)', () =>
     const out = join(tmp, 'out');
     const r = hts('backtest', '--spec', specFile, '--data', dataDir, '--out', out, '--root', root, '--json');
     expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
+    expect(r.code, `${r.stdout}\n${handlerErrors()}`).toBe(0);
     const result = JSON.parse(r.stdout);
     expect(result.status).toBe('SUCCEEDED');
     expect(Object.keys(result.stageSeconds)).toEqual([

@@ -1,0 +1,3 @@
+#!/usr/bin/env -S npx tsx
+/** The `hts` executable of package.json's `bin`: the CLI in `local/cli.ts`. */
+import '../cli.ts';
