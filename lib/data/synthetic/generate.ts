@@ -603,7 +603,8 @@ export async function generateSyntheticMarket(
         rowValues[4] = Math.min(5, Math.max(1, Math.round(3 + tilt + rngPit.normal())));
         const u = rngPit.next();
         rowValues[5] = u < 0.1 + 0.05 * tilt ? 1 : u > 0.9 + 0.05 * tilt ? -1 : 0;
-        const ev = grid.closeMs[t]! - Math.floor(rngPit.next() * 50) * MS_PER_MINUTE;
+        // inside the bar (bars are at least 30 minutes): at most one action per name and bar, never two at one time
+        const ev = grid.closeMs[t]! - Math.floor(rngPit.next() * 29) * MS_PER_MINUTE;
         analyst.push(a, ev, ev, ev + Math.floor(rngPit.next() * 10) * MS_PER_MINUTE, rowValues);
       }
     }
