@@ -95,17 +95,34 @@ function csvField(x: Cell): string {
   return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
+/**
+ * CSV bytes, encoded in blocks of rows: a 10-year weights table is larger than the longest string V8 can hold
+ * (~2^29 characters), so the text is never joined into one string.
+ */
 function toCsv(cols: readonly TableColumn[], n: number): Uint8Array {
-  const lines: string[] = [cols.map((c) => csvField(c.name)).join(',')];
-  for (let i = 0; i < n; i++) {
-    let line = '';
-    for (let j = 0; j < cols.length; j++) {
-      if (j > 0) line += ',';
-      line += csvField(cols[j]!.csv(i));
+  const parts: Uint8Array[] = [utf8.encode(`${cols.map((c) => csvField(c.name)).join(',')}\n`)];
+  const ROWS_PER_BLOCK = 65_536;
+  for (let start = 0; start < n; start += ROWS_PER_BLOCK) {
+    const end = Math.min(n, start + ROWS_PER_BLOCK);
+    let block = '';
+    for (let i = start; i < end; i++) {
+      for (let j = 0; j < cols.length; j++) {
+        if (j > 0) block += ',';
+        block += csvField(cols[j]!.csv(i));
+      }
+      block += '\n';
     }
-    lines.push(line);
+    parts.push(utf8.encode(block));
   }
-  return utf8.encode(`${lines.join('\n')}\n`);
+  let bytes = 0;
+  for (const p of parts) bytes += p.length;
+  const out = new Uint8Array(bytes);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
 }
 
 function table(name: string, cols: readonly TableColumn[], n: number): Artifact[] {
