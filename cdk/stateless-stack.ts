@@ -64,6 +64,12 @@ export const API_ROUTES = [
     method: HttpMethod.GET,
     path: '/v1/backtests/{runId}/artifacts',
   },
+  {
+    id: 'GetChart',
+    entry: 'get-chart',
+    method: HttpMethod.GET,
+    path: '/v1/backtests/{runId}/charts/{chartId}',
+  },
   { id: 'GetOpenApi', entry: 'get-openapi', method: HttpMethod.GET, path: '/v1/openapi.json', public: true },
   { id: 'PostPaper', entry: 'post-paper', method: HttpMethod.POST, path: '/v1/paper' },
   { id: 'GetPaper', entry: 'get-paper', method: HttpMethod.GET, path: '/v1/paper/{strategyId}' },
@@ -226,6 +232,9 @@ export class StatelessStack extends Stack {
     runsTable.grant(apiFunctions.GetArtifacts, 'dynamodb:GetItem');
     // Presigned GETs are signed with this role: it may read artifacts and nothing else.
     grantObjects(apiFunctions.GetArtifacts, bucket, { read: ['tenants/*/runs/*/artifacts/*'] });
+    // Chart payloads: the run record (ownership, status), then the manifest and charts.json (or report.html).
+    runsTable.grant(apiFunctions.GetChart, 'dynamodb:GetItem');
+    grantObjects(apiFunctions.GetChart, bucket, { read: ['tenants/*/runs/*/artifacts/*'] });
 
     // Paper trading API: strategy and decision items in the runs table, the promoted model copied from a run.
     const postPaper = apiFunctions.PostPaper;

@@ -23,6 +23,11 @@ const USAGE = `usage: hts <command> [options]
                                          handlers); artifacts downloaded into --out (default outputs/)
   serve [--port N] [--tenant T]          the local API and the run list/report pages on 127.0.0.1 (default
                                          port 8787) until Ctrl-C
+  paper replay --spec FILE --from D --to D [--data DIR] [--tenant T]
+                                         paper trading over past hours: trains the spec's model on data before
+                                         --from (a backtest of the window), creates the strategy, drives the
+                                         scheduled paper tick hour by hour; --json: strategy, portfolio,
+                                         decisions
   audit lookahead --spec FILE --at T [--data DIR]
                                          future-perturbation test of the spec's features at bar T; exit 1 on
                                          any difference
@@ -35,7 +40,7 @@ const USAGE = `usage: hts <command> [options]
   --json       machine-readable output on stdout
 `;
 
-const STACK_COMMANDS = new Set(['demo', 'backtest', 'serve']);
+const STACK_COMMANDS = new Set(['demo', 'backtest', 'serve', 'paper']);
 
 /** Whether this Node can use DES (s3rver's listing tokens), i.e. runs with `--openssl-legacy-provider`. */
 export function hasLegacyOpenSsl(): boolean {
@@ -84,6 +89,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (cmd === 'backtest')
       return await (await import('./backtest-command.ts')).backtestCommand(args, json, root);
     if (cmd === 'serve') return await (await import('./serve-command.ts')).serveCommand(args, json, root);
+    if (cmd === 'paper') return await (await import('./paper-command.ts')).paperCommand(args, json, root);
     if (cmd === 'audit') return await (await import('./audit-command.ts')).auditCommand(args, json, root);
     if (cmd === 'data') return await (await import('./data-commands.ts')).dataCommand(args, json);
     process.stderr.write(`unknown command '${cmd}'\n${USAGE}`);

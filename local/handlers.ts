@@ -72,6 +72,13 @@ export const API_ROUTES: readonly ApiRoute[] = [
   },
   {
     method: 'GET',
+    path: '/v1/backtests/{runId}/charts/{chartId}',
+    moduleUrl: moduleUrl('lambdas/api/get-chart.ts'),
+    functionName: 'GetChart',
+    timeoutMs: 10_000,
+  },
+  {
+    method: 'GET',
     path: '/v1/openapi.json',
     moduleUrl: moduleUrl('lambdas/api/get-openapi.ts'),
     functionName: 'GetOpenApi',

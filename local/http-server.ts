@@ -10,12 +10,15 @@
  * value is refused with 401, as API Gateway refuses a bad token before the Lambda runs. The handlers then apply
  * their own tenant rules, as in AWS.
  *
- * Beside the API: `GET /` lists the default tenant's runs (the local dashboard) and `GET /runs/{runId}/report`
- * redirects to the run's `report.html` through its presigned URL (served by the local S3, like S3 in AWS).
+ * Beside the API: the local dashboard (`local/dashboard/`: the runs list and submit form at `/`, a run's page at
+ * `/runs/{runId}`, two runs side by side at `/compare?a=&b=`, its static files under `/dashboard/`), and
+ * `GET /runs/{runId}/report`, which redirects to the run's `report.html` through its presigned URL (served by the
+ * local S3, like S3 in AWS).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type DashboardServerOptions, serveDashboard } from './dashboard/server.ts';
 import { API_ROUTES, type ApiRoute } from './handlers.ts';
 
 /** The claim the API's `tenantOf` reads (lambdas/shared/http.ts `TENANT_CLAIM`). */
@@ -219,42 +222,14 @@ function sendResult(res: ServerResponse, result: ApiResult, requestId: string): 
   res.end(body);
 }
 
-const escapeHtml = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-
-interface RunSummary {
-  runId: string;
-  status: string;
-  createdAt: string;
-  provenance?: { datasetId?: string; specHash?: string };
-}
-
-function dashboardHtml(tenant: string, runs: readonly RunSummary[]): string {
-  const rows = runs
-    .map((r) => {
-      const id = escapeHtml(r.runId);
-      const report = r.status === 'SUCCEEDED' ? `<a href="/runs/${id}/report">report</a>` : '';
-      return `<tr><td><a href="/v1/backtests/${id}">${id}</a></td><td>${escapeHtml(r.status)}</td><td>${escapeHtml(r.createdAt)}</td><td>${escapeHtml(r.provenance?.datasetId ?? '')}</td><td>${report}</td></tr>`;
-    })
-    .join('');
-  return (
-    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>hts local</title>' +
-    '<style>body{font:14px system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}' +
-    'td,th{padding:.3rem .8rem;border-bottom:1px solid #ddd;text-align:left}</style></head><body>' +
-    `<h1>hts: backtests of tenant ${escapeHtml(tenant)}</h1>` +
-    (runs.length === 0
-      ? '<p>No runs yet. Submit one: <code>POST /v1/backtests</code> or <code>hts backtest --spec FILE</code>.</p>'
-      : `<table><thead><tr><th>run</th><th>status</th><th>created</th><th>dataset</th><th></th></tr></thead><tbody>${rows}</tbody></table>`) +
-    '<p><a href="/v1/openapi.json">OpenAPI document</a></p></body></html>\n'
-  );
-}
-
 export interface LocalApiServerOptions {
   readonly invoke: ApiInvoker;
   /** The tenant of requests without an Authorization header. */
   readonly defaultTenant: string;
   /** @default 0 (a free port) */
   readonly port?: number;
+  /** Where the dashboard's example specs come from. @default `{project}/examples` */
+  readonly dashboard?: DashboardServerOptions;
   /** Called with an error a handler threw (instead of answering); the client gets API Gateway's 500. */
   readonly onError?: (error: Error) => void;
 }
@@ -307,23 +282,7 @@ export async function startLocalApiServer(options: LocalApiServerOptions): Promi
           sendJson(res, 413, { message: 'Request Entity Too Large' });
           return;
         }
-        if (method === 'GET' && url.pathname === '/') {
-          const list = await callRoute(
-            req,
-            new URL('/v1/backtests?limit=100', url),
-            'GET',
-            Buffer.alloc(0),
-            tenant,
-          );
-          const page = JSON.parse(list?.result.body ?? '{}') as { items?: RunSummary[] };
-          const html = dashboardHtml(tenant, page.items ?? []);
-          res.writeHead(list?.result.statusCode === 200 ? 200 : 502, {
-            'content-type': 'text/html; charset=utf-8',
-            'content-length': Buffer.byteLength(html),
-          });
-          res.end(html);
-          return;
-        }
+        if (serveDashboard(method, url, tenant, res, options.dashboard)) return;
         const report = /^\/runs\/([^/]+)\/report$/.exec(url.pathname);
         if (method === 'GET' && report) {
           const path = `/v1/backtests/${report[1]}/artifacts`;

@@ -52,9 +52,12 @@ export const workload: Workload<State> = {
     const month = state.test[0]!;
     const out: Record<string, unknown> = { hours: month.nOut, names: month.nA, ...state.oos };
     for (const route of ['A', 'B'] as const) {
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       scoreBlock(state.fits[route].artifact, month);
       out[`route${route}Ms`] = performance.now() - t0;
+      const cpu = process.cpuUsage(c0);
+      out[`route${route}CpuMs`] = (cpu.user + cpu.system) / 1000;
     }
     return out;
   },

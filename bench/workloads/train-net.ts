@@ -89,6 +89,7 @@ export const workload: Workload<State> = {
   },
   run({ state }) {
     const { blocks, fold } = state;
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     const fit = fitFold(
       fold.trainMonths.map((m) => blocks.get(m)!),
@@ -96,6 +97,7 @@ export const workload: Workload<State> = {
       { route: 'A', features: FEATURE_NAMES, params: PARAMS, seed: 7 },
     );
     const fitMs = performance.now() - t0;
+    const cpu = process.cpuUsage(c0);
     const test = fold.testMonths.map((m) => blocks.get(m)!);
     const d = foldDiagnostics(
       fit,
@@ -104,6 +106,7 @@ export const workload: Workload<State> = {
     );
     return {
       fitMs,
+      fitCpuMs: (cpu.user + cpu.system) / 1000,
       trainRows: fit.report.rows,
       features: FEATURE_NAMES.length,
       epochs: fit.report.routeA?.epochs,

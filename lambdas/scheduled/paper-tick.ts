@@ -14,23 +14,19 @@
  * within the hour; the strategies already done answer from their recorded decision. Any other failure fails the
  * invocation with a generic error after the others are done (an alarm, not a retry loop).
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { makeDynamoDocumentClient } from '../../lib/adapters/dynamo-client.ts';
-import { DynamoPaperStore } from '../../lib/adapters/dynamo-paper-store.ts';
-import { PaperBroker } from '../../lib/adapters/paper-broker.ts';
 import { barIndexAtOrBefore, buildBarGrid } from '../../lib/core/calendar.ts';
 import { AppError, InvalidInputError, UpstreamError } from '../../lib/core/errors.ts';
 import { utcMsToNyDate } from '../../lib/core/ny-time.ts';
-import { ObjectStoreDatasetCatalog } from '../../lib/workflow/dataset-catalog.ts';
 import type { PaperStore } from '../../lib/workflow/paper-store.ts';
-import { type PaperContext, type PaperTickResult, paperTick } from '../../lib/workflow/paper-tick.ts';
+import { type PaperTickResult, paperTick } from '../../lib/workflow/paper-tick.ts';
 import { TENANT_ID_PATTERN } from '../../lib/workflow/run-store.ts';
-import { buildWorkflowContext } from '../shared/deps.ts';
-import { parseWorkflowEnv } from '../shared/env.ts';
+import { paperTickDeps, type ScheduledDeps } from '../shared/deps.ts';
+
+export type { ScheduledDeps } from '../shared/deps.ts';
 
 /** How long after a bar close a schedule may fire and still mean that bar. */
 export const MAX_SCHEDULE_DELAY_MS = 30 * 60_000;
@@ -54,12 +50,6 @@ export interface PaperTickSummary {
   readonly hourMs: number | null;
   readonly outcomes: Record<string, number>;
   readonly failed: number;
-}
-
-export interface ScheduledDeps {
-  readonly logger: Logger;
-  /** The tick's ports; called on every invocation, so it must memoise. */
-  readonly paper: () => PaperContext;
 }
 
 /** The bar close a scheduled time stands for, or null when it stands for none. */
@@ -141,34 +131,5 @@ export const createPaperTickHandler = (deps: ScheduledDeps) =>
       return summary;
     });
 
-let depsValue: ScheduledDeps | undefined;
-
-/** The deployed function's dependencies: S3 data lake, the runs table, the paper broker, the wall clock. */
-export const scheduledDeps = (): ScheduledDeps => {
-  if (depsValue !== undefined) return depsValue;
-  let ctx: PaperContext | undefined;
-  depsValue = {
-    logger: new Logger({ serviceName: 'hts-paper' }),
-    paper: () => {
-      if (ctx === undefined) {
-        const env = parseWorkflowEnv(process.env);
-        const workflow = buildWorkflowContext(env);
-        const client = makeDynamoDocumentClient({
-          region: env.AWS_REGION,
-          ...(env.DYNAMODB_ENDPOINT !== undefined && { endpoint: env.DYNAMODB_ENDPOINT }),
-        });
-        ctx = {
-          store: workflow.store,
-          paper: new DynamoPaperStore({ client, tableName: env.RUNS_TABLE }),
-          datasets: new ObjectStoreDatasetCatalog(workflow.store),
-          broker: new PaperBroker(),
-          nowMs: () => Date.now(),
-        };
-      }
-      return ctx;
-    },
-  };
-  return depsValue;
-};
-
-export const handler = createPaperTickHandler(scheduledDeps());
+/** The deployed function: S3 data lake, the runs table, the paper broker (`buildPaperContext`). */
+export const handler = createPaperTickHandler(paperTickDeps());

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { BacktestSpec } from '../backtest/spec.ts';
+import { CHART_IDS, CHART_SCHEMA_VERSION, ChartPayloadSchemas } from '../report/index.ts';
 import {
   ApiRunId,
   ArtifactsView,
@@ -24,6 +25,10 @@ type JsonObject = Record<string, unknown>;
 
 const ref = (id: string): JsonObject => ({ $ref: `#/components/schemas/${id}` });
 
+/** `rolling-sharpe` → `ChartRollingSharpe`: the component name of a chart's payload schema. */
+const chartComponent = (chartId: string): string =>
+  `Chart${chartId.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase())}`;
+
 const strip = (schema: unknown): JsonObject => {
   const { $schema: _s, $id: _i, ...rest } = schema as JsonObject;
   return rest;
@@ -37,6 +42,7 @@ const componentSchemas = (): Record<string, JsonObject> => {
   outputs.add(SubmitResponse, { id: 'SubmitResponse' });
   outputs.add(ArtifactsView, { id: 'Artifacts' });
   outputs.add(ErrorBody, { id: 'Error' });
+  for (const id of CHART_IDS) outputs.add(ChartPayloadSchemas[id], { id: chartComponent(id) });
   const generated = z.toJSONSchema(outputs, {
     target: 'draft-2020-12',
     io: 'output',
@@ -178,6 +184,34 @@ export const buildOpenApiDocument = (): JsonObject => ({
         parameters: [runIdParameter],
         responses: {
           '200': { description: 'Manifest and URLs', content: jsonContent(ref('Artifacts')) },
+          ...commonErrors,
+          '404': errorResponse('No such run for this tenant (NOT_FOUND)'),
+          '409': errorResponse('The run has not SUCCEEDED (RUN_NOT_FINISHED)'),
+        },
+      },
+    },
+    '/v1/backtests/{runId}/charts/{chartId}': {
+      get: {
+        operationId: 'getBacktestChart',
+        summary: `One chart's payload (the JSON behind a chart of report.html), schemaVersion ${CHART_SCHEMA_VERSION}`,
+        description:
+          'Every payload has chartId, title, description and status: "ok" with its data, or "unavailable" with ' +
+          'the reason (e.g. no signal diagnostics for a run without a model). Values are finite numbers rounded ' +
+          'to 6 significant digits, or null; time axes are epoch ms UTC of session closes.',
+        parameters: [
+          runIdParameter,
+          {
+            name: 'chartId',
+            in: 'path',
+            required: true,
+            schema: { type: 'string', enum: [...CHART_IDS] },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The payload of that chart',
+            content: jsonContent({ oneOf: CHART_IDS.map((id) => ref(chartComponent(id))) }),
+          },
           ...commonErrors,
           '404': errorResponse('No such run for this tenant (NOT_FOUND)'),
           '409': errorResponse('The run has not SUCCEEDED (RUN_NOT_FINISHED)'),

@@ -67,8 +67,8 @@ describe('cdk: StatelessStack', () => {
 
   it('runs every function on nodejs22.x, arm64, with source maps enabled', () => {
     const fns = functions();
-    // the 7 steps, 10 API routes and the paper tick (no hidden custom-resource functions)
-    expect(fns).toHaveLength(7 + 10 + 1);
+    // the 7 steps, 11 API routes and the paper tick (no hidden custom-resource functions)
+    expect(fns).toHaveLength(7 + 11 + 1);
     for (const [id, fn] of fns) {
       expect(fn.Properties.Runtime, id).toBe('nodejs22.x');
       expect(fn.Properties.Architectures, id).toEqual(['arm64']);
@@ -151,6 +151,8 @@ describe('cdk: StatelessStack', () => {
     );
     expect(patterns('GetArtifacts', 's3:GetObject')).toEqual(['tenants/*/runs/*/artifacts/*']);
     expect(acts('GetArtifacts')).toEqual(['dynamodb:GetItem', 's3:GetObject']);
+    expect(patterns('GetChart', 's3:GetObject')).toEqual(['tenants/*/runs/*/artifacts/*']);
+    expect(acts('GetChart')).toEqual(['dynamodb:GetItem', 's3:GetObject']);
     expect(acts('CancelBacktest')).toEqual([
       'dynamodb:GetItem',
       'dynamodb:UpdateItem',
@@ -159,7 +161,14 @@ describe('cdk: StatelessStack', () => {
     expect(acts('ListBacktests')).toEqual(['dynamodb:Query']);
     expect(acts('GetBacktest')).toEqual(['dynamodb:GetItem']);
     expect(statementsOf(api('GetOpenApi'))).toEqual([]);
-    for (const name of ['ListBacktests', 'GetBacktest', 'CancelBacktest', 'GetArtifacts', 'GetOpenApi']) {
+    for (const name of [
+      'ListBacktests',
+      'GetBacktest',
+      'CancelBacktest',
+      'GetArtifacts',
+      'GetChart',
+      'GetOpenApi',
+    ]) {
       expect(
         acts(name).some((a) => a === 's3:PutObject'),
         name,
@@ -186,6 +195,7 @@ describe('cdk: StatelessStack', () => {
       'GET /v1/backtests/{runId}': 'JWT',
       'POST /v1/backtests/{runId}/cancel': 'JWT',
       'GET /v1/backtests/{runId}/artifacts': 'JWT',
+      'GET /v1/backtests/{runId}/charts/{chartId}': 'JWT',
       'GET /v1/openapi.json': 'NONE',
       'POST /v1/paper': 'JWT',
       'GET /v1/paper/{strategyId}': 'JWT',

@@ -316,6 +316,7 @@ describe('lambdas/api/get-openapi', () => {
       '/v1/backtests/{runId}',
       '/v1/backtests/{runId}/artifacts',
       '/v1/backtests/{runId}/cancel',
+      '/v1/backtests/{runId}/charts/{chartId}',
       '/v1/openapi.json',
       '/v1/paper',
       '/v1/paper/{strategyId}',

@@ -1,9 +1,13 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { APIGatewayProxyEventV2Schema } from '@aws-lambda-powertools/parser/schemas/api-gatewayv2';
 import { describe, expect, it } from 'vitest';
 import { API_ROUTES as CDK_ROUTES, STEP_FUNCTION_SETTINGS } from '../../cdk/stateless-stack.ts';
 import { RunPathEvent } from '../../lambdas/shared/events.ts';
 import { type ApiEvent, tenantOf } from '../../lambdas/shared/http.ts';
 import { STEP_NAMES } from '../../lib/workflow/step-names.ts';
+import { DASHBOARD_CSP, dashboardShell, loadExamples } from '../../local/dashboard/server.ts';
 import { API_ROUTES, STEP_HANDLER_MODULES } from '../../local/handlers.ts';
 import { buildApiGatewayEvent, matchRoute, tenantOfRequest } from '../../local/http-server.ts';
 
@@ -71,6 +75,11 @@ describe('local/http-server: routes and tokens', () => {
   it('matches every route, with path parameters, and nothing else', () => {
     expect(matchRoute('GET', `/v1/backtests/${RUN_ID}`)?.route.functionName).toBe('GetBacktest');
     expect(matchRoute('POST', `/v1/backtests/${RUN_ID}/cancel`)?.pathParameters).toEqual({ runId: RUN_ID });
+    const chart = matchRoute('GET', `/v1/backtests/${RUN_ID}/charts/rolling-sharpe`);
+    expect(chart?.route.functionName).toBe('GetChart');
+    expect(chart?.pathParameters).toEqual({ runId: RUN_ID, chartId: 'rolling-sharpe' });
+    expect(matchRoute('GET', `/v1/backtests/${RUN_ID}/charts/`)).toBeUndefined();
+    expect(API_ROUTES).toHaveLength(11);
     expect(matchRoute('DELETE', '/v1/backtests')).toBeUndefined();
     expect(matchRoute('GET', '/v1/backtests/')).toBeUndefined();
     expect(matchRoute('GET', '/v2/backtests')).toBeUndefined();
@@ -106,5 +115,50 @@ describe('local/handlers: the same functions as the CDK app', () => {
       const name = STEP_NAMES[key as keyof typeof STEP_NAMES];
       expect(STEP_HANDLER_MODULES[name].endsWith(`/lambdas/steps/${settings.entry}.ts`), name).toBe(true);
     }
+  });
+});
+
+describe('local/dashboard/server', () => {
+  it('offers every example spec with its editable fields as the spec schema resolves them', () => {
+    const examples = loadExamples();
+    expect(examples.map((e) => e.name)).toEqual(expect.arrayContaining(['demo', 'route-a', 'route-b']));
+    const routeA = examples.find((e) => e.name === 'route-a')!;
+    // route-a.json sets neither costs nor risk: the schema's defaults, not numbers written in the page
+    expect(routeA.fields).toEqual({
+      dataset: 'demo',
+      start: '2024-07-01',
+      end: '2024-12-31',
+      route: 'A',
+      slippageBps: 1,
+      halfSpreadBps: 0.5,
+      conservative: 0.08,
+      riskOff: 0.15,
+    });
+    expect(routeA.spec).not.toHaveProperty('execution');
+  });
+
+  it('leaves out files that are not valid specs', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hts-examples-'));
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ specVersion: 1, period: {} }));
+    writeFileSync(join(dir, 'broken.json'), '{');
+    writeFileSync(
+      join(dir, 'ok.json'),
+      JSON.stringify({
+        specVersion: 1,
+        dataset: { name: 'x' },
+        period: { start: '2024-01-02', end: '2024-02-01' },
+      }),
+    );
+    expect(loadExamples(dir).map((e) => e.name)).toEqual(['ok']);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('puts the tenant into the page shell escaped, under a policy that allows nothing from elsewhere', () => {
+    expect(dashboardShell('acme')).toContain('<meta name="hts-tenant" content="acme">');
+    expect(dashboardShell('a"><script>')).toContain('content="a&quot;&gt;&lt;script&gt;"');
+    expect(DASHBOARD_CSP).toMatch(
+      /^default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'/,
+    );
+    expect(DASHBOARD_CSP).not.toMatch(/unsafe|\*|https?:/);
   });
 });

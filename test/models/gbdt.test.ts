@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../lib/core/rng.ts';
-import { fitGbdt, type GbdtModel, predictGbdt } from '../../lib/models/gbdt.ts';
+import { fitGbdt, type GbdtModel, predictGbdt, predictGbdtRaw } from '../../lib/models/gbdt.ts';
 import { loadGbdtFixture } from './gbdt-fixture.ts';
 
 const fx = loadGbdtFixture();
@@ -135,6 +135,46 @@ describe('gbdt: fitGbdt', () => {
       acc += (out[i]! > 0.5 ? 1 : 0) === y[i] ? 1 : 0;
     }
     expect(acc / n).toBeGreaterThan(0.85);
+  });
+
+  it('flattened prediction equals a direct walk of the trees, at thresholds, ±0, ±∞ and NaN', () => {
+    const m = 3000;
+    const q = 3;
+    const x = new Float32Array(m * q);
+    const y = new Float64Array(m);
+    for (let i = 0; i < m; i++) {
+      x[i * q] = i % 5 === 0 ? Number.NaN : Math.sin(i) * 3;
+      x[i * q + 1] = i % 7 === 0 ? Number.NaN : (i % 11) - 5;
+      x[i * q + 2] = Math.cos(i * 1.3);
+      y[i] =
+        (Number.isNaN(x[i * q]!) ? 2 : x[i * q]!) + (Number.isNaN(x[i * q + 1]!) ? -3 : 0) + x[i * q + 2]!;
+    }
+    const fit = fitGbdt({ n: m, p: q, x, y }, { numTrees: 25, learningRate: 0.3, minDataInLeaf: 5 });
+    // probe rows: every threshold value itself, its float32 neighbours, and special values
+    const probes: number[] = [];
+    for (const t of fit.model.trees)
+      t.threshold.forEach((v, k) => {
+        if (t.feature[k]! >= 0) probes.push(v, Math.fround(v), Math.fround(v) * (1 + 2 ** -23));
+      });
+    probes.push(0, -0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN, 3.4e38, -3.4e38);
+    const k = probes.length;
+    const px = new Float32Array(k * q);
+    for (let i = 0; i < k; i++) for (let j = 0; j < q; j++) px[i * q + j] = probes[(i + j * 7) % k]!;
+    const ours = new Float64Array(k);
+    predictGbdtRaw(fit.model, px, k, ours);
+    for (let i = 0; i < k; i++) {
+      let s = fit.model.baseline;
+      for (const t of fit.model.trees) {
+        let node = 0;
+        while (t.feature[node]! >= 0) {
+          const v = px[i * q + t.feature[node]!]!;
+          const left = Number.isNaN(v) ? t.missingLeft[node] === 1 : v <= t.threshold[node]!;
+          node = left ? t.left[node]! : t.right[node]!;
+        }
+        s += t.value[node]!;
+      }
+      expect(ours[i], `probe row ${i}`).toBe(s);
+    }
   });
 
   it('rejects bad input with the field named', () => {

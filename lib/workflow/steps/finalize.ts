@@ -9,6 +9,7 @@ import { concatOutputs, type SimOutputs } from '../../backtest/records.ts';
 import { buildBarGrid } from '../../core/calendar.ts';
 import { getJson } from '../../data/object-store.ts';
 import type { RiskTransition } from '../../risk/index.ts';
+import { chartsArtifactOf } from '../charts.ts';
 import type { RunRef, WorkflowContext } from '../context.ts';
 import { buildRunReport } from '../report-inputs.ts';
 import { loadRun } from '../run-io.ts';
@@ -28,8 +29,8 @@ export type ExtraArtifacts = (
 
 /**
  * Finalize: concatenates the chunks' records, builds every artifact (Parquet + CSV tables, metrics.json,
- * folds.json, report.html), writes them once, `manifest.json` last (the commit marker), stores the
- * headline metrics on the run record and moves it RUNNING → SUCCEEDED.
+ * folds.json, report.html, charts.json with the payloads report.html draws), writes them once, `manifest.json`
+ * last (the commit marker), stores the headline metrics on the run record and moves it RUNNING → SUCCEEDED.
  */
 export async function finalize(
   ctx: WorkflowContext,
@@ -66,7 +67,9 @@ export async function finalize(
   const foldsJson = new TextEncoder().encode(`${JSON.stringify({ folds: plan.folds }, null, 2)}\n`);
   artifacts.push({ name: 'folds.json', bytes: foldsJson, contentType: 'application/json' });
   const record = await ctx.runs.get(ref.tenantId, ref.runId);
-  artifacts.push(await buildRunReport(ctx, { input, artifacts, spec, plan, keys, reader, record }));
+  const report = await buildRunReport(ctx, { input, artifacts, spec, plan, keys, reader, record });
+  // the payloads report.html draws, for the API's chart route (lib/workflow/charts.ts)
+  artifacts.push(report, chartsArtifactOf(report));
   if (extras) artifacts.push(...(await extras(input, artifacts)));
   for (const a of artifacts)
     await ctx.store.putOnce(keys.artifact(a.name), a.bytes, { contentType: a.contentType });
