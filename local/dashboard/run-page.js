@@ -227,6 +227,10 @@ export async function runPage(main, runId) {
         setText(live, `No run ${runId} for this tenant.`);
         return;
       }
+      if (e instanceof ApiError && e.status >= 400 && e.status < 500 && e.status !== 429) {
+        setText(live, `The API refused this run id: ${e.message}`);
+        return;
+      }
       setText(live, `Could not load the run: ${e.message}. Retrying.`);
       timer = setTimeout(poll, POLL_MS * 2);
       return;
