@@ -45,7 +45,7 @@ const SYMBOLS = [
   'SPY',
 ];
 
-export async function makeWorkflowFixture(): Promise<{ ctx: WorkflowContext; datasetId: string }> {
+async function makeWorkflowFixture(): Promise<{ ctx: WorkflowContext; datasetId: string }> {
   const staging = new MemoryObjectStore();
   const gen = await generateSyntheticMarket(
     { start: '2023-01-02', end: '2023-08-31', seed: 21, symbols: SYMBOLS },
@@ -64,7 +64,7 @@ export async function makeWorkflowFixture(): Promise<{ ctx: WorkflowContext; dat
   return { ctx, datasetId: gen.datasetId };
 }
 
-export async function submit(
+async function submit(
   ctx: WorkflowContext,
   datasetId: string,
   runId: string,
@@ -126,7 +126,8 @@ describe('workflow: runPipelineInProcess', () => {
       'fills.csv',
       'weights.parquet',
       'metrics.json',
-      'folds.json', 'report.html'
+      'folds.json',
+      'report.html',
     ]) {
       expect(names).toContain(n);
     }
