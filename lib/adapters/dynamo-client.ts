@@ -16,7 +16,7 @@
  * The SDK error is kept as `cause` for logs.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { AppError, ConflictError, InvalidInputError, UpstreamError } from '../core/errors.ts';
 import { awsErrorName, awsStatusOf, isTransientAwsError } from './aws-errors.ts';
 
@@ -155,3 +155,21 @@ export const translateDynamoError = (
     cause: e,
   });
 };
+
+/**
+ * A strongly consistent GetItem of one item by its keys: the item, or `undefined` when there is none. SDK errors
+ * are translated at the boundary (`context` names the record for messages).
+ */
+export async function getItemConsistent(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  key: { readonly pk: string; readonly sk: string },
+  context: Readonly<Record<string, unknown>>,
+): Promise<Record<string, unknown> | undefined> {
+  try {
+    const out = await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+    return out.Item;
+  } catch (e) {
+    throw translateDynamoError(e, 'GetItem', context);
+  }
+}

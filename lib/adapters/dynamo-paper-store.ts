@@ -18,7 +18,6 @@
  */
 import {
   type DynamoDBDocumentClient,
-  GetCommand,
   PutCommand,
   QueryCommand,
   type QueryCommandOutput,
@@ -47,7 +46,7 @@ import {
   validatePatch,
   versionConflict,
 } from '../workflow/paper-store.ts';
-import { isConditionalCheckFailed, translateDynamoError } from './dynamo-client.ts';
+import { getItemConsistent, isConditionalCheckFailed, translateDynamoError } from './dynamo-client.ts';
 import { RUNS_TABLE_SCHEMA } from './dynamo-run-store.ts';
 
 const HOUR_DIGITS = 15;
@@ -222,19 +221,12 @@ export class DynamoPaperStore implements PaperStore {
   ): Promise<PaperDecisionRecord | undefined> {
     assertStrategyKey(tenantId, strategyId);
     assertHourMs(hourMs);
-    let item: Record<string, unknown> | undefined;
-    try {
-      const out = await this.#client.send(
-        new GetCommand({
-          TableName: this.#tableName,
-          Key: { pk: paperPk(tenantId), sk: paperDecisionSk(strategyId, hourMs) },
-          ConsistentRead: true,
-        }),
-      );
-      item = out.Item;
-    } catch (e) {
-      throw translateDynamoError(e, 'GetItem', { strategyId, hourMs });
-    }
+    const item = await getItemConsistent(
+      this.#client,
+      this.#tableName,
+      { pk: paperPk(tenantId), sk: paperDecisionSk(strategyId, hourMs) },
+      { strategyId, hourMs },
+    );
     return item === undefined ? undefined : this.#decisionFromItem(item, tenantId, strategyId);
   }
 
@@ -326,19 +318,12 @@ export class DynamoPaperStore implements PaperStore {
   }
 
   async #readStrategy(tenantId: string, strategyId: string): Promise<PaperStrategyRecord | undefined> {
-    let item: Record<string, unknown> | undefined;
-    try {
-      const out = await this.#client.send(
-        new GetCommand({
-          TableName: this.#tableName,
-          Key: { pk: paperPk(tenantId), sk: paperStrategySk(strategyId) },
-          ConsistentRead: true,
-        }),
-      );
-      item = out.Item;
-    } catch (e) {
-      throw translateDynamoError(e, 'GetItem', { strategyId });
-    }
+    const item = await getItemConsistent(
+      this.#client,
+      this.#tableName,
+      { pk: paperPk(tenantId), sk: paperStrategySk(strategyId) },
+      { strategyId },
+    );
     return item === undefined ? undefined : this.#strategyFromItem(item);
   }
 

@@ -34,7 +34,6 @@ import type {
 } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
-  GetCommand,
   PutCommand,
   QueryCommand,
   type QueryCommandOutput,
@@ -69,7 +68,7 @@ import {
   validateProgressUpdate,
   validateTransitionRequest,
 } from '../workflow/run-store.ts';
-import { isConditionalCheckFailed, translateDynamoError } from './dynamo-client.ts';
+import { getItemConsistent, isConditionalCheckFailed, translateDynamoError } from './dynamo-client.ts';
 
 /**
  * The runs table's keys and index: the single source for the local table (tests, `local/`) and the one the CDK
@@ -426,19 +425,12 @@ export class DynamoRunStore implements RunStore {
   }
 
   async #read(tenantId: string, runId: string): Promise<RunRecord | undefined> {
-    let item: Record<string, unknown> | undefined;
-    try {
-      const out = await this.#client.send(
-        new GetCommand({
-          TableName: this.#tableName,
-          Key: { pk: runPk(tenantId), sk: runSk(runId) },
-          ConsistentRead: true,
-        }),
-      );
-      item = out.Item;
-    } catch (e) {
-      throw translateDynamoError(e, 'GetItem', { runId });
-    }
+    const item = await getItemConsistent(
+      this.#client,
+      this.#tableName,
+      { pk: runPk(tenantId), sk: runSk(runId) },
+      { runId },
+    );
     return item === undefined ? undefined : this.#fromItem(item);
   }
 

@@ -26,6 +26,7 @@ import { datasetPrefix, runKeys } from '../../lib/workflow/keys.ts';
 import { newRunRecord } from '../../lib/workflow/run-store.ts';
 import { STEP_NAMES } from '../../lib/workflow/step-names.ts';
 import baseContext from '../fixtures/events/lambda-context.json' with { type: 'json' };
+import { STEP_TEST_SYMBOLS } from '../support/fixture-symbols.ts';
 import { sp500Source } from '../support/sp500.ts';
 
 type LocalHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
@@ -42,22 +43,7 @@ P.withResolvers ??= () => {
   return { promise, resolve, reject };
 };
 
-const SYMBOLS = [
-  'AAPL',
-  'MSFT',
-  'NVDA',
-  'JPM',
-  'XOM',
-  'JNJ',
-  'PG',
-  'KO',
-  'WMT',
-  'HD',
-  'CAT',
-  'IBM',
-  'T',
-  'SPY',
-];
+const SYMBOLS = [...STEP_TEST_SYMBOLS];
 const TENANT = 'tenant-s';
 const lambdaContext = () => structuredClone(baseContext) as unknown as Context;
 

@@ -22,23 +22,9 @@ import { ApiRequestError, HtsApiClient, type RunView } from '../../local/api-cli
 import { generateDataset } from '../../local/data-commands.ts';
 import { publishDataset } from '../../local/publish-dataset.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { STEADY_MEMBERS } from '../support/fixture-symbols.ts';
 
-const SYMBOLS = [
-  'AAPL',
-  'MSFT',
-  'NVDA',
-  'AMZN',
-  'JPM',
-  'BAC',
-  'XOM',
-  'CVX',
-  'JNJ',
-  'PFE',
-  'PG',
-  'KO',
-  'WMT',
-  'HD',
-];
+const SYMBOLS = STEADY_MEMBERS;
 const CODE_VERSION = 'e2e-test';
 const tmp = mkdtempSync(join(tmpdir(), 'hts-e2e-'));
 const root = join(tmp, 'root');

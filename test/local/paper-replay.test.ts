@@ -22,23 +22,9 @@ import type { DecisionLog } from '../../lib/workflow/paper-tick.ts';
 import { generateDataset } from '../../local/data-commands.ts';
 import { type ReplayResult, replayThroughStack } from '../../local/paper-command.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { STEADY_MEMBERS } from '../support/fixture-symbols.ts';
 
-const SYMBOLS = [
-  'AAPL',
-  'MSFT',
-  'NVDA',
-  'AMZN',
-  'JPM',
-  'BAC',
-  'XOM',
-  'CVX',
-  'JNJ',
-  'PFE',
-  'PG',
-  'KO',
-  'WMT',
-  'HD',
-];
+const SYMBOLS = STEADY_MEMBERS;
 const TENANT = 'local';
 const tmp = mkdtempSync(join(tmpdir(), 'hts-paper-'));
 const root = join(tmp, 'root');

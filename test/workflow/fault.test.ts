@@ -20,24 +20,10 @@ import { optimizeStep } from '../../lib/workflow/steps/optimize.ts';
 import { prepare } from '../../lib/workflow/steps/prepare.ts';
 import { simulateChunkStep } from '../../lib/workflow/steps/simulate-chunk.ts';
 import { trainScoreStep } from '../../lib/workflow/steps/train-score.ts';
+import { STEP_TEST_SYMBOLS } from '../support/fixture-symbols.ts';
 import { sp500Source } from '../support/sp500.ts';
 
-const SYMBOLS = [
-  'AAPL',
-  'MSFT',
-  'NVDA',
-  'JPM',
-  'XOM',
-  'JNJ',
-  'PG',
-  'KO',
-  'WMT',
-  'HD',
-  'CAT',
-  'IBM',
-  'T',
-  'SPY',
-];
+const SYMBOLS = [...STEP_TEST_SYMBOLS];
 const TENANT = 'tenant-f';
 
 /**

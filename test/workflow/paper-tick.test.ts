@@ -36,24 +36,10 @@ import {
 import { runPipelineInProcess } from '../../lib/workflow/pipeline.ts';
 import { newRunRecord } from '../../lib/workflow/run-store.ts';
 import { decodeRecords } from '../../lib/workflow/sim-files.ts';
+import { STEADY_MEMBERS } from '../support/fixture-symbols.ts';
 import { sp500Source } from '../support/sp500.ts';
 
-const SYMBOLS = [
-  'AAPL',
-  'MSFT',
-  'NVDA',
-  'AMZN',
-  'JPM',
-  'BAC',
-  'XOM',
-  'CVX',
-  'JNJ',
-  'PFE',
-  'PG',
-  'KO',
-  'WMT',
-  'HD',
-];
+const SYMBOLS = STEADY_MEMBERS;
 const ALL = [...SYMBOLS, 'CAT', 'BA', 'IBM', 'ORCL', 'INTC', 'CSCO', 'T', 'VZ', 'SPY'];
 const TENANT = 'tenant-p';
 const PERIOD = { start: '2023-07-03', end: '2023-07-14' };
