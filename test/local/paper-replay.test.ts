@@ -7,6 +7,7 @@
  * its targets, read from the local data lake. Then the CLI: `--json` output and exit codes.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,6 +48,14 @@ const SPEC = {
   capital: 2_000_000,
   portfolio: { turnoverCap: 0.5 },
   seed: 5,
+};
+
+const PAPER_GOLDEN: Record<string, string> = {
+  decisions: '406e031208c31735a18da0b8f895528962b39b59cf35d192aac2683c9fecd576',
+  'equity_curve.parquet': '875d01c5461c4edb3281d24001bb1ba300a9dec5dabde68b7a4d9052329f8680',
+  'fills.parquet': '31c8fa958823ff2f408cc5fd9b97589bba381b72fe15ccb6b93dadf40911f7b2',
+  'weights.parquet': 'eeeb981f95fd2d657306fc92303bde005ad43d185b68af3d44ec0df8f57b6462',
+  'risk_history.parquet': '10412ccb3a2489627b6733e046e978828122689236795095d1abbe92d0b3e417',
 };
 
 const handlerErrors = (): string =>
@@ -127,6 +136,28 @@ describe('local: hts paper replay through the local stack', () => {
     expect(result.summary.trades).toBeGreaterThan(20); // the strategy traded
     expect(Number.isFinite(result.summary.benchmarkReturn)).toBe(true);
     expect(result.summary.benchmarkReturn).not.toBe(0); // SPY was bought at the first open
+  });
+
+  // Recorded at 9f4abde (before the architecture refactor): every decision log (ids replaced by placeholders) and
+  // the training backtest's data artifacts. A refactor leaves them byte-identical.
+  it('golden: the decision logs and the backtest artifacts are byte-identical', async () => {
+    const h = createHash('sha256');
+    for (const d of result.decisions) {
+      const text = new TextDecoder().decode(
+        await stack.store.get(paperKeys(TENANT, result.strategy.strategyId).decision(d.hourMs)),
+      );
+      h.update(
+        text.replaceAll(result.strategy.strategyId, 'STRATEGY').replaceAll(result.backtest.runId, 'RUN'),
+      );
+    }
+    const digests: Record<string, string> = { decisions: h.digest('hex') };
+    for (const name of ['equity_curve.parquet', 'fills.parquet', 'weights.parquet', 'risk_history.parquet']) {
+      digests[name] = createHash('sha256')
+        .update(await stack.store.get(runKeys(TENANT, result.backtest.runId).artifact(name)))
+        .digest('hex');
+    }
+    if (process.env.HTS_GOLDEN_PRINT) console.log(JSON.stringify(digests, null, 2));
+    else expect(digests).toEqual(PAPER_GOLDEN);
   });
 
   it('decides, orders and fills exactly as the backtest of the same window and model (parity)', async () => {

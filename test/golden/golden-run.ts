@@ -1,0 +1,53 @@
+/**
+ * Golden runs: a spec run in process on a generated dataset, every artifact hashed. Used by the golden tests that
+ * guard refactors (the artifacts must stay byte-identical) and, with `HTS_GOLDEN_10Y=1`, by the 10-year golden.
+ * report.html states the stages' wall-clock durations; its Timings table is cut out before hashing.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { DiskObjectStore } from '../../lib/adapters/disk-object-store.ts';
+import { MemoryObjectStore } from '../../lib/adapters/memory-object-store.ts';
+import { MemoryRunStore } from '../../lib/adapters/memory-run-store.ts';
+import { canonicalJson, parseBacktestSpec, specHash } from '../../lib/backtest/spec.ts';
+import { copyDataset } from '../../lib/data/dataset.ts';
+import { datasetPrefix, runKeys } from '../../lib/workflow/keys.ts';
+import { runPipelineInProcess } from '../../lib/workflow/pipeline.ts';
+import { newRunRecord } from '../../lib/workflow/run-store.ts';
+
+export const sha256 = (b: Uint8Array | string): string => createHash('sha256').update(b).digest('hex');
+
+/** report.html without its Timings table (wall-clock seconds, the one non-deterministic part). */
+export function normalizeReport(html: string): string {
+  return html.replace(/<h3>Timings<\/h3>[\s\S]*?(<\/table><\/div>|<\/p>)/, '<h3>Timings</h3>');
+}
+
+export async function goldenRun(
+  dataDir: string,
+  datasetId: string,
+  specFile: string,
+  overrides: Record<string, unknown> = {},
+): Promise<Record<string, string>> {
+  const store = new MemoryObjectStore();
+  const disk = new DiskObjectStore(dataDir);
+  await copyDataset(disk, '', store, datasetPrefix(datasetId));
+  let now = 1_700_000_000_000;
+  const ctx = { store, runs: new MemoryRunStore(), nowMs: () => (now += 1000), codeVersion: 'golden' };
+  const raw = JSON.parse(readFileSync(specFile, 'utf8')) as Record<string, unknown>;
+  const spec = parseBacktestSpec({ ...raw, ...overrides, dataset: { id: datasetId } });
+  const ref = { tenantId: 'golden', runId: '01H0000000000000000000G0DE' };
+  await store.putOnce(runKeys(ref.tenantId, ref.runId).spec, new TextEncoder().encode(canonicalJson(spec)));
+  await ctx.runs.create(
+    newRunRecord({ ...ref, specHash: specHash(spec), datasetId, codeVersion: 'golden', nowMs: now }),
+  );
+  const out = await runPipelineInProcess(ctx, ref);
+  const m = JSON.parse(new TextDecoder().decode(await store.get(out.manifestKey))) as {
+    artifacts: { name: string }[];
+  };
+  const digests: Record<string, string> = {};
+  for (const a of m.artifacts) {
+    const bytes = await store.get(runKeys(ref.tenantId, ref.runId).artifact(a.name));
+    digests[a.name] =
+      a.name === 'report.html' ? sha256(normalizeReport(new TextDecoder().decode(bytes))) : sha256(bytes);
+  }
+  return digests;
+}
