@@ -8,7 +8,7 @@
  *   Distributed Map reads its items from the inline list Prepare also returns (`ItemsPath`).
  */
 import { App, type Stack } from 'aws-cdk-lib';
-import { STEP_NAMES } from '../lib/workflow/step-names.ts';
+import { STEP_NAMES } from '../lib/pipeline/step-names.ts';
 import { buildStacks } from './stacks.ts';
 import { STEP_TAG } from './stateless-stack.ts';
 
@@ -162,5 +162,5 @@ export function synthesizeBacktestAsl(): Asl {
   return extractStateMachineAsl(templateOf(stateless));
 }
 
-/** The Task state names the local runtime needs a handler for (the step names of lib/workflow). */
+/** The Task state names the local runtime needs a handler for (the step names of lib/pipeline). */
 export const TASK_STATE_NAMES: readonly string[] = Object.values(STEP_NAMES);

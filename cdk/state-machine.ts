@@ -22,7 +22,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { STEP_NAMES, type StepKey } from '../lib/workflow/step-names.ts';
+import { STEP_NAMES, type StepKey } from '../lib/pipeline/step-names.ts';
 
 /**
  * The errors a Task retries: Lambda service faults, throttling, and `UpstreamError` (the project's transient
@@ -46,7 +46,7 @@ export const TASK_RETRY = {
 } as const;
 
 /**
- * The Distributed Map states (Task state names stay the step names of lib/workflow, which the local runtime
+ * The Distributed Map states (Task state names stay the step names of lib/pipeline, which the local runtime
  * keys its handlers by; a state name is unique across the whole definition, so the Maps get their own).
  */
 export const MAP_STATE_NAMES = {
@@ -124,7 +124,7 @@ class NoFailureToleratedMap extends DistributedMap {
 }
 
 /**
- * The backtest workflow as a Standard state machine, built from the step names of lib/workflow (so the local
+ * The backtest workflow as a Standard state machine, built from the step names of lib/pipeline (so the local
  * runtime, which keys its handlers by state name, runs this very definition, see cdk/asl.ts):
  *
  * Prepare → BuildFeaturesMap (Distributed, items = featureMonths) → TrainScoreMap (folds) → OptimizeMap

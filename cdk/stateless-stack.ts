@@ -26,7 +26,7 @@ import {
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { STEP_NAMES, type StepKey } from '../lib/workflow/step-names.ts';
+import { STEP_NAMES, type StepKey } from '../lib/pipeline/step-names.ts';
 import { BacktestStateMachine, TASK_TIMEOUT_MARGIN_SECONDS } from './state-machine.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -17,10 +17,10 @@ import { MemoryObjectStore } from '../../lib/adapters/memory-object-store.ts';
 import { MemoryRunStore } from '../../lib/adapters/memory-run-store.ts';
 import { canonicalJson, parseBacktestSpec, specHash } from '../../lib/backtest/spec.ts';
 import { copyDataset, DatasetManifest, datasetIdOf } from '../../lib/data/dataset.ts';
-import { datasetPrefix, runKeys } from '../../lib/workflow/keys.ts';
-import { runPipelineInProcess } from '../../lib/workflow/pipeline.ts';
-import { newRunRecord } from '../../lib/workflow/run-store.ts';
-import { downloadArtifacts, HtsApiClient } from '../../local/api-client.ts';
+import { runPipelineInProcess } from '../../lib/pipeline/in-process.ts';
+import { datasetPrefix, runKeys } from '../../lib/runs/keys.ts';
+import { newRunRecord } from '../../lib/runs/run-store.ts';
+import { downloadArtifacts, HtsApiClient } from '../../local/cli/api-client.ts';
 import type { Workload } from '../workload.ts';
 import { ensureDataset, PROJECT_ROOT, TSX_IMPORT } from './e2e-support.ts';
 

@@ -1,7 +1,7 @@
 /** POST /v1/backtests/{runId}/cancel: stop the execution, status CANCELLED → 200 (409 once SUCCEEDED/FAILED). */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
-import { cancelRun } from '../../lib/workflow/api.ts';
+import { cancelRun } from '../../lib/api/backtests.ts';
 import { type HandlerDeps, lambdaDeps } from '../shared/deps.ts';
 import { parseEvent, RunPathEvent } from '../shared/events.ts';
 import { type ApiEvent, type ApiResult, json } from '../shared/http.ts';

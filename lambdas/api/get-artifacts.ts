@@ -1,6 +1,6 @@
 /** GET /v1/backtests/{runId}/artifacts: the manifest with presigned GET URLs (≤ 15 min) → 200; 409 if not SUCCEEDED. */
 import middy from '@middy/core';
-import { getArtifacts } from '../../lib/workflow/api.ts';
+import { getArtifacts } from '../../lib/api/backtests.ts';
 import { type HandlerDeps, lambdaDeps } from '../shared/deps.ts';
 import { parseEvent, RunPathEvent } from '../shared/events.ts';
 import { type ApiEvent, type ApiResult, json } from '../shared/http.ts';

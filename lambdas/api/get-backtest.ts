@@ -1,6 +1,6 @@
 /** GET /v1/backtests/{runId}: status, progress by stage, metrics summary, provenance → 200 (404 if not the caller's). */
 import middy from '@middy/core';
-import { getRun } from '../../lib/workflow/api.ts';
+import { getRun } from '../../lib/api/backtests.ts';
 import { type HandlerDeps, lambdaDeps } from '../shared/deps.ts';
 import { parseEvent, RunPathEvent } from '../shared/events.ts';
 import { type ApiEvent, type ApiResult, json } from '../shared/http.ts';

@@ -1,6 +1,6 @@
 /** GET /v1/paper/{strategyId}/decisions?from&to&limit&cursor: the hourly decision log, oldest first → 200. */
 import middy from '@middy/core';
-import { listPaperDecisions } from '../../lib/workflow/paper-api.ts';
+import { listPaperDecisions } from '../../lib/api/paper.ts';
 import { type ApiEvent, type ApiResult, json } from '../shared/http.ts';
 import { apiMiddlewares } from '../shared/middlewares.ts';
 import { type PaperHandlerDeps, paperLambdaDeps } from './paper-deps.ts';

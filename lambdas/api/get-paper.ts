@@ -1,6 +1,6 @@
 /** GET /v1/paper/{strategyId}: positions, cash, NAV, risk state, last decision → 200 (404 if not the caller's). */
 import middy from '@middy/core';
-import { getPaperPortfolio } from '../../lib/workflow/paper-api.ts';
+import { getPaperPortfolio } from '../../lib/api/paper.ts';
 import { type ApiEvent, type ApiResult, json } from '../shared/http.ts';
 import { apiMiddlewares } from '../shared/middlewares.ts';
 import { type PaperHandlerDeps, paperLambdaDeps } from './paper-deps.ts';

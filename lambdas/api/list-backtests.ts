@@ -1,6 +1,6 @@
 /** GET /v1/backtests?limit&cursor: the caller's runs, newest first, one page at a time → 200. */
 import middy from '@middy/core';
-import { listRuns } from '../../lib/workflow/api.ts';
+import { listRuns } from '../../lib/api/backtests.ts';
 import { type HandlerDeps, lambdaDeps } from '../shared/deps.ts';
 import { ApiGatewayEvent, parseEvent } from '../shared/events.ts';
 import { type ApiEvent, type ApiResult, json } from '../shared/http.ts';

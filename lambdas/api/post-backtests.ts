@@ -1,7 +1,7 @@
 /** POST /v1/backtests: submit a run spec (`Idempotency-Key` required) → 202 `{ runId, status }`. */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
-import { submitBacktest } from '../../lib/workflow/api.ts';
+import { submitBacktest } from '../../lib/api/backtests.ts';
 import { type HandlerDeps, lambdaDeps } from '../shared/deps.ts';
 import { ApiGatewayEvent, parseEvent } from '../shared/events.ts';
 import { type ApiEvent, type ApiResult, headerOf, json, jsonBody } from '../shared/http.ts';

@@ -1,7 +1,7 @@
 /** POST /v1/paper: create a paper strategy (`Idempotency-Key` required) → 201 with its portfolio view. */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
-import { createPaperStrategy, toPortfolioView } from '../../lib/workflow/paper-api.ts';
+import { createPaperStrategy, toPortfolioView } from '../../lib/api/paper.ts';
 import { ApiGatewayEvent, parseEvent } from '../shared/events.ts';
 import { type ApiEvent, type ApiResult, headerOf, json, jsonBody } from '../shared/http.ts';
 import { apiMiddlewares } from '../shared/middlewares.ts';

@@ -1,7 +1,7 @@
 /** POST /v1/paper/{strategyId}/stop: the strategy stops trading (idempotent) → 200 with its portfolio. */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
-import { stopPaperStrategy } from '../../lib/workflow/paper-api.ts';
+import { stopPaperStrategy } from '../../lib/api/paper.ts';
 import { type ApiEvent, type ApiResult, json } from '../shared/http.ts';
 import { apiMiddlewares } from '../shared/middlewares.ts';
 import { type PaperHandlerDeps, paperLambdaDeps } from './paper-deps.ts';

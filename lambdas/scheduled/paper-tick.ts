@@ -1,6 +1,6 @@
 /**
  * The scheduled paper tick (EventBridge Scheduler, America/New_York, at each bar close of the NYSE hourly grid;
- * see the integration notes in `lib/workflow/paper-tick.ts`). The event is the schedule's target input:
+ * see the integration notes in `lib/paper/tick.ts`). The event is the schedule's target input:
  *
  *   { "scheduledTime": "<aws.scheduler.scheduled-time>" }                       every ACTIVE strategy
  *   { "scheduledTime": "...", "tenantId": "...", "strategyId": "..." }          one strategy (replay, re-drive)
@@ -21,9 +21,9 @@ import { z } from 'zod';
 import { barIndexAtOrBefore, buildBarGrid } from '../../lib/core/calendar.ts';
 import { AppError, InvalidInputError, UpstreamError } from '../../lib/core/errors.ts';
 import { utcMsToNyDate } from '../../lib/core/ny-time.ts';
-import type { PaperStore } from '../../lib/workflow/paper-store.ts';
-import { type PaperTickResult, paperTick } from '../../lib/workflow/paper-tick.ts';
-import { TENANT_ID_PATTERN } from '../../lib/workflow/run-store.ts';
+import type { PaperStore } from '../../lib/paper/paper-store.ts';
+import { type PaperTickResult, paperTick } from '../../lib/paper/tick.ts';
+import { TENANT_ID_PATTERN } from '../../lib/runs/run-store.ts';
 import { paperTickDeps, type ScheduledDeps } from '../shared/deps.ts';
 
 export type { ScheduledDeps } from '../shared/deps.ts';

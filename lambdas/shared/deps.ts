@@ -21,13 +21,13 @@ import { makeS3Client } from '../../lib/adapters/s3-client.ts';
 import { S3ObjectStore } from '../../lib/adapters/s3-object-store.ts';
 import { S3UrlSigner } from '../../lib/adapters/s3-url-signer.ts';
 import { makeSfnClient, SfnExecutionStarter } from '../../lib/adapters/sfn-execution-starter.ts';
+import type { ApiDeps } from '../../lib/api/backtests.ts';
+import type { PaperApiDeps } from '../../lib/api/paper.ts';
 import { ulid } from '../../lib/core/ulid.ts';
-import type { ApiDeps } from '../../lib/workflow/api.ts';
-import type { WorkflowContext } from '../../lib/workflow/context.ts';
-import { ObjectStoreDatasetCatalog } from '../../lib/workflow/dataset-catalog.ts';
-import type { PaperApiDeps } from '../../lib/workflow/paper-api.ts';
-import type { PaperStore } from '../../lib/workflow/paper-store.ts';
-import type { PaperContext } from '../../lib/workflow/paper-tick.ts';
+import { ObjectStoreDatasetCatalog } from '../../lib/data/dataset-catalog.ts';
+import type { PaperStore } from '../../lib/paper/paper-store.ts';
+import type { PaperContext } from '../../lib/paper/tick.ts';
+import type { WorkflowContext } from '../../lib/pipeline/context.ts';
 import { type ApiEnv, parseApiEnv, parseWorkflowEnv, type WorkflowEnv } from './env.ts';
 
 export interface HandlerDeps {

@@ -6,7 +6,7 @@
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { APIGatewayProxyEventV2Schema } from '@aws-lambda-powertools/parser/schemas/api-gatewayv2';
 import { z } from 'zod';
-import { ApiRunId } from '../../lib/workflow/api.ts';
+import { ApiRunId } from '../../lib/api/backtests.ts';
 import type { ApiMiddleware } from './http.ts';
 
 export const ApiGatewayEvent = APIGatewayProxyEventV2Schema.loose();

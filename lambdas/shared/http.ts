@@ -17,9 +17,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { type ErrorBody, scrubMessage } from '../../lib/api/backtests.ts';
 import { AppError } from '../../lib/core/errors.ts';
-import { type ErrorBody, scrubMessage } from '../../lib/workflow/api.ts';
-import { TENANT_ID_PATTERN } from '../../lib/workflow/run-store.ts';
+import { TENANT_ID_PATTERN } from '../../lib/runs/run-store.ts';
 
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer & {
   /** Set by `requireTenant`. */

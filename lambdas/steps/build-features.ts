@@ -1,6 +1,6 @@
 /** BuildFeatures (the Task inside the BuildFeatures Distributed Map): `{ tenantId, runId, month }` → `{ key }`. */
-import { STEP_NAMES } from '../../lib/workflow/step-names.ts';
-import { buildFeaturesStep } from '../../lib/workflow/steps/build-features.ts';
+import { STEP_NAMES } from '../../lib/pipeline/step-names.ts';
+import { buildFeaturesStep } from '../../lib/pipeline/steps/build-features.ts';
 import { type StepDeps, workflowDeps } from '../shared/deps.ts';
 import { createStepHandler, MonthItemInput } from './step-handler.ts';
 

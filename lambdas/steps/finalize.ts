@@ -2,8 +2,8 @@
  * Finalize (Task `Finalize`): `{ tenantId, runId }` → the manifest key. lib/workflow's finalize builds every
  * artifact, report.html included, so no extras are passed here.
  */
-import { STEP_NAMES } from '../../lib/workflow/step-names.ts';
-import { finalize } from '../../lib/workflow/steps/finalize.ts';
+import { STEP_NAMES } from '../../lib/pipeline/step-names.ts';
+import { finalize } from '../../lib/pipeline/steps/finalize.ts';
 import { type StepDeps, workflowDeps } from '../shared/deps.ts';
 import { createStepHandler, RunRefInput } from './step-handler.ts';
 

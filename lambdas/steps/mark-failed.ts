@@ -3,8 +3,8 @@
  * typed reason (unless it already reached a terminal status).
  */
 import { z } from 'zod';
-import { STEP_NAMES } from '../../lib/workflow/step-names.ts';
-import { type CaughtError, markFailed } from '../../lib/workflow/steps/mark-failed.ts';
+import { STEP_NAMES } from '../../lib/pipeline/step-names.ts';
+import { type CaughtError, markFailed } from '../../lib/pipeline/steps/mark-failed.ts';
 import { type StepDeps, workflowDeps } from '../shared/deps.ts';
 import { createStepHandler, RunRefInput } from './step-handler.ts';
 

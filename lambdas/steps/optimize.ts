@@ -1,6 +1,6 @@
 /** Optimize (the Task inside the Optimize Distributed Map): `{ tenantId, runId, month }` → the targets' key. */
-import { STEP_NAMES } from '../../lib/workflow/step-names.ts';
-import { optimizeStep } from '../../lib/workflow/steps/optimize.ts';
+import { STEP_NAMES } from '../../lib/pipeline/step-names.ts';
+import { optimizeStep } from '../../lib/pipeline/steps/optimize.ts';
 import { type StepDeps, workflowDeps } from '../shared/deps.ts';
 import { createStepHandler, MonthItemInput } from './step-handler.ts';
 

@@ -1,6 +1,6 @@
 /** Prepare (Task `Prepare`): `{ tenantId, runId }` → the plan's Map item lists (inline and as S3 keys). */
-import { STEP_NAMES } from '../../lib/workflow/step-names.ts';
-import { prepare } from '../../lib/workflow/steps/prepare.ts';
+import { STEP_NAMES } from '../../lib/pipeline/step-names.ts';
+import { prepare } from '../../lib/pipeline/steps/prepare.ts';
 import { type StepDeps, workflowDeps } from '../shared/deps.ts';
 import { createStepHandler, RunRefInput } from './step-handler.ts';
 

@@ -1,6 +1,6 @@
 /** SimulateChunk (the Simulate loop's Task): `{ tenantId, runId, chunk }` → `{ …, chunk: next, nChunks, done }`. */
-import { STEP_NAMES } from '../../lib/workflow/step-names.ts';
-import { simulateChunkStep } from '../../lib/workflow/steps/simulate-chunk.ts';
+import { STEP_NAMES } from '../../lib/pipeline/step-names.ts';
+import { simulateChunkStep } from '../../lib/pipeline/steps/simulate-chunk.ts';
 import { type StepDeps, workflowDeps } from '../shared/deps.ts';
 import { ChunkItemInput, createStepHandler } from './step-handler.ts';
 

@@ -12,9 +12,9 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { InvalidInputError } from '../../lib/core/errors.ts';
-import type { WorkflowContext } from '../../lib/workflow/context.ts';
-import { RUN_ID_PATTERN, TENANT_ID_PATTERN } from '../../lib/workflow/run-store.ts';
-import type { StepName } from '../../lib/workflow/step-names.ts';
+import type { WorkflowContext } from '../../lib/pipeline/context.ts';
+import type { StepName } from '../../lib/pipeline/step-names.ts';
+import { RUN_ID_PATTERN, TENANT_ID_PATTERN } from '../../lib/runs/run-store.ts';
 import type { StepDeps } from '../shared/deps.ts';
 
 /** The run's identity, as every step receives it. */

@@ -1,6 +1,6 @@
 /** TrainScore (the Task inside the TrainScore Distributed Map): `{ tenantId, runId, fold }` → model and score keys. */
-import { STEP_NAMES } from '../../lib/workflow/step-names.ts';
-import { trainScoreStep } from '../../lib/workflow/steps/train-score.ts';
+import { STEP_NAMES } from '../../lib/pipeline/step-names.ts';
+import { trainScoreStep } from '../../lib/pipeline/steps/train-score.ts';
 import { type StepDeps, workflowDeps } from '../shared/deps.ts';
 import { createStepHandler, FoldItemInput } from './step-handler.ts';
 

@@ -45,7 +45,7 @@ import {
   strategyNotFound,
   validatePatch,
   versionConflict,
-} from '../workflow/paper-store.ts';
+} from '../paper/paper-store.ts';
 import { getItemConsistent, isConditionalCheckFailed, translateDynamoError } from './dynamo-client.ts';
 import { RUNS_TABLE_SCHEMA } from './dynamo-run-store.ts';
 

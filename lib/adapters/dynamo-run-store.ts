@@ -17,7 +17,7 @@
  *   (and `version = :expectedVersion` if given); `startedAtMs`/`finishedAtMs` via `if_not_exists`;
  * - metrics summary and cancel request: status non-terminal.
  * Illegal requests fail with `InvalidInputError` before any call. When a condition fails the item is read back
- * (consistent read) and the pure rules of `lib/workflow/run-store.ts` name the conflict, so the ConflictError is
+ * (consistent read) and the pure rules of `lib/runs/run-store.ts` name the conflict, so the ConflictError is
  * the same as `MemoryRunStore`'s. (dynalite silently ignores `ReturnValuesOnConditionCheckFailure`, so the
  * adapter does not rely on it; the read-back shows the state just after the failed write, which is what a caller
  * re-reading would see anyway.)
@@ -67,7 +67,7 @@ import {
   validateNowMs,
   validateProgressUpdate,
   validateTransitionRequest,
-} from '../workflow/run-store.ts';
+} from '../runs/run-store.ts';
 import { getItemConsistent, isConditionalCheckFailed, translateDynamoError } from './dynamo-client.ts';
 
 /**

@@ -3,12 +3,9 @@
  * in-process state machine replaces it. Behaves like `SfnExecutionStarter`: starting the same run with the same
  * input again is a no-op, with another input a `ConflictError`; stopping an unknown execution is a no-op.
  */
+
+import { type ExecutionInput, type ExecutionStarter, executionInputJson } from '../api/execution-starter.ts';
 import { ConflictError } from '../core/errors.ts';
-import {
-  type ExecutionInput,
-  type ExecutionStarter,
-  executionInputJson,
-} from '../workflow/execution-starter.ts';
 
 export interface MemoryExecution {
   readonly executionArn: string;

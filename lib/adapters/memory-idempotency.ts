@@ -8,7 +8,7 @@ import {
   IdempotencyPayloadMismatchError,
   type IdempotentRequest,
   type IdempotentResult,
-} from '../workflow/idempotency.ts';
+} from '../api/idempotency.ts';
 
 interface Entry {
   readonly payloadHash: string;

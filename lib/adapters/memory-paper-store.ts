@@ -1,6 +1,6 @@
 /**
  * `PaperStore` in Maps, for unit tests and single-process tools. It applies the pure rules of
- * `lib/workflow/paper-store.ts` to stored copies, so it fails exactly like `DynamoPaperStore`. No method awaits
+ * `lib/paper/paper-store.ts` to stored copies, so it fails exactly like `DynamoPaperStore`. No method awaits
  * between its read and its write, so every write is atomic in one process (the conditional writes of DynamoDB).
  */
 import {
@@ -25,7 +25,7 @@ import {
   strategyNotFound,
   validatePatch,
   versionConflict,
-} from '../workflow/paper-store.ts';
+} from '../paper/paper-store.ts';
 
 export class MemoryPaperStore implements PaperStore {
   readonly #strategies = new Map<string, PaperStrategyRecord>();

@@ -1,6 +1,6 @@
 /**
  * `RunStore` in a Map, for unit tests and single-process tools. It applies the pure rules of
- * `lib/workflow/run-store.ts` to a stored copy, so it fails exactly like `DynamoRunStore`. Each method reads and
+ * `lib/runs/run-store.ts` to a stored copy, so it fails exactly like `DynamoRunStore`. Each method reads and
  * writes the Map without awaiting in between, which makes every write atomic in one process.
  *
  * Cursors are base64url JSON of `{ tenantId, createdAtMs, runId }` of the last item of a page; they are valid
@@ -32,7 +32,7 @@ import {
   validateNowMs,
   validateProgressUpdate,
   validateTransitionRequest,
-} from '../workflow/run-store.ts';
+} from '../runs/run-store.ts';
 
 interface CursorPosition {
   readonly tenantId: string;

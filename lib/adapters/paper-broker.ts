@@ -12,7 +12,7 @@
  */
 import { ConflictError, InvalidInputError } from '../core/errors.ts';
 import { allocFillBuffers, FILL_STATUS_NAMES, FillStatus, simulateFills } from '../execution/index.ts';
-import type { Broker, BrokerFill, FillReport, OrderTicket, SettleRequest } from '../workflow/broker.ts';
+import type { Broker, BrokerFill, FillReport, OrderTicket, SettleRequest } from '../paper/broker.ts';
 
 const sameOrders = (x: OrderTicket, y: OrderTicket): boolean =>
   x.executeAtMs === y.executeAtMs &&

@@ -15,13 +15,9 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { type ExecutionInput, type ExecutionStarter, executionInputJson } from '../api/execution-starter.ts';
 import { AppError, ConflictError, InvalidInputError, UpstreamError } from '../core/errors.ts';
-import {
-  type ExecutionInput,
-  type ExecutionStarter,
-  executionInputJson,
-} from '../workflow/execution-starter.ts';
-import { RUN_ID_PATTERN } from '../workflow/run-store.ts';
+import { RUN_ID_PATTERN } from '../runs/run-store.ts';
 
 export interface SfnClientSettings {
   readonly region: string;

@@ -7,8 +7,8 @@ import { InvalidInputError } from '../core/errors.ts';
 import type { BarGrid } from '../core/panel.ts';
 import { type AsOfJoinResult, asOfJoin } from '../data/pit-join.ts';
 import { PIT_SERIES } from '../data/schemas.ts';
+import { splitFactors } from '../data/split-adjust.ts';
 import type { PitSeriesName, PitTable } from '../data/tables.ts';
-import { splitFactors } from './split-adjust.ts';
 
 /** Raw bar panels (nT × nA, NaN where a symbol has no bar). */
 export interface RawBars {

@@ -5,11 +5,11 @@
  * share basis with the split factor at their known time.
  */
 import type { AsOfJoinResult } from '../data/pit-join.ts';
+import { splitFactorAt } from '../data/split-adjust.ts';
 import type { PitSeriesName, PitTable } from '../data/tables.ts';
 import type { FeatureContext } from './context.ts';
 import { BAR_CLOSE, type FeatureDef, type FeatureFamily, minObsFor } from './feature-def.ts';
 import { csRank, csZscore, rollingMeanStd, rollingSum } from './kernels.ts';
-import { splitFactorAt } from './split-adjust.ts';
 
 const MS_PER_HOUR = 3_600_000;
 

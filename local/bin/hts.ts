@@ -1,3 +1,3 @@
 #!/usr/bin/env -S npx tsx
-/** The `hts` executable of package.json's `bin`: the CLI in `local/cli.ts`. */
-import '../cli.ts';
+/** The `hts` executable of package.json's `bin`: the CLI in `local/cli/main.ts`. */
+import '../cli/main.ts';

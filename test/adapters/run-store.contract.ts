@@ -12,7 +12,7 @@ import {
   type RunStatus,
   type RunStore,
   type TransitionRequest,
-} from '../../lib/workflow/run-store.ts';
+} from '../../lib/runs/run-store.ts';
 
 const T0 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
 

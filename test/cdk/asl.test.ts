@@ -16,7 +16,7 @@ import {
 } from '../../cdk/asl.ts';
 import { MAP_STATE_NAMES, TRANSIENT_ERRORS } from '../../cdk/state-machine.ts';
 import { DataIntegrityError, UpstreamError } from '../../lib/core/errors.ts';
-import { STEP_NAMES } from '../../lib/workflow/step-names.ts';
+import { STEP_NAMES } from '../../lib/pipeline/step-names.ts';
 
 const SNAPSHOT = fileURLToPath(new URL('./__snapshots__/backtest-state-machine.asl.json', import.meta.url));
 

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { SKIP_BUNDLING_CONTEXT } from '../../cdk/asl.ts';
 import { buildStacks } from '../../cdk/stacks.ts';
 import { STEP_TAG } from '../../cdk/stateless-stack.ts';
-import { STEP_NAMES } from '../../lib/workflow/step-names.ts';
+import { STEP_NAMES } from '../../lib/pipeline/step-names.ts';
 
 interface Statement {
   Effect: string;

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { generateDataset } from '../../local/data-commands.ts';
+import { generateDataset } from '../../local/cli/commands/data.ts';
 import { goldenRun } from './golden-run.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'hts-golden-'));

@@ -16,14 +16,14 @@ import { PowertoolsIdempotencyGuard } from '../../lib/adapters/powertools-idempo
 import { makeS3Client, S3RVER_CREDENTIALS } from '../../lib/adapters/s3-client.ts';
 import { S3ObjectStore } from '../../lib/adapters/s3-object-store.ts';
 import { S3UrlSigner } from '../../lib/adapters/s3-url-signer.ts';
+import { type ApiDeps, artifactManifestKey, runSpecKey } from '../../lib/api/backtests.ts';
 import { canonicalJson, parseBacktestSpec } from '../../lib/backtest/spec.ts';
-import { putJson } from '../../lib/data/object-store.ts';
-import { type ApiDeps, artifactManifestKey, runSpecKey } from '../../lib/workflow/api.ts';
 import {
   datasetManifestKey,
   datasetNamePointerKey,
   ObjectStoreDatasetCatalog,
-} from '../../lib/workflow/dataset-catalog.ts';
+} from '../../lib/data/dataset-catalog.ts';
+import { putJson } from '../../lib/data/object-store.ts';
 import { createRunsTable, DYNALITE_REGION, type DynaliteHandle, startDynalite } from '../support/dynalite.ts';
 import { type S3rverHandle, startS3rver } from '../support/s3rver.ts';
 import { createIdempotencyTable } from './idempotency-table.ts';

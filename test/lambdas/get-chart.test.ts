@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createGetChartHandler } from '../../lambdas/api/get-chart.ts';
 import { createPostBacktestsHandler } from '../../lambdas/api/post-backtests.ts';
+import { artifactManifestKey } from '../../lib/api/backtests.ts';
+import { chartsArtifactOf } from '../../lib/api/charts.ts';
 import { buildReportArtifact, parseChartPayload } from '../../lib/report/index.ts';
-import { artifactManifestKey } from '../../lib/workflow/api.ts';
-import { chartsArtifactOf } from '../../lib/workflow/charts.ts';
-import { runKeys } from '../../lib/workflow/keys.ts';
+import { runKeys } from '../../lib/runs/keys.ts';
 import { smallRun } from '../report/fixtures.ts';
 import { apiEvent, claimsOf, invoker, type MemoryWorld, memoryWorld, validSpec } from './support.ts';
 

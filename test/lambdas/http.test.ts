@@ -2,6 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { parseApiEnv } from '../../lambdas/shared/env.ts';
 import { errorResponse, findNonFiniteOrTooDeep, HttpError } from '../../lambdas/shared/http.ts';
 import {
+  RunAlreadyFinishedError,
+  RunNotFinishedError,
+  UnknownDatasetError,
+} from '../../lib/api/backtests.ts';
+import { IdempotencyInProgressError, IdempotencyPayloadMismatchError } from '../../lib/api/idempotency.ts';
+import {
   AppError,
   ConflictError,
   DataIntegrityError,
@@ -9,11 +15,6 @@ import {
   NotFoundError,
   UpstreamError,
 } from '../../lib/core/errors.ts';
-import { RunAlreadyFinishedError, RunNotFinishedError, UnknownDatasetError } from '../../lib/workflow/api.ts';
-import {
-  IdempotencyInProgressError,
-  IdempotencyPayloadMismatchError,
-} from '../../lib/workflow/idempotency.ts';
 
 describe('lambdas/shared/http: errorResponse', () => {
   it.each([

@@ -1,13 +1,13 @@
 /** The `IdempotencyGuard` contract, run against every implementation. */
 import { describe, expect, it } from 'vitest';
-import { ConflictError } from '../../lib/core/errors.ts';
 import {
   type IdempotencyGuard,
   IdempotencyInProgressError,
   IdempotencyPayloadMismatchError,
   payloadHashOf,
   scopedIdempotencyKey,
-} from '../../lib/workflow/idempotency.ts';
+} from '../../lib/api/idempotency.ts';
+import { ConflictError } from '../../lib/core/errors.ts';
 
 let unique = 0;
 const request = (tenant: string, key: string, body: unknown) => ({

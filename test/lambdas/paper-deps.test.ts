@@ -9,7 +9,7 @@ import { buildPaperContext, lambdaDeps, paperTickDeps } from '../../lambdas/shar
 import { DynamoPaperStore } from '../../lib/adapters/dynamo-paper-store.ts';
 import { PaperBroker } from '../../lib/adapters/paper-broker.ts';
 import { S3ObjectStore } from '../../lib/adapters/s3-object-store.ts';
-import { ObjectStoreDatasetCatalog } from '../../lib/workflow/dataset-catalog.ts';
+import { ObjectStoreDatasetCatalog } from '../../lib/data/dataset-catalog.ts';
 
 const ENV = {
   AWS_REGION: 'us-east-1',

@@ -18,12 +18,12 @@ import { canonicalJson, parseBacktestSpec, specHash } from '../../lib/backtest/s
 import { buildBarGrid } from '../../lib/core/calendar.ts';
 import { UpstreamError } from '../../lib/core/errors.ts';
 import { copyDataset } from '../../lib/data/dataset.ts';
+import { StaticDatasetCatalog } from '../../lib/data/dataset-catalog.ts';
 import { generateSyntheticMarket } from '../../lib/data/synthetic/generate.ts';
-import type { WorkflowContext } from '../../lib/workflow/context.ts';
-import { StaticDatasetCatalog } from '../../lib/workflow/dataset-catalog.ts';
-import { datasetPrefix, runKeys } from '../../lib/workflow/keys.ts';
-import { runPipelineInProcess } from '../../lib/workflow/pipeline.ts';
-import { newRunRecord } from '../../lib/workflow/run-store.ts';
+import type { WorkflowContext } from '../../lib/pipeline/context.ts';
+import { runPipelineInProcess } from '../../lib/pipeline/in-process.ts';
+import { datasetPrefix, runKeys } from '../../lib/runs/keys.ts';
+import { newRunRecord } from '../../lib/runs/run-store.ts';
 import { sp500Source } from '../support/sp500.ts';
 import { apiEvent, claimsOf, invoker, lambdaContext, memoryWorld } from './support.ts';
 

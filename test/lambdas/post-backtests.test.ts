@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createPostBacktestsHandler } from '../../lambdas/api/post-backtests.ts';
+import { runSpecKey } from '../../lib/api/backtests.ts';
 import { canonicalJson, parseBacktestSpec, specHash } from '../../lib/backtest/spec.ts';
 import { UpstreamError } from '../../lib/core/errors.ts';
 import { isUlid } from '../../lib/core/ulid.ts';
-import { runSpecKey } from '../../lib/workflow/api.ts';
 import { apiEvent, claimsOf, DATASET_ID, invoker, memoryWorld, validSpec } from './support.ts';
 
 const submit = (world = memoryWorld()) => ({

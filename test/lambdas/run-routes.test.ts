@@ -7,8 +7,8 @@ import { createGetOpenApiHandler } from '../../lambdas/api/get-openapi.ts';
 import { createListBacktestsHandler } from '../../lambdas/api/list-backtests.ts';
 import { createPostBacktestsHandler } from '../../lambdas/api/post-backtests.ts';
 import { MemoryRunStore } from '../../lib/adapters/memory-run-store.ts';
-import { artifactManifestKey } from '../../lib/workflow/api.ts';
-import { openApiJson } from '../../lib/workflow/openapi.ts';
+import { artifactManifestKey } from '../../lib/api/backtests.ts';
+import { openApiJson } from '../../lib/api/openapi.ts';
 import { apiEvent, claimsOf, invoker, type MemoryWorld, memoryWorld, validSpec } from './support.ts';
 
 const routes = (world: MemoryWorld) => ({
@@ -294,7 +294,7 @@ describe('lambdas/api/get-artifacts', () => {
 describe('lambdas/api/get-openapi', () => {
   it('serves the generated document, which equals the committed openapi.json', async () => {
     const committed = readFileSync(new URL('../../openapi.json', import.meta.url), 'utf8');
-    // The committed file is Biome-formatted (local/write-openapi.ts); the document must be the same.
+    // The committed file is Biome-formatted (local/cli/write-openapi.ts); the document must be the same.
     expect(JSON.parse(committed)).toEqual(JSON.parse(openApiJson()));
     const world = memoryWorld();
     const res = await invoker(createGetOpenApiHandler(world.deps))(

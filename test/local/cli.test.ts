@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const cli = new URL('../../local/cli.ts', import.meta.url).pathname;
+const cli = new URL('../../local/cli/main.ts', import.meta.url).pathname;
 const tsx = new URL('../../node_modules/.bin/tsx', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'hts-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

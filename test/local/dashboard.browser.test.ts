@@ -16,10 +16,10 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHART_IDS } from '../../lib/report/index.ts';
-import { HtsApiClient } from '../../local/api-client.ts';
-import { generateDataset } from '../../local/data-commands.ts';
-import { publishDataset } from '../../local/publish-dataset.ts';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { HtsApiClient } from '../../local/cli/api-client.ts';
+import { generateDataset } from '../../local/cli/commands/data.ts';
+import { publishDataset } from '../../local/stack/publish-dataset.ts';
+import { type LocalStack, startLocalStack } from '../../local/stack/stack.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [

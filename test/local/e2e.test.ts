@@ -15,13 +15,13 @@ import { MemoryObjectStore } from '../../lib/adapters/memory-object-store.ts';
 import { MemoryRunStore } from '../../lib/adapters/memory-run-store.ts';
 import { canonicalJson, parseBacktestSpec, specHash } from '../../lib/backtest/spec.ts';
 import { copyDataset } from '../../lib/data/dataset.ts';
-import { datasetPrefix, runKeys } from '../../lib/workflow/keys.ts';
-import { runPipelineInProcess } from '../../lib/workflow/pipeline.ts';
-import { newRunRecord } from '../../lib/workflow/run-store.ts';
-import { ApiRequestError, HtsApiClient, type RunView } from '../../local/api-client.ts';
-import { generateDataset } from '../../local/data-commands.ts';
-import { publishDataset } from '../../local/publish-dataset.ts';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { runPipelineInProcess } from '../../lib/pipeline/in-process.ts';
+import { datasetPrefix, runKeys } from '../../lib/runs/keys.ts';
+import { newRunRecord } from '../../lib/runs/run-store.ts';
+import { ApiRequestError, HtsApiClient, type RunView } from '../../local/cli/api-client.ts';
+import { generateDataset } from '../../local/cli/commands/data.ts';
+import { publishDataset } from '../../local/stack/publish-dataset.ts';
+import { type LocalStack, startLocalStack } from '../../local/stack/stack.ts';
 import { STEADY_MEMBERS } from '../support/fixture-symbols.ts';
 
 const SYMBOLS = STEADY_MEMBERS;
@@ -208,7 +208,7 @@ describe('local stack: a backtest through the local API', () => {
 });
 
 describe('hts backtest (the CLI, in a child process, on the same folder)', () => {
-  const cli = new URL('../../local/cli.ts', import.meta.url).pathname;
+  const cli = new URL('../../local/cli/main.ts', import.meta.url).pathname;
   const tsx = new URL('../../node_modules/.bin/tsx', import.meta.url).pathname;
   const hts = (...args: string[]) => {
     const r = spawnSync(tsx, [cli, ...args], { encoding: 'utf8', cwd: tmp, timeout: 180_000 });

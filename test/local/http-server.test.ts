@@ -6,10 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { API_ROUTES as CDK_ROUTES, STEP_FUNCTION_SETTINGS } from '../../cdk/stateless-stack.ts';
 import { RunPathEvent } from '../../lambdas/shared/events.ts';
 import { type ApiEvent, tenantOf } from '../../lambdas/shared/http.ts';
-import { STEP_NAMES } from '../../lib/workflow/step-names.ts';
+import { STEP_NAMES } from '../../lib/pipeline/step-names.ts';
 import { DASHBOARD_CSP, dashboardShell, loadExamples } from '../../local/dashboard/server.ts';
-import { API_ROUTES, STEP_HANDLER_MODULES } from '../../local/handlers.ts';
-import { buildApiGatewayEvent, matchRoute, tenantOfRequest } from '../../local/http-server.ts';
+import { API_ROUTES, STEP_HANDLER_MODULES } from '../../local/stack/handlers.ts';
+import { buildApiGatewayEvent, matchRoute, tenantOfRequest } from '../../local/stack/http-server.ts';
 
 const RUN_ID = '01KDVDNA000000000000000001';
 

@@ -15,8 +15,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DiskObjectStore } from '../../lib/adapters/disk-object-store.ts';
 import { DataIntegrityError, InvalidInputError } from '../../lib/core/errors.ts';
 import { DatasetReader } from '../../lib/data/dataset.ts';
-import { parseArgs } from '../../local/cli-args.ts';
-import { BUNDLED_MEMBERSHIP_LABEL, importCommand } from '../../local/import-command.ts';
+import { parseArgs } from '../../local/cli/args.ts';
+import { BUNDLED_MEMBERSHIP_LABEL, importCommand } from '../../local/cli/commands/import.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const EXAMPLE_DIR = join(ROOT, 'examples', 'import-tiny');

@@ -14,15 +14,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSimState } from '../../lib/backtest/sim-state.ts';
 import { columnAs, type DecodedParquet, decodeParquet } from '../../lib/data/parquet.ts';
-import { datasetPrefix, runKeys } from '../../lib/workflow/keys.ts';
-import { monthGrid } from '../../lib/workflow/month-grid.ts';
-import { decodeSparsePanel } from '../../lib/workflow/panel-files.ts';
-import { replayHours } from '../../lib/workflow/paper-replay.ts';
-import { paperKeys } from '../../lib/workflow/paper-store.ts';
-import type { DecisionLog } from '../../lib/workflow/paper-tick.ts';
-import { generateDataset } from '../../local/data-commands.ts';
-import { type ReplayResult, replayThroughStack } from '../../local/paper-command.ts';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { paperKeys } from '../../lib/paper/paper-store.ts';
+import { replayHours } from '../../lib/paper/replay.ts';
+import type { DecisionLog } from '../../lib/paper/tick.ts';
+import { decodeSparsePanel } from '../../lib/pipeline/codecs/panel-files.ts';
+import { monthGrid } from '../../lib/pipeline/month-grid.ts';
+import { datasetPrefix, runKeys } from '../../lib/runs/keys.ts';
+import { generateDataset } from '../../local/cli/commands/data.ts';
+import { type ReplayResult, replayThroughStack } from '../../local/cli/commands/paper.ts';
+import { type LocalStack, startLocalStack } from '../../local/stack/stack.ts';
 import { STEADY_MEMBERS } from '../support/fixture-symbols.ts';
 
 const SYMBOLS = STEADY_MEMBERS;
@@ -275,7 +275,7 @@ describe('local: hts paper replay through the local stack', () => {
 });
 
 describe('hts paper replay (the CLI, in a child process, on the same folder)', () => {
-  const cli = new URL('../../local/cli.ts', import.meta.url).pathname;
+  const cli = new URL('../../local/cli/main.ts', import.meta.url).pathname;
   const tsx = new URL('../../node_modules/.bin/tsx', import.meta.url).pathname;
   const hts = (...args: string[]) => {
     const r = spawnSync(tsx, [cli, ...args], { encoding: 'utf8', cwd: tmp, timeout: 120_000 });

@@ -1,0 +1,503 @@
+/**
+ * The use cases behind the HTTP API (ARCHITECTURE.md "API"), as plain functions over ports. The handlers in
+ * `lambdas/api/` parse the transport (tenant from the JWT claims, path, query, body) and call exactly one of
+ * these; everything here is pure: time (`nowMs`) and run ids come in as arguments.
+ *
+ * Tenancy: every call takes the caller's `tenantId` and every read goes through the tenant-keyed run store, so
+ * another tenant's run answers exactly like a missing one (`NotFoundError`, HTTP 404).
+ *
+ * Run ids on the API are ULIDs (`ULID_PATTERN`): anything else is refused (`InvalidInputError`, field `runId`)
+ * before storage is touched, so path traversal or key injection through an id is impossible.
+ *
+ * The response shapes are zod schemas here, so the OpenAPI document (`openapi.ts`) is generated from the same
+ * definitions the handlers answer with. Views never contain execution ARNs or object keys.
+ */
+import { z } from 'zod';
+import { canonicalJson, parseBacktestSpec, specHash } from '../backtest/spec.ts';
+import { AppError, ConflictError, DataIntegrityError, InvalidInputError } from '../core/errors.ts';
+import { isUlid, ULID_PATTERN } from '../core/ulid.ts';
+import type { DatasetCatalog } from '../data/dataset-catalog.ts';
+import { getJson, type ObjectStore } from '../data/object-store.ts';
+import { runKeys } from '../runs/keys.ts';
+import {
+  isTerminalStatus,
+  MAX_LIST_LIMIT,
+  newRunRecord,
+  RUN_STAGES,
+  type RunRecord,
+  RunStatus,
+  type RunStore,
+} from '../runs/run-store.ts';
+import type { ExecutionStarter } from './execution-starter.ts';
+import { type IdempotencyGuard, payloadHashOf, scopedIdempotencyKey } from './idempotency.ts';
+
+// ---------------------------------------------------------------------------------------------------------
+// Keys: built server-side by `keys.ts` (the data lake layout's single source) from validated ids only
+
+/** The parsed spec (defaults applied) as canonical JSON: its sha256 is the run's `specHash`. */
+export const runSpecKey = (tenantId: string, runId: string): string => runKeys(tenantId, runId).spec;
+export const artifactsPrefix = (tenantId: string, runId: string): string =>
+  runKeys(tenantId, runId).artifactsPrefix;
+export const artifactManifestKey = (tenantId: string, runId: string): string =>
+  runKeys(tenantId, runId).artifact('manifest.json');
+
+/** Artifact names a manifest may list (`equity_curve.parquet`, `metrics.json`, `report.html`, ...). */
+export const ARTIFACT_NAME_PATTERN = /^[a-z][a-z0-9_]{0,63}\.(parquet|csv|json|html)$/;
+
+// ---------------------------------------------------------------------------------------------------------
+// Errors whose HTTP answer differs from their family's default (`apiCode` is the body's `code`)
+
+export class UnknownDatasetError extends InvalidInputError {
+  override name = 'UnknownDatasetError';
+  readonly apiCode = 'UNKNOWN_DATASET';
+  constructor() {
+    super('spec.dataset names no known dataset', { field: 'dataset' });
+  }
+}
+
+export class RunNotFinishedError extends ConflictError {
+  override name = 'RunNotFinishedError';
+  readonly apiCode = 'RUN_NOT_FINISHED';
+  constructor(runId: string, status: string) {
+    super(`run ${runId} is ${status}: artifacts exist only for a SUCCEEDED run`, { runId, status });
+  }
+}
+
+export class RunAlreadyFinishedError extends ConflictError {
+  override name = 'RunAlreadyFinishedError';
+  readonly apiCode = 'RUN_ALREADY_FINISHED';
+  constructor(runId: string, status: string) {
+    super(`run ${runId} is ${status}, which is final: it cannot be cancelled`, { runId, status });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Transport schemas (also the source of the OpenAPI document)
+
+export const ApiRunId = z
+  .string()
+  .regex(ULID_PATTERN, 'a run id is a ULID: 26 characters of Crockford base32')
+  .meta({ description: 'Run id (ULID)', example: '01J9ZQ4S8X3V5W6Y7Z8A9B0C1D' });
+
+export const IdempotencyKeyHeader = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,255}$/)
+  .meta({ description: 'Client-chosen key (1..255 printable ASCII, e.g. a UUID); scoped to the tenant' });
+
+export const ListRunsQuery = z
+  .object({
+    limit: z
+      .string()
+      .regex(/^[1-9]\d{0,2}$/)
+      .optional()
+      .meta({ description: `Page size 1..${MAX_LIST_LIMIT} (default 25)` }),
+    cursor: z.string().min(1).max(2048).optional().meta({ description: 'nextCursor of the previous page' }),
+  })
+  .strict();
+export type ListRunsQuery = z.infer<typeof ListRunsQuery>;
+
+const IsoTime = z.iso.datetime();
+
+export const StageProgressView = z
+  .object({
+    done: z.number().int().min(0),
+    total: z.number().int().min(0),
+    startedAt: IsoTime.optional(),
+    finishedAt: IsoTime.optional(),
+  })
+  .strict();
+
+export const Provenance = z
+  .object({ datasetId: z.string(), specHash: z.string(), codeVersion: z.string() })
+  .strict();
+
+export const RunSummaryView = z
+  .object({
+    runId: ApiRunId,
+    status: RunStatus,
+    createdAt: IsoTime,
+    updatedAt: IsoTime,
+    provenance: Provenance,
+  })
+  .strict();
+export type RunSummaryView = z.infer<typeof RunSummaryView>;
+
+export const RunView = z
+  .object({
+    runId: ApiRunId,
+    status: RunStatus,
+    createdAt: IsoTime,
+    updatedAt: IsoTime,
+    startedAt: IsoTime.optional(),
+    finishedAt: IsoTime.optional(),
+    cancelRequested: z.boolean(),
+    progress: z.object(Object.fromEntries(RUN_STAGES.map((s) => [s, StageProgressView]))).strict(),
+    metrics: z.record(z.string(), z.number().nullable()).nullable(),
+    provenance: Provenance,
+    error: z.object({ code: z.string(), message: z.string() }).strict().optional(),
+  })
+  .strict();
+export type RunView = z.infer<typeof RunView>;
+
+export const RunPageView = z
+  .object({ items: z.array(RunSummaryView), nextCursor: z.string().optional() })
+  .strict();
+export type RunPageView = z.infer<typeof RunPageView>;
+
+export const SubmitResponse = z.object({ runId: ApiRunId, status: RunStatus }).strict();
+export type SubmitResponse = z.infer<typeof SubmitResponse>;
+
+export const ArtifactManifestFile = z
+  .object({
+    schemaVersion: z.number().int().min(1),
+    specHash: z.string().min(1).max(256),
+    datasetId: z.string().min(1).max(256),
+    codeVersion: z.string().min(1).max(256),
+    artifacts: z
+      .array(
+        z
+          .object({
+            name: z.string().regex(ARTIFACT_NAME_PATTERN),
+            bytes: z.number().int().min(0),
+            sha256: z.string().regex(/^[0-9a-f]{64}$/),
+          })
+          .strict(),
+      )
+      .max(64),
+  })
+  .strict();
+
+export const ArtifactsView = z
+  .object({
+    runId: ApiRunId,
+    manifest: z
+      .object({
+        schemaVersion: z.number().int(),
+        specHash: z.string(),
+        datasetId: z.string(),
+        codeVersion: z.string(),
+      })
+      .strict(),
+    artifacts: z.array(
+      z
+        .object({
+          name: z.string(),
+          bytes: z.number().int(),
+          sha256: z.string(),
+          url: z.url().meta({ description: 'Presigned GET URL' }),
+        })
+        .strict(),
+    ),
+    expiresAt: IsoTime.meta({ description: 'When the URLs stop working (at most 15 minutes after issue)' }),
+  })
+  .strict();
+export type ArtifactsView = z.infer<typeof ArtifactsView>;
+
+export const ErrorBody = z
+  .object({
+    code: z.string().meta({ description: 'Stable machine-readable code, e.g. INVALID_INPUT, NOT_FOUND' }),
+    message: z.string(),
+    details: z
+      .object({
+        field: z.string().optional(),
+        issues: z.array(z.object({ path: z.string(), message: z.string() }).strict()).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+// ---------------------------------------------------------------------------------------------------------
+// Ports used only here
+
+/** Presigns object keys for a short-lived GET (S3: `@aws-sdk/s3-request-presigner`). */
+export interface UrlSigner {
+  presignGet(key: string, expiresInSeconds: number): Promise<string>;
+}
+
+export const MAX_URL_TTL_SECONDS = 900;
+export const DEFAULT_URL_TTL_SECONDS = 600;
+
+export interface ApiDeps {
+  readonly runs: RunStore;
+  readonly store: ObjectStore;
+  readonly executions: ExecutionStarter;
+  readonly datasets: DatasetCatalog;
+  readonly idempotency: IdempotencyGuard;
+  readonly signer: UrlSigner;
+  /** Recorded in every run's provenance (e.g. a git commit). */
+  readonly codeVersion: string;
+  /** Lifetime of presigned artifact URLs, 1..900 s. @default 600 */
+  readonly urlTtlSeconds?: number;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Use cases
+
+export const assertApiRunId = (runId: unknown): string => {
+  if (!isUlid(runId)) {
+    throw new InvalidInputError('runId must be a ULID (26 characters of Crockford base32)', {
+      field: 'runId',
+    });
+  }
+  return runId;
+};
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export const toRunSummaryView = (r: RunRecord): RunSummaryView => ({
+  runId: r.runId,
+  status: r.status,
+  createdAt: iso(r.createdAtMs),
+  updatedAt: iso(r.updatedAtMs),
+  provenance: { datasetId: r.datasetId, specHash: r.specHash, codeVersion: r.codeVersion },
+});
+
+/** Strips anything that looks like an ARN or an object key from a message stored by the workflow. */
+export const scrubMessage = (message: string): string =>
+  message
+    .replace(/arn:[A-Za-z0-9-]+:[^\s"']*/g, '[arn]')
+    .replace(/\b(tenants|datasets)\/[^\s"']*/g, '[key]')
+    .slice(0, 1024);
+
+export const toRunView = (r: RunRecord): RunView => ({
+  runId: r.runId,
+  status: r.status,
+  createdAt: iso(r.createdAtMs),
+  updatedAt: iso(r.updatedAtMs),
+  ...(r.timings.startedAtMs !== undefined && { startedAt: iso(r.timings.startedAtMs) }),
+  ...(r.timings.finishedAtMs !== undefined && { finishedAt: iso(r.timings.finishedAtMs) }),
+  cancelRequested: r.cancelRequested === true,
+  progress: Object.fromEntries(
+    RUN_STAGES.map((s) => {
+      const p = r.stages[s];
+      return [
+        s,
+        {
+          done: p.done,
+          total: p.total,
+          ...(p.startedAtMs !== undefined && { startedAt: iso(p.startedAtMs) }),
+          ...(p.finishedAtMs !== undefined && { finishedAt: iso(p.finishedAtMs) }),
+        },
+      ];
+    }),
+  ),
+  metrics: r.metricsSummary ?? null,
+  provenance: { datasetId: r.datasetId, specHash: r.specHash, codeVersion: r.codeVersion },
+  ...(r.error !== undefined && { error: { code: r.error.code, message: scrubMessage(r.error.message) } }),
+});
+
+export interface SubmitInput {
+  readonly tenantId: string;
+  /** The `Idempotency-Key` header as received. */
+  readonly idempotencyKey: string;
+  /** The parsed JSON body (finite numbers only: the transport checks that). */
+  readonly body: unknown;
+  readonly nowMs: number;
+  /** A fresh ULID each call. */
+  readonly newRunId: () => string;
+  /** Passed to the idempotency guard to bound how long a dead attempt holds the key. */
+  readonly remainingTimeMs?: number;
+}
+
+/**
+ * Validates the spec, then, once per (tenant, Idempotency-Key): resolves the dataset, writes `spec.json`,
+ * creates the QUEUED run record and starts the execution (name = runId, input `{tenantId, runId}`). A replay
+ * with the same body answers with the same run; another body → `IdempotencyPayloadMismatchError`. If the
+ * execution cannot be started the run is marked FAILED (code `START_FAILED`) and the error propagates, which
+ * releases the key: a retry creates a new run.
+ */
+export const submitBacktest = async (
+  deps: ApiDeps,
+  input: SubmitInput,
+): Promise<SubmitResponse & { replayed: boolean }> => {
+  const idempotencyKey = IdempotencyKeyHeader.safeParse(input.idempotencyKey);
+  if (!idempotencyKey.success) {
+    throw new InvalidInputError('the Idempotency-Key header is required: 1..255 printable ASCII characters', {
+      field: 'Idempotency-Key',
+    });
+  }
+  const spec = parseBacktestSpec(input.body);
+  const hash = specHash(spec);
+  const scopedKey = scopedIdempotencyKey(input.tenantId, idempotencyKey.data);
+  const outcome = await deps.idempotency.once(
+    {
+      scopedKey,
+      payloadHash: payloadHashOf(input.body),
+      ...(input.remainingTimeMs !== undefined && { remainingTimeMs: input.remainingTimeMs }),
+    },
+    async () => {
+      const datasetId = await deps.datasets.resolve(spec.dataset);
+      if (datasetId === undefined) throw new UnknownDatasetError();
+      const runId = assertApiRunId(input.newRunId());
+      const record = newRunRecord({
+        tenantId: input.tenantId,
+        runId,
+        specHash: hash,
+        datasetId,
+        codeVersion: deps.codeVersion,
+        nowMs: input.nowMs,
+        idempotencyKeyHash: scopedKey,
+        executionArn: deps.executions.executionArnOf(runId),
+      });
+      await deps.store.putOnce(
+        runSpecKey(input.tenantId, runId),
+        new TextEncoder().encode(canonicalJson(spec)),
+        {
+          contentType: 'application/json',
+        },
+      );
+      await deps.runs.create(record);
+      try {
+        await deps.executions.start({ tenantId: input.tenantId, runId });
+      } catch (e) {
+        await deps.runs
+          .transition(input.tenantId, runId, {
+            from: 'QUEUED',
+            to: 'FAILED',
+            expectedVersion: 1,
+            nowMs: input.nowMs,
+            patch: {
+              error: { code: 'START_FAILED', message: 'the workflow execution could not be started' },
+            },
+          })
+          .catch(() => undefined); // the original error is the one to report; the run stays QUEUED at worst
+        throw e;
+      }
+      return { runId };
+    },
+  );
+  const run = await deps.runs.get(input.tenantId, outcome.runId);
+  return { runId: run.runId, status: run.status, replayed: outcome.replayed };
+};
+
+export const getRun = async (
+  deps: Pick<ApiDeps, 'runs'>,
+  tenantId: string,
+  runId: unknown,
+): Promise<RunView> => toRunView(await deps.runs.get(tenantId, assertApiRunId(runId)));
+
+export const listRuns = async (
+  deps: Pick<ApiDeps, 'runs'>,
+  tenantId: string,
+  query: unknown,
+): Promise<RunPageView> => {
+  const parsed = ListRunsQuery.safeParse(query ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.map(String).join('.') || 'query';
+    throw new InvalidInputError(`query parameter ${field} is invalid: ${issue?.message ?? 'invalid'}`, {
+      field,
+    });
+  }
+  const limit = parsed.data.limit === undefined ? undefined : Number(parsed.data.limit);
+  if (limit !== undefined && limit > MAX_LIST_LIMIT) {
+    throw new InvalidInputError(`limit must be in [1, ${MAX_LIST_LIMIT}], received ${limit}`, {
+      field: 'limit',
+    });
+  }
+  const page = await deps.runs.list(tenantId, {
+    ...(limit !== undefined && { limit }),
+    ...(parsed.data.cursor !== undefined && { cursor: parsed.data.cursor }),
+  });
+  return {
+    items: page.items.map(toRunSummaryView),
+    ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }),
+  };
+};
+
+/**
+ * Cancels a QUEUED or RUNNING run: flags it, stops its execution, moves it to CANCELLED. Cancelling a
+ * CANCELLED run answers with it again (a retried cancel); a SUCCEEDED or FAILED run → `RunAlreadyFinishedError`.
+ * Races with the workflow's own transitions are resolved by re-reading (at most 3 attempts).
+ */
+export const cancelRun = async (
+  deps: Pick<ApiDeps, 'runs' | 'executions'>,
+  tenantId: string,
+  runIdInput: unknown,
+  nowMs: number,
+): Promise<RunView> => {
+  const runId = assertApiRunId(runIdInput);
+  let run = await deps.runs.get(tenantId, runId);
+  let stopped = false;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (run.status === 'CANCELLED') return toRunView(run);
+    if (isTerminalStatus(run.status)) throw new RunAlreadyFinishedError(runId, run.status);
+    try {
+      if (!run.cancelRequested) run = await deps.runs.requestCancel(tenantId, runId, nowMs);
+      if (!stopped) {
+        await deps.executions.stop(
+          run.executionArn ?? deps.executions.executionArnOf(runId),
+          'cancelled through the API',
+        );
+        stopped = true;
+      }
+      return toRunView(
+        await deps.runs.transition(tenantId, runId, {
+          from: run.status,
+          to: 'CANCELLED',
+          expectedVersion: run.version,
+          nowMs,
+        }),
+      );
+    } catch (e) {
+      if (!(e instanceof ConflictError)) throw e;
+      run = await deps.runs.get(tenantId, runId);
+    }
+  }
+  throw new ConflictError(`run ${runId} kept changing while being cancelled; retry`, { runId });
+};
+
+/**
+ * The artifact manifest of a SUCCEEDED run with a presigned GET URL per artifact. The ownership check (the
+ * tenant-keyed run read) comes first; keys are built here from the validated tenant, run id and manifest names
+ * only. A SUCCEEDED run without a readable manifest is a broken invariant (`DataIntegrityError`, HTTP 500).
+ */
+export const getArtifacts = async (
+  deps: Pick<ApiDeps, 'runs' | 'store' | 'signer' | 'urlTtlSeconds'>,
+  tenantId: string,
+  runIdInput: unknown,
+  nowMs: number,
+): Promise<ArtifactsView> => {
+  const runId = assertApiRunId(runIdInput);
+  const run = await deps.runs.get(tenantId, runId);
+  if (run.status !== 'SUCCEEDED') throw new RunNotFinishedError(runId, run.status);
+  const ttl = deps.urlTtlSeconds ?? DEFAULT_URL_TTL_SECONDS;
+  if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_URL_TTL_SECONDS) {
+    throw new AppError('INTERNAL', `urlTtlSeconds must be an integer in [1, ${MAX_URL_TTL_SECONDS}]`);
+  }
+  const manifestKey = artifactManifestKey(tenantId, runId);
+  if ((await deps.store.head(manifestKey)) === undefined) {
+    throw new DataIntegrityError(`run ${runId} is SUCCEEDED but has no artifact manifest`, {
+      dataset: 'artifacts',
+      rule: 'a SUCCEEDED run has a manifest',
+      runId,
+    });
+  }
+  const parsed = ArtifactManifestFile.safeParse(await getJson(deps.store, manifestKey));
+  if (!parsed.success) {
+    throw new DataIntegrityError(`run ${runId}: the artifact manifest does not match its schema`, {
+      dataset: 'artifacts',
+      rule: 'ArtifactManifest schema',
+      runId,
+    });
+  }
+  const manifest = parsed.data;
+  const prefix = artifactsPrefix(tenantId, runId);
+  const artifacts = [];
+  for (const a of manifest.artifacts) {
+    artifacts.push({ ...a, url: await deps.signer.presignGet(prefix + a.name, ttl) });
+  }
+  return {
+    runId,
+    manifest: {
+      schemaVersion: manifest.schemaVersion,
+      specHash: manifest.specHash,
+      datasetId: manifest.datasetId,
+      codeVersion: manifest.codeVersion,
+    },
+    artifacts,
+    expiresAt: iso(nowMs + ttl * 1000),
+  };
+};

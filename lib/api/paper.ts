@@ -1,0 +1,405 @@
+/**
+ * The paper-trading use cases behind the HTTP API (`/v1/paper…`) and the local replay, as plain functions over
+ * ports. Handlers parse the transport (tenant from the JWT claims, path, query, body) and call one of these.
+ *
+ * Tenancy: every call takes the caller's tenant; strategies are read through the tenant-keyed paper store, so
+ * another tenant's strategy answers exactly like a missing one (`NotFoundError`, HTTP 404). Promoting a model
+ * reads the source run through the tenant-keyed run store: another tenant's run is 404 as well.
+ *
+ * Creating a strategy (idempotent per (tenant, Idempotency-Key), like `POST /v1/backtests`):
+ * 1. the spec is validated (the body's `capital` replaces `spec.capital`: the optimizer's ADV cap and the
+ *    starting cash are that capital); its dataset must resolve in the catalog (by name: the newest version at
+ *    every tick; by id: that version only);
+ * 2. the model is promoted: the source run must be SUCCEEDED; `fold` defaults to its last fold; the artifact
+ *    `tenants/{t}/runs/{r}/models/fold-NN.json` is copied to `tenants/{t}/paper/{id}/model.json` (so the strategy
+ *    does not depend on the run's outputs being kept) and must use only features the spec builds;
+ * 3. `spec.json` and `model.json` are written, then the ACTIVE record at version 1 with the initial state (all
+ *    cash). The strategy's bar grid starts at `startDate` (default: the New York date of the request); its
+ *    first hour is that date's first bar close, or with no `startDate`, the first bar close after the request.
+ */
+import { z } from 'zod';
+import { initialSimState, parseSimState } from '../backtest/sim-state.ts';
+import { canonicalJson, parseBacktestSpec, specHash } from '../backtest/spec.ts';
+import { buildBarGrid } from '../core/calendar.ts';
+import { ConflictError, InvalidInputError } from '../core/errors.ts';
+import { addDays, nyWallToUtcMs, utcMsToNyDate } from '../core/ny-time.ts';
+import { isUlid } from '../core/ulid.ts';
+import type { DatasetCatalog } from '../data/dataset-catalog.ts';
+import { getJson, type ObjectStore } from '../data/object-store.ts';
+import { parseModel } from '../models/index.ts';
+import {
+  DEFAULT_DECISION_PAGE,
+  MAX_DECISION_PAGE,
+  type PaperDecisionRecord,
+  type PaperStore,
+  type PaperStrategyRecord,
+  paperKeys,
+} from '../paper/paper-store.ts';
+import { resolveFeatureNames } from '../pipeline/feature-set.ts';
+import { RunPlan } from '../pipeline/plan.ts';
+import { runKeys } from '../runs/keys.ts';
+import type { RunStore } from '../runs/run-store.ts';
+import { RunNotFinishedError, UnknownDatasetError } from './backtests.ts';
+import { type IdempotencyGuard, payloadHashOf, scopedIdempotencyKey } from './idempotency.ts';
+
+export interface PaperApiDeps {
+  readonly paper: PaperStore;
+  readonly store: ObjectStore;
+  readonly runs: RunStore;
+  readonly datasets: DatasetCatalog;
+  readonly idempotency: IdempotencyGuard;
+  readonly codeVersion: string;
+}
+
+export const CreatePaperBody = z
+  .object({
+    /** A run spec (`BacktestSpec`); its period's years set the optimizer's annualisation, as in a backtest. */
+    spec: z.unknown(),
+    model: z
+      .object({
+        runId: z.string().min(1).max(80),
+        fold: z.number().int().min(0).max(999).optional(),
+      })
+      .strict(),
+    capital: z.number().gt(0).max(1e13).optional(),
+    /** First session date of the strategy (New York). @default the date of the request */
+    startDate: z.iso.date().optional(),
+  })
+  .strict();
+export type CreatePaperBody = z.infer<typeof CreatePaperBody>;
+
+export interface CreatePaperInput {
+  readonly tenantId: string;
+  readonly idempotencyKey: string;
+  readonly body: unknown;
+  readonly nowMs: number;
+  readonly newStrategyId: () => string;
+  readonly remainingTimeMs?: number;
+}
+
+const parseBody = <T>(schema: z.ZodType<T>, value: unknown, what: string): T => {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = issue?.path.map(String).join('.') || what;
+  throw new InvalidInputError(`${what}.${field}: ${issue?.message ?? 'invalid'}`, {
+    field,
+    issues: parsed.error.issues.slice(0, 10).map((i) => ({ path: i.path.map(String), message: i.message })),
+  });
+};
+
+export const assertApiStrategyId = (strategyId: unknown): string => {
+  if (!isUlid(strategyId)) {
+    throw new InvalidInputError('strategyId must be a ULID (26 characters of Crockford base32)', {
+      field: 'strategyId',
+    });
+  }
+  return strategyId;
+};
+
+/** The first bar close of the grid from `startDate` that is after `afterMs`, and its bar index. */
+export function firstStrategyHour(startDate: string, afterMs: number): { bar: number; hourMs: number } {
+  const grid = buildBarGrid(startDate, addDays(startDate, 30));
+  for (let t = 0; t < grid.nT; t++) {
+    if (grid.closeMs[t]! > afterMs) return { bar: t, hourMs: grid.closeMs[t]! };
+  }
+  throw new InvalidInputError(`no NYSE bar within 30 days of ${startDate}`, { field: 'startDate' });
+}
+
+/**
+ * Creates a paper strategy (see the module comment) once per (tenant, Idempotency-Key); a replay with the same
+ * body answers with the same strategy.
+ */
+export const createPaperStrategy = async (
+  deps: PaperApiDeps,
+  input: CreatePaperInput,
+): Promise<{ strategy: PaperStrategyRecord; replayed: boolean }> => {
+  if (typeof input.idempotencyKey !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(input.idempotencyKey)) {
+    throw new InvalidInputError('the Idempotency-Key header is required: 1..255 printable ASCII characters', {
+      field: 'Idempotency-Key',
+    });
+  }
+  const body = parseBody(CreatePaperBody, input.body, 'body');
+  const parsedSpec = parseBacktestSpec(body.spec);
+  const spec = parseBacktestSpec({ ...parsedSpec, capital: body.capital ?? parsedSpec.capital });
+  const scopedKey = scopedIdempotencyKey(input.tenantId, `paper:${input.idempotencyKey}`);
+  const outcome = await deps.idempotency.once(
+    {
+      scopedKey,
+      payloadHash: payloadHashOf(input.body),
+      ...(input.remainingTimeMs !== undefined && { remainingTimeMs: input.remainingTimeMs }),
+    },
+    async () => {
+      if ((await deps.datasets.resolve(spec.dataset)) === undefined) throw new UnknownDatasetError();
+      const run = await deps.runs.get(input.tenantId, body.model.runId);
+      if (run.status !== 'SUCCEEDED') throw new RunNotFinishedError(run.runId, run.status);
+      const plan = await getJson(deps.store, runKeys(input.tenantId, run.runId).plan, (v) =>
+        RunPlan.parse(v),
+      );
+      const fold = body.model.fold ?? plan.folds.length - 1;
+      if (!plan.folds.some((f) => f.index === fold)) {
+        throw new InvalidInputError(
+          `model.fold ${fold} is not a fold of run ${run.runId} (0..${plan.folds.length - 1})`,
+          {
+            field: 'model.fold',
+          },
+        );
+      }
+      const modelBytes = await deps.store.get(runKeys(input.tenantId, run.runId).model(fold));
+      const artifact = parseModel(new TextDecoder().decode(modelBytes));
+      const names = resolveFeatureNames(spec.features);
+      const missing = artifact.features.filter((f) => !names.includes(f));
+      if (missing.length > 0) {
+        throw new InvalidInputError(
+          `the model uses features the spec does not build: ${missing.join(', ')}`,
+          {
+            field: 'spec.features',
+          },
+        );
+      }
+      const strategyId = input.newStrategyId();
+      const startDate = body.startDate ?? utcMsToNyDate(input.nowMs);
+      const first = firstStrategyHour(startDate, body.startDate === undefined ? input.nowMs : 0);
+      const keys = paperKeys(input.tenantId, strategyId);
+      await deps.store.putOnce(keys.spec, new TextEncoder().encode(canonicalJson(spec)), {
+        contentType: 'application/json',
+      });
+      await deps.store.putOnce(keys.model, modelBytes, { contentType: 'application/json' });
+      const state = { ...initialSimState(spec.capital), nextBar: first.bar };
+      await deps.paper.createStrategy({
+        tenantId: input.tenantId,
+        strategyId,
+        status: 'ACTIVE',
+        version: 1,
+        createdAtMs: input.nowMs,
+        updatedAtMs: input.nowMs,
+        specHash: specHash(spec),
+        codeVersion: deps.codeVersion,
+        model: { runId: run.runId, fold, key: keys.model },
+        capital: spec.capital,
+        startDate,
+        firstHourMs: first.hourMs,
+        lastHourMs: null,
+        stateJson: JSON.stringify(state),
+        idempotencyKeyHash: scopedKey,
+      });
+      return { runId: strategyId };
+    },
+  );
+  return {
+    strategy: await deps.paper.getStrategy(input.tenantId, outcome.runId),
+    replayed: outcome.replayed,
+  };
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// Views
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export interface PaperDecisionView {
+  readonly hour: string;
+  readonly hourMs: number;
+  readonly bar: number;
+  readonly status: PaperDecisionRecord['status'];
+  readonly nav?: number;
+  readonly cash?: number;
+  readonly riskState?: string;
+  readonly grossExposure?: number;
+  readonly nFills?: number;
+  readonly tradedNotional?: number;
+  readonly orders?: { symbol: string; shares: number }[];
+  readonly cancelledOrders?: { symbol: string; shares: number }[];
+  readonly datasetId?: string;
+  readonly recordedAt: string;
+}
+
+const orderRows = (o: { symbol: string[]; shares: number[] }) =>
+  o.symbol.map((symbol, i) => ({ symbol, shares: o.shares[i]! }));
+
+export const toDecisionView = (d: PaperDecisionRecord): PaperDecisionView => ({
+  hour: iso(d.hourMs),
+  hourMs: d.hourMs,
+  bar: d.bar,
+  status: d.status,
+  ...(d.nav !== undefined && { nav: d.nav }),
+  ...(d.cash !== undefined && { cash: d.cash }),
+  ...(d.riskState !== undefined && { riskState: d.riskState }),
+  ...(d.grossExposure !== undefined && { grossExposure: d.grossExposure }),
+  ...(d.nFills !== undefined && { nFills: d.nFills }),
+  ...(d.tradedNotional !== undefined && { tradedNotional: d.tradedNotional }),
+  ...(d.orders !== undefined && { orders: orderRows(d.orders) }),
+  ...(d.cancelledOrders !== undefined && { cancelledOrders: orderRows(d.cancelledOrders) }),
+  ...(d.datasetId !== undefined && { datasetId: d.datasetId }),
+  recordedAt: iso(d.recordedAtMs),
+});
+
+export interface PaperPortfolioView {
+  readonly strategyId: string;
+  readonly status: PaperStrategyRecord['status'];
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly stoppedAt?: string;
+  readonly startDate: string;
+  readonly firstHour: string;
+  readonly lastHour: string | null;
+  readonly capital: number;
+  /** NAV at the last applied hour's close (the capital before the first). */
+  readonly nav: number;
+  readonly cash: number;
+  readonly navPeak: number;
+  readonly positions: { symbol: string; shares: number; mark: number; value: number; weight: number }[];
+  /** Orders decided at the last hour, for the next bar's open. */
+  readonly pendingOrders: { symbol: string; shares: number }[];
+  readonly risk: { state: string; peakNav: number; drawdown: number };
+  readonly lastDecision: {
+    hour: string;
+    status: string;
+    nav: number | null;
+    riskState: string | null;
+  } | null;
+  readonly dataNotReady?: { hour: string; attempts: number; lastAt: string };
+  readonly model: { runId: string; fold: number };
+  readonly provenance: { specHash: string; codeVersion: string };
+}
+
+export const toPortfolioView = (r: PaperStrategyRecord): PaperPortfolioView => {
+  const s = parseSimState(JSON.parse(r.stateJson));
+  const nav = s.prevNav;
+  return {
+    strategyId: r.strategyId,
+    status: r.status,
+    createdAt: iso(r.createdAtMs),
+    updatedAt: iso(r.updatedAtMs),
+    ...(r.stoppedAtMs !== undefined && { stoppedAt: iso(r.stoppedAtMs) }),
+    startDate: r.startDate,
+    firstHour: iso(r.firstHourMs),
+    lastHour: r.lastHourMs === null ? null : iso(r.lastHourMs),
+    capital: r.capital,
+    nav,
+    cash: s.cash,
+    navPeak: s.navPeak,
+    positions: s.positions.symbol.map((symbol, i) => {
+      const shares = s.positions.shares[i]!;
+      const mark = s.positions.mark[i]!;
+      return { symbol, shares, mark, value: shares * mark, weight: nav > 0 ? (shares * mark) / nav : 0 };
+    }),
+    pendingOrders: orderRows(s.pending),
+    risk: {
+      state: s.risk.state,
+      peakNav: s.risk.peakNav,
+      drawdown: s.risk.peakNav > 0 ? 1 - nav / s.risk.peakNav : 0,
+    },
+    lastDecision:
+      r.lastDecision === undefined
+        ? null
+        : {
+            hour: iso(r.lastDecision.hourMs),
+            status: r.lastDecision.status,
+            nav: r.lastDecision.nav,
+            riskState: r.lastDecision.riskState,
+          },
+    ...(r.dataNotReady !== undefined && {
+      dataNotReady: {
+        hour: iso(r.dataNotReady.hourMs),
+        attempts: r.dataNotReady.attempts,
+        lastAt: iso(r.dataNotReady.lastAtMs),
+      },
+    }),
+    model: { runId: r.model.runId, fold: r.model.fold },
+    provenance: { specHash: r.specHash, codeVersion: r.codeVersion },
+  };
+};
+
+export const getPaperPortfolio = async (
+  deps: Pick<PaperApiDeps, 'paper'>,
+  tenantId: string,
+  strategyId: unknown,
+): Promise<PaperPortfolioView> =>
+  toPortfolioView(await deps.paper.getStrategy(tenantId, assertApiStrategyId(strategyId)));
+
+export const DecisionsQuery = z
+  .object({
+    from: z.string().max(40).optional(),
+    to: z.string().max(40).optional(),
+    limit: z
+      .string()
+      .regex(/^[1-9]\d{0,2}$/)
+      .optional(),
+    cursor: z.string().min(1).max(512).optional(),
+  })
+  .strict();
+
+/** `YYYY-MM-DD` (a New York date: its first or last instant) or an ISO date-time with offset. */
+const parseTimeParam = (value: string, field: 'from' | 'to'): number => {
+  if (z.iso.date().safeParse(value).success) {
+    return field === 'from' ? nyWallToUtcMs(value, 0, 0) : nyWallToUtcMs(addDays(value, 1), 0, 0) - 1;
+  }
+  if (z.iso.datetime({ offset: true }).safeParse(value).success) return Date.parse(value);
+  throw new InvalidInputError(
+    `${field} must be a date (YYYY-MM-DD) or an ISO date-time, received ${JSON.stringify(value)}`,
+    {
+      field,
+    },
+  );
+};
+
+export const listPaperDecisions = async (
+  deps: Pick<PaperApiDeps, 'paper'>,
+  tenantId: string,
+  strategyIdInput: unknown,
+  query: unknown,
+): Promise<{ items: PaperDecisionView[]; nextCursor?: string }> => {
+  const strategyId = assertApiStrategyId(strategyIdInput);
+  const q = parseBody(DecisionsQuery, query ?? {}, 'query');
+  await deps.paper.getStrategy(tenantId, strategyId); // 404 for another tenant's strategy
+  const fromMs = q.from === undefined ? 0 : parseTimeParam(q.from, 'from');
+  const toMs = q.to === undefined ? 999_999_999_999_999 : parseTimeParam(q.to, 'to');
+  if (toMs < fromMs) throw new InvalidInputError('to must be on or after from', { field: 'to' });
+  const limit = q.limit === undefined ? DEFAULT_DECISION_PAGE : Number(q.limit);
+  if (limit > MAX_DECISION_PAGE) {
+    throw new InvalidInputError(`limit must be in [1, ${MAX_DECISION_PAGE}], received ${limit}`, {
+      field: 'limit',
+    });
+  }
+  const page = await deps.paper.listDecisions(tenantId, strategyId, {
+    fromMs,
+    toMs,
+    limit,
+    ...(q.cursor !== undefined && { cursor: q.cursor }),
+  });
+  return {
+    items: page.items.map(toDecisionView),
+    ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }),
+  };
+};
+
+/** Stops a strategy (idempotent: stopping a STOPPED strategy answers with it again). */
+export const stopPaperStrategy = async (
+  deps: Pick<PaperApiDeps, 'paper'>,
+  tenantId: string,
+  strategyIdInput: unknown,
+  nowMs: number,
+): Promise<PaperPortfolioView> => {
+  const strategyId = assertApiStrategyId(strategyIdInput);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const current = await deps.paper.getStrategy(tenantId, strategyId);
+    if (current.status === 'STOPPED') return toPortfolioView(current);
+    try {
+      return toPortfolioView(
+        await deps.paper.updateStrategy(
+          tenantId,
+          strategyId,
+          current.version,
+          { status: 'STOPPED', stoppedAtMs: nowMs },
+          nowMs,
+        ),
+      );
+    } catch (e) {
+      if (!(e instanceof ConflictError)) throw e;
+    }
+  }
+  throw new ConflictError(`paper strategy ${strategyId} kept changing while being stopped; retry`, {
+    strategyId,
+  });
+};

@@ -1,0 +1,185 @@
+/**
+ * A small client of the hts HTTP API (the local server or API Gateway): submit, poll, list, cancel, fetch the
+ * artifact manifest and download the artifacts through their presigned URLs, checking each file's size and
+ * sha256 against the manifest.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppError, InvalidInputError } from '../../lib/core/errors.ts';
+
+export interface StageProgress {
+  readonly done: number;
+  readonly total: number;
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+}
+
+export interface RunView {
+  readonly runId: string;
+  readonly status: 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  readonly progress: Readonly<Record<string, StageProgress>>;
+  readonly metrics: Readonly<Record<string, number | null>> | null;
+  readonly provenance: {
+    readonly datasetId: string;
+    readonly specHash: string;
+    readonly codeVersion: string;
+  };
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+export interface ArtifactsView {
+  readonly runId: string;
+  readonly manifest: { schemaVersion: number; specHash: string; datasetId: string; codeVersion: string };
+  readonly artifacts: readonly { name: string; bytes: number; sha256: string; url: string }[];
+  readonly expiresAt: string;
+}
+
+export interface ApiErrorBody {
+  readonly code: string;
+  readonly message: string;
+  readonly details?: {
+    readonly field?: string;
+    readonly issues?: readonly { path: string; message: string }[];
+  };
+}
+
+/** An HTTP error answer of the API, with its status and body. */
+export class ApiRequestError extends AppError {
+  override name = 'ApiRequestError';
+  constructor(
+    readonly status: number,
+    readonly body: ApiErrorBody,
+  ) {
+    super(
+      status >= 400 && status < 500 ? 'INVALID_INPUT' : 'UPSTREAM',
+      `${body.message} (HTTP ${status} ${body.code})`,
+      {
+        status,
+        apiCode: body.code,
+        ...(body.details?.field !== undefined && { field: body.details.field }),
+        ...(body.details?.issues !== undefined && { issues: body.details.issues }),
+      },
+    );
+  }
+}
+
+export const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
+
+export class HtsApiClient {
+  readonly #base: string;
+  readonly #token: string | undefined;
+
+  /** `token`: sent as `Authorization: Bearer <token>` (locally `local:<tenant>`). */
+  constructor(baseUrl: string, token?: string) {
+    this.#base = baseUrl.replace(/\/$/, '');
+    this.#token = token;
+  }
+
+  async #call<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
+    const res = await fetch(`${this.#base}${path}`, {
+      method,
+      headers: {
+        accept: 'application/json',
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+        ...(this.#token !== undefined && { authorization: `Bearer ${this.#token}` }),
+        ...headers,
+      },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    let parsed: unknown;
+    try {
+      parsed = text === '' ? {} : JSON.parse(text);
+    } catch {
+      parsed = { code: 'NOT_JSON', message: text.slice(0, 200) };
+    }
+    if (!res.ok) {
+      const b = parsed as Partial<ApiErrorBody> & { message?: string };
+      throw new ApiRequestError(res.status, {
+        code: b.code ?? `HTTP_${res.status}`,
+        message: b.message ?? res.statusText,
+        ...(b.details !== undefined && { details: b.details }),
+      });
+    }
+    return parsed as T;
+  }
+
+  submit(spec: unknown, idempotencyKey: string = randomUUID()): Promise<{ runId: string; status: string }> {
+    return this.#call('POST', '/v1/backtests', spec, { 'idempotency-key': idempotencyKey });
+  }
+
+  get(runId: string): Promise<RunView> {
+    return this.#call('GET', `/v1/backtests/${encodeURIComponent(runId)}`);
+  }
+
+  list(limit?: number, cursor?: string): Promise<{ items: RunView[]; nextCursor?: string }> {
+    const q = new URLSearchParams();
+    if (limit !== undefined) q.set('limit', String(limit));
+    if (cursor !== undefined) q.set('cursor', cursor);
+    const qs = q.toString();
+    return this.#call('GET', `/v1/backtests${qs ? `?${qs}` : ''}`);
+  }
+
+  cancel(runId: string): Promise<RunView> {
+    return this.#call('POST', `/v1/backtests/${encodeURIComponent(runId)}/cancel`);
+  }
+
+  artifacts(runId: string): Promise<ArtifactsView> {
+    return this.#call('GET', `/v1/backtests/${encodeURIComponent(runId)}/artifacts`);
+  }
+
+  /** Polls until the run is terminal, calling `onProgress` with each view. */
+  async wait(
+    runId: string,
+    onProgress: (run: RunView) => void = () => undefined,
+    intervalMs = 250,
+  ): Promise<RunView> {
+    for (;;) {
+      const run = await this.get(runId);
+      onProgress(run);
+      if (TERMINAL.has(run.status)) return run;
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  }
+}
+
+/**
+ * Downloads every artifact through its presigned URL into `dir` (each written to a temp name, checked against
+ * the manifest's size and sha256, then renamed into place). Returns the local paths by artifact name.
+ */
+export async function downloadArtifacts(view: ArtifactsView, dir: string): Promise<Map<string, string>> {
+  mkdirSync(dir, { recursive: true });
+  const paths = new Map<string, string>();
+  await Promise.all(
+    view.artifacts.map(async (a) => {
+      if (!/^[a-z][a-z0-9_]{0,63}\.(parquet|csv|json|html)$/.test(a.name)) {
+        throw new InvalidInputError(`refusing to write an artifact named ${JSON.stringify(a.name)}`);
+      }
+      const res = await fetch(a.url);
+      if (!res.ok) throw new AppError('UPSTREAM', `download of ${a.name} failed: HTTP ${res.status}`);
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      const sha = createHash('sha256').update(bytes).digest('hex');
+      if (bytes.length !== a.bytes || sha !== a.sha256) {
+        throw new AppError(
+          'DATA_INTEGRITY',
+          `${a.name}: downloaded ${bytes.length} bytes with sha256 ${sha}, the manifest says ${a.bytes} bytes, ${a.sha256}`,
+        );
+      }
+      const path = join(dir, a.name);
+      writeFileSync(`${path}.part`, bytes);
+      renameSync(`${path}.part`, path);
+      paths.set(a.name, path);
+    }),
+  );
+  return paths;
+}

@@ -1,0 +1,337 @@
+/**
+ * The local HTTP API on 127.0.0.1: what API Gateway (HTTP API, payload format 2.0, JWT authorizer) does in AWS.
+ * Each request is matched to a route (`local/handlers.ts`), turned into a complete API Gateway v2 event —
+ * lower-cased headers, `rawPath`, `rawQueryString`, `queryStringParameters`, `pathParameters`, the body (base64
+ * for non-text content), `requestContext` with `http`, `routeKey`, `requestId`, `timeEpoch` and the authorizer's
+ * JWT claims — and handed to the route's Lambda handler; its result becomes the HTTP response.
+ *
+ * Authentication (local stand-in for the JWT authorizer): `Authorization: Bearer local:<tenant>` gives the claim
+ * `custom:tenant = <tenant>`; no Authorization header gives the server's default tenant. Any other Authorization
+ * value is refused with 401, as API Gateway refuses a bad token before the Lambda runs. The handlers then apply
+ * their own tenant rules, as in AWS.
+ *
+ * Beside the API: the local dashboard (`local/dashboard/`: the runs list and submit form at `/`, a run's page at
+ * `/runs/{runId}`, two runs side by side at `/compare?a=&b=`, its static files under `/dashboard/`), and
+ * `GET /runs/{runId}/report`, which redirects to the run's `report.html` through its presigned URL (served by the
+ * local S3, like S3 in AWS).
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type DashboardServerOptions, serveDashboard } from '../dashboard/server.ts';
+import { API_ROUTES, type ApiRoute } from './handlers.ts';
+
+/** The claim the API's `tenantOf` reads (lambdas/shared/http.ts `TENANT_CLAIM`). */
+const TENANT_CLAIM = 'custom:tenant';
+const MAX_BODY_BYTES = 10 * 1024 * 1024; // API Gateway's payload limit
+const TEXT_TYPES = /^(application\/(json|x-www-form-urlencoded|xml|[a-z.+-]*\+json)|text\/)/i;
+
+/** Calls a route's Lambda handler with an API Gateway v2 event; resolves to its result. */
+export type ApiInvoker = (route: ApiRoute, event: ApiGatewayV2Event) => Promise<unknown>;
+
+export interface ApiGatewayV2Event {
+  version: '2.0';
+  routeKey: string;
+  rawPath: string;
+  rawQueryString: string;
+  cookies?: string[];
+  headers: Record<string, string>;
+  queryStringParameters?: Record<string, string>;
+  pathParameters?: Record<string, string>;
+  requestContext: {
+    accountId: string;
+    apiId: string;
+    authorizer?: { jwt: { claims: Record<string, string>; scopes: null } };
+    domainName: string;
+    domainPrefix: string;
+    http: { method: string; path: string; protocol: string; sourceIp: string; userAgent: string };
+    requestId: string;
+    routeKey: string;
+    stage: string;
+    time: string;
+    timeEpoch: number;
+  };
+  body?: string;
+  isBase64Encoded: boolean;
+}
+
+interface ApiResult {
+  statusCode?: number;
+  headers?: Record<string, string | number | boolean>;
+  body?: string;
+  isBase64Encoded?: boolean;
+  cookies?: string[];
+}
+
+/** Matches a request to a route: `{name}` segments capture one non-empty path segment. */
+export function matchRoute(
+  method: string,
+  path: string,
+): { route: ApiRoute; pathParameters: Record<string, string> } | undefined {
+  const segments = path.split('/');
+  for (const route of API_ROUTES) {
+    if (route.method !== method) continue;
+    const pattern = route.path.split('/');
+    if (pattern.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    let ok = true;
+    for (let i = 0; i < pattern.length && ok; i++) {
+      const p = pattern[i]!;
+      const s = segments[i]!;
+      if (p.startsWith('{') && p.endsWith('}')) {
+        if (s === '') ok = false;
+        else params[p.slice(1, -1)] = decodeURIComponent(s);
+      } else ok = p === s;
+    }
+    if (ok) return { route, pathParameters: params };
+  }
+  return undefined;
+}
+
+/** API Gateway's `requestContext.time` format: `24/Nov/2025:10:11:12 +0000`. */
+function apiGatewayTime(ms: number): string {
+  const d = new Date(ms);
+  const month = d.toLocaleString('en-US', { month: 'short', timeZone: 'UTC' });
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(d.getUTCDate())}/${month}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
+}
+
+export interface BuildEventInput {
+  readonly method: string;
+  readonly url: URL;
+  readonly headers: IncomingMessage['headers'];
+  readonly body: Buffer;
+  readonly route: ApiRoute;
+  readonly pathParameters: Record<string, string>;
+  /** The tenant claim; undefined: no authorizer context (a public route). */
+  readonly tenant: string | undefined;
+  readonly sourceIp: string;
+  readonly nowMs: number;
+}
+
+/** The API Gateway v2 event of a request (see the module comment). */
+export function buildApiGatewayEvent(input: BuildEventInput): ApiGatewayV2Event {
+  const headers: Record<string, string> = {};
+  let cookies: string[] | undefined;
+  for (const [name, value] of Object.entries(input.headers)) {
+    if (value === undefined) continue;
+    const key = name.toLowerCase();
+    if (key === 'cookie') {
+      cookies = (Array.isArray(value) ? value.join('; ') : value).split(/;\s*/).filter(Boolean);
+      continue;
+    }
+    headers[key] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const query: Record<string, string> = {};
+  for (const [k, v] of input.url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
+  const routeKey = `${input.route.method} ${input.route.path}`;
+  const requestId = randomUUID();
+  const contentType = headers['content-type'] ?? '';
+  const text = input.body.length === 0 || TEXT_TYPES.test(contentType);
+  const event: ApiGatewayV2Event = {
+    version: '2.0',
+    routeKey,
+    rawPath: input.url.pathname,
+    rawQueryString: input.url.search.startsWith('?') ? input.url.search.slice(1) : input.url.search,
+    ...(cookies !== undefined && { cookies }),
+    headers,
+    ...(Object.keys(query).length > 0 && { queryStringParameters: query }),
+    ...(Object.keys(input.pathParameters).length > 0 && { pathParameters: { ...input.pathParameters } }),
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      ...(input.tenant !== undefined && {
+        authorizer: {
+          jwt: {
+            claims: {
+              sub: `local-${input.tenant}`,
+              iss: 'hts-local',
+              [TENANT_CLAIM]: input.tenant,
+            },
+            scopes: null,
+          },
+        },
+      }),
+      domainName: headers.host ?? '127.0.0.1',
+      domainPrefix: (headers.host ?? '127.0.0.1').split('.')[0] ?? '127',
+      http: {
+        method: input.method,
+        path: input.url.pathname,
+        protocol: 'HTTP/1.1',
+        sourceIp: input.sourceIp,
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId,
+      routeKey,
+      stage: '$default',
+      time: apiGatewayTime(input.nowMs),
+      timeEpoch: input.nowMs,
+    },
+    isBase64Encoded: !text,
+  };
+  if (input.body.length > 0) event.body = text ? input.body.toString('utf8') : input.body.toString('base64');
+  return event;
+}
+
+/** The tenant a request acts as, or 'unauthorized' (see the module comment). */
+export function tenantOfRequest(
+  authorization: string | undefined,
+  defaultTenant: string,
+): string | 'unauthorized' {
+  if (authorization === undefined) return defaultTenant;
+  const m = /^Bearer\s+local:(\S+)$/i.exec(authorization.trim());
+  return m ? m[1]! : 'unauthorized';
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+function sendResult(res: ServerResponse, result: ApiResult, requestId: string): void {
+  const headers: Record<string, string> = { 'apigw-requestid': requestId };
+  for (const [k, v] of Object.entries(result.headers ?? {})) headers[k.toLowerCase()] = String(v);
+  const body =
+    result.body === undefined
+      ? Buffer.alloc(0)
+      : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
+  headers['content-length'] = String(body.length);
+  res.writeHead(result.statusCode ?? 200, headers);
+  if (result.cookies?.length) res.setHeader('set-cookie', result.cookies);
+  res.end(body);
+}
+
+export interface LocalApiServerOptions {
+  readonly invoke: ApiInvoker;
+  /** The tenant of requests without an Authorization header. */
+  readonly defaultTenant: string;
+  /** @default 0 (a free port) */
+  readonly port?: number;
+  /** Where the dashboard's example specs come from. @default `{project}/examples` */
+  readonly dashboard?: DashboardServerOptions;
+  /** Called with an error a handler threw (instead of answering); the client gets API Gateway's 500. */
+  readonly onError?: (error: Error) => void;
+}
+
+export interface LocalApiServer {
+  /** `http://127.0.0.1:{port}` */
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export async function startLocalApiServer(options: LocalApiServerOptions): Promise<LocalApiServer> {
+  const callRoute = async (
+    req: IncomingMessage,
+    url: URL,
+    method: string,
+    body: Buffer,
+    tenant: string,
+  ): Promise<{ result: ApiResult; requestId: string } | undefined> => {
+    const match = matchRoute(method, url.pathname);
+    if (match === undefined) return undefined;
+    const isPublic = match.route.public === true;
+    const event = buildApiGatewayEvent({
+      method,
+      url,
+      headers: req.headers,
+      body,
+      route: match.route,
+      pathParameters: match.pathParameters,
+      tenant: isPublic ? undefined : tenant,
+      sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+      nowMs: Date.now(),
+    });
+    const result = (await options.invoke(match.route, event)) as ApiResult;
+    return { result, requestId: event.requestContext.requestId };
+  };
+
+  const server: Server = createServer((req, res) => {
+    void (async () => {
+      try {
+        const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+        const method = (req.method ?? 'GET').toUpperCase();
+        const tenant = tenantOfRequest(req.headers.authorization, options.defaultTenant);
+        if (tenant === 'unauthorized') {
+          sendJson(res, 401, { message: 'Unauthorized' }, { 'www-authenticate': 'Bearer' });
+          return;
+        }
+        const body = await readBody(req);
+        if (body === undefined) {
+          sendJson(res, 413, { message: 'Request Entity Too Large' });
+          return;
+        }
+        if (serveDashboard(method, url, tenant, res, options.dashboard)) return;
+        const report = /^\/runs\/([^/]+)\/report$/.exec(url.pathname);
+        if (method === 'GET' && report) {
+          const path = `/v1/backtests/${report[1]}/artifacts`;
+          const out = await callRoute(req, new URL(path, url), 'GET', Buffer.alloc(0), tenant);
+          const view = JSON.parse(out?.result.body ?? '{}') as {
+            artifacts?: { name: string; url: string }[];
+          };
+          const target = view.artifacts?.find((a) => a.name === 'report.html')?.url;
+          if (out?.result.statusCode !== 200 || target === undefined) {
+            sendResult(
+              res,
+              out?.result ?? { statusCode: 404, body: '{"message":"Not Found"}' },
+              out?.requestId ?? '',
+            );
+            return;
+          }
+          res.writeHead(302, { location: target, 'content-length': '0' });
+          res.end();
+          return;
+        }
+        const out = await callRoute(req, url, method, body, tenant);
+        if (out === undefined) {
+          sendJson(res, 404, { message: 'Not Found' });
+          return;
+        }
+        sendResult(res, out.result, out.requestId);
+      } catch (e) {
+        // a handler that crashed (not one that answered 5xx): what API Gateway answers then
+        options.onError?.(e as Error);
+        if (!res.headersSent) sendJson(res, 500, { message: 'Internal Server Error' });
+        else res.destroy();
+      }
+    })();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

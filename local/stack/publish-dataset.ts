@@ -1,0 +1,63 @@
+/**
+ * Publishes a dataset folder (what `hts data generate|import` writes) into the local data lake: its objects under
+ * `datasets/{datasetId}/` (content-addressed, so a dataset already there is not copied again) and the name
+ * pointers `datasets/by-name/{name}.json` that specs may refer to (`"dataset": {"name": "demo"}`).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DiskObjectStore } from '../../lib/adapters/disk-object-store.ts';
+import { InvalidInputError } from '../../lib/core/errors.ts';
+import { copyDataset, DatasetManifest, datasetIdOf } from '../../lib/data/dataset.ts';
+import {
+  DATASET_NAME_PATTERN,
+  datasetManifestKey,
+  datasetNamePointerKey,
+} from '../../lib/data/dataset-catalog.ts';
+import type { ObjectStore } from '../../lib/data/object-store.ts';
+import { datasetPrefix } from '../../lib/runs/keys.ts';
+
+export interface PublishedDataset {
+  readonly datasetId: string;
+  /** The dataset's own name (its manifest's). */
+  readonly name: string;
+  /** false: the data lake already held this dataset (same id). */
+  readonly copied: boolean;
+  readonly objects: number;
+}
+
+/** Reads and validates a dataset folder's manifest. */
+export async function readDatasetManifest(dir: string): Promise<DatasetManifest> {
+  if (!existsSync(join(dir, 'manifest.json'))) {
+    throw new InvalidInputError(`${dir} is not a dataset folder (no manifest.json)`, { field: 'data' });
+  }
+  const bytes = await new DiskObjectStore(dir).get('manifest.json');
+  const parsed = DatasetManifest.safeParse(JSON.parse(new TextDecoder().decode(bytes)));
+  if (!parsed.success) {
+    throw new InvalidInputError(`${dir}/manifest.json is not a dataset manifest`, { field: 'data' });
+  }
+  return parsed.data;
+}
+
+/**
+ * Copies `dir` into `store` (every object's hash verified on the way) unless it is there already, then points
+ * each of `names` at it.
+ */
+export async function publishDataset(
+  store: ObjectStore,
+  dir: string,
+  names: readonly string[] = [],
+): Promise<PublishedDataset> {
+  const manifest = await readDatasetManifest(dir);
+  const datasetId = datasetIdOf(manifest);
+  let copied = false;
+  if ((await store.head(datasetManifestKey(datasetId))) === undefined) {
+    await copyDataset(new DiskObjectStore(dir), '', store, datasetPrefix(datasetId));
+    copied = true;
+  }
+  const pointer = new TextEncoder().encode(`${JSON.stringify({ datasetId })}\n`);
+  for (const name of new Set(names)) {
+    if (!DATASET_NAME_PATTERN.test(name) || name.includes('..')) continue;
+    await store.put(datasetNamePointerKey(name), pointer, { contentType: 'application/json' });
+  }
+  return { datasetId, name: manifest.name, copied, objects: manifest.objects.length };
+}
