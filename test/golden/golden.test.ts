@@ -42,7 +42,22 @@ const DEMO: Record<string, string> = {
 };
 
 // Recorded at 9f4abde with HTS_GOLDEN_10Y=1 (2015–2024, every index member; ~10 minutes).
-const TEN_YEARS: Record<string, string> = {};
+const TEN_YEARS: Record<string, string> = {
+  'equity_curve.parquet': '26e55bc68e43203ac85a6aef832dd15c70b71912a729483b7b75f3e7fc992791',
+  'equity_curve.csv': '292bb6923699f745bc4b6fd9824f58177b527fcff675b5d312347b4373df3131',
+  'fills.parquet': 'cc23df424b7b3af113f3b91be00abbc47d5877c418b27d041fa200c6b4da2cac',
+  'fills.csv': '10f11cedc83d5388fd51c3a141ec9c65c400ed6aace1353650bf55b215d851d4',
+  'weights.parquet': '08e81b88bc3da9777de0b86909d3be5459e6ebe3a3ca47e1f9918e90c26bbfb5',
+  'weights.csv': '26a76a8b2f18e589e3d017a4011843ff5d0c368bf9a6d8712c34948081f522a2',
+  'risk_history.parquet': '78e0109c92dfc85424075d2d3ff8efa0b8eb89793e330f3f9e63a14fbdc30ad6',
+  'risk_history.csv': 'b4385541f5bb4c9a5358825e27d2d431b371c464acdca581824e3bbc266fb62b',
+  'monthly_returns.parquet': 'c0e00e7ba2d1d8acbdcb7a4597ffc6e4ae3d6e3d9f97559589ae964ea8051e81',
+  'monthly_returns.csv': 'e3e730d530736e6dfe95b42cfad0382fbb80e80a85fad13454f4ebb28daea725',
+  'metrics.json': 'bf7f279bee4d923f762cf88a744b8d63f16c1a4fc60ba9343f3ed80cfc63f4a0',
+  'folds.json': 'd96cf9e783694ca50e69f190cf1720614836ca49abcb0909f1ec8f75369c7663',
+  'report.html': '7dcc37359e2056124fa3066ad6161c2aa51d3a3fd9f1c141dac49d294e960edf',
+  'charts.json': '27d73fe8d8ba88f95ef10c07aec6112467eec84bad73ba80c492aa5c8f573f37',
+};
 
 describe('golden: artifacts are byte-identical', () => {
   it('the demo (examples/demo.json on the demo dataset, 2023–2024, seed 7)', async () => {
