@@ -103,3 +103,8 @@ function nameSpans(
   }
   return names;
 }
+
+/** True when name a is a stock (not the benchmark) with bars in session s. */
+export function tradesStock(names: NameTable, a: number, s: number): boolean {
+  return a !== names.spyA && s >= names.firstS[a]! && s <= names.lastS[a]!;
+}

@@ -1,6 +1,7 @@
 import { MS_PER_HOUR, MS_PER_MINUTE, nyWallToUtcMs } from '../../core/ny-time.ts';
 import type { Rng } from '../../core/rng.ts';
 import { PIT_SERIES } from '../schemas.ts';
+import { tradesStock } from './names.ts';
 import { PitBuffer } from './pit-buffer.ts';
 import type { EarningsRelease, MarketState, PitBuffers } from './state.ts';
 
@@ -140,12 +141,12 @@ export function publishRevisions(state: MarketState, s: number): void {
 /** Sentiment: a vendor score at 08:00 ET about the last day's news, ingested with a delay (sometimes hours). */
 export function publishSentiment(state: MarketState, s: number): void {
   const { sim } = state;
-  const { nA, spyA, firstS, lastS } = state.names;
+  const { nA } = state.names;
   const { rngPit, rowValues, alpha } = sim;
   const sentEvent = nyWallToUtcMs(state.calendar.sessions[s]!.date, 8, 0);
   const load = state.cfg.sentimentLoading;
   for (let a = 0; a < nA; a++) {
-    if (a === spyA || s < firstS[a]! || s > lastS[a]!) continue;
+    if (!tradesStock(state.names, a, s)) continue;
     const delay =
       rngPit.next() < 0.05
         ? (2 + 6 * rngPit.next()) * MS_PER_HOUR
@@ -159,11 +160,11 @@ export function publishSentiment(state: MarketState, s: number): void {
 /** Analyst actions during bar t of session s (about every fifth session per name), stamped at the bar's close. */
 export function publishAnalystActions(state: MarketState, s: number, t: number, nB: number): void {
   const { sim } = state;
-  const { nA, spyA, firstS, lastS } = state.names;
+  const { nA } = state.names;
   const { rngPit, rowValues } = sim;
   const closeMs = state.calendar.grid.closeMs;
   for (let a = 0; a < nA; a++) {
-    if (a === spyA || s < firstS[a]! || s > lastS[a]!) continue;
+    if (!tradesStock(state.names, a, s)) continue;
     if (rngPit.next() >= 0.2 / nB) continue;
     const px = sim.prevClose[a]!;
     const p = state.model.params[a]!;
@@ -184,13 +185,13 @@ export function publishAnalystActions(state: MarketState, s: number, t: number, 
 /** The trap: yesterday's row carries today's idiosyncratic return, released tomorrow after the close. */
 export function publishTrap(state: MarketState, s: number): void {
   const { sessions, nS } = state.calendar;
-  const { nA, spyA, firstS, lastS } = state.names;
+  const { nA } = state.names;
   const { rowValues, idioToday } = state.sim;
   if (s > 0 && s + 1 < nS) {
     const ev = sessions[s - 1]!.closeMs;
     const pub = sessions[s + 1]!.closeMs + MS_PER_HOUR;
     for (let a = 0; a < nA; a++) {
-      if (a === spyA || s < firstS[a]! || s > lastS[a]!) continue;
+      if (!tradesStock(state.names, a, s)) continue;
       rowValues[0] = idioToday[a]!;
       state.pit.trap.push(a, ev, pub, pub, rowValues);
     }

@@ -4,6 +4,7 @@ import { GICS_SECTORS } from '../universe.ts';
 import type { SyntheticMarketConfig } from './config.ts';
 import { trackIc } from './ic-tracker.ts';
 import { MonthBars } from './month-bars.ts';
+import { tradesStock } from './names.ts';
 import {
   MACRO_INITIAL,
   publishAnalystActions,
@@ -154,7 +155,7 @@ function simulateBar(
   mktVolDaily: number,
   bars: MonthBars,
 ): void {
-  const { nA, spyA, firstS, lastS } = state.names;
+  const { nA, spyA } = state.names;
   const rng = state.sim.rngBars;
   const varShare = nB === 7 ? VAR_SHARE_FULL : VAR_SHARE_EARLY;
   const volShare = nB === 7 ? VOL_SHARE_FULL : VOL_SHARE_EARLY;
@@ -167,7 +168,7 @@ function simulateBar(
   const draws: BarDraws = { s, b, nB, mb0, sq, rm, secRet, jumpDay, volShare };
   const caps: CapSums = { sum: 0, ret: 0, openRet: 0 };
   for (let a = 0; a < nA; a++) {
-    if (a === spyA || s < firstS[a]! || s > lastS[a]!) continue;
+    if (!tradesStock(state.names, a, s)) continue;
     simulateNameBar(state, a, draws, bars, caps);
   }
   if (spyA >= 0) simulateBenchmarkBar(state, draws, mktVolDaily, bars, caps);
