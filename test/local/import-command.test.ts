@@ -142,7 +142,7 @@ describe('import-command: importCommand', () => {
 describe('import-command: the hts CLI end to end', () => {
   const tsx = join(ROOT, 'node_modules', '.bin', 'tsx');
   const cli = (...argv: string[]) =>
-    spawnSync(tsx, [join(ROOT, 'local', 'cli.ts'), 'data', 'import', ...argv], {
+    spawnSync(tsx, [join(ROOT, 'local', 'cli', 'main.ts'), 'data', 'import', ...argv], {
       cwd: ROOT,
       encoding: 'utf8',
     });
