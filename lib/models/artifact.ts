@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { InvalidInputError } from '../core/errors.ts';
-import type { GbdtModel } from './gbdt.ts';
+import type { GbdtModel } from './gbdt/index.ts';
 import { ModelParams, type Route } from './model-params.ts';
 import type { RidgeModel } from './ridge.ts';
 import type { Fold } from './walk-forward.ts';

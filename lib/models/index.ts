@@ -31,7 +31,7 @@ export {
   type GbdtTree,
   predictGbdt,
   predictGbdtRaw,
-} from './gbdt.ts';
+} from './gbdt/index.ts';
 export {
   GbdtConfig,
   ModelParams,

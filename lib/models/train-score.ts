@@ -23,7 +23,7 @@ import {
   trainingMatrix,
 } from './dataset.ts';
 import { type SignalDiagnostics, signalDiagnostics } from './diagnostics.ts';
-import { fitGbdt, type GbdtModel, predictGbdt } from './gbdt.ts';
+import { fitGbdt, type GbdtModel, predictGbdt } from './gbdt/index.ts';
 import { ModelParams, type ModelParamsInput, type Route } from './model-params.ts';
 import { type Net, netPermutationImportance, predictNet, trainNet } from './net.ts';
 import { fitRidge, predictRidge } from './ridge.ts';
