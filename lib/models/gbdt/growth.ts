@@ -167,25 +167,39 @@ function leafValue(g: number, h: number, params: GbdtParams): number {
   return (-params.learningRate * g) / (h + params.l2 + 1e-15);
 }
 
-export function growTree(
-  ctx: GrowContext,
-  nRows: number,
-  thresholds: readonly Float64Array[],
-  gain: Float64Array,
-): GrownTree {
-  const { params, grad, hess, rows } = ctx;
-  const tree: GbdtTree = { feature: [], threshold: [], missingLeft: [], left: [], right: [], value: [] };
-  const binThr: number[] = [];
-  const newNode = (): number => {
-    tree.feature.push(-1);
-    tree.threshold.push(0);
-    tree.missingLeft.push(0);
-    tree.left.push(-1);
-    tree.right.push(-1);
-    tree.value.push(0);
-    binThr.push(0);
-    return tree.feature.length - 1;
-  };
+/** A tree under construction and its per-node bin thresholds. */
+interface TreeDraft {
+  readonly tree: GbdtTree;
+  readonly binThr: number[];
+}
+
+/** Appends a leaf node (feature −1) and returns its index. */
+function newNode({ tree, binThr }: TreeDraft): number {
+  tree.feature.push(-1);
+  tree.threshold.push(0);
+  tree.missingLeft.push(0);
+  tree.left.push(-1);
+  tree.right.push(-1);
+  tree.value.push(0);
+  binThr.push(0);
+  return tree.feature.length - 1;
+}
+
+function newLeaf(
+  node: number,
+  begin: number,
+  end: number,
+  depth: number,
+  g: number,
+  h: number,
+  c: number,
+): Leaf {
+  return { node, begin, end, depth, g, h, c, hist: null, split: null };
+}
+
+/** The root over rows[0, nRows): its gradient and hessian sums. */
+function rootLeaf(ctx: GrowContext, node: number, nRows: number): Leaf {
+  const { grad, hess, rows } = ctx;
   let g0 = 0;
   let h0 = 0;
   for (let k = 0; k < nRows; k++) {
@@ -193,30 +207,81 @@ export function growTree(
     g0 += grad[r]!;
     h0 += ctx.constHess ? 1 : hess[r]!;
   }
-  const maxDepth = params.maxDepth ?? Number.POSITIVE_INFINITY;
-  const root: Leaf = {
-    node: newNode(),
-    begin: 0,
-    end: nRows,
-    depth: 0,
-    g: g0,
-    h: h0,
-    c: nRows,
-    hist: null,
-    split: null,
+  return newLeaf(node, 0, nRows, 0, g0, h0, nRows);
+}
+
+/** Turns the leaf's node into the split's internal node (the children are attached by the caller). */
+function recordSplit(
+  ctx: GrowContext,
+  { tree, binThr }: TreeDraft,
+  leaf: Leaf,
+  s: SplitInfo,
+  thresholds: readonly Float64Array[],
+): void {
+  const node = leaf.node;
+  tree.feature[node] = s.feature;
+  binThr[node] = s.bin;
+  const thr = thresholds[s.feature]!;
+  tree.threshold[node] = s.bin < thr.length ? thr[s.bin]! : ALMOST_INF;
+  tree.missingLeft[node] = s.missingLeft ? 1 : 0;
+  if (ctx.hasMissing[s.feature] === 0) {
+    // no missing values seen in training: they follow the child with more samples
+    tree.missingLeft[node] = s.cL > leaf.c - s.cL ? 1 : 0;
+  }
+}
+
+/**
+ * Hands the parent's histogram to its children when either may be split: the smaller child's is built, the
+ * larger's is the parent's minus it (in the parent's buffer). Otherwise the parent's returns to the pool.
+ */
+function childHistograms(ctx: GrowContext, parentHist: Hist, left: Leaf, right: Leaf, wanted: boolean): void {
+  if (!wanted) {
+    ctx.pool.push(parentHist);
+    return;
+  }
+  const [small, large] = left.end - left.begin <= right.end - right.begin ? [left, right] : [right, left];
+  const sh = takeHist(ctx);
+  buildHist(ctx, small.begin, small.end, sh);
+  subtractHist(ctx, parentHist, sh);
+  small.hist = sh;
+  large.hist = parentHist;
+}
+
+/** Index of the open leaf with the largest split gain (the first on ties). */
+function bestOpen(open: readonly Leaf[]): number {
+  let bi = 0;
+  for (let i = 1; i < open.length; i++) if (open[i]!.split!.gain > open[bi]!.split!.gain) bi = i;
+  return bi;
+}
+
+/** Grows one tree best-first on rows[0, nRows) of ctx; adds each split's gain to gain[feature]. */
+export function growTree(
+  ctx: GrowContext,
+  nRows: number,
+  thresholds: readonly Float64Array[],
+  gain: Float64Array,
+): GrownTree {
+  const { params } = ctx;
+  const draft: TreeDraft = {
+    tree: { feature: [], threshold: [], missingLeft: [], left: [], right: [], value: [] },
+    binThr: [],
   };
+  const { tree } = draft;
+  const root = rootLeaf(ctx, newNode(draft), nRows);
+  const maxDepth = params.maxDepth ?? Number.POSITIVE_INFINITY;
   const canSplit = (l: Leaf): boolean =>
     l.depth < maxDepth && l.c >= 2 * params.minDataInLeaf && l.h >= 2 * params.minHessianInLeaf;
   const open: Leaf[] = [];
   const done: Leaf[] = [];
+  const close = (l: Leaf): void => {
+    if (l.hist) ctx.pool.push(l.hist);
+    l.hist = null;
+    done.push(l);
+  };
   const consider = (l: Leaf): void => {
     if (l.hist !== null && canSplit(l)) l.split = findSplit(ctx, l);
     if (l.split !== null) open.push(l);
-    else {
-      if (l.hist) ctx.pool.push(l.hist);
-      l.hist = null;
-      done.push(l);
-    }
+    else close(l);
   };
   if (canSplit(root)) {
     root.hist = takeHist(ctx);
@@ -225,76 +290,32 @@ export function growTree(
   consider(root);
   let nLeaves = 1;
   while (open.length > 0 && nLeaves < params.numLeaves) {
-    let bi = 0;
-    for (let i = 1; i < open.length; i++) if (open[i]!.split!.gain > open[bi]!.split!.gain) bi = i;
-    const leaf = open[bi]!;
-    open.splice(bi, 1);
+    const leaf = open.splice(bestOpen(open), 1)[0]!;
     const s = leaf.split!;
     const mid = partition(ctx, leaf, s);
-    const node = leaf.node;
-    tree.feature[node] = s.feature;
-    binThr[node] = s.bin;
-    const thr = thresholds[s.feature]!;
-    tree.threshold[node] = s.bin < thr.length ? thr[s.bin]! : ALMOST_INF;
-    tree.missingLeft[node] = s.missingLeft ? 1 : 0;
-    if (ctx.hasMissing[s.feature] === 0) {
-      // no missing values seen in training: they follow the child with more samples
-      tree.missingLeft[node] = s.cL > leaf.c - s.cL ? 1 : 0;
-    }
+    recordSplit(ctx, draft, leaf, s, thresholds);
     gain[s.feature] = gain[s.feature]! + s.gain;
-    const left: Leaf = {
-      node: newNode(),
-      begin: leaf.begin,
-      end: mid,
-      depth: leaf.depth + 1,
-      g: s.gL,
-      h: s.hL,
-      c: s.cL,
-      hist: null,
-      split: null,
-    };
-    const right: Leaf = {
-      node: newNode(),
-      begin: mid,
-      end: leaf.end,
-      depth: leaf.depth + 1,
-      g: leaf.g - s.gL,
-      h: leaf.h - s.hL,
-      c: leaf.c - s.cL,
-      hist: null,
-      split: null,
-    };
-    tree.left[node] = left.node;
-    tree.right[node] = right.node;
+    const depth = leaf.depth + 1;
+    const left = newLeaf(newNode(draft), leaf.begin, mid, depth, s.gL, s.hL, s.cL);
+    const right = newLeaf(newNode(draft), mid, leaf.end, depth, leaf.g - s.gL, leaf.h - s.hL, leaf.c - s.cL);
+    tree.left[leaf.node] = left.node;
+    tree.right[leaf.node] = right.node;
     nLeaves++;
     // once the tree has all its leaves, no child is split again: skip their histograms
     const more = nLeaves < params.numLeaves;
-    const wantL = more && canSplit(left);
-    const wantR = more && canSplit(right);
     const parentHist = leaf.hist!;
     leaf.hist = null;
-    if (wantL || wantR) {
-      const [small, large] = left.end - left.begin <= right.end - right.begin ? [left, right] : [right, left];
-      const sh = takeHist(ctx);
-      buildHist(ctx, small.begin, small.end, sh);
-      subtractHist(ctx, parentHist, sh);
-      small.hist = sh;
-      large.hist = parentHist;
-    } else ctx.pool.push(parentHist);
+    childHistograms(ctx, parentHist, left, right, more && (canSplit(left) || canSplit(right)));
     consider(left);
     consider(right);
   }
-  for (const l of open) {
-    if (l.hist) ctx.pool.push(l.hist);
-    l.hist = null;
-    done.push(l);
-  }
+  for (const l of open) close(l);
   const leaves: { node: number; begin: number; end: number }[] = [];
   for (const l of done) {
     tree.value[l.node] = leafValue(l.g, l.h, params);
     leaves.push({ node: l.node, begin: l.begin, end: l.end });
   }
-  return { tree, binThr, leaves };
+  return { tree, binThr: draft.binThr, leaves };
 }
 
 /** Leaf reached by row i of column-major bins (n rows). */
