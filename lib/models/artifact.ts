@@ -8,7 +8,7 @@ import { InvalidInputError } from '../core/errors.ts';
 import type { GbdtModel } from './gbdt/index.ts';
 import { ModelParams, type Route } from './model-params.ts';
 import type { RidgeModel } from './ridge.ts';
-import type { Fold } from './walk-forward.ts';
+import { Fold } from './walk-forward.ts';
 
 export const MODEL_SCHEMA = 'hts.model';
 export const MODEL_SCHEMA_VERSION = 1;
@@ -65,38 +65,13 @@ const Gbdt = z
     trees: z.array(Tree),
   })
   .strict();
-const FoldSchema = z
-  .object({
-    index: z.number().int().min(0),
-    id: z.string(),
-    trainMonths: z.array(z.string()),
-    testMonths: z.array(z.string()),
-    trainStartMs: num,
-    lastTrainBarMs: num,
-    cutoffMs: num,
-    purgeBars: z.number().int(),
-    embargoBars: z.number().int(),
-    testStartMs: num,
-    testEndMs: num,
-    iso: z
-      .object({
-        trainStart: z.string(),
-        lastTrainBar: z.string(),
-        cutoff: z.string(),
-        testStart: z.string(),
-        testEnd: z.string(),
-      })
-      .strict(),
-  })
-  .strict();
-
 export const ModelArtifactSchema = z
   .object({
     schema: z.literal(MODEL_SCHEMA),
     schemaVersion: z.literal(MODEL_SCHEMA_VERSION),
     route: z.enum(['A', 'B', 'ensemble']),
     seed: z.number().int(),
-    fold: FoldSchema,
+    fold: Fold,
     features: z.array(z.string()).min(1),
     normalization: z.object({ kind: z.literal('cross_sectional_z'), clipZ: z.number().gt(0) }).strict(),
     score: z
