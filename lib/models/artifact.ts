@@ -6,8 +6,9 @@
 import { z } from 'zod';
 import { InvalidInputError } from '../core/errors.ts';
 import type { GbdtModel } from './gbdt/index.ts';
-import { ModelParams, type Route } from './model-params.ts';
+import { ModelParams, Route } from './model-params.ts';
 import type { RidgeModel } from './ridge.ts';
+import { MODEL_ROUTES } from './routes/registry.ts';
 import { Fold } from './walk-forward.ts';
 
 export const MODEL_SCHEMA = 'hts.model';
@@ -69,7 +70,7 @@ export const ModelArtifactSchema = z
   .object({
     schema: z.literal(MODEL_SCHEMA),
     schemaVersion: z.literal(MODEL_SCHEMA_VERSION),
-    route: z.enum(['A', 'B', 'ensemble']),
+    route: Route,
     seed: z.number().int(),
     fold: Fold,
     features: z.array(z.string()).min(1),
@@ -153,7 +154,8 @@ export function parseModel(text: string): ModelArtifact {
         field: 'model.routeB',
       });
   }
-  if ((a.route !== 'B') !== (a.routeA !== null) || (a.route !== 'A') !== (a.routeB !== null))
+  const held = MODEL_ROUTES[a.route].sections;
+  if (held.includes('routeA') !== (a.routeA !== null) || held.includes('routeB') !== (a.routeB !== null))
     throw new InvalidInputError(`model artifact: route ${a.route} does not match the routes it holds`, {
       field: 'model.route',
     });
