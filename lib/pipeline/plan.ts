@@ -3,7 +3,7 @@ import type { BacktestSpec } from '../backtest/spec.ts';
 import { buildBarGrid, monthsBetween } from '../core/calendar.ts';
 import { InvalidInputError } from '../core/errors.ts';
 import type { DatasetManifest } from '../data/dataset.ts';
-import { Fold, planFolds } from '../models/walk-forward.ts';
+import { Fold, planFolds } from '../models/index.ts';
 
 export const PLAN_VERSION = 1;
 
