@@ -5,11 +5,10 @@
 export {
   MODEL_SCHEMA,
   MODEL_SCHEMA_VERSION,
-  type ModelArtifact,
-  ModelArtifactSchema,
+  ModelArtifact,
   parseModel,
-  type RouteAArtifact,
-  type RouteBArtifact,
+  RouteAArtifact,
+  RouteBArtifact,
   serializeModel,
 } from './artifact.ts';
 export {
