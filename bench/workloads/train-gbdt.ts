@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '../../lib/core/rng.ts';
-import { fitGbdt } from '../../lib/models/gbdt.ts';
+import { fitGbdt } from '../../lib/models/gbdt/index.ts';
 import type { Workload } from '../workload.ts';
 
 /**

@@ -5,58 +5,20 @@
  */
 import { z } from 'zod';
 import { InvalidInputError } from '../core/errors.ts';
-import type { GbdtModel } from './gbdt.ts';
-import { ModelParams, type Route } from './model-params.ts';
-import type { RidgeModel } from './ridge.ts';
-import type { Fold } from './walk-forward.ts';
+import { ModelParams, Route } from './model-params.ts';
+import { MODEL_ROUTES } from './routes/registry.ts';
+import { Fold } from './walk-forward.ts';
 
 export const MODEL_SCHEMA = 'hts.model';
 export const MODEL_SCHEMA_VERSION = 1;
 
-export interface RouteAArtifact {
-  readonly hidden: number[];
-  readonly yScale: number;
-  /** Network parameters (float32 values), layout documented in net.ts. */
-  readonly theta: number[];
-  readonly epochs: number;
-  readonly bestEpoch: number;
-}
-
-export interface RouteBArtifact {
-  readonly ridge: RidgeModel;
-  /** Trees on the ridge residual: μ̂ = ridge + trees. */
-  readonly gbdtReturn: GbdtModel;
-  readonly gbdtDownside: GbdtModel;
-}
-
-export interface ModelArtifact {
-  readonly schema: typeof MODEL_SCHEMA;
-  readonly schemaVersion: typeof MODEL_SCHEMA_VERSION;
-  readonly route: Route;
-  readonly seed: number;
-  readonly fold: Fold;
-  readonly features: string[];
-  readonly normalization: { readonly kind: 'cross_sectional_z'; readonly clipZ: number };
-  readonly score: { readonly formula: 'mu - downsidePenalty * pDown'; readonly downsidePenalty: number };
-  readonly params: ModelParams;
-  readonly training: {
-    readonly rows: number;
-    readonly hours: number;
-    readonly validRows: number;
-    readonly validHours: number;
-    /** Latest label known time among training rows (<= fold.cutoffMs, asserted). */
-    readonly maxLabelKnownMs: number;
-    readonly lastHourMs: number;
-  };
-  readonly routeA: RouteAArtifact | null;
-  readonly routeB: RouteBArtifact | null;
-}
-
 const num = z.number();
 const nums = z.array(num);
+/** One GBDT tree (gbdt/model.ts `GbdtTree`). */
 const Tree = z
   .object({ feature: nums, threshold: nums, missingLeft: nums, left: nums, right: nums, value: nums })
   .strict();
+/** A GBDT (gbdt/model.ts `GbdtModel`). */
 const Gbdt = z
   .object({
     objective: z.enum(['regression', 'binary']),
@@ -65,38 +27,37 @@ const Gbdt = z
     trees: z.array(Tree),
   })
   .strict();
-const FoldSchema = z
+
+export const RouteAArtifact = z
   .object({
-    index: z.number().int().min(0),
-    id: z.string(),
-    trainMonths: z.array(z.string()),
-    testMonths: z.array(z.string()),
-    trainStartMs: num,
-    lastTrainBarMs: num,
-    cutoffMs: num,
-    purgeBars: z.number().int(),
-    embargoBars: z.number().int(),
-    testStartMs: num,
-    testEndMs: num,
-    iso: z
-      .object({
-        trainStart: z.string(),
-        lastTrainBar: z.string(),
-        cutoff: z.string(),
-        testStart: z.string(),
-        testEnd: z.string(),
-      })
-      .strict(),
+    hidden: z.array(z.number().int().min(1)),
+    yScale: z.number().gt(0),
+    /** Network parameters (float32 values), layout documented in net.ts. */
+    theta: nums,
+    epochs: z.number().int(),
+    bestEpoch: z.number().int(),
   })
   .strict();
+export type RouteAArtifact = z.infer<typeof RouteAArtifact>;
 
-export const ModelArtifactSchema = z
+export const RouteBArtifact = z
+  .object({
+    /** ridge.ts `RidgeModel`. */
+    ridge: z.object({ coef: nums, intercept: num, lambda: num }).strict(),
+    /** Trees on the ridge residual: μ̂ = ridge + trees. */
+    gbdtReturn: Gbdt,
+    gbdtDownside: Gbdt,
+  })
+  .strict();
+export type RouteBArtifact = z.infer<typeof RouteBArtifact>;
+
+export const ModelArtifact = z
   .object({
     schema: z.literal(MODEL_SCHEMA),
     schemaVersion: z.literal(MODEL_SCHEMA_VERSION),
-    route: z.enum(['A', 'B', 'ensemble']),
+    route: Route,
     seed: z.number().int(),
-    fold: FoldSchema,
+    fold: Fold,
     features: z.array(z.string()).min(1),
     normalization: z.object({ kind: z.literal('cross_sectional_z'), clipZ: z.number().gt(0) }).strict(),
     score: z
@@ -109,30 +70,16 @@ export const ModelArtifactSchema = z
         hours: z.number().int(),
         validRows: z.number().int(),
         validHours: z.number().int(),
+        /** Latest label known time among training rows (<= fold.cutoffMs, asserted). */
         maxLabelKnownMs: num,
         lastHourMs: num,
       })
       .strict(),
-    routeA: z
-      .object({
-        hidden: z.array(z.number().int().min(1)),
-        yScale: z.number().gt(0),
-        theta: nums,
-        epochs: z.number().int(),
-        bestEpoch: z.number().int(),
-      })
-      .strict()
-      .nullable(),
-    routeB: z
-      .object({
-        ridge: z.object({ coef: nums, intercept: num, lambda: num }).strict(),
-        gbdtReturn: Gbdt,
-        gbdtDownside: Gbdt,
-      })
-      .strict()
-      .nullable(),
+    routeA: RouteAArtifact.nullable(),
+    routeB: RouteBArtifact.nullable(),
   })
   .strict();
+export type ModelArtifact = z.infer<typeof ModelArtifact>;
 
 /** The artifact as JSON text (deterministic key order: the order the fit wrote them). */
 export function serializeModel(artifact: ModelArtifact): string {
@@ -147,14 +94,14 @@ export function parseModel(text: string): ModelArtifact {
   } catch (e) {
     throw new InvalidInputError('model artifact is not valid JSON', { field: 'model' }, { cause: e });
   }
-  const r = ModelArtifactSchema.safeParse(raw);
+  const r = ModelArtifact.safeParse(raw);
   if (!r.success) {
     const issue = r.error.issues[0]!;
     throw new InvalidInputError(`model artifact: ${issue.path.join('.')}: ${issue.message}`, {
       field: `model.${issue.path.join('.')}`,
     });
   }
-  const a = r.data as ModelArtifact;
+  const a = r.data;
   const p = a.features.length;
   if (a.routeA) {
     const dims = [p, ...a.routeA.hidden, 2];
@@ -178,7 +125,8 @@ export function parseModel(text: string): ModelArtifact {
         field: 'model.routeB',
       });
   }
-  if ((a.route !== 'B') !== (a.routeA !== null) || (a.route !== 'A') !== (a.routeB !== null))
+  const held = MODEL_ROUTES[a.route].sections;
+  if (held.includes('routeA') !== (a.routeA !== null) || held.includes('routeB') !== (a.routeB !== null))
     throw new InvalidInputError(`model artifact: route ${a.route} does not match the routes it holds`, {
       field: 'model.route',
     });

@@ -316,3 +316,38 @@ export function splitValidation(
   if (fitEnd === 0) return { fit: m, valid: null };
   return { fit: sliceHours(m, 0, fitEnd), valid: sliceHours(m, v0, nH) };
 }
+
+/** Every k-th hour so that at most maxRows rows remain (all when fewer). */
+export function thinHours(m: TrainingMatrix, maxRows: number): TrainingMatrix {
+  if (m.n <= maxRows) return m;
+  const k = Math.ceil(m.n / maxRows);
+  const nH = m.hourMs.length;
+  const keep: number[] = [];
+  for (let h = 0; h < nH; h += k) keep.push(h);
+  const parts = keep.map((h) => sliceHours(m, h, h + 1));
+  let n = 0;
+  for (const q of parts) n += q.n;
+  const p = m.p;
+  const x = new Float32Array(n * p);
+  const yRet = new Float64Array(n);
+  const yRaw = new Float64Array(n);
+  const yDown = new Float32Array(n);
+  const labelKnownMs = new Float64Array(n);
+  const asset = new Int32Array(n);
+  const hourOffsets = new Int32Array(parts.length + 1);
+  const hourMs = new Float64Array(parts.length);
+  let o = 0;
+  parts.forEach((q, i) => {
+    hourOffsets[i] = o;
+    hourMs[i] = q.hourMs[0]!;
+    x.set(q.x, o * p);
+    yRet.set(q.yRet, o);
+    yRaw.set(q.yRaw, o);
+    yDown.set(q.yDown, o);
+    labelKnownMs.set(q.labelKnownMs, o);
+    asset.set(q.asset, o);
+    o += q.n;
+  });
+  hourOffsets[parts.length] = o;
+  return { n, p, features: m.features, x, hourOffsets, hourMs, asset, yRet, yRaw, yDown, labelKnownMs };
+}

@@ -1,12 +1,14 @@
-/** Walk-forward folds, Route A (multitask network), Route B (factor + GBDT), scores, diagnostics, artifacts. */
+/**
+ * Walk-forward folds, the model routes (routes/: Route A multitask network, Route B factor + GBDT, their ensemble),
+ * scores, diagnostics, artifacts.
+ */
 export {
   MODEL_SCHEMA,
   MODEL_SCHEMA_VERSION,
-  type ModelArtifact,
-  ModelArtifactSchema,
+  ModelArtifact,
   parseModel,
-  type RouteAArtifact,
-  type RouteBArtifact,
+  RouteAArtifact,
+  RouteBArtifact,
   serializeModel,
 } from './artifact.ts';
 export {
@@ -16,9 +18,11 @@ export {
   sliceHours,
   splitValidation,
   type TrainingMatrix,
+  thinHours,
   trainingMatrix,
 } from './dataset.ts';
 export { type IcSummary, type SignalDiagnostics, signalDiagnostics } from './diagnostics.ts';
+export { type FoldDiagnostics, foldDiagnostics } from './fold-diagnostics.ts';
 export {
   ALMOST_INF,
   DEFAULT_GBDT_PARAMS,
@@ -31,14 +35,14 @@ export {
   type GbdtTree,
   predictGbdt,
   predictGbdtRaw,
-} from './gbdt.ts';
+} from './gbdt/index.ts';
 export {
   GbdtConfig,
   ModelParams,
   type ModelParamsInput,
   NetConfig,
   RidgeParams,
-  type Route,
+  Route,
 } from './model-params.ts';
 export {
   DEFAULT_NET_PARAMS,
@@ -52,17 +56,27 @@ export {
   trainNet,
 } from './net.ts';
 export { fitRidge, predictRidge, type RidgeModel } from './ridge.ts';
+export {
+  byFeature,
+  type ModelRoute,
+  type RouteAReport,
+  type RouteBReport,
+  type RouteFit,
+  type RouteOutput,
+  type RouteScores,
+  type RouteSection,
+  type RouteTrainingData,
+} from './routes/model-route.ts';
+export { MODEL_ROUTES, modelRoute } from './routes/registry.ts';
 export { averageInto, combineScore } from './scores.ts';
 export {
   type FitFoldOptions,
-  type FoldDiagnostics,
   type FoldFit,
   fitFold,
-  foldDiagnostics,
-  type RouteScores,
+  type RowScores,
   type ScoreBlock,
   scoreBlock,
   scoreRows,
   type TrainingReport,
 } from './train-score.ts';
-export { assertLabelsKnownBy, type Fold, planFolds, type WalkForwardSpec } from './walk-forward.ts';
+export { assertLabelsKnownBy, Fold, planFolds, type WalkForwardSpec } from './walk-forward.ts';

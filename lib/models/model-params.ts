@@ -69,4 +69,6 @@ export const ModelParams = z
 export type ModelParams = z.infer<typeof ModelParams>;
 export type ModelParamsInput = z.input<typeof ModelParams>;
 
-export type Route = 'A' | 'B' | 'ensemble';
+/** The model route (routes/registry.ts): the network (A), ridge + GBDT (B), or the mean of both. */
+export const Route = z.enum(['A', 'B', 'ensemble']);
+export type Route = z.infer<typeof Route>;

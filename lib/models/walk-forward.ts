@@ -12,6 +12,7 @@
  * (`assertLabelsKnownBy` checks it where models are fitted). Folds are independent: a Map over them can run in
  * parallel. The fold records (plain JSON) go into the run's outputs.
  */
+import { z } from 'zod';
 import { buildBarGrid, monthsBetween } from '../core/calendar.ts';
 import { InvalidInputError, LookaheadError } from '../core/errors.ts';
 import { addDays } from '../core/ny-time.ts';
@@ -24,34 +25,42 @@ export interface WalkForwardSpec {
   readonly horizonBars: number;
 }
 
-/** One fold: plain JSON. Times are epoch ms UTC (bar closes); months are `YYYY-MM` (New York). */
-export interface Fold {
-  readonly index: number;
-  /** `fold-00`, `fold-01`, … (the model artifact's name). */
-  readonly id: string;
-  readonly trainMonths: readonly string[];
-  readonly testMonths: readonly string[];
-  /** Close of the first training bar. */
-  readonly trainStartMs: number;
-  /** Close of the last bar whose label may be used (cutoffBar − 1 − horizon). */
-  readonly lastTrainBarMs: number;
-  /** The training cutoff: every training label has known_time <= cutoffMs. */
-  readonly cutoffMs: number;
-  /** Bars of purge (horizon + 1) and embargo between the last training bar and the first test bar. */
-  readonly purgeBars: number;
-  readonly embargoBars: number;
-  /** Close of the first and last test bar. */
-  readonly testStartMs: number;
-  readonly testEndMs: number;
-  /** ISO strings of the same instants, for people reading the outputs. */
-  readonly iso: {
-    readonly trainStart: string;
-    readonly lastTrainBar: string;
-    readonly cutoff: string;
-    readonly testStart: string;
-    readonly testEnd: string;
-  };
-}
+/**
+ * One fold: plain JSON (in `plan.json` and in each model artifact; this schema validates both). Times are epoch
+ * ms UTC (bar closes); months are `YYYY-MM` (New York).
+ */
+export const Fold = z
+  .object({
+    index: z.number().int().min(0),
+    /** `fold-00`, `fold-01`, … (the model artifact's name). */
+    id: z.string(),
+    trainMonths: z.array(z.string()),
+    testMonths: z.array(z.string()),
+    /** Close of the first training bar. */
+    trainStartMs: z.number(),
+    /** Close of the last bar whose label may be used (cutoffBar − 1 − horizon). */
+    lastTrainBarMs: z.number(),
+    /** The training cutoff: every training label has known_time <= cutoffMs. */
+    cutoffMs: z.number(),
+    /** Bars of purge (horizon + 1) and embargo between the last training bar and the first test bar. */
+    purgeBars: z.number().int(),
+    embargoBars: z.number().int(),
+    /** Close of the first and last test bar. */
+    testStartMs: z.number(),
+    testEndMs: z.number(),
+    /** ISO strings of the same instants, for people reading the outputs. */
+    iso: z
+      .object({
+        trainStart: z.string(),
+        lastTrainBar: z.string(),
+        cutoff: z.string(),
+        testStart: z.string(),
+        testEnd: z.string(),
+      })
+      .strict(),
+  })
+  .strict();
+export type Fold = z.infer<typeof Fold>;
 
 function lastDayOfMonth(month: string): string {
   return addDays(`${addDays(`${month}-28`, 4).slice(0, 7)}-01`, -1);

@@ -3,7 +3,7 @@ import type { BacktestSpec } from '../backtest/spec.ts';
 import { buildBarGrid, monthsBetween } from '../core/calendar.ts';
 import { InvalidInputError } from '../core/errors.ts';
 import type { DatasetManifest } from '../data/dataset.ts';
-import { planFolds } from '../models/walk-forward.ts';
+import { Fold, planFolds } from '../models/index.ts';
 
 export const PLAN_VERSION = 1;
 
@@ -17,32 +17,6 @@ export const SimChunk = z
   })
   .strict();
 export type SimChunk = z.infer<typeof SimChunk>;
-
-export const FoldPlan = z
-  .object({
-    index: z.number().int().min(0),
-    id: z.string(),
-    trainMonths: z.array(z.string()),
-    testMonths: z.array(z.string()),
-    trainStartMs: z.number(),
-    lastTrainBarMs: z.number(),
-    cutoffMs: z.number(),
-    purgeBars: z.number().int(),
-    embargoBars: z.number().int(),
-    testStartMs: z.number(),
-    testEndMs: z.number(),
-    iso: z
-      .object({
-        trainStart: z.string(),
-        lastTrainBar: z.string(),
-        cutoff: z.string(),
-        testStart: z.string(),
-        testEnd: z.string(),
-      })
-      .strict(),
-  })
-  .strict();
-export type FoldPlan = z.infer<typeof FoldPlan>;
 
 /** `plan.json`: what Prepare decided, read by every later step. */
 export const RunPlan = z
@@ -58,7 +32,7 @@ export const RunPlan = z
     featureMonths: z.array(z.string()),
     /** The backtest's months: scored, optimised and simulated. */
     testMonths: z.array(z.string()),
-    folds: z.array(FoldPlan),
+    folds: z.array(Fold),
     chunks: z.array(SimChunk),
     nBars: z.number().int().min(1),
   })

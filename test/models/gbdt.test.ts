@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../lib/core/rng.ts';
-import { fitGbdt, type GbdtModel, predictGbdt, predictGbdtRaw } from '../../lib/models/gbdt.ts';
+import { fitGbdt, type GbdtModel, predictGbdt, predictGbdtRaw } from '../../lib/models/gbdt/index.ts';
 import { loadGbdtFixture } from './gbdt-fixture.ts';
 
 const fx = loadGbdtFixture();

@@ -123,9 +123,13 @@ describe('models: artifact', () => {
   });
   it('rejects a tampered artifact naming the field', () => {
     const raw = JSON.parse(serializeModel(ensembleFit().artifact)) as {
+      route: string;
       routeA: { theta: number[] };
       schemaVersion: number;
     };
+    raw.route = 'A';
+    expect(() => parseModel(JSON.stringify(raw))).toThrow(/route A does not match the routes it holds/);
+    raw.route = 'ensemble';
     raw.routeA.theta.pop();
     expect(() => parseModel(JSON.stringify(raw))).toThrow(/routeA\.theta/);
     raw.schemaVersion = 2;
