@@ -1,5 +1,5 @@
 /** What a run's artifacts are built from, and one built artifact (name, bytes, content type). */
-import type { SimOutputs } from '../backtest/records.ts';
+import type { SimOutputs } from '../backtest/index.ts';
 import type { BarGrid } from '../core/panel.ts';
 
 export interface ArtifactInput {

@@ -4,7 +4,7 @@
  * non-zero) and `monthly_returns` (long format: one row per New York calendar month).
  */
 import { resampleToMonths } from '../analytics/index.ts';
-import { FILL_KIND_NAMES, fillNotional, fillTimesMs, type SimOutputs } from '../backtest/records.ts';
+import { FILL_KIND_NAMES, fillNotional, fillTimesMs, type SimOutputs } from '../backtest/index.ts';
 import { FILL_STATUS_NAMES } from '../execution/index.ts';
 import { RISK_STATE_NAMES } from '../risk/index.ts';
 import type { Artifact, ArtifactInput } from './artifact.ts';

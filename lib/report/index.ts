@@ -3,7 +3,7 @@
  * self-contained report.html (html/) and both as artifacts (build-report.ts).
  */
 export * from './build-report.ts';
-export type { ChartContext, ChartOptions } from './charts/chart-context.ts';
+export type { ChartOptions } from './charts/chart-context.ts';
 export * from './charts/chart-payloads.ts';
 export {
   CHART_IDS,

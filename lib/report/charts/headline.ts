@@ -92,11 +92,13 @@ function row(spec: RowSpec, why: NullReasons): HeadlineRow {
 }
 
 /** SPY's Sortino (hourly, daily) and Calmar, which metrics.json does not hold; null without a benchmark. */
-function spyExtras(ctx: ChartContext): {
-  sortinoHourly: number | null;
-  sortinoDaily: number | null;
-  calmar: number | null;
-} {
+interface SpyExtras {
+  readonly sortinoHourly: number | null;
+  readonly sortinoDaily: number | null;
+  readonly calmar: number | null;
+}
+
+function spyExtras(ctx: ChartContext): SpyExtras {
   if (!ctx.hasBenchmark) return { sortinoHourly: null, sortinoDaily: null, calmar: null };
   const m = ctx.metrics;
   const ret = ctx.tables.equity.benchmarkRet;
@@ -108,12 +110,10 @@ function spyExtras(ctx: ChartContext): {
   };
 }
 
-/** Return, risk-adjusted and risk figures, strategy beside SPY. */
-function performanceRows(m: MetricsReport, spy: ReturnType<typeof spyExtras>): RowSpec[] {
+/** Total return and CAGR, strategy beside SPY. */
+function returnRows(m: MetricsReport): RowSpec[] {
   const h = m.hourly;
-  const d = m.daily;
   const bh = m.benchmarkRelative.hourly;
-  const bd = m.benchmarkRelative.daily;
   const rel = 'benchmarkRelative';
   return [
     {
@@ -136,6 +136,17 @@ function performanceRows(m: MetricsReport, spy: ReturnType<typeof spyExtras>): R
       benchmark: bh.benchmarkCagr,
       benchmarkPath: `${rel}.hourly.benchmarkCagr`,
     },
+  ];
+}
+
+/** Sharpe and Sortino ratios (hourly and daily); SPY's Sortino computed here. */
+function ratioRows(m: MetricsReport, spy: SpyExtras): RowSpec[] {
+  const h = m.hourly;
+  const d = m.daily;
+  const bh = m.benchmarkRelative.hourly;
+  const bd = m.benchmarkRelative.daily;
+  const rel = 'benchmarkRelative';
+  return [
     {
       id: 'sharpeHourly',
       label: 'Sharpe (hourly)',
@@ -176,6 +187,17 @@ function performanceRows(m: MetricsReport, spy: ReturnType<typeof spyExtras>): R
       benchmark: spy.sortinoDaily,
       benchmarkPath: COMPUTED,
     },
+  ];
+}
+
+/** Drawdown, Calmar and volatility; SPY's Calmar computed here. */
+function riskRows(m: MetricsReport, spy: SpyExtras): RowSpec[] {
+  const h = m.hourly;
+  const d = m.daily;
+  const bh = m.benchmarkRelative.hourly;
+  const bd = m.benchmarkRelative.daily;
+  const rel = 'benchmarkRelative';
+  return [
     {
       id: 'maxDrawdown',
       label: 'Max drawdown',
@@ -216,6 +238,14 @@ function performanceRows(m: MetricsReport, spy: ReturnType<typeof spyExtras>): R
       benchmark: bd.benchmarkAnnualVolatility,
       benchmarkPath: `${rel}.daily.benchmarkAnnualVolatility`,
     },
+  ];
+}
+
+/** Beta and information ratio: figures of the strategy against SPY. */
+function relativeRows(m: MetricsReport): RowSpec[] {
+  const bh = m.benchmarkRelative.hourly;
+  const rel = 'benchmarkRelative';
+  return [
     {
       id: 'beta',
       label: 'Beta to SPY (hourly)',
@@ -309,7 +339,14 @@ function annualizationStatement(barsPerYear: number, sessionsPerYear: number): s
 export function headline(ctx: ChartContext): HeadlinePayload {
   const m = ctx.metrics;
   const why: NullReasons = { reasons: m.nullReasons, hasBenchmark: ctx.hasBenchmark };
-  const specs = [...performanceRows(m, spyExtras(ctx)), ...tradingRows(m.trading)];
+  const spy = spyExtras(ctx);
+  const specs = [
+    ...returnRows(m),
+    ...ratioRows(m, spy),
+    ...riskRows(m, spy),
+    ...relativeRows(m),
+    ...tradingRows(m.trading),
+  ];
   const A = m.annualizationFactor;
   const S = m.sessionsPerYear;
   return {

@@ -4,7 +4,7 @@
  * artifacts (the API's chart route). Column names follow the artifacts (ARCHITECTURE.md, Artifacts).
  */
 import { drawdownFromPeak } from '../../artifacts/index.ts';
-import type { SimOutputs } from '../../backtest/records.ts';
+import type { SimOutputs } from '../../backtest/index.ts';
 import { InvalidInputError } from '../../core/errors.ts';
 import { RISK_STATE_NAMES } from '../../risk/index.ts';
 
