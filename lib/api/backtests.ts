@@ -13,6 +13,7 @@
  * definitions the handlers answer with. Views never contain execution ARNs or object keys.
  */
 import { z } from 'zod';
+import { ArtifactManifest } from '../artifacts/index.ts';
 import { canonicalJson, parseBacktestSpec, specHash } from '../backtest/spec.ts';
 import { AppError, ConflictError, DataIntegrityError, InvalidInputError } from '../core/errors.ts';
 import { isUlid, ULID_PATTERN } from '../core/ulid.ts';
@@ -40,9 +41,6 @@ export const artifactsPrefix = (tenantId: string, runId: string): string =>
   runKeys(tenantId, runId).artifactsPrefix;
 export const artifactManifestKey = (tenantId: string, runId: string): string =>
   runKeys(tenantId, runId).artifact('manifest.json');
-
-/** Artifact names a manifest may list (`equity_curve.parquet`, `metrics.json`, `report.html`, ...). */
-export const ARTIFACT_NAME_PATTERN = /^[a-z][a-z0-9_]{0,63}\.(parquet|csv|json|html)$/;
 
 // ---------------------------------------------------------------------------------------------------------
 // Errors whose HTTP answer differs from their family's default (`apiCode` is the body's `code`)
@@ -146,26 +144,6 @@ export type RunPageView = z.infer<typeof RunPageView>;
 
 export const SubmitResponse = z.object({ runId: ApiRunId, status: RunStatus }).strict();
 export type SubmitResponse = z.infer<typeof SubmitResponse>;
-
-export const ArtifactManifestFile = z
-  .object({
-    schemaVersion: z.number().int().min(1),
-    specHash: z.string().min(1).max(256),
-    datasetId: z.string().min(1).max(256),
-    codeVersion: z.string().min(1).max(256),
-    artifacts: z
-      .array(
-        z
-          .object({
-            name: z.string().regex(ARTIFACT_NAME_PATTERN),
-            bytes: z.number().int().min(0),
-            sha256: z.string().regex(/^[0-9a-f]{64}$/),
-          })
-          .strict(),
-      )
-      .max(64),
-  })
-  .strict();
 
 export const ArtifactsView = z
   .object({
@@ -475,7 +453,7 @@ export const getArtifacts = async (
       runId,
     });
   }
-  const parsed = ArtifactManifestFile.safeParse(await getJson(deps.store, manifestKey));
+  const parsed = ArtifactManifest.safeParse(await getJson(deps.store, manifestKey));
   if (!parsed.success) {
     throw new DataIntegrityError(`run ${runId}: the artifact manifest does not match its schema`, {
       dataset: 'artifacts',

@@ -1,5 +1,4 @@
 /** The backtest: run spec, simulation engine (the hour loop), chunk state, records and artifacts. */
-export * from '../artifacts/tables.ts';
 export * from './engine.ts';
 export * from './market.ts';
 export * from './records.ts';

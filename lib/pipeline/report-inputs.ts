@@ -5,13 +5,18 @@
  */
 
 import type { MetricsReport } from '../analytics/index.ts';
-import type { Artifact, ArtifactInput } from '../artifacts/tables.ts';
+import type { Artifact, ArtifactInput } from '../artifacts/index.ts';
 import type { BacktestSpec } from '../backtest/spec.ts';
 import type { DatasetReader } from '../data/dataset.ts';
 import { getJson } from '../data/object-store.ts';
 import type { FoldDiagnostics } from '../models/index.ts';
-import type { DiagnosticsInput, SignalDiagnostics } from '../report/diagnostics.ts';
-import { buildReportArtifact, reportFolds } from '../report/index.ts';
+import {
+  buildReport,
+  type DiagnosticsInput,
+  reportArtifacts,
+  reportFolds,
+  type SignalDiagnostics,
+} from '../report/index.ts';
 import type { RunKeys } from '../runs/keys.ts';
 import { RUN_STAGES, type RunRecord } from '../runs/run-store.ts';
 import type { WorkflowContext } from './context.ts';
@@ -88,7 +93,7 @@ export function toReportDiagnostics(
     : { available: false, reason: 'no test hour was scored' };
 }
 
-/** Builds `report.html` for Finalize. */
+/** Builds the report for Finalize: `report.html` and `charts.json` (the payloads it draws, for the API). */
 export async function buildRunReport(
   ctx: WorkflowContext,
   args: {
@@ -100,7 +105,7 @@ export async function buildRunReport(
     readonly reader: DatasetReader;
     readonly record: RunRecord;
   },
-): Promise<Artifact> {
+): Promise<Artifact[]> {
   const { plan, keys, reader, record } = args;
   const folds: FoldDiagnostics[] = [];
   for (const f of plan.folds)
@@ -121,7 +126,7 @@ export async function buildRunReport(
       ? [{ stage, seconds: (s.finishedAtMs - s.startedAtMs) / 1000 }]
       : [];
   });
-  const bytes = buildReportArtifact({
+  const report = buildReport({
     ...args.input,
     runId: record.runId,
     spec: args.spec,
@@ -131,5 +136,5 @@ export async function buildRunReport(
     folds: reportFolds(plan.folds),
     timings,
   });
-  return { name: 'report.html', bytes, contentType: 'text/html; charset=utf-8' };
+  return reportArtifacts(report);
 }

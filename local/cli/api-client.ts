@@ -6,6 +6,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import {
+  ARTIFACT_NAME_PATTERN,
+  type ArtifactManifest,
+  type ArtifactManifestEntry,
+} from '../../lib/artifacts/index.ts';
 import { AppError, InvalidInputError } from '../../lib/core/errors.ts';
 
 export interface StageProgress {
@@ -32,10 +37,11 @@ export interface RunView {
   readonly error?: { readonly code: string; readonly message: string };
 }
 
+/** The API's artifacts answer: the run's manifest (lib/artifacts), each artifact with a presigned URL. */
 export interface ArtifactsView {
   readonly runId: string;
-  readonly manifest: { schemaVersion: number; specHash: string; datasetId: string; codeVersion: string };
-  readonly artifacts: readonly { name: string; bytes: number; sha256: string; url: string }[];
+  readonly manifest: Omit<ArtifactManifest, 'artifacts'>;
+  readonly artifacts: readonly (ArtifactManifestEntry & { url: string })[];
   readonly expiresAt: string;
 }
 
@@ -162,7 +168,7 @@ export async function downloadArtifacts(view: ArtifactsView, dir: string): Promi
   const paths = new Map<string, string>();
   await Promise.all(
     view.artifacts.map(async (a) => {
-      if (!/^[a-z][a-z0-9_]{0,63}\.(parquet|csv|json|html)$/.test(a.name)) {
+      if (!ARTIFACT_NAME_PATTERN.test(a.name)) {
         throw new InvalidInputError(`refusing to write an artifact named ${JSON.stringify(a.name)}`);
       }
       const res = await fetch(a.url);

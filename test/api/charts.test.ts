@@ -2,20 +2,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { MemoryObjectStore } from '../../lib/adapters/memory-object-store.ts';
 import { MemoryRunStore } from '../../lib/adapters/memory-run-store.ts';
 import { RunNotFinishedError } from '../../lib/api/backtests.ts';
-import {
-  CHARTS_ARTIFACT_NAME,
-  chartPayloadsOfReportHtml,
-  chartsArtifactOf,
-  getChart,
-} from '../../lib/api/charts.ts';
+import { getChart } from '../../lib/api/charts.ts';
 import { DataIntegrityError, InvalidInputError, NotFoundError } from '../../lib/core/errors.ts';
 import { ulid } from '../../lib/core/ulid.ts';
-import {
-  buildReportArtifact,
-  buildReportPayloads,
-  CHART_IDS,
-  type ChartPayloads,
-} from '../../lib/report/index.ts';
+import { buildReport, type ChartPayloads, chartsArtifact } from '../../lib/report/index.ts';
 import { runKeys } from '../../lib/runs/keys.ts';
 import { newRunRecord } from '../../lib/runs/run-store.ts';
 import { smallRun } from '../report/fixtures.ts';
@@ -26,14 +16,15 @@ const enc = (s: string) => new TextEncoder().encode(s);
 
 let payloads: ChartPayloads;
 let reportBytes: Uint8Array;
+let chartsBytes: Uint8Array;
 
 beforeAll(() => {
   const { input } = smallRun({ diagnostics: 'synthetic', sectors: true });
-  payloads = buildReportPayloads(input);
-  reportBytes = buildReportArtifact(input);
+  const report = buildReport(input);
+  payloads = report.payloads;
+  reportBytes = enc(report.html);
+  chartsBytes = chartsArtifact(payloads).bytes;
 });
-
-const report = () => ({ name: 'report.html', bytes: reportBytes, contentType: 'text/html; charset=utf-8' });
 
 /** A run of tenant acme in `status`, with `artifacts` (name → bytes) stored and listed in its manifest. */
 async function world(status: 'QUEUED' | 'RUNNING' | 'SUCCEEDED', artifacts: Record<string, Uint8Array>) {
@@ -81,32 +72,9 @@ async function world(status: 'QUEUED' | 'RUNNING' | 'SUCCEEDED', artifacts: Reco
   return { runs, store };
 }
 
-describe('workflow/charts: chartsArtifactOf', () => {
-  it('holds exactly the payloads report.html embeds, every chart id in display order', () => {
-    const artifact = chartsArtifactOf(report());
-    expect(artifact.name).toBe(CHARTS_ARTIFACT_NAME);
-    const json = JSON.parse(new TextDecoder().decode(artifact.bytes));
-    expect(Object.keys(json)).toEqual([...CHART_IDS]);
-    expect(json).toEqual(JSON.parse(JSON.stringify(payloads)));
-    // deterministic: the same report gives the same bytes
-    expect(Buffer.from(chartsArtifactOf(report()).bytes).equals(Buffer.from(artifact.bytes))).toBe(true);
-  });
-
-  it('refuses a report without embedded payloads, or with a payload that breaks its schema', () => {
-    expect(() => chartPayloadsOfReportHtml('<html><body>no payloads</body></html>')).toThrow(
-      DataIntegrityError,
-    );
-    const html = new TextDecoder().decode(reportBytes).replace('"chartId":"equity"', '"chartId":"equity-x"');
-    expect(() => chartPayloadsOfReportHtml(html)).toThrow(/chart equity does not match its schema/);
-  });
-});
-
-describe('workflow/charts: getChart', () => {
+describe('api/charts: getChart', () => {
   it('serves a chart from charts.json, validated against its schema', async () => {
-    const w = await world('SUCCEEDED', {
-      'report.html': reportBytes,
-      'charts.json': chartsArtifactOf(report()).bytes,
-    });
+    const w = await world('SUCCEEDED', { 'report.html': reportBytes, 'charts.json': chartsBytes });
     const equity = await getChart(w, 'acme', RUN_ID, 'equity');
     expect(equity).toEqual(JSON.parse(JSON.stringify(payloads.equity)));
     expect(equity).toMatchObject({ schemaVersion: 1, chartId: 'equity', status: 'ok' });
@@ -114,14 +82,14 @@ describe('workflow/charts: getChart', () => {
     expect(decay.chartId).toBe('ic-decay');
   });
 
-  it('reads the payloads from report.html for a run finalized before charts.json existed', async () => {
+  it('never reads report.html: a SUCCEEDED run without charts.json is a DataIntegrityError', async () => {
     const w = await world('SUCCEEDED', { 'report.html': reportBytes });
-    const drawdown = await getChart(w, 'acme', RUN_ID, 'drawdown');
-    expect(drawdown).toEqual(JSON.parse(JSON.stringify(payloads.drawdown)));
+    await expect(getChart(w, 'acme', RUN_ID, 'drawdown')).rejects.toThrow(DataIntegrityError);
+    await expect(getChart(w, 'acme', RUN_ID, 'drawdown')).rejects.toThrow(/has no charts.json/);
   });
 
   it('400 for a bad run id or chart id before anything is read; 404 for another tenant', async () => {
-    const w = await world('SUCCEEDED', { 'charts.json': chartsArtifactOf(report()).bytes });
+    const w = await world('SUCCEEDED', { 'charts.json': chartsBytes });
     await expect(getChart(w, 'acme', '../x', 'equity')).rejects.toMatchObject({
       details: { field: 'runId' },
     });
@@ -152,8 +120,6 @@ describe('workflow/charts: getChart', () => {
     const corrupt = await world('SUCCEEDED', { 'charts.json': enc('{"equity":{"chartId":"equity"}}') });
     await expect(getChart(corrupt, 'acme', RUN_ID, 'equity')).rejects.toThrow(/does not match its schema/);
     const nothing = await world('SUCCEEDED', { 'metrics.json': enc('{}') });
-    await expect(getChart(nothing, 'acme', RUN_ID, 'equity')).rejects.toThrow(
-      /neither charts.json nor report.html/,
-    );
+    await expect(getChart(nothing, 'acme', RUN_ID, 'equity')).rejects.toThrow(/has no charts.json/);
   });
 });

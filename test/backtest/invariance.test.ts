@@ -11,8 +11,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MemoryObjectStore } from '../../lib/adapters/memory-object-store.ts';
+import { buildArtifacts } from '../../lib/artifacts/index.ts';
 import {
-  buildArtifacts,
   concatOutputs,
   delistingsFromPanel,
   type EngineMarket,

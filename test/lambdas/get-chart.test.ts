@@ -2,8 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createGetChartHandler } from '../../lambdas/api/get-chart.ts';
 import { createPostBacktestsHandler } from '../../lambdas/api/post-backtests.ts';
 import { artifactManifestKey } from '../../lib/api/backtests.ts';
-import { chartsArtifactOf } from '../../lib/api/charts.ts';
-import { buildReportArtifact, parseChartPayload } from '../../lib/report/index.ts';
+import { buildReportPayloads, chartsArtifact, parseChartPayload } from '../../lib/report/index.ts';
 import { runKeys } from '../../lib/runs/keys.ts';
 import { smallRun } from '../report/fixtures.ts';
 import { apiEvent, claimsOf, invoker, type MemoryWorld, memoryWorld, validSpec } from './support.ts';
@@ -12,8 +11,7 @@ let charts: Uint8Array;
 
 beforeAll(() => {
   const { input } = smallRun({ diagnostics: 'synthetic', sectors: true });
-  const bytes = buildReportArtifact(input);
-  charts = chartsArtifactOf({ name: 'report.html', bytes, contentType: 'text/html' }).bytes;
+  charts = chartsArtifact(buildReportPayloads(input)).bytes;
 });
 
 const chartEvent = (runId: string, chartId: string, tenant = 'acme') =>

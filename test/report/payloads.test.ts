@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { buildArtifacts, runMetrics } from '../../lib/backtest/index.ts';
+import { buildArtifacts, runMetrics } from '../../lib/artifacts/index.ts';
 import { InvalidInputError } from '../../lib/core/errors.ts';
 import { decodeParquet } from '../../lib/data/parquet.ts';
 import {

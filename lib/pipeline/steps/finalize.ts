@@ -1,11 +1,10 @@
 import type { MetricsReport } from '../../analytics/index.ts';
-import { chartsArtifactOf } from '../../api/charts.ts';
 import {
   type Artifact,
   type ArtifactInput,
   artifactManifest,
   buildArtifacts,
-} from '../../artifacts/tables.ts';
+} from '../../artifacts/index.ts';
 import { concatOutputs, type SimOutputs } from '../../backtest/records.ts';
 import { buildBarGrid } from '../../core/calendar.ts';
 import { getJson } from '../../data/object-store.ts';
@@ -67,9 +66,8 @@ export async function finalize(
   const foldsJson = new TextEncoder().encode(`${JSON.stringify({ folds: plan.folds }, null, 2)}\n`);
   artifacts.push({ name: 'folds.json', bytes: foldsJson, contentType: 'application/json' });
   const record = await ctx.runs.get(ref.tenantId, ref.runId);
-  const report = await buildRunReport(ctx, { input, artifacts, spec, plan, keys, reader, record });
-  // the payloads report.html draws, for the API's chart route (lib/api/charts.ts)
-  artifacts.push(report, chartsArtifactOf(report));
+  // report.html, then charts.json: the payloads report.html draws, for the API's chart route
+  artifacts.push(...(await buildRunReport(ctx, { input, artifacts, spec, plan, keys, reader, record })));
   if (extras) artifacts.push(...(await extras(input, artifacts)));
   for (const a of artifacts)
     await ctx.store.putOnce(keys.artifact(a.name), a.bytes, { contentType: a.contentType });

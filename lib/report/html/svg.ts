@@ -9,8 +9,9 @@
  * data aggregation", VLDB 2014): per pixel column the first, minimum, maximum and last points, in index order,
  * which draws the same polyline as all the points at that width.
  */
+
+import type { ValueFormat } from '../charts/chart-schema.ts';
 import { esc, fixed, formatTick, formatValue, MONTH_NAMES, nyDate } from './format.ts';
-import type { ValueFormat } from './payloads.ts';
 
 export interface SeriesStyle {
   readonly id: string;

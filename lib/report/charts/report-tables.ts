@@ -3,9 +3,10 @@
  * one shape whether they come from the simulation's in-memory outputs (Finalize) or from the decoded Parquet
  * artifacts (the API's chart route). Column names follow the artifacts (ARCHITECTURE.md, Artifacts).
  */
-import type { SimOutputs } from '../backtest/index.ts';
-import { InvalidInputError } from '../core/errors.ts';
-import { RISK_STATE_NAMES } from '../risk/index.ts';
+import { drawdownFromPeak } from '../../artifacts/index.ts';
+import type { SimOutputs } from '../../backtest/index.ts';
+import { InvalidInputError } from '../../core/errors.ts';
+import { RISK_STATE_NAMES } from '../../risk/index.ts';
 
 type NumberColumn = Float64Array | Float32Array | Int32Array;
 
@@ -62,13 +63,7 @@ export function reportTablesFromOutputs(
   capital: number,
 ): ReportTables {
   const b = outputs.bars;
-  const drawdown = new Float64Array(b.n);
-  let peak = capital;
-  for (let i = 0; i < b.n; i++) {
-    const v = b.nav[i]!;
-    if (v > peak) peak = v;
-    drawdown[i] = v / peak - 1;
-  }
+  const drawdown = drawdownFromPeak(b.nav, b.n, capital);
   const first = b.n > 0 ? b.bar[0]! : 0;
   const w = outputs.weights;
   const wTs = new Float64Array(w.n);

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { formatTick, formatValue } from '../../lib/report/format.ts';
-import { barChart, heatmap, lineChart, m4Indices, niceStep, timeTicks } from '../../lib/report/svg.ts';
+import { formatTick, formatValue } from '../../../lib/report/html/format.ts';
+import {
+  barChart,
+  heatmap,
+  lineChart,
+  m4Indices,
+  niceStep,
+  timeTicks,
+} from '../../../lib/report/html/svg.ts';
 
 const frame = {
   chartId: 'c',

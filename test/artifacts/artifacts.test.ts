@@ -1,18 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryObjectStore } from '../../lib/adapters/memory-object-store.ts';
-import {
-  buildArtifacts,
-  initialSimState,
-  simulateChunk,
-  TABLE_ARTIFACTS,
-  writeArtifacts,
-} from '../../lib/backtest/index.ts';
+import { buildArtifacts, TABLE_ARTIFACTS, writeArtifacts } from '../../lib/artifacts/index.ts';
+import { initialSimState, simulateChunk } from '../../lib/backtest/index.ts';
 import { barsPerYear } from '../../lib/core/calendar.ts';
 import { NonDeterminismError } from '../../lib/core/errors.ts';
 import { parseCsv } from '../../lib/data/csv.ts';
 import { sha256Hex } from '../../lib/data/object-store.ts';
 import { decodeParquet } from '../../lib/data/parquet.ts';
-import { engineConfig, randomMarket } from './fixtures.ts';
+import { engineConfig, randomMarket } from '../backtest/fixtures.ts';
 
 const CAPITAL = 1_000_000;
 
@@ -35,7 +30,7 @@ function run(seed: number) {
   };
 }
 
-describe('backtest artifacts: buildArtifacts / writeArtifacts', () => {
+describe('artifacts: buildArtifacts / writeArtifacts', () => {
   it('gives the same bytes for the same inputs, and different bytes for a different run', () => {
     const a = buildArtifacts(run(5));
     const b = buildArtifacts(run(5));

@@ -1,19 +1,25 @@
 /**
- * report.html as an artifact of a run: what Finalize calls beside `buildArtifacts` (lib/backtest), with the same
- * inputs plus the run id, the spec, the sector map, the models stage's diagnostics, the folds and the stage
- * timings. Same inputs ⇒ same bytes.
+ * The report of a run, built once in Finalize beside the artifact tables (lib/artifacts), from the same inputs
+ * plus the run id, the spec, the sector map, the models stage's diagnostics, the folds and the stage timings:
+ * the chart payloads and report.html, which draws them. Both become artifacts: `report.html`, and `charts.json`
+ * (every payload keyed by chart id), which the API's chart route serves. Same inputs ⇒ same bytes.
  */
 import type { MetricsReport } from '../analytics/index.ts';
-import { type ArtifactInput, runMetrics } from '../backtest/index.ts';
+import { type Artifact, type ArtifactInput, runMetrics } from '../artifacts/index.ts';
 import type { Universe } from '../core/panel.ts';
 import type { Fold } from '../models/walk-forward.ts';
-import type { DiagnosticsInput } from './diagnostics.ts';
-import { buildChartPayloads, type ChartOptions, type ChartPayloads } from './payloads.ts';
-import { type ReportFold, type ReportProvenance, renderReportHtml, type StageTiming } from './render-html.ts';
-import { reportTablesFromOutputs } from './tables.ts';
+import type { ChartOptions } from './charts/chart-context.ts';
+import { buildChartPayloads, type ChartPayloads } from './charts/chart-payloads.ts';
+import { CHART_IDS } from './charts/chart-schema.ts';
+import type { DiagnosticsInput } from './charts/diagnostics.ts';
+import { reportTablesFromOutputs } from './charts/report-tables.ts';
+import type { ReportFold, ReportProvenance, StageTiming } from './html/provenance-section.ts';
+import { renderReportHtml } from './html/render-html.ts';
 
 export const REPORT_ARTIFACT_NAME = 'report.html';
 export const REPORT_CONTENT_TYPE = 'text/html; charset=utf-8';
+export const CHARTS_ARTIFACT_NAME = 'charts.json';
+export const CHARTS_CONTENT_TYPE = 'application/json';
 
 export interface ReportArtifactInput extends ArtifactInput {
   readonly runId: string;
@@ -27,6 +33,12 @@ export interface ReportArtifactInput extends ArtifactInput {
   readonly folds?: readonly ReportFold[];
   readonly timings?: readonly StageTiming[];
   readonly chartOptions?: ChartOptions;
+}
+
+/** A run's report: every chart's payload, and the page that draws them. */
+export interface Report {
+  readonly html: string;
+  readonly payloads: ChartPayloads;
 }
 
 /** Symbol → sector name of a universe (symbols without a sector code are left out: 'Unclassified'). */
@@ -52,7 +64,7 @@ export function reportFolds(folds: readonly Fold[]): ReportFold[] {
   }));
 }
 
-/** Every chart payload of a run (what the API's chart route serves). */
+/** Every chart payload of a run (what charts.json holds). */
 export function buildReportPayloads(input: ReportArtifactInput): ChartPayloads {
   return buildChartPayloads({
     tables: reportTablesFromOutputs(input.outputs, input.symbols, input.capital),
@@ -75,7 +87,35 @@ export function reportProvenance(input: ReportArtifactInput): ReportProvenance {
   };
 }
 
+/** The payloads and the page of a run, the payloads built once. */
+export function buildReport(input: ReportArtifactInput): Report {
+  const payloads = buildReportPayloads(input);
+  return { html: renderReportHtml(payloads, reportProvenance(input)), payloads };
+}
+
 /** report.html (UTF-8) of a run. */
 export function buildReportArtifact(input: ReportArtifactInput): Uint8Array {
-  return new TextEncoder().encode(renderReportHtml(buildReportPayloads(input), reportProvenance(input)));
+  return new TextEncoder().encode(buildReport(input).html);
+}
+
+/** charts.json: every chart's payload keyed by chart id, in display order, one line of JSON. */
+export function chartsArtifact(payloads: ChartPayloads): Artifact {
+  const ordered = Object.fromEntries(CHART_IDS.map((id) => [id, payloads[id]]));
+  return {
+    name: CHARTS_ARTIFACT_NAME,
+    bytes: new TextEncoder().encode(`${JSON.stringify(ordered)}\n`),
+    contentType: CHARTS_CONTENT_TYPE,
+  };
+}
+
+/** The report's artifacts: report.html, then charts.json. */
+export function reportArtifacts(report: Report): Artifact[] {
+  return [
+    {
+      name: REPORT_ARTIFACT_NAME,
+      bytes: new TextEncoder().encode(report.html),
+      contentType: REPORT_CONTENT_TYPE,
+    },
+    chartsArtifact(report.payloads),
+  ];
 }

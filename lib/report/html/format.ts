@@ -2,8 +2,8 @@
  * Number and date formatting for the report, written out by hand so the output does not depend on the host's
  * locale or time zone (Intl would): same inputs ⇒ same bytes.
  */
-import { utcMsToNyDate } from '../core/ny-time.ts';
-import type { ValueFormat } from './payloads.ts';
+import { utcMsToNyDate } from '../../core/ny-time.ts';
+import type { ValueFormat } from '../charts/chart-schema.ts';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
 export const MONTH_NAMES: readonly string[] = MONTHS;
