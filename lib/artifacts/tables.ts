@@ -15,8 +15,9 @@ import { computeMetrics, type MetricsReport, resampleToMonths } from '../analyti
 import { FILL_KIND_NAMES, fillNotional, fillTimesMs, type SimOutputs } from '../backtest/records.ts';
 import { barsPerYear, sessionsBetween } from '../core/calendar.ts';
 import { InvalidInputError } from '../core/errors.ts';
+import { sha256Hex } from '../core/hash.ts';
 import type { BarGrid } from '../core/panel.ts';
-import { type ObjectStore, sha256Hex } from '../data/object-store.ts';
+import type { ObjectStore } from '../data/object-store.ts';
 import { encodeParquet, type ParquetColumn } from '../data/parquet.ts';
 import { FILL_STATUS_NAMES } from '../execution/index.ts';
 import { RISK_STATE_NAMES } from '../risk/index.ts';

@@ -24,6 +24,7 @@
  */
 import { buildBarGrid } from '../core/calendar.ts';
 import { InvalidInputError } from '../core/errors.ts';
+import { sha256Hex } from '../core/hash.ts';
 import { nyWallToUtcMs, utcMsToNyDate } from '../core/ny-time.ts';
 import { barColumns, type DatasetManifest, DatasetWriter, datasetKeys, pitColumns } from './dataset.ts';
 import {
@@ -40,7 +41,7 @@ import {
   rowError,
   showCell,
 } from './import-input.ts';
-import { type ObjectStore, sha256Hex } from './object-store.ts';
+import type { ObjectStore } from './object-store.ts';
 import { PIT_ROW_SCHEMAS, PIT_SERIES, PIT_TIME_COLUMNS } from './schemas.ts';
 import type { BarTable, PitSeriesName, PitTable } from './tables.ts';
 import {
