@@ -3,6 +3,8 @@ import { buildBarGrid, monthsBetween } from '../../core/calendar.ts';
 import { InvalidInputError } from '../../core/errors.ts';
 import { MS_PER_HOUR, MS_PER_MINUTE, nyWallToUtcMs } from '../../core/ny-time.ts';
 import { Rng } from '../../core/rng.ts';
+import { lowerBoundString as lowerBound } from '../../core/search.ts';
+import { pearson, ordinalRanks as ranks } from '../../core/stats.ts';
 import { barColumns, DatasetWriter, datasetKeys, pitColumns } from '../dataset.ts';
 import type { ObjectStore } from '../object-store.ts';
 import { PIT_SERIES } from '../schemas.ts';
@@ -707,17 +709,6 @@ export async function generateSyntheticMarket(
   return { datasetId, symbols: nA, barRows, seriesRows, months: months.length, report };
 }
 
-function lowerBound(sorted: readonly string[], x: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[s.length >> 1]! : Number.NaN;
@@ -782,36 +773,4 @@ function crossSectionIc(
   }
   if (xs.length < 20) return undefined;
   return { pearson: pearson(xs, ys), rank: pearson(ranks(xs), ranks(ys)) };
-}
-
-function pearson(x: readonly number[], y: readonly number[]): number {
-  const n = x.length;
-  let mx = 0;
-  let my = 0;
-  for (let i = 0; i < n; i++) {
-    mx += x[i]!;
-    my += y[i]!;
-  }
-  mx /= n;
-  my /= n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    const dx = x[i]! - mx;
-    const dy = y[i]! - my;
-    sxy += dx * dy;
-    sxx += dx * dx;
-    syy += dy * dy;
-  }
-  return sxy / Math.sqrt(sxx * syy);
-}
-
-function ranks(x: readonly number[]): number[] {
-  const idx = x.map((_, i) => i).sort((a, b) => x[a]! - x[b]!);
-  const out = new Array<number>(x.length);
-  idx.forEach((i, r) => {
-    out[i] = r;
-  });
-  return out;
 }
