@@ -37,6 +37,7 @@
  */
 
 import { InvalidInputError } from '../core/errors.ts';
+import { choleskyInPlace, choleskySolveInPlace } from '../core/linalg.ts';
 
 /** The quadratic part of the problem, fixed between risk-model refreshes. */
 export interface QpModel {
@@ -1469,35 +1470,4 @@ function proxBand(a: number, b: number, band: number, lambda: number, rho: numbe
   if (dev > band) return b + band + ((dev - band) * rho) / (rho + 2 * lambda);
   if (dev < -band) return b - band + ((dev + band) * rho) / (rho + 2 * lambda);
   return a;
-}
-
-/** In-place Cholesky of the lower triangle of an m×m row-major matrix; false when not positive definite. */
-export function choleskyInPlace(A: Float64Array, m: number): boolean {
-  for (let j = 0; j < m; j++) {
-    let d = A[j * m + j] as number;
-    for (let p = 0; p < j; p++) d -= (A[j * m + p] as number) ** 2;
-    if (!(d > 0)) return false;
-    const ljj = Math.sqrt(d);
-    A[j * m + j] = ljj;
-    for (let i = j + 1; i < m; i++) {
-      let v = A[i * m + j] as number;
-      for (let p = 0; p < j; p++) v -= (A[i * m + p] as number) * (A[j * m + p] as number);
-      A[i * m + j] = v / ljj;
-    }
-  }
-  return true;
-}
-
-/** Solves L Lᵀ x = b in place (L from `choleskyInPlace`). */
-export function choleskySolveInPlace(L: Float64Array, m: number, b: Float64Array): void {
-  for (let i = 0; i < m; i++) {
-    let v = b[i] as number;
-    for (let p = 0; p < i; p++) v -= (L[i * m + p] as number) * (b[p] as number);
-    b[i] = v / (L[i * m + i] as number);
-  }
-  for (let i = m - 1; i >= 0; i--) {
-    let v = b[i] as number;
-    for (let p = i + 1; p < m; p++) v -= (L[p * m + i] as number) * (b[p] as number);
-    b[i] = v / (L[i * m + i] as number);
-  }
 }

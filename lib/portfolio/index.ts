@@ -1,7 +1,5 @@
 export {
   AdmmQpSolver,
-  choleskyInPlace,
-  choleskySolveInPlace,
   type QpInstance,
   type QpModel,
   type QpOptions,
