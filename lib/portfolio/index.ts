@@ -5,7 +5,7 @@ export {
   type QpOptions,
   type QpResult,
   type QpStatus,
-} from './admm-qp.ts';
+} from './admm-qp/index.ts';
 export {
   applyTurnoverCap,
   type HourInputs,
