@@ -1,5 +1,6 @@
 /** The KKT check of a polished point and its final clean-up (shared by the polish and the active-set warm start). */
-import { gradient, objectiveOf } from './objective.ts';
+import { gradient, objectiveOf, sectorSums } from './objective.ts';
+import { clipIntoBudget } from './projection.ts';
 import type { QpWorkspace } from './workspace.ts';
 
 /**
@@ -43,11 +44,7 @@ export function kktHolds(ws: QpWorkspace, budgetActive: boolean, nu: number): bo
   }
   if (nS > 0 && ws.lambda > 0) {
     const sb = ws.sbuf;
-    sb.fill(0, 0, nS);
-    for (let i = 0; i < n; i++) {
-      const s = ws.sector[i] as number;
-      sb[s] = (sb[s] as number) + (pw[i] as number);
-    }
+    sectorSums(ws, pw, sb);
     for (let s = 0; s < nS; s++) {
       const dev = (sb[s] as number) - (ws.bench[s] as number);
       const side = ws.secAct[s] as number;
@@ -62,18 +59,6 @@ export function kktHolds(ws: QpWorkspace, budgetActive: boolean, nu: number): bo
 
 /** Clips rounding-level bound violations of the verified point `pw`, enforces the budget exactly; its objective. */
 export function finishPolished(ws: QpWorkspace): number {
-  const n = ws.n;
-  const pw = ws.pw;
-  const up = ws.up;
-  let sum = 0;
-  for (let i = 0; i < n; i++) {
-    const wi = Math.min(Math.max(pw[i] as number, 0), up[i] as number);
-    pw[i] = wi;
-    sum += wi;
-  }
-  if (sum > ws.budget && sum > 0) {
-    const f = ws.budget / sum;
-    for (let i = 0; i < n; i++) pw[i] = (pw[i] as number) * f;
-  }
-  return objectiveOf(ws, pw, ws.tv);
+  clipIntoBudget(ws, ws.pw);
+  return objectiveOf(ws, ws.pw, ws.tv);
 }

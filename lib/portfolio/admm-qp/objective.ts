@@ -36,11 +36,7 @@ export function objectiveOf(ws: QpWorkspace, w: Float64Array, px: Float64Array):
   let pen = 0;
   if (nS > 0 && ws.lambda > 0) {
     const sb = ws.sbuf;
-    sb.fill(0, 0, nS);
-    for (let i = 0; i < n; i++) {
-      const s = ws.sector[i] as number;
-      sb[s] = (sb[s] as number) + (w[i] as number);
-    }
+    sectorSums(ws, w, sb);
     for (let s = 0; s < nS; s++) {
       const e = Math.max(0, Math.abs((sb[s] as number) - (ws.bench[s] as number)) - ws.band);
       pen += e * e;
@@ -56,11 +52,7 @@ export function gradient(ws: QpWorkspace, w: Float64Array, out: Float64Array): v
   mulP(ws, w, out);
   if (nS > 0 && ws.lambda > 0) {
     const sb = ws.sbuf;
-    sb.fill(0, 0, nS);
-    for (let i = 0; i < n; i++) {
-      const s = sec[i] as number;
-      sb[s] = (sb[s] as number) + (w[i] as number);
-    }
+    sectorSums(ws, w, sb);
     for (let s = 0; s < nS; s++) {
       const dev = (sb[s] as number) - (ws.bench[s] as number);
       sb[s] = 2 * ws.lambda * Math.max(0, Math.abs(dev) - ws.band) * Math.sign(dev);
@@ -68,4 +60,20 @@ export function gradient(ws: QpWorkspace, w: Float64Array, out: Float64Array): v
     for (let i = 0; i < n; i++) out[i] = (out[i] as number) + (sb[sec[i] as number] as number);
   }
   for (let i = 0; i < n; i++) out[i] = (out[i] as number) - (ws.qRaw[i] as number);
+}
+
+/** out[s] = g_sᵀw, the weight of each sector. */
+export function sectorSums(ws: QpWorkspace, w: Float64Array, out: Float64Array): void {
+  const { n, nS } = ws;
+  const sec = ws.sector;
+  out.fill(0, 0, nS);
+  for (let i = 0; i < n; i++) {
+    const s = sec[i] as number;
+    out[s] = (out[s] as number) + (w[i] as number);
+  }
+}
+
+/** The piece of the sector penalty a deviation from the benchmark is on: 1 above the band, −1 below, 0 inside. */
+export function sectorSide(dev: number, band: number): number {
+  return dev > band ? 1 : dev < -band ? -1 : 0;
 }

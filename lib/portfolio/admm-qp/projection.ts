@@ -77,3 +77,19 @@ export function proxBand(a: number, b: number, band: number, lambda: number, rho
   if (dev < -band) return b - band + ((dev + band) * rho) / (rho + 2 * lambda);
   return a;
 }
+
+/** Clips w to [0, u] in place, then scales it into the budget when the clipped sum exceeds it. */
+export function clipIntoBudget(ws: QpWorkspace, w: Float64Array): void {
+  const n = ws.n;
+  const up = ws.up;
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const wi = Math.min(Math.max(w[i] as number, 0), up[i] as number);
+    w[i] = wi;
+    sum += wi;
+  }
+  if (sum > ws.budget && sum > 0) {
+    const f = ws.budget / sum;
+    for (let i = 0; i < n; i++) w[i] = (w[i] as number) * f;
+  }
+}
