@@ -9,7 +9,7 @@
  * is a rescaling after the solve and is not part of this timing.
  */
 import { Rng } from '../../lib/core/rng.ts';
-import { AdmmQpSolver, type QpInstance, type QpModel } from '../../lib/portfolio/admm-qp.ts';
+import { AdmmQpSolver, type QpInstance, type QpModel } from '../../lib/portfolio/admm-qp/index.ts';
 import { loadHighs } from '../../test/portfolio/load-highs.ts';
 import {
   denseCovariance,

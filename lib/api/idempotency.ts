@@ -15,9 +15,8 @@
  * Implementations: `PowertoolsIdempotencyGuard` (Powertools idempotency on DynamoDB) and
  * `MemoryIdempotencyGuard` (unit tests); both pass `test/lambdas/idempotency.contract.ts`.
  */
-import { createHash } from 'node:crypto';
-import { canonicalJson } from '../backtest/spec.ts';
 import { ConflictError } from '../core/errors.ts';
+import { canonicalJson, sha256Hex } from '../core/hash.ts';
 
 export interface IdempotentRequest {
   /** `scopedIdempotencyKey(tenantId, key)` */
@@ -41,14 +40,12 @@ export interface IdempotencyGuard {
 /** Client keys: 1..255 printable ASCII characters (the IETF draft's recommendation is a UUID). */
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
-const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
-
 /** sha256(len(tenant) ‖ ':' ‖ tenant ‖ key): unambiguous however the two strings split. */
 export const scopedIdempotencyKey = (tenantId: string, key: string): string =>
-  sha256(`${tenantId.length}:${tenantId}${key}`);
+  sha256Hex(`${tenantId.length}:${tenantId}${key}`);
 
 /** sha256 of the canonical JSON (keys sorted) of the parsed request body. */
-export const payloadHashOf = (body: unknown): string => sha256(canonicalJson(body));
+export const payloadHashOf = (body: unknown): string => sha256Hex(canonicalJson(body));
 
 /** Carries the HTTP-facing code the handlers answer with (`ErrorCode` stays the family's). */
 export class IdempotencyPayloadMismatchError extends ConflictError {

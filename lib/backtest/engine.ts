@@ -39,6 +39,7 @@
  */
 import { InvalidInputError } from '../core/errors.ts';
 import type { FloatColumn } from '../core/panel.ts';
+import { lowerBoundBy } from '../core/search.ts';
 import {
   allocFillBuffers,
   applySplit,
@@ -132,17 +133,7 @@ const RISK_CODE: Readonly<Record<string, number>> = Object.fromEntries(
   RISK_STATE_NAMES.map((s, i) => [s, i]),
 );
 const INF = Number.POSITIVE_INFINITY;
-
-function lowerBoundBar(events: readonly { readonly bar: number }[], bar: number): number {
-  let lo = 0;
-  let hi = events.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (events[mid]!.bar < bar) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+const barOf = (event: { readonly bar: number }): number => event.bar;
 
 function checkInput(state: SimState, chunk: ChunkInput): void {
   const { market: m, startBar, endBar } = chunk;
@@ -327,8 +318,8 @@ export function simulateChunk(state: SimState, chunk: ChunkInput, ctx?: EngineCo
   const volCol = m.dailyVol;
   const fs = fb.summary;
   const { splits, delistings } = m;
-  let splitAt = lowerBoundBar(splits, startBar);
-  let delistAt = lowerBoundBar(delistings, startBar);
+  let splitAt = lowerBoundBy(splits, barOf, startBar);
+  let delistAt = lowerBoundBy(delistings, barOf, startBar);
   const bc = barsB.reserve(nBars);
 
   for (let t = startBar; t < endBar; t++) {

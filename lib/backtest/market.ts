@@ -5,6 +5,7 @@
 
 import { InvalidInputError } from '../core/errors.ts';
 import type { BarGrid, FloatColumn } from '../core/panel.ts';
+import { lowerBound } from '../core/search.ts';
 import type { BarPanels } from '../data/bar-panels.ts';
 import type { PitTable } from '../data/tables.ts';
 import { BENCHMARK_SYMBOL } from '../data/universe.ts';
@@ -26,13 +27,7 @@ export function splitEventsFromActions(actions: PitTable | undefined, grid: BarG
     const r = ratio[i]!;
     if (r === 1 || Number.isNaN(r)) continue;
     const ev = actions.eventTime[i]!;
-    let lo = 0;
-    let hi = nT;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (openMs[mid]! < ev) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = lowerBound(openMs, ev, 0, nT);
     // an ex-date after the grid, or one whose open is not a session's first open inside the grid: skipped
     if (lo >= nT || (lo === 0 && ev < openMs[0]!)) continue;
     out.push({ bar: lo, asset: actions.entity[i]!, ratio: r });

@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import { InvalidInputError } from '../core/errors.ts';
-import { sha256Hex } from '../data/object-store.ts';
+import { canonicalJson, sha256Hex } from '../core/hash.ts';
 import { ExecutionConfig } from '../execution/index.ts';
 import { RiskConfig } from '../risk/index.ts';
 
@@ -169,25 +169,10 @@ export function parseBacktestSpec(input: unknown): BacktestSpec {
   });
 }
 
-/** JSON with object keys sorted at every level (arrays keep their order): the canonical form that is hashed. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(value).sort()) {
-      const v = (value as Record<string, unknown>)[k];
-      if (v !== undefined) out[k] = sortKeys(v);
-    }
-    return out;
-  }
-  return value;
-}
+/** The spec's canonical form (what is stored as `spec.json` and hashed); it lives in `core/hash.ts`. */
+export { canonicalJson };
 
 /** sha256 (hex) of the canonical JSON of the parsed spec: defaults are filled first, so `{}` and explicit defaults hash alike. */
 export function specHash(spec: BacktestSpec): string {
-  return sha256Hex(new TextEncoder().encode(canonicalJson(spec)));
+  return sha256Hex(canonicalJson(spec));
 }

@@ -21,6 +21,7 @@ import {
   weekdayOfDayNumber,
 } from './ny-time.ts';
 import type { BarGrid, Session } from './panel.ts';
+import { lowerBound, upperBound } from './search.ts';
 
 export const CALENDAR_FIRST_YEAR = 1996;
 export const CALENDAR_LAST_YEAR = 2100;
@@ -323,29 +324,12 @@ export function decisionTimeMs(grid: BarGrid, t: number, decisionLagMs: number):
 
 /** The last bar whose close stamp is <= `ms`, or -1 if there is none (binary search). */
 export function barIndexAtOrBefore(grid: BarGrid, ms: number): number {
-  // Smallest t with closeMs[t] > ms, minus one.
-  let lo = 0;
-  let hi = grid.nT;
-  const close = grid.closeMs;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (close[mid]! <= ms) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo - 1;
+  return upperBound(grid.closeMs, ms, 0, grid.nT) - 1;
 }
 
 /** The first bar whose close stamp is >= `ms`, or `nT` if there is none (binary search). */
 export function barIndexAtOrAfter(grid: BarGrid, ms: number): number {
-  let lo = 0;
-  let hi = grid.nT;
-  const close = grid.closeMs;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (close[mid]! < ms) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return lowerBound(grid.closeMs, ms, 0, grid.nT);
 }
 
 /** Hourly bars in calendar year `year`: 7 per full session, 4 per early close. */

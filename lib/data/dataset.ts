@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DataIntegrityError, NotFoundError } from '../core/errors.ts';
-import { getJson, type ObjectStore, sha256Hex } from './object-store.ts';
+import { sha256Hex } from '../core/hash.ts';
+import { getJson, type ObjectStore } from './object-store.ts';
 import { type DecodedParquet, decodeParquet, encodeParquet, type ParquetColumn } from './parquet.ts';
 import { PIT_SERIES } from './schemas.ts';
 import type { BarTable, PitSeriesName, PitTable } from './tables.ts';

@@ -23,6 +23,7 @@
  * Errors name the file, the first offending row (1-based data row) and the rule (see `import-input.ts`).
  */
 import { InvalidInputError } from '../core/errors.ts';
+import { sha256Hex } from '../core/hash.ts';
 import { barColumns, type DatasetManifest, DatasetWriter, datasetKeys, pitColumns } from './dataset.ts';
 import { parseBars, rowsByMonth, takeRows } from './import-bars.ts';
 import { compareStrings } from './import-columns.ts';
@@ -33,7 +34,7 @@ import {
   resolveSectors,
 } from './import-membership.ts';
 import { parseSeries } from './import-series.ts';
-import { type ObjectStore, sha256Hex } from './object-store.ts';
+import type { ObjectStore } from './object-store.ts';
 import type { PitSeriesName, PitTable } from './tables.ts';
 
 /** The point-in-time series a user may import (`trap` is the synthetic market's lookahead test, not user data). */

@@ -9,8 +9,8 @@
  * again is a no-op (`{ created: false }`); one that writes different bytes is a bug in determinism and fails
  * with `NonDeterminismError` naming the key and both hashes.
  */
-import { createHash } from 'node:crypto';
 import { DataIntegrityError, InvalidInputError, NonDeterminismError } from '../core/errors.ts';
+import { sha256Hex } from '../core/hash.ts';
 
 export interface PutOptions {
   /** MIME type stored with the object (S3 `Content-Type`); ignored by stores that keep no metadata. */
@@ -50,9 +50,6 @@ export interface ObjectStore {
   /** Removes the object; removing a missing object is not an error. */
   delete(key: string): Promise<void>;
 }
-
-/** Hex sha256 of the bytes. */
-export const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 const MAX_KEY_BYTES = 1024;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is rejected

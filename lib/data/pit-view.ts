@@ -11,6 +11,7 @@
  * prefix of its row range (binary search), and a precomputed prefix-best index gives the as-of row in O(log n).
  */
 import { InvalidInputError, LookaheadError } from '../core/errors.ts';
+import { upperBound } from '../core/search.ts';
 import type { PitTable } from './tables.ts';
 import { formatMs, validatePit } from './validate.ts';
 
@@ -102,16 +103,8 @@ export function createPitView(table: PitTable, opts: PitViewOptions = {}): PitVi
   const fieldNames = Object.keys(table.fields);
 
   /** End (exclusive) of the entity's rows with knownTime <= t. */
-  const knownEnd = (e: number, t: number): number => {
-    let lo = offsets[e] as number;
-    let hi = offsets[e + 1] as number;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((knownTime[mid] as number) <= t) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
+  const knownEnd = (e: number, t: number): number =>
+    upperBound(knownTime, t, offsets[e] as number, offsets[e + 1] as number);
   const checkEntity = (e: number): void => {
     if (!Number.isInteger(e) || e < 0 || e >= nE) {
       throw new InvalidInputError(`${dataset}: entity must be an integer in [0, ${nE}), received ${e}`, {

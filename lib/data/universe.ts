@@ -1,6 +1,7 @@
 import { DataIntegrityError } from '../core/errors.ts';
 import type { BarGrid, MembershipMask, Universe } from '../core/panel.ts';
 import { hashString } from '../core/rng.ts';
+import { lowerBoundString } from '../core/search.ts';
 import { parseCsv, requireColumns } from './csv.ts';
 
 /** The eleven GICS sectors, in a fixed order: sector codes index this list. */
@@ -246,25 +247,14 @@ export function buildMembershipMask(
   for (const spell of spells) {
     const a = index.get(spell.symbol);
     if (a === undefined) continue;
-    const s0 = lowerBound(sessionDates, spell.startDate);
-    const s1 = spell.endDate === null ? sessionDates.length : lowerBound(sessionDates, spell.endDate);
+    const s0 = lowerBoundString(sessionDates, spell.startDate);
+    const s1 = spell.endDate === null ? sessionDates.length : lowerBoundString(sessionDates, spell.endDate);
     if (s1 <= s0) continue;
     const t0 = firstBarOfSession(grid, s0);
     const t1 = s1 >= sessionDates.length ? nT : firstBarOfSession(grid, s1);
     for (let t = t0; t < t1; t++) member[t * nA + a] = 1;
   }
   return { nT, nA, member };
-}
-
-function lowerBound(sorted: readonly string[], x: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 function firstBarOfSession(grid: BarGrid, session: number): number {

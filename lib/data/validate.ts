@@ -5,6 +5,7 @@
  * reported is the first row that breaks any rule. No allocation in the loops; the error path is out of line.
  */
 import { DataIntegrityError } from '../core/errors.ts';
+import { lowerBound, upperBound } from '../core/search.ts';
 import { PIT_SERIES } from './schemas.ts';
 import type { BarTable, PitTable } from './tables.ts';
 
@@ -52,18 +53,6 @@ function checkLength(dataset: string, column: string, length: number, n: number)
       { dataset, rule: 'column_length', column, received: length, expected: n },
     );
   }
-}
-
-/** Index of the first element of sorted `xs` that is >= x (xs.length when none). */
-function lowerBound(xs: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = xs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((xs[mid] as number) < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**
@@ -313,15 +302,8 @@ export function flagBarsOutsideMembership(
       );
     }
     // Last spell with start <= t, then t < its end.
-    let lo = offsets[s] as number;
-    let hi = offsets[s + 1] as number;
-    const first = lo;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((startMs[mid] as number) <= t) lo = mid + 1;
-      else hi = mid;
-    }
-    const k = lo - 1;
+    const first = offsets[s] as number;
+    const k = upperBound(startMs, t, first, offsets[s + 1] as number) - 1;
     if (k < first || !(t < (endMs[k] as number))) {
       count++;
       if (examples.length < maxExamples) examples.push({ row: i, symbol: s, tsMs: t });

@@ -8,6 +8,7 @@
  *   - IC decay: IC and rank IC of the score at t against the label of bar t + lag (how fast the signal fades).
  * Hours with fewer than `minNames` pairs are skipped. Values that cannot be computed are null, never NaN.
  */
+import { averageRanks, pearson } from '../core/stats.ts';
 
 export interface IcSummary {
   readonly mean: number | null;
@@ -30,44 +31,6 @@ export interface SignalDiagnostics {
 }
 
 const fin = (v: number): number | null => (Number.isFinite(v) ? v : null);
-
-/** Average ranks (0-based) of v[0..n) into out; idx is scratch. */
-export function averageRanks(v: Float64Array, n: number, idx: Int32Array, out: Float64Array): void {
-  for (let i = 0; i < n; i++) idx[i] = i;
-  const sub = idx.subarray(0, n);
-  sub.sort((a, b) => v[a]! - v[b]! || a - b);
-  let i = 0;
-  while (i < n) {
-    let j = i + 1;
-    while (j < n && v[sub[j]!] === v[sub[i]!]) j++;
-    const r = (i + j - 1) / 2;
-    for (let k = i; k < j; k++) out[sub[k]!] = r;
-    i = j;
-  }
-}
-
-export function pearson(x: Float64Array, y: Float64Array, n: number): number {
-  if (n < 2) return Number.NaN;
-  let mx = 0;
-  let my = 0;
-  for (let i = 0; i < n; i++) {
-    mx += x[i]!;
-    my += y[i]!;
-  }
-  mx /= n;
-  my /= n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    const a = x[i]! - mx;
-    const b = y[i]! - my;
-    sxy += a * b;
-    sxx += a * a;
-    syy += b * b;
-  }
-  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : Number.NaN;
-}
 
 function summarise(vals: number[]): IcSummary {
   const h = vals.length;

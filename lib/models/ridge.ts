@@ -6,43 +6,13 @@
  * strided subset of rows is used (deterministic).
  */
 import { InvalidInputError } from '../core/errors.ts';
+import { choleskyInPlace, choleskySolveInPlace } from '../core/linalg.ts';
 
 export interface RidgeModel {
   readonly coef: number[];
   readonly intercept: number;
   /** λ relative to the number of rows (penalty λ·n·‖β‖²). */
   readonly lambda: number;
-}
-
-/** In-place Cholesky of a symmetric positive definite p × p matrix (lower triangle); false if not SPD. */
-export function cholesky(a: Float64Array, p: number): boolean {
-  for (let j = 0; j < p; j++) {
-    let d = a[j * p + j]!;
-    for (let k = 0; k < j; k++) d -= a[j * p + k]! * a[j * p + k]!;
-    if (!(d > 0)) return false;
-    const l = Math.sqrt(d);
-    a[j * p + j] = l;
-    for (let i = j + 1; i < p; i++) {
-      let s = a[i * p + j]!;
-      for (let k = 0; k < j; k++) s -= a[i * p + k]! * a[j * p + k]!;
-      a[i * p + j] = s / l;
-    }
-  }
-  return true;
-}
-
-/** Solves L Lᵀ x = b given the Cholesky factor (lower triangle of l); b is overwritten with x. */
-export function choleskySolve(l: Float64Array, p: number, b: Float64Array): void {
-  for (let i = 0; i < p; i++) {
-    let s = b[i]!;
-    for (let k = 0; k < i; k++) s -= l[i * p + k]! * b[k]!;
-    b[i] = s / l[i * p + i]!;
-  }
-  for (let i = p - 1; i >= 0; i--) {
-    let s = b[i]!;
-    for (let k = i + 1; k < p; k++) s -= l[k * p + i]! * b[k]!;
-    b[i] = s / l[i * p + i]!;
-  }
 }
 
 export function fitRidge(
@@ -96,9 +66,9 @@ export function fitRidge(
     for (let j = 0; j < i; j++) a[i * p + j] = a[j * p + i]!;
     a[i * p + i] = a[i * p + i]! + lambda * m + 1e-9 * m;
   }
-  if (!cholesky(a, p))
+  if (!choleskyInPlace(a, p))
     throw new InvalidInputError('ridge normal equations are not positive definite', { field: 'ridge' });
-  choleskySolve(a, p, b);
+  choleskySolveInPlace(a, p, b);
   let intercept = ym;
   for (let j = 0; j < p; j++) intercept -= b[j]! * mean[j]!;
   return { coef: Array.from(b), intercept, lambda };

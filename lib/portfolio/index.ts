@@ -1,13 +1,11 @@
 export {
   AdmmQpSolver,
-  choleskyInPlace,
-  choleskySolveInPlace,
   type QpInstance,
   type QpModel,
   type QpOptions,
   type QpResult,
   type QpStatus,
-} from './admm-qp.ts';
+} from './admm-qp/index.ts';
 export {
   applyTurnoverCap,
   type HourInputs,

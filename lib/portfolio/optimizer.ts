@@ -15,7 +15,7 @@
  */
 
 import { InvalidInputError } from '../core/errors.ts';
-import { AdmmQpSolver, type QpOptions, type QpResult } from './admm-qp.ts';
+import { AdmmQpSolver, type QpOptions, type QpResult } from './admm-qp/index.ts';
 import type { FactorRiskModel } from './risk-model.ts';
 
 export interface OptimizerConfig {

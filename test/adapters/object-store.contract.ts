@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError, NonDeterminismError, NotFoundError } from '../../lib/core/errors.ts';
-import { type ObjectStore, sha256Hex } from '../../lib/data/object-store.ts';
+import { sha256Hex } from '../../lib/core/hash.ts';
+import type { ObjectStore } from '../../lib/data/object-store.ts';
 
 export interface ContractOptions {
   /**

@@ -9,19 +9,7 @@ import {
   putJson,
   putJsonOnce,
   resolveWriteOnceConflict,
-  sha256Hex,
 } from '../../lib/data/object-store.ts';
-
-describe('object-store: sha256Hex', () => {
-  it('matches the FIPS 180-2 test vectors', () => {
-    expect(sha256Hex(new Uint8Array(0))).toBe(
-      'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
-    );
-    expect(sha256Hex(new TextEncoder().encode('abc'))).toBe(
-      'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
-    );
-  });
-});
 
 describe('object-store: assertValidKey', () => {
   it.each([

@@ -24,7 +24,7 @@ import {
   NotFoundError,
   UpstreamError,
 } from '../../lib/core/errors.ts';
-import { sha256Hex } from '../../lib/data/object-store.ts';
+import { sha256Hex } from '../../lib/core/hash.ts';
 
 type SdkBody = NonNullable<GetObjectCommandOutput['Body']>;
 

@@ -4,8 +4,8 @@ import { buildArtifacts, TABLE_ARTIFACTS, writeArtifacts } from '../../lib/artif
 import { initialSimState, simulateChunk } from '../../lib/backtest/index.ts';
 import { barsPerYear } from '../../lib/core/calendar.ts';
 import { NonDeterminismError } from '../../lib/core/errors.ts';
+import { sha256Hex } from '../../lib/core/hash.ts';
 import { parseCsv } from '../../lib/data/csv.ts';
-import { sha256Hex } from '../../lib/data/object-store.ts';
 import { decodeParquet } from '../../lib/data/parquet.ts';
 import { engineConfig, randomMarket } from '../backtest/fixtures.ts';
 

@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MemoryObjectStore } from '../../lib/adapters/memory-object-store.ts';
 import { DataIntegrityError, InvalidInputError } from '../../lib/core/errors.ts';
+import { sha256Hex } from '../../lib/core/hash.ts';
 import { loadBarPanels } from '../../lib/data/bar-panels.ts';
 import { DatasetReader, datasetKeys } from '../../lib/data/dataset.ts';
 import { parseNumberCell, parseTimeCell } from '../../lib/data/import-input.ts';
 import { type ImportOptions, importDataset } from '../../lib/data/importer.ts';
-import { sha256Hex } from '../../lib/data/object-store.ts';
 import { encodeParquet } from '../../lib/data/parquet.ts';
 import { loadMembershipSource } from '../../lib/data/universe.ts';
 

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MemoryObjectStore } from '../../lib/adapters/memory-object-store.ts';
-import { sha256Hex } from '../../lib/data/object-store.ts';
+import { sha256Hex } from '../../lib/core/hash.ts';
 import { generateSyntheticMarket } from '../../lib/data/synthetic/generate.ts';
 import { sp500Source } from '../support/sp500.ts';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../lib/core/rng.ts';
-import { averageRanks, pearson, signalDiagnostics } from '../../lib/models/diagnostics.ts';
+import { pearson } from '../../lib/core/stats.ts';
+import { signalDiagnostics } from '../../lib/models/diagnostics.ts';
 import { fitRidge, predictRidge } from '../../lib/models/ridge.ts';
 import { combineScore } from '../../lib/models/scores.ts';
 
@@ -38,12 +39,6 @@ describe('models: signalDiagnostics', () => {
     const e = signalDiagnostics(new Float64Array(0), new Float64Array(0), 0, 10);
     expect(e.ic).toEqual({ mean: null, sd: null, tStat: null, hours: 0 });
     expect(JSON.stringify(e)).not.toMatch(/NaN/);
-  });
-
-  it('average ranks share ties', () => {
-    const out = new Float64Array(5);
-    averageRanks(Float64Array.of(3, 1, 3, 2, 3), 5, new Int32Array(5), out);
-    expect(Array.from(out)).toEqual([3, 0, 3, 1, 3]);
   });
 });
 

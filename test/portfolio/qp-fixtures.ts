@@ -5,7 +5,7 @@
  */
 import type { Highs } from 'highs';
 import type { Rng } from '../../lib/core/rng.ts';
-import type { QpInstance, QpModel } from '../../lib/portfolio/admm-qp.ts';
+import type { QpInstance, QpModel } from '../../lib/portfolio/admm-qp/index.ts';
 
 export interface QpCase {
   readonly label: string;

@@ -1,5 +1,7 @@
 import { monthsBetween } from '../../core/calendar.ts';
 import { Rng } from '../../core/rng.ts';
+import { lowerBoundString as lowerBound } from '../../core/search.ts';
+import { pearson, ordinalRanks as ranks } from '../../core/stats.ts';
 import { DatasetWriter } from '../dataset.ts';
 import type { ObjectStore } from '../object-store.ts';
 import type { MembershipSource } from '../universe.ts';
@@ -109,47 +111,4 @@ function realizedIc(samples: readonly IcSample[]): { pearsonSum: number; rankSum
     rankSum += pearson(ranks(signal), ranks(forward));
   }
   return { pearsonSum, rankSum, n: samples.length };
-}
-
-function lowerBound(sorted: readonly string[], x: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function pearson(x: readonly number[], y: readonly number[]): number {
-  const n = x.length;
-  let mx = 0;
-  let my = 0;
-  for (let i = 0; i < n; i++) {
-    mx += x[i]!;
-    my += y[i]!;
-  }
-  mx /= n;
-  my /= n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    const dx = x[i]! - mx;
-    const dy = y[i]! - my;
-    sxy += dx * dy;
-    sxx += dx * dx;
-    syy += dy * dy;
-  }
-  return sxy / Math.sqrt(sxx * syy);
-}
-
-function ranks(x: readonly number[]): number[] {
-  const idx = x.map((_, i) => i).sort((a, b) => x[a]! - x[b]!);
-  const out = new Array<number>(x.length);
-  idx.forEach((i, r) => {
-    out[i] = r;
-  });
-  return out;
 }

@@ -5,6 +5,7 @@
  */
 import { DataIntegrityError } from '../../core/errors.ts';
 import type { BarGrid } from '../../core/panel.ts';
+import { lowerBound } from '../../core/search.ts';
 import { decodeParquet, encodeParquet, type ParquetColumn } from '../../data/parquet.ts';
 
 export interface DensePanel {
@@ -93,15 +94,4 @@ export async function decodeSparsePanel(
     for (const f of fields) out[f]![t * nA + a] = (d.columns[f] as Float64Array)[i]!;
   }
   return { nT, nA, fields: out, metadata: d.metadata };
-}
-
-function lowerBound(xs: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = xs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (xs[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

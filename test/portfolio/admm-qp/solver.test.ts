@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import type { Highs } from 'highs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../lib/core/rng.ts';
-import { AdmmQpSolver, type QpModel } from '../../lib/portfolio/admm-qp.ts';
-import { loadHighs } from './load-highs.ts';
+import { Rng } from '../../../lib/core/rng.ts';
+import { AdmmQpSolver, type QpModel } from '../../../lib/portfolio/admm-qp/index.ts';
+import { loadHighs } from '../load-highs.ts';
 import {
   denseCovariance,
   denseObjective,
@@ -12,7 +12,7 @@ import {
   randomCase,
   realisticCase,
   solveWithHighs,
-} from './qp-fixtures.ts';
+} from '../qp-fixtures.ts';
 
 let highs: Highs;
 beforeAll(async () => {
