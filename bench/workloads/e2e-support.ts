@@ -12,7 +12,7 @@ import { generateSyntheticMarket } from '../../lib/data/synthetic/generate.ts';
 import { loadMembershipSource } from '../../lib/data/universe.ts';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CLI = join(PROJECT_ROOT, 'local', 'cli.ts');
+const CLI = join(PROJECT_ROOT, 'local', 'cli', 'main.ts');
 /** `--import` value that loads tsx from this project whatever the child's working directory. */
 export const TSX_IMPORT = pathToFileURL(join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 

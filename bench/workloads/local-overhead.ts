@@ -59,7 +59,7 @@ export const workload: Workload<State> = {
         '--openssl-legacy-provider',
         '--import',
         TSX_IMPORT,
-        join(PROJECT_ROOT, 'local', 'cli.ts'),
+        join(PROJECT_ROOT, 'local', 'cli', 'main.ts'),
         'serve',
         '--port',
         '0',
