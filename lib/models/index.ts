@@ -56,16 +56,15 @@ export {
   trainNet,
 } from './net.ts';
 export { fitRidge, predictRidge, type RidgeModel } from './ridge.ts';
-export {
-  byFeature,
-  type ModelRoute,
-  type RouteAReport,
-  type RouteBReport,
-  type RouteFit,
-  type RouteOutput,
-  type RouteScores,
-  type RouteSection,
-  type RouteTrainingData,
+export type {
+  ModelRoute,
+  RouteAReport,
+  RouteBReport,
+  RouteFit,
+  RouteOutput,
+  RouteScores,
+  RouteSection,
+  RouteTrainingData,
 } from './routes/model-route.ts';
 export { MODEL_ROUTES, modelRoute } from './routes/registry.ts';
 export { averageInto, combineScore } from './scores.ts';
