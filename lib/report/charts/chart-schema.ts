@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 
-export const CHART_SCHEMA_VERSION = 1;
+export const CHART_SCHEMA_VERSION = 1 as const;
 
 /** Every chart of the report, in display order. */
 export const CHART_IDS = [
@@ -75,7 +75,7 @@ export const barsShape = {
 
 /** The envelope of an ok payload (spread first into the payload, so the keys keep their order). */
 export function okHead<K extends ChartId>(chartId: K, title: string, description: string) {
-  return { schemaVersion: 1 as const, chartId, title, description, status: 'ok' as const };
+  return { schemaVersion: CHART_SCHEMA_VERSION, chartId, title, description, status: 'ok' as const };
 }
 
 /** An unavailable payload: the chart says why it is not drawn. */
@@ -85,7 +85,14 @@ export function unavailable<K extends ChartId>(
   description: string,
   reason: string,
 ) {
-  return { schemaVersion: 1 as const, chartId, title, description, status: 'unavailable' as const, reason };
+  return {
+    schemaVersion: CHART_SCHEMA_VERSION,
+    chartId,
+    title,
+    description,
+    status: 'unavailable' as const,
+    reason,
+  };
 }
 
 /** A finite value rounded to 6 significant digits, or null. */
