@@ -31,18 +31,7 @@ export function loadModel(ws: QpWorkspace, model: QpModel): void {
   ws.n = n;
   ws.k = k;
   ws.nS = nS;
-  if (model.sector !== undefined && nS > 0) {
-    if (model.sector.length < n) {
-      throw new InvalidInputError(`sector length must be >= ${n}, received ${model.sector.length}`);
-    }
-    for (let i = 0; i < n; i++) {
-      const s = model.sector[i] as number;
-      if (s < 0 || s >= nS) {
-        throw new InvalidInputError(`sector[${i}] must be in [0, ${nS}), received ${s}`);
-      }
-      ws.sector[i] = s;
-    }
-  }
+  if (model.sector !== undefined && nS > 0) loadSectors(ws, model.sector);
   ws.modelError = undefined;
   ws.factorRho = Number.NaN;
   const gamma = model.riskAversion;
@@ -51,16 +40,18 @@ export function loadModel(ws: QpWorkspace, model: QpModel): void {
     return;
   }
   ws.gamma = gamma;
-  // L with F = L Lᵀ: Cholesky that tolerates PSD (zero pivots give zero columns); a clearly negative pivot means
-  // F is not PSD. Stored in `cap` temporarily (k ≤ m).
-  const L = ws.cap;
-  const F = model.factorCov;
+  // L with F = L Lᵀ, stored in `cap` temporarily (k ≤ m)
+  ws.modelError = factorCovRoot(model.factorCov, k, ws.cap) ?? loadScaledLoadings(ws, model);
+}
+
+/**
+ * L with F = L Lᵀ into the k×k lower triangle of `L`: Cholesky that tolerates PSD (zero pivots give zero columns);
+ * a clearly negative pivot means F is not PSD. Returns what is wrong with F, or undefined.
+ */
+function factorCovRoot(F: Float64Array, k: number, L: Float64Array): string | undefined {
   let maxDiag = 0;
   for (let f = 0; f < k * k; f++) {
-    if (!Number.isFinite(F[f] as number)) {
-      ws.modelError = `factorCov[${f}] is not finite`;
-      return;
-    }
+    if (!Number.isFinite(F[f] as number)) return `factorCov[${f}] is not finite`;
   }
   for (let f = 0; f < k; f++) maxDiag = Math.max(maxDiag, F[f * k + f] as number);
   const pivTol = 1e-12 * Math.max(maxDiag, 1e-300);
@@ -69,8 +60,7 @@ export function loadModel(ws: QpWorkspace, model: QpModel): void {
     let d = F[j * k + j] as number;
     for (let p = 0; p < j; p++) d -= (L[j * k + p] as number) ** 2;
     if (d < -1e-9 * Math.max(maxDiag, 1e-300)) {
-      ws.modelError = `factorCov is not positive semidefinite (pivot ${d} at ${j})`;
-      return;
+      return `factorCov is not positive semidefinite (pivot ${d} at ${j})`;
     }
     if (d <= pivTol) continue;
     const ljj = Math.sqrt(d);
@@ -81,6 +71,17 @@ export function loadModel(ws: QpWorkspace, model: QpModel): void {
       L[i * k + j] = v / ljj;
     }
   }
+  return undefined;
+}
+
+/**
+ * B·L (L from `factorCovRoot`, in `cap`) into `bl`, γ s + d into `diagQ`, and the cost scaling (OSQP scales the
+ * objective so that P has unit size: mean diag(P) → 1). Returns what is wrong with the inputs, or undefined.
+ */
+function loadScaledLoadings(ws: QpWorkspace, model: QpModel): string | undefined {
+  const { n, k } = model;
+  const gamma = ws.gamma;
+  const L = ws.cap;
   const B = model.loadings;
   const sv = model.specificVar;
   const dp = model.diagPenalty;
@@ -89,25 +90,36 @@ export function loadModel(ws: QpWorkspace, model: QpModel): void {
     const si = sv[i] as number;
     const di = dp === undefined ? 0 : (dp[i] as number);
     if (!Number.isFinite(si) || si < 0 || !Number.isFinite(di) || di < 0) {
-      ws.modelError = `specificVar[${i}] = ${si} and diagPenalty[${i}] = ${di} must be finite and >= 0`;
-      return;
+      return `specificVar[${i}] = ${si} and diagPenalty[${i}] = ${di} must be finite and >= 0`;
     }
     let rowSq = 0;
     for (let f = 0; f < k; f++) {
       let v = 0;
       for (let p = f; p < k; p++) v += (B[i * k + p] as number) * (L[p * k + f] as number);
-      if (!Number.isFinite(v)) {
-        ws.modelError = `loadings row ${i} is not finite`;
-        return;
-      }
+      if (!Number.isFinite(v)) return `loadings row ${i} is not finite`;
       ws.bl[i * k + f] = v;
       rowSq += v * v;
     }
     ws.diagQ[i] = gamma * si + di;
     sumDiagP += gamma * rowSq + gamma * si + di;
   }
-  // Cost scaling (OSQP scales the objective so that P has unit size): mean diag(P) → 1.
   const meanDiag = n > 0 ? sumDiagP / n : 0;
   ws.meanDiagP = meanDiag;
   ws.costScale = meanDiag > 1e-300 ? 1 / meanDiag : 1;
+  return undefined;
+}
+
+/** Sector codes into `sector` (n, nS already set); a code outside [0, nS) throws. */
+function loadSectors(ws: QpWorkspace, sector: Int16Array): void {
+  const { n, nS } = ws;
+  if (sector.length < n) {
+    throw new InvalidInputError(`sector length must be >= ${n}, received ${sector.length}`);
+  }
+  for (let i = 0; i < n; i++) {
+    const s = sector[i] as number;
+    if (s < 0 || s >= nS) {
+      throw new InvalidInputError(`sector[${i}] must be in [0, ${nS}), received ${s}`);
+    }
+    ws.sector[i] = s;
+  }
 }

@@ -14,25 +14,37 @@ import type { QpWorkspace } from './workspace.ts';
  * O(n) plus O(|F| k²) rather than O(n k²).
  */
 export function solveReduced(ws: QpWorkspace, budgetActive: boolean): number | undefined {
+  const nFree = gatherFixed(ws);
+  if (nFree === 0) return 0;
+  const withSec = ws.nS > 0 && 2 * ws.lambda > 0;
+  reducedRhs(ws, nFree, withSec);
+  if (!factorReduced(ws, nFree, withSec)) return undefined;
+  const nu = solveRefined(ws, nFree, withSec, budgetActive);
+  if (nu === undefined) return undefined;
+  const x = ws.pa;
+  for (let j = 0; j < nFree; j++) {
+    const v = x[j] as number;
+    if (!Number.isFinite(v)) return undefined;
+    ws.pw[ws.freeIdx[j] as number] = v;
+  }
+  return budgetActive ? nu : 0;
+}
+
+/**
+ * The fixed part of the active set: the fixed names' weights into `pw` (0 on the free names), their factor
+ * exposure B L w_fixed into `fk`, their sector sums into `psec` and total into `fixedSum`; the free names into
+ * `freeIdx`. Returns the number of free names.
+ */
+function gatherFixed(ws: QpWorkspace): number {
   const { n, k, nS } = ws;
-  const m = k + nS;
   const status = ws.status;
   const up = ws.up;
   const pw = ws.pw;
   const sec = ws.sector;
-  const secAct = ws.secAct;
-  const l2 = 2 * ws.lambda;
-  const withSec = nS > 0 && l2 > 0;
-  const g = ws.gamma;
-  const sg = Math.sqrt(g);
-  const sl = Math.sqrt(l2);
   const bl = ws.bl;
-  const pd = ws.pdelta;
-  const K = ws.pcap;
   const free = ws.freeIdx;
   const fk = ws.fk;
   const fixedSec = ws.psec;
-  // fixed part: weights, their factor exposure B L w_fixed and sector sums
   let nFree = 0;
   let fixedSum = 0;
   fk.fill(0, 0, k);
@@ -55,9 +67,19 @@ export function solveReduced(ws: QpWorkspace, budgetActive: boolean): number | u
       fixedSec[s] = (fixedSec[s] as number) + wi;
     }
   }
-  if (nFree === 0) return 0;
-  const reg = 1e-10 * Math.max(ws.meanDiagP, 1e-300);
-  // r_F = q_F − (H w_fixed)_F + 2λ Σ_act (b_s + side·band) g_s (the fixed names' diagonal terms vanish on F)
+  ws.fixedSum = fixedSum;
+  return nFree;
+}
+
+/** r_F = q_F − (H w_fixed)_F + 2λ Σ_act (b_s + side·band) g_s into `pr` (the fixed names' diagonal terms vanish on F). */
+function reducedRhs(ws: QpWorkspace, nFree: number, withSec: boolean): void {
+  const k = ws.k;
+  const free = ws.freeIdx;
+  const bl = ws.bl;
+  const fk = ws.fk;
+  const sec = ws.sector;
+  const g = ws.gamma;
+  const l2 = 2 * ws.lambda;
   const r = ws.pr;
   for (let j = 0; j < nFree; j++) {
     const i = free[j] as number;
@@ -67,12 +89,27 @@ export function solveReduced(ws: QpWorkspace, budgetActive: boolean): number | u
     let ri = (ws.qRaw[i] as number) - g * v;
     if (withSec) {
       const s = sec[i] as number;
-      const side = secAct[s] as number;
-      if (side !== 0) ri += l2 * ((ws.bench[s] as number) + side * ws.band - (fixedSec[s] as number));
+      const side = ws.secAct[s] as number;
+      if (side !== 0) ri += l2 * ((ws.bench[s] as number) + side * ws.band - (ws.psec[s] as number));
     }
     r[j] = ri;
   }
-  // capacitance I + Vᵀ D⁻¹ V on F
+}
+
+/** Factorises the capacitance I + Vᵀ D⁻¹ V on F into `pcap` (D = diag(γ s + d) + reg into `pdelta`); false if singular. */
+function factorReduced(ws: QpWorkspace, nFree: number, withSec: boolean): boolean {
+  const { k, nS } = ws;
+  const m = k + nS;
+  const free = ws.freeIdx;
+  const bl = ws.bl;
+  const pd = ws.pdelta;
+  const K = ws.pcap;
+  const sec = ws.sector;
+  const g = ws.gamma;
+  const l2 = 2 * ws.lambda;
+  const sg = Math.sqrt(g);
+  const sl = Math.sqrt(l2);
+  const reg = 1e-10 * Math.max(ws.meanDiagP, 1e-300);
   K.fill(0, 0, m * m);
   for (let j = 0; j < nFree; j++) {
     const i = free[j] as number;
@@ -87,7 +124,7 @@ export function solveReduced(ws: QpWorkspace, budgetActive: boolean): number | u
     }
     if (withSec) {
       const s = sec[i] as number;
-      if (secAct[s] !== 0) {
+      if (ws.secAct[s] !== 0) {
         const ss = k + s;
         const c = sl * sg * inv;
         for (let a = 0; a < k; a++) K[ss * m + a] = (K[ss * m + a] as number) + c * (bl[o + a] as number);
@@ -96,8 +133,22 @@ export function solveReduced(ws: QpWorkspace, budgetActive: boolean): number | u
     }
   }
   for (let a = 0; a < m; a++) K[a * m + a] = (K[a * m + a] as number) + 1;
-  if (!choleskyInPlace(K, m)) return undefined;
-  const beta = ws.budget - fixedSum;
+  return choleskyInPlace(K, m);
+}
+
+/**
+ * Solves the KKT system H_FF x + ν 1 = r, 1ᵀx = β (the budget row only when active; β = budget − fixed sum) into
+ * `pa` by the factorised H̃_FF, then refines against the exact H_FF: up to three steps, fewer once the residual
+ * is at rounding level. Returns ν, or undefined when the system is singular.
+ */
+function solveRefined(
+  ws: QpWorkspace,
+  nFree: number,
+  withSec: boolean,
+  budgetActive: boolean,
+): number | undefined {
+  const r = ws.pr;
+  const beta = ws.budget - ws.fixedSum;
   const b = ws.pb; // H̃⁻¹ 1
   const res = ws.pres;
   const xf = ws.tv;
@@ -105,13 +156,10 @@ export function solveReduced(ws: QpWorkspace, budgetActive: boolean): number | u
     for (let j = 0; j < nFree; j++) res[j] = 1;
     solveFree(ws, nFree, withSec, res, b);
   }
-  // KKT: H_FF x + ν 1 = r, 1ᵀx = β (if budget active)
   let nu = solveKkt(ws, nFree, withSec, budgetActive, r, beta, xf);
   if (!Number.isFinite(nu)) return undefined;
   const x = ws.pa;
   for (let j = 0; j < nFree; j++) x[j] = xf[j] as number;
-  // iterative refinement against the exact H_FF: residual of H_FF x + ν1 = r, 1ᵀx = β; up to three steps, fewer
-  // once the residual is at rounding level
   const hx = ws.rhs;
   let rInf = 0;
   for (let j = 0; j < nFree; j++) rInf = Math.max(rInf, Math.abs(r[j] as number));
@@ -136,12 +184,7 @@ export function solveReduced(ws: QpWorkspace, budgetActive: boolean): number | u
     for (let j = 0; j < nFree; j++) x[j] = (x[j] as number) + (xf[j] as number);
     nu += dnu;
   }
-  for (let j = 0; j < nFree; j++) {
-    const v = x[j] as number;
-    if (!Number.isFinite(v)) return undefined;
-    pw[free[j] as number] = v;
-  }
-  return budgetActive ? nu : 0;
+  return nu;
 }
 
 /**

@@ -64,6 +64,7 @@ export class QpWorkspace {
   ptmp: Float64Array = new Float64Array(0);
   freeIdx: Int32Array = new Int32Array(0); // free names of the active set being solved
   psec: Float64Array = new Float64Array(0); // S
+  fixedSum = 0; // Σ of the fixed names' weights in the active set being solved
   meanDiagP = 0; // mean diag(P), unscaled
   /** `aw` holds the last solution (a feasible start for the active-set warm start). */
   activeSetValid = false;
