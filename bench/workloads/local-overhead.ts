@@ -19,7 +19,7 @@ import { canonicalJson, parseBacktestSpec, specHash } from '../../lib/backtest/s
 import { copyDataset, DatasetManifest, datasetIdOf } from '../../lib/data/dataset.ts';
 import { runPipelineInProcess } from '../../lib/pipeline/in-process.ts';
 import { datasetPrefix, runKeys } from '../../lib/runs/keys.ts';
-import { newRunRecord } from '../../lib/runs/run-store.ts';
+import { newRunRecord } from '../../lib/runs/run-record.ts';
 import { downloadArtifacts, HtsApiClient } from '../../local/cli/api-client.ts';
 import type { Workload } from '../workload.ts';
 import { ensureDataset, PROJECT_ROOT, TSX_IMPORT } from './e2e-support.ts';

@@ -23,7 +23,7 @@ import { AppError, InvalidInputError, UpstreamError } from '../../lib/core/error
 import { utcMsToNyDate } from '../../lib/core/ny-time.ts';
 import type { PaperStore } from '../../lib/paper/paper-store.ts';
 import { type PaperTickResult, paperTick } from '../../lib/paper/tick.ts';
-import { TENANT_ID_PATTERN } from '../../lib/runs/run-store.ts';
+import { TENANT_ID_PATTERN } from '../../lib/runs/run-record.ts';
 import { paperTickDeps, type ScheduledDeps } from '../shared/deps.ts';
 
 export type { ScheduledDeps } from '../shared/deps.ts';

@@ -21,7 +21,7 @@
 import { z } from 'zod';
 import { ConflictError, InvalidInputError, NotFoundError } from '../core/errors.ts';
 import { utcMsToNyDate } from '../core/ny-time.ts';
-import { RUN_ID_PATTERN, TENANT_ID_PATTERN } from '../runs/run-store.ts';
+import { RUN_ID_PATTERN, TENANT_ID_PATTERN } from '../runs/run-record.ts';
 
 export const PAPER_STATUSES = ['ACTIVE', 'STOPPED'] as const;
 export const PaperStatus = z.enum(PAPER_STATUSES);

@@ -13,7 +13,7 @@ import type { FoldDiagnostics } from '../models/index.ts';
 import type { DiagnosticsInput, SignalDiagnostics } from '../report/diagnostics.ts';
 import { buildReportArtifact, reportFolds } from '../report/index.ts';
 import type { RunKeys } from '../runs/keys.ts';
-import { RUN_STAGES, type RunRecord } from '../runs/run-store.ts';
+import { RUN_STAGES, type RunRecord } from '../runs/run-record.ts';
 import type { WorkflowContext } from './context.ts';
 import type { RunPlan } from './plan.ts';
 

@@ -3,7 +3,7 @@
  * Every key is built here from validated ids, so no user input reaches a key unchecked.
  */
 import { InvalidInputError } from '../core/errors.ts';
-import { RUN_ID_PATTERN, TENANT_ID_PATTERN } from './run-store.ts';
+import { RUN_ID_PATTERN, TENANT_ID_PATTERN } from './run-record.ts';
 
 const DATASET_ID = /^ds_[0-9a-f]{24}$/;
 const MONTH = /^\d{4}-\d{2}$/;

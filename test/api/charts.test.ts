@@ -17,7 +17,7 @@ import {
   type ChartPayloads,
 } from '../../lib/report/index.ts';
 import { runKeys } from '../../lib/runs/keys.ts';
-import { newRunRecord } from '../../lib/runs/run-store.ts';
+import { newRunRecord } from '../../lib/runs/run-record.ts';
 import { smallRun } from '../report/fixtures.ts';
 
 const T0 = Date.UTC(2026, 0, 1);

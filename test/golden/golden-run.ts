@@ -12,7 +12,7 @@ import { canonicalJson, parseBacktestSpec, specHash } from '../../lib/backtest/s
 import { copyDataset } from '../../lib/data/dataset.ts';
 import { runPipelineInProcess } from '../../lib/pipeline/in-process.ts';
 import { datasetPrefix, runKeys } from '../../lib/runs/keys.ts';
-import { newRunRecord } from '../../lib/runs/run-store.ts';
+import { newRunRecord } from '../../lib/runs/run-record.ts';
 
 export const sha256 = (b: Uint8Array | string): string => createHash('sha256').update(b).digest('hex');
 

@@ -23,7 +23,7 @@ import { generateSyntheticMarket } from '../../lib/data/synthetic/generate.ts';
 import type { WorkflowContext } from '../../lib/pipeline/context.ts';
 import { runPipelineInProcess } from '../../lib/pipeline/in-process.ts';
 import { datasetPrefix, runKeys } from '../../lib/runs/keys.ts';
-import { newRunRecord } from '../../lib/runs/run-store.ts';
+import { newRunRecord } from '../../lib/runs/run-record.ts';
 import { sp500Source } from '../support/sp500.ts';
 import { apiEvent, claimsOf, invoker, lambdaContext, memoryWorld } from './support.ts';
 

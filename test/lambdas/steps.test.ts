@@ -24,7 +24,7 @@ import { generateSyntheticMarket } from '../../lib/data/synthetic/generate.ts';
 import type { WorkflowContext } from '../../lib/pipeline/context.ts';
 import { STEP_NAMES } from '../../lib/pipeline/step-names.ts';
 import { datasetPrefix, runKeys } from '../../lib/runs/keys.ts';
-import { newRunRecord } from '../../lib/runs/run-store.ts';
+import { newRunRecord } from '../../lib/runs/run-record.ts';
 import baseContext from '../fixtures/events/lambda-context.json' with { type: 'json' };
 import { STEP_TEST_SYMBOLS } from '../support/fixture-symbols.ts';
 import { sp500Source } from '../support/sp500.ts';

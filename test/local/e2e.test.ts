@@ -17,7 +17,7 @@ import { canonicalJson, parseBacktestSpec, specHash } from '../../lib/backtest/s
 import { copyDataset } from '../../lib/data/dataset.ts';
 import { runPipelineInProcess } from '../../lib/pipeline/in-process.ts';
 import { datasetPrefix, runKeys } from '../../lib/runs/keys.ts';
-import { newRunRecord } from '../../lib/runs/run-store.ts';
+import { newRunRecord } from '../../lib/runs/run-record.ts';
 import { ApiRequestError, HtsApiClient, type RunView } from '../../local/cli/api-client.ts';
 import { generateDataset } from '../../local/cli/commands/data.ts';
 import { publishDataset } from '../../local/stack/publish-dataset.ts';

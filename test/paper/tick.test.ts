@@ -30,7 +30,7 @@ import type { WorkflowContext } from '../../lib/pipeline/context.ts';
 import { runPipelineInProcess } from '../../lib/pipeline/in-process.ts';
 import { monthGrid } from '../../lib/pipeline/month-grid.ts';
 import { datasetPrefix, runKeys } from '../../lib/runs/keys.ts';
-import { newRunRecord } from '../../lib/runs/run-store.ts';
+import { newRunRecord } from '../../lib/runs/run-record.ts';
 import { STEADY_MEMBERS } from '../support/fixture-symbols.ts';
 import { sp500Source } from '../support/sp500.ts';
 

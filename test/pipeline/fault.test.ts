@@ -19,7 +19,7 @@ import { prepare } from '../../lib/pipeline/steps/prepare.ts';
 import { simulateChunkStep } from '../../lib/pipeline/steps/simulate-chunk.ts';
 import { trainScoreStep } from '../../lib/pipeline/steps/train-score.ts';
 import { datasetPrefix, runKeys } from '../../lib/runs/keys.ts';
-import { newRunRecord } from '../../lib/runs/run-store.ts';
+import { newRunRecord } from '../../lib/runs/run-record.ts';
 import { STEP_TEST_SYMBOLS } from '../support/fixture-symbols.ts';
 import { sp500Source } from '../support/sp500.ts';
 
