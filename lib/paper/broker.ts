@@ -20,7 +20,7 @@
  * itself needs no change for that: reconciliation edits the state between two engine calls.
  */
 import type { ExecutionConfig } from '../execution/index.ts';
-import type { OrderList } from './paper-store.ts';
+import type { OrderList } from './paper-record.ts';
 
 export interface OrderTicket {
   /** `{strategyId}:{decidedAtHourMs}`: unique per strategy and decision hour; the client order id. */

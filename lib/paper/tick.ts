@@ -56,6 +56,7 @@ import type { BarGrid } from '../core/panel.ts';
 import { loadBarPanels } from '../data/bar-panels.ts';
 import { DatasetReader } from '../data/dataset.ts';
 import type { DatasetCatalog } from '../data/dataset-catalog.ts';
+import { datasetPrefix } from '../data/dataset-keys.ts';
 import { getJson, type ObjectStore, putJsonOnce } from '../data/object-store.ts';
 import { BENCHMARK_SYMBOL } from '../data/universe.ts';
 import { applySplit, FILL_STATUS_NAMES } from '../execution/index.ts';
@@ -65,16 +66,10 @@ import { type ModelArtifact, parseModel, scoreBlock } from '../models/index.ts';
 import { resolveFeatureNames } from '../pipeline/feature-set.ts';
 import { computeMonthTargets, RISK_LOOKBACK_BARS } from '../portfolio/hour-targets.ts';
 import { RISK_STATE_NAMES } from '../risk/index.ts';
-import { datasetPrefix } from '../runs/keys.ts';
+import { paperKeys } from '../runs/keys.ts';
 import { type Broker, type BrokerFill, type FillReport, type OrderTicket, ticketIdOf } from './broker.ts';
-import {
-  type DecisionSummary,
-  type OrderList,
-  type PaperDecisionRecord,
-  type PaperStore,
-  type PaperStrategyRecord,
-  paperKeys,
-} from './paper-store.ts';
+import type { DecisionSummary, OrderList, PaperDecisionRecord, PaperStrategyRecord } from './paper-record.ts';
+import type { PaperStore } from './paper-store.ts';
 
 /** The ports a tick runs against (the composition roots choose the adapters). */
 export interface PaperContext {

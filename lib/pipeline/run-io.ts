@@ -1,8 +1,9 @@
 import { type BacktestSpec, parseBacktestSpec } from '../backtest/spec.ts';
 import { DataIntegrityError } from '../core/errors.ts';
 import { DatasetReader } from '../data/dataset.ts';
+import { datasetPrefix } from '../data/dataset-keys.ts';
 import { getJson } from '../data/object-store.ts';
-import { datasetPrefix, type RunKeys, runKeys } from '../runs/keys.ts';
+import { type RunKeys, runKeys } from '../runs/keys.ts';
 import type { RunRef, WorkflowContext } from './context.ts';
 import { RunPlan } from './plan.ts';
 
