@@ -19,7 +19,7 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { type ErrorBody, scrubMessage } from '../../lib/api/backtests.ts';
 import { AppError } from '../../lib/core/errors.ts';
-import { TENANT_ID_PATTERN } from '../../lib/runs/run-store.ts';
+import { TENANT_ID_PATTERN } from '../../lib/runs/run-record.ts';
 
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer & {
   /** Set by `requireTenant`. */

@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { InvalidInputError } from '../../lib/core/errors.ts';
 import type { WorkflowContext } from '../../lib/pipeline/context.ts';
 import type { StepName } from '../../lib/pipeline/step-names.ts';
-import { RUN_ID_PATTERN, TENANT_ID_PATTERN } from '../../lib/runs/run-store.ts';
+import { RUN_ID_PATTERN, TENANT_ID_PATTERN } from '../../lib/runs/run-record.ts';
 import type { StepDeps } from '../shared/deps.ts';
 
 /** The run's identity, as every step receives it. */

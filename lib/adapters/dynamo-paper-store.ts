@@ -11,42 +11,24 @@
  * tick lists the active strategies of every tenant from that index partition, which the runs listing (partitions
  * `TENANT#{t}#RUNS`) never reads.
  *
- * Writes are single conditional item writes: create strategy `attribute_not_exists(pk)`; update
- * `version = :expected` (plus `status <> STOPPED` when re-activating, which is refused); create decision
- * `attribute_not_exists(pk)` — on a failed condition the stored decision is read back (consistent read) and
- * returned with `created: false`. Decisions are listed with a key-range query, oldest first.
+ * The storage primitives of `BasePaperStore`, each a single item operation: create strategy
+ * `attribute_not_exists(pk)`; update `version = :expected` (plus `status <> STOPPED` when re-activating, which is
+ * refused); create decision `attribute_not_exists(pk)` (on a failed condition the base store reads the stored
+ * decision back and returns it with `created: false`). Decisions are listed with a key-range query, oldest first.
  */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DataIntegrityError } from '../core/errors.ts';
+import { PaperDecisionRecord, PaperStrategyRecord, type StrategyPatch } from '../paper/paper-record.ts';
+import { BasePaperStore, type StrategyRef } from '../paper/paper-store.ts';
+import { getItemConsistent } from './dynamo-client.ts';
 import {
-  type DynamoDBDocumentClient,
-  PutCommand,
-  QueryCommand,
-  type QueryCommandOutput,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { AppError, DataIntegrityError, InvalidInputError } from '../core/errors.ts';
-import {
-  type ActiveStrategyPage,
-  assertHourMs,
-  assertStrategyKey,
-  type DecisionPage,
-  decisionPageLimit,
-  decodeActiveCursor,
-  decodeDecisionCursor,
-  duplicateStrategy,
-  encodeActiveCursor,
-  encodeDecisionCursor,
-  type ListDecisionsOptions,
-  PaperDecisionRecord,
-  type PaperStore,
-  PaperStrategyRecord,
-  parseNewStrategy,
-  parseOrInvalid,
-  type StrategyPatch,
-  strategyNotFound,
-  validatePatch,
-  versionConflict,
-} from '../paper/paper-store.ts';
-import { getItemConsistent, isConditionalCheckFailed, translateDynamoError } from './dynamo-client.ts';
+  type ConditionalUpdate,
+  checkDynamoStoreOptions,
+  type DynamoStoreOptions,
+  putItemIfAbsent,
+  queryUpTo,
+  updateItemIf,
+} from './dynamo-items.ts';
 import { RUNS_TABLE_SCHEMA } from './dynamo-run-store.ts';
 
 const HOUR_DIGITS = 15;
@@ -58,169 +40,84 @@ export const paperStrategySk = (strategyId: string): string => `PAPER#${strategy
 export const paperDecisionSk = (strategyId: string, hourMs: number): string =>
   `PAPER#${strategyId}#H#${String(hourMs).padStart(HOUR_DIGITS, '0')}`;
 
-export interface DynamoPaperStoreOptions {
-  readonly client: DynamoDBDocumentClient;
-  /** The runs table (`RUNS_TABLE_SCHEMA`). */
-  readonly tableName: string;
-}
+/** The runs table (`RUNS_TABLE_SCHEMA`). */
+export type DynamoPaperStoreOptions = DynamoStoreOptions;
 
-const KNOWN_OPTIONS = new Set(['client', 'tableName']);
-
-export class DynamoPaperStore implements PaperStore {
+export class DynamoPaperStore extends BasePaperStore {
   readonly #client: DynamoDBDocumentClient;
   readonly #tableName: string;
 
   constructor(options: DynamoPaperStoreOptions) {
-    for (const name of Object.keys(options)) {
-      if (!KNOWN_OPTIONS.has(name)) {
-        throw new InvalidInputError(`unknown DynamoPaperStore option ${JSON.stringify(name)}`, {
-          field: name,
-        });
-      }
-    }
-    if (typeof options.tableName !== 'string' || options.tableName === '') {
-      throw new InvalidInputError('DynamoPaperStore tableName must be a non-empty string', {
-        field: 'tableName',
-      });
-    }
+    super();
+    checkDynamoStoreOptions('DynamoPaperStore', options);
     this.#client = options.client;
     this.#tableName = options.tableName;
   }
 
-  async createStrategy(record: PaperStrategyRecord): Promise<void> {
-    const parsed = parseNewStrategy(record);
-    try {
-      await this.#client.send(
-        new PutCommand({
-          TableName: this.#tableName,
-          Item: {
-            pk: paperPk(parsed.tenantId),
-            sk: paperStrategySk(parsed.strategyId),
-            gsi1pk: ACTIVE_PK,
-            gsi1sk: activeSk(parsed.tenantId, parsed.strategyId),
-            ...parsed,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-    } catch (e) {
-      if (isConditionalCheckFailed(e)) throw duplicateStrategy(parsed.strategyId);
-      throw translateDynamoError(e, 'PutItem', { strategyId: parsed.strategyId });
-    }
+  protected async insertStrategyIfAbsent(record: PaperStrategyRecord): Promise<boolean> {
+    return putItemIfAbsent(
+      this.#client,
+      this.#tableName,
+      {
+        pk: paperPk(record.tenantId),
+        sk: paperStrategySk(record.strategyId),
+        gsi1pk: ACTIVE_PK,
+        gsi1sk: activeSk(record.tenantId, record.strategyId),
+        ...record,
+      },
+      { strategyId: record.strategyId },
+    );
   }
 
-  async getStrategy(tenantId: string, strategyId: string): Promise<PaperStrategyRecord> {
-    assertStrategyKey(tenantId, strategyId);
-    const found = await this.#readStrategy(tenantId, strategyId);
-    if (found === undefined) throw strategyNotFound(strategyId);
-    return found;
+  protected async readStrategy(
+    tenantId: string,
+    strategyId: string,
+  ): Promise<PaperStrategyRecord | undefined> {
+    const item = await getItemConsistent(
+      this.#client,
+      this.#tableName,
+      { pk: paperPk(tenantId), sk: paperStrategySk(strategyId) },
+      { strategyId },
+    );
+    return item === undefined ? undefined : this.#strategyFromItem(item);
   }
 
-  async updateStrategy(
+  protected async updateStrategyIf(
     tenantId: string,
     strategyId: string,
     expectedVersion: number,
     patch: StrategyPatch,
     nowMs: number,
-  ): Promise<PaperStrategyRecord> {
-    assertStrategyKey(tenantId, strategyId);
-    validatePatch(expectedVersion, patch, nowMs);
-    const set = ['#version = :next', '#updatedAtMs = :now'];
-    const remove: string[] = [];
-    const names: Record<string, string> = { '#version': 'version', '#updatedAtMs': 'updatedAtMs' };
-    const values: Record<string, unknown> = {
-      ':expected': expectedVersion,
-      ':next': expectedVersion + 1,
-      ':now': nowMs,
-    };
-    let condition = '#version = :expected';
-    for (const [field, value] of Object.entries(patch)) {
-      if (value === undefined) continue;
-      names[`#${field}`] = field;
-      if (value === null) remove.push(`#${field}`);
-      else {
-        set.push(`#${field} = :${field}`);
-        values[`:${field}`] = value;
-      }
-    }
-    if (patch.status === 'STOPPED') {
-      remove.push('#gsi1pk', '#gsi1sk');
-      names['#gsi1pk'] = 'gsi1pk';
-      names['#gsi1sk'] = 'gsi1sk';
-    }
-    if (patch.status === 'ACTIVE') {
-      condition += ' AND #status <> :stopped';
-      names['#status'] = 'status';
-      values[':stopped'] = 'STOPPED';
-    }
-    let attributes: Record<string, unknown> | undefined;
-    try {
-      const out = await this.#client.send(
-        new UpdateCommand({
-          TableName: this.#tableName,
-          Key: { pk: paperPk(tenantId), sk: paperStrategySk(strategyId) },
-          UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      attributes = out.Attributes;
-    } catch (e) {
-      if (!isConditionalCheckFailed(e)) throw translateDynamoError(e, 'UpdateItem', { strategyId });
-      const actual = await this.#readStrategy(tenantId, strategyId);
-      if (actual === undefined) throw strategyNotFound(strategyId);
-      throw versionConflict(actual, expectedVersion);
-    }
-    if (attributes === undefined) {
-      throw new AppError('INTERNAL', 'DynamoDB UpdateItem with ReturnValues ALL_NEW returned no attributes', {
-        strategyId,
-      });
-    }
-    return this.#strategyFromItem(attributes);
+  ): Promise<PaperStrategyRecord | undefined> {
+    const item = await updateItemIf(
+      this.#client,
+      this.#tableName,
+      { pk: paperPk(tenantId), sk: paperStrategySk(strategyId) },
+      strategyUpdate(expectedVersion, patch, nowMs),
+      { strategyId },
+    );
+    return item === undefined ? undefined : this.#strategyFromItem(item);
   }
 
-  async putDecision(
-    decision: PaperDecisionRecord,
-  ): Promise<{ created: boolean; decision: PaperDecisionRecord }> {
-    const parsed = parseOrInvalid(PaperDecisionRecord, decision, 'paper decision');
-    const key = { pk: paperPk(parsed.tenantId), sk: paperDecisionSk(parsed.strategyId, parsed.hourMs) };
-    try {
-      await this.#client.send(
-        new PutCommand({
-          TableName: this.#tableName,
-          Item: { ...key, hourMs: parsed.hourMs, decisionJson: JSON.stringify(parsed) },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return { created: true, decision: parsed };
-    } catch (e) {
-      if (!isConditionalCheckFailed(e)) {
-        throw translateDynamoError(e, 'PutItem', { strategyId: parsed.strategyId, hourMs: parsed.hourMs });
-      }
-    }
-    const existing = await this.getDecision(parsed.tenantId, parsed.strategyId, parsed.hourMs);
-    if (existing === undefined) {
-      throw new AppError(
-        'INTERNAL',
-        'a decision item failed its not-exists condition but cannot be read back',
-        {
-          strategyId: parsed.strategyId,
-          hourMs: parsed.hourMs,
-        },
-      );
-    }
-    return { created: false, decision: existing };
+  protected async insertDecisionIfAbsent(decision: PaperDecisionRecord): Promise<boolean> {
+    return putItemIfAbsent(
+      this.#client,
+      this.#tableName,
+      {
+        pk: paperPk(decision.tenantId),
+        sk: paperDecisionSk(decision.strategyId, decision.hourMs),
+        hourMs: decision.hourMs,
+        decisionJson: JSON.stringify(decision),
+      },
+      { strategyId: decision.strategyId, hourMs: decision.hourMs },
+    );
   }
 
-  async getDecision(
+  protected async readDecision(
     tenantId: string,
     strategyId: string,
     hourMs: number,
   ): Promise<PaperDecisionRecord | undefined> {
-    assertStrategyKey(tenantId, strategyId);
-    assertHourMs(hourMs);
     const item = await getItemConsistent(
       this.#client,
       this.#tableName,
@@ -230,55 +127,46 @@ export class DynamoPaperStore implements PaperStore {
     return item === undefined ? undefined : this.#decisionFromItem(item, tenantId, strategyId);
   }
 
-  async listDecisions(
+  protected async decisionsBetween(
     tenantId: string,
     strategyId: string,
-    options: ListDecisionsOptions,
-  ): Promise<DecisionPage> {
-    assertStrategyKey(tenantId, strategyId);
-    const limit = decisionPageLimit(options);
-    const after = options.cursor === undefined ? undefined : decodeDecisionCursor(strategyId, options.cursor);
-    const fromMs = after === undefined ? options.fromMs : Math.max(options.fromMs, after + 1);
-    const found: PaperDecisionRecord[] = [];
-    if (fromMs > options.toMs) return { items: [] };
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      let out: QueryCommandOutput;
-      try {
-        out = await this.#client.send(
-          new QueryCommand({
-            TableName: this.#tableName,
-            KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :lo AND :hi',
-            ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
-            ExpressionAttributeValues: {
-              ':pk': paperPk(tenantId),
-              ':lo': paperDecisionSk(strategyId, fromMs),
-              ':hi': paperDecisionSk(strategyId, options.toMs),
-            },
-            ConsistentRead: true,
-            ScanIndexForward: true,
-            Limit: limit + 1 - found.length,
-            ...(startKey !== undefined && { ExclusiveStartKey: startKey }),
-          }),
-        );
-      } catch (e) {
-        throw translateDynamoError(e, 'Query', { strategyId });
-      }
-      for (const item of out.Items ?? []) found.push(this.#decisionFromItem(item, tenantId, strategyId));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey !== undefined && found.length <= limit);
-    const items = found.slice(0, limit);
-    const last = items.at(-1);
-    return found.length > limit && last !== undefined
-      ? { items, nextCursor: encodeDecisionCursor(strategyId, last.hourMs) }
-      : { items };
+    fromMs: number,
+    toMs: number,
+    max: number,
+  ): Promise<PaperDecisionRecord[]> {
+    return queryUpTo(
+      this.#client,
+      {
+        TableName: this.#tableName,
+        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :lo AND :hi',
+        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+        ExpressionAttributeValues: {
+          ':pk': paperPk(tenantId),
+          ':lo': paperDecisionSk(strategyId, fromMs),
+          ':hi': paperDecisionSk(strategyId, toMs),
+        },
+        ConsistentRead: true,
+        ScanIndexForward: true,
+      },
+      max,
+      undefined,
+      { strategyId },
+      (item) => this.#decisionFromItem(item, tenantId, strategyId),
+    );
   }
 
-  async listActiveStrategies(options: { limit?: number; cursor?: string } = {}): Promise<ActiveStrategyPage> {
-    const limit = options.limit ?? 100;
-    const after = options.cursor === undefined ? undefined : decodeActiveCursor(options.cursor);
-    const found: { tenantId: string; strategyId: string }[] = [];
-    let startKey: Record<string, unknown> | undefined =
+  protected async activeStrategiesAfter(after: StrategyRef | undefined, max: number): Promise<StrategyRef[]> {
+    const index = RUNS_TABLE_SCHEMA.byCreatedAt;
+    return queryUpTo(
+      this.#client,
+      {
+        TableName: this.#tableName,
+        IndexName: index.indexName,
+        KeyConditionExpression: '#g = :g',
+        ExpressionAttributeNames: { '#g': index.partitionKey.name },
+        ExpressionAttributeValues: { ':g': ACTIVE_PK },
+      },
+      max,
       after === undefined
         ? undefined
         : {
@@ -286,45 +174,13 @@ export class DynamoPaperStore implements PaperStore {
             sk: paperStrategySk(after.strategyId),
             gsi1pk: ACTIVE_PK,
             gsi1sk: activeSk(after.tenantId, after.strategyId),
-          };
-    do {
-      let out: QueryCommandOutput;
-      try {
-        out = await this.#client.send(
-          new QueryCommand({
-            TableName: this.#tableName,
-            IndexName: RUNS_TABLE_SCHEMA.byCreatedAt.indexName,
-            KeyConditionExpression: '#g = :g',
-            ExpressionAttributeNames: { '#g': RUNS_TABLE_SCHEMA.byCreatedAt.partitionKey.name },
-            ExpressionAttributeValues: { ':g': ACTIVE_PK },
-            Limit: limit + 1 - found.length,
-            ...(startKey !== undefined && { ExclusiveStartKey: startKey }),
-          }),
-        );
-      } catch (e) {
-        throw translateDynamoError(e, 'Query', { index: RUNS_TABLE_SCHEMA.byCreatedAt.indexName });
-      }
-      for (const item of out.Items ?? []) {
+          },
+      { index: index.indexName },
+      (item) => {
         const r = this.#strategyFromItem(item);
-        if (r.status === 'ACTIVE') found.push({ tenantId: r.tenantId, strategyId: r.strategyId });
-      }
-      startKey = out.LastEvaluatedKey;
-    } while (startKey !== undefined && found.length <= limit);
-    const items = found.slice(0, limit);
-    const last = items.at(-1);
-    return found.length > limit && last !== undefined
-      ? { items, nextCursor: encodeActiveCursor(last.tenantId, last.strategyId) }
-      : { items };
-  }
-
-  async #readStrategy(tenantId: string, strategyId: string): Promise<PaperStrategyRecord | undefined> {
-    const item = await getItemConsistent(
-      this.#client,
-      this.#tableName,
-      { pk: paperPk(tenantId), sk: paperStrategySk(strategyId) },
-      { strategyId },
+        return r.status === 'ACTIVE' ? { tenantId: r.tenantId, strategyId: r.strategyId } : undefined;
+      },
     );
-    return item === undefined ? undefined : this.#strategyFromItem(item);
   }
 
   #corrupt(rule: string, strategyId: string): DataIntegrityError {
@@ -372,4 +228,42 @@ export class DynamoPaperStore implements PaperStore {
     }
     return d;
   }
+}
+
+/** `SET` the patch's fields (`REMOVE` the nulls), conditional on the version (and on not re-activating a stop). */
+function strategyUpdate(expectedVersion: number, patch: StrategyPatch, nowMs: number): ConditionalUpdate {
+  const set = ['#version = :next', '#updatedAtMs = :now'];
+  const remove: string[] = [];
+  const names: Record<string, string> = { '#version': 'version', '#updatedAtMs': 'updatedAtMs' };
+  const values: Record<string, unknown> = {
+    ':expected': expectedVersion,
+    ':next': expectedVersion + 1,
+    ':now': nowMs,
+  };
+  let condition = '#version = :expected';
+  for (const [field, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    names[`#${field}`] = field;
+    if (value === null) remove.push(`#${field}`);
+    else {
+      set.push(`#${field} = :${field}`);
+      values[`:${field}`] = value;
+    }
+  }
+  if (patch.status === 'STOPPED') {
+    remove.push('#gsi1pk', '#gsi1sk');
+    names['#gsi1pk'] = 'gsi1pk';
+    names['#gsi1sk'] = 'gsi1sk';
+  }
+  if (patch.status === 'ACTIVE') {
+    condition += ' AND #status <> :stopped';
+    names['#status'] = 'status';
+    values[':stopped'] = 'STOPPED';
+  }
+  return {
+    UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
+    ConditionExpression: condition,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
 }

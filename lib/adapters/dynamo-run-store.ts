@@ -16,11 +16,11 @@
  * - progress: status non-terminal, `stages.{stage}.done <= :done`, `stages.{stage}.total` 0 or unchanged
  *   (and `version = :expectedVersion` if given); `startedAtMs`/`finishedAtMs` via `if_not_exists`;
  * - metrics summary and cancel request: status non-terminal.
- * Illegal requests fail with `InvalidInputError` before any call. When a condition fails the item is read back
- * (consistent read) and the pure rules of `lib/runs/run-store.ts` name the conflict, so the ConflictError is
- * the same as `MemoryRunStore`'s. (dynalite silently ignores `ReturnValuesOnConditionCheckFailure`, so the
- * adapter does not rely on it; the read-back shows the state just after the failed write, which is what a caller
- * re-reading would see anyway.)
+ * These are the storage primitives of `BaseRunStore`, which validates every request first (`InvalidInputError`
+ * before any call) and, when a condition fails, reads the item back (consistent read) and lets the pure rules of
+ * `lib/runs/run-record.ts` name the conflict, so the ConflictError is the same as `MemoryRunStore`'s. (dynalite
+ * silently ignores `ReturnValuesOnConditionCheckFailure`, so the adapter does not rely on it; the read-back shows
+ * the state just after the failed write, which is what a caller re-reading would see anyway.)
  *
  * `list` queries the index newest first. A page's cursor is base64url JSON of the index key of its last item
  * (the `LastEvaluatedKey` DynamoDB would give as `ExclusiveStartKey`), checked on the way back in: it must be
@@ -32,43 +32,19 @@ import type {
   CreateTableCommandInput,
   KeySchemaElement,
 } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DataIntegrityError, InvalidInputError } from '../core/errors.ts';
+import { isTerminalStatus, RUN_ID_PATTERN, RunRecord, type RunUpdate } from '../runs/run-record.ts';
+import { BaseRunStore, type RunPage } from '../runs/run-store.ts';
+import { getItemConsistent } from './dynamo-client.ts';
 import {
-  type DynamoDBDocumentClient,
-  PutCommand,
-  QueryCommand,
-  type QueryCommandOutput,
-  UpdateCommand,
-  type UpdateCommandInput,
-} from '@aws-sdk/lib-dynamodb';
-import { AppError, ConflictError, DataIntegrityError, InvalidInputError } from '../core/errors.ts';
-import {
-  applyCancelRequest,
-  applyMetricsSummary,
-  applyTransition,
-  assertRunKey,
-  assertTenantId,
-  duplicateRunConflict,
-  isTerminalStatus,
-  type ListRunsOptions,
-  listLimit,
-  type MetricsSummary,
-  type ProgressUpdate,
-  parseNewRunRecord,
-  progressConflict,
-  RUN_ID_PATTERN,
-  type RunPage,
-  RunRecord,
-  type RunStage,
-  type RunStore,
-  runNotFound,
-  type TransitionRequest,
-  transitionConflict,
-  validateMetricsSummary,
-  validateNowMs,
-  validateProgressUpdate,
-  validateTransitionRequest,
-} from '../runs/run-store.ts';
-import { getItemConsistent, isConditionalCheckFailed, translateDynamoError } from './dynamo-client.ts';
+  type ConditionalUpdate,
+  checkDynamoStoreOptions,
+  type DynamoStoreOptions,
+  putItemIfAbsent,
+  queryUpTo,
+  updateItemIf,
+} from './dynamo-items.ts';
 
 /**
  * The runs table's keys and index: the single source for the local table (tests, `local/`) and the one the CDK
@@ -145,286 +121,27 @@ export const runToItem = (record: RunRecord): Record<string, unknown> => {
   };
 };
 
-export interface DynamoRunStoreOptions {
-  /** A document client, e.g. from `makeDynamoDocumentClient`. */
-  readonly client: DynamoDBDocumentClient;
-  readonly tableName: string;
-}
-
-const KNOWN_OPTIONS = new Set(['client', 'tableName']);
+export type DynamoRunStoreOptions = DynamoStoreOptions;
 
 const NON_TERMINAL_CONDITION = '#status IN (:queued, :running)';
 const NON_TERMINAL_VALUES = { ':queued': 'QUEUED', ':running': 'RUNNING' } as const;
 
-export class DynamoRunStore implements RunStore {
+export class DynamoRunStore extends BaseRunStore {
   readonly #client: DynamoDBDocumentClient;
   readonly #tableName: string;
 
   constructor(options: DynamoRunStoreOptions) {
-    for (const name of Object.keys(options)) {
-      if (!KNOWN_OPTIONS.has(name)) {
-        throw new InvalidInputError(
-          `unknown DynamoRunStore option ${JSON.stringify(name)}; expected one of ${[...KNOWN_OPTIONS].join(', ')}`,
-          { field: name },
-        );
-      }
-    }
-    if (typeof options.tableName !== 'string' || options.tableName === '') {
-      throw new InvalidInputError(
-        'DynamoRunStore tableName must be a non-empty string, received an empty value',
-        {
-          field: 'tableName',
-        },
-      );
-    }
+    super();
+    checkDynamoStoreOptions('DynamoRunStore', options);
     this.#client = options.client;
     this.#tableName = options.tableName;
   }
 
-  async create(record: RunRecord): Promise<void> {
-    const parsed = parseNewRunRecord(record);
-    try {
-      await this.#client.send(
-        new PutCommand({
-          TableName: this.#tableName,
-          Item: runToItem(parsed),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-    } catch (e) {
-      if (isConditionalCheckFailed(e)) throw duplicateRunConflict(parsed.runId);
-      throw translateDynamoError(e, 'PutItem', { runId: parsed.runId });
-    }
+  protected async insertIfAbsent(record: RunRecord): Promise<boolean> {
+    return putItemIfAbsent(this.#client, this.#tableName, runToItem(record), { runId: record.runId });
   }
 
-  async get(tenantId: string, runId: string): Promise<RunRecord> {
-    assertRunKey(tenantId, runId);
-    const found = await this.#read(tenantId, runId);
-    if (found === undefined) throw runNotFound(runId);
-    return found;
-  }
-
-  async transition(tenantId: string, runId: string, request: TransitionRequest): Promise<RunRecord> {
-    const patch = validateTransitionRequest(request);
-    assertRunKey(tenantId, runId);
-    const set = ['#status = :to', '#version = :nextVersion', '#updatedAtMs = :now'];
-    const names: Record<string, string> = {
-      '#status': 'status',
-      '#version': 'version',
-      '#updatedAtMs': 'updatedAtMs',
-    };
-    const values: Record<string, unknown> = {
-      ':from': request.from,
-      ':to': request.to,
-      ':expectedVersion': request.expectedVersion,
-      ':nextVersion': request.expectedVersion + 1,
-      ':now': request.nowMs,
-    };
-    if (request.to === 'RUNNING' || isTerminalStatus(request.to)) {
-      const field = request.to === 'RUNNING' ? 'startedAtMs' : 'finishedAtMs';
-      set.push(`#timings.#${field} = :now`);
-      names['#timings'] = 'timings';
-      names[`#${field}`] = field;
-    }
-    if (patch.executionArn !== undefined) {
-      set.push('#executionArn = :executionArn');
-      names['#executionArn'] = 'executionArn';
-      values[':executionArn'] = patch.executionArn;
-    }
-    if (patch.error !== undefined) {
-      set.push('#error = :error');
-      names['#error'] = 'error';
-      values[':error'] = patch.error;
-    }
-    if (patch.metricsSummary !== undefined) {
-      set.push('#metricsSummaryJson = :metricsSummaryJson');
-      names['#metricsSummaryJson'] = 'metricsSummaryJson';
-      values[':metricsSummaryJson'] = JSON.stringify(patch.metricsSummary);
-    }
-    return this.#conditionalUpdate(
-      tenantId,
-      runId,
-      {
-        UpdateExpression: `SET ${set.join(', ')}`,
-        ConditionExpression: '#status = :from AND #version = :expectedVersion',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      },
-      (actual) => {
-        applyTransition(actual, request); // throws the ConflictError naming what differs
-        return transitionConflict(actual, request);
-      },
-    );
-  }
-
-  async updateProgress(
-    tenantId: string,
-    runId: string,
-    stage: RunStage,
-    progress: ProgressUpdate,
-    expectedVersion?: number,
-  ): Promise<RunRecord> {
-    validateProgressUpdate(stage, progress, expectedVersion);
-    assertRunKey(tenantId, runId);
-    const finished = progress.total > 0 && progress.done === progress.total;
-    const at = (field: string) => `#stages.#stage.#${field}`;
-    const set = [
-      `${at('done')} = :done`,
-      `${at('total')} = :total`,
-      `${at('startedAtMs')} = if_not_exists(${at('startedAtMs')}, :now)`,
-      '#updatedAtMs = :now',
-    ];
-    if (finished) set.push(`${at('finishedAtMs')} = if_not_exists(${at('finishedAtMs')}, :now)`);
-    const conditions = [
-      NON_TERMINAL_CONDITION,
-      `${at('done')} <= :done`,
-      `(${at('total')} = :zero OR ${at('total')} = :total)`,
-    ];
-    const names: Record<string, string> = {
-      '#status': 'status',
-      '#stages': 'stages',
-      '#stage': stage,
-      '#done': 'done',
-      '#total': 'total',
-      '#startedAtMs': 'startedAtMs',
-      '#updatedAtMs': 'updatedAtMs',
-      ...(finished && { '#finishedAtMs': 'finishedAtMs' }),
-    };
-    const values: Record<string, unknown> = {
-      ...NON_TERMINAL_VALUES,
-      ':done': progress.done,
-      ':total': progress.total,
-      ':zero': 0,
-      ':now': progress.nowMs,
-    };
-    if (expectedVersion !== undefined) {
-      conditions.push('#version = :expectedVersion');
-      names['#version'] = 'version';
-      values[':expectedVersion'] = expectedVersion;
-    }
-    return this.#conditionalUpdate(
-      tenantId,
-      runId,
-      {
-        UpdateExpression: `SET ${set.join(', ')}`,
-        ConditionExpression: conditions.join(' AND '),
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      },
-      (actual) =>
-        progressConflict(actual, stage, progress, expectedVersion) ??
-        new ConflictError(
-          `run ${runId}: progress of ${stage} conflicted with a concurrent update; read and retry`,
-          {
-            runId,
-            stage,
-            actualStatus: actual.status,
-            actualVersion: actual.version,
-          },
-        ),
-    );
-  }
-
-  async setMetricsSummary(
-    tenantId: string,
-    runId: string,
-    summary: MetricsSummary,
-    nowMs: number,
-  ): Promise<RunRecord> {
-    const parsed = validateMetricsSummary(summary);
-    validateNowMs(nowMs);
-    assertRunKey(tenantId, runId);
-    return this.#conditionalUpdate(
-      tenantId,
-      runId,
-      {
-        UpdateExpression: 'SET #metricsSummaryJson = :metricsSummaryJson, #updatedAtMs = :now',
-        ConditionExpression: NON_TERMINAL_CONDITION,
-        ExpressionAttributeNames: {
-          '#status': 'status',
-          '#metricsSummaryJson': 'metricsSummaryJson',
-          '#updatedAtMs': 'updatedAtMs',
-        },
-        ExpressionAttributeValues: {
-          ...NON_TERMINAL_VALUES,
-          ':metricsSummaryJson': JSON.stringify(parsed),
-          ':now': nowMs,
-        },
-      },
-      (actual) => {
-        applyMetricsSummary(actual, parsed, nowMs);
-        return this.#unexplainedConflict(actual, 'set the metrics summary');
-      },
-    );
-  }
-
-  async requestCancel(tenantId: string, runId: string, nowMs: number): Promise<RunRecord> {
-    validateNowMs(nowMs);
-    assertRunKey(tenantId, runId);
-    return this.#conditionalUpdate(
-      tenantId,
-      runId,
-      {
-        UpdateExpression: 'SET #cancelRequested = :true, #updatedAtMs = :now',
-        ConditionExpression: NON_TERMINAL_CONDITION,
-        ExpressionAttributeNames: {
-          '#status': 'status',
-          '#cancelRequested': 'cancelRequested',
-          '#updatedAtMs': 'updatedAtMs',
-        },
-        ExpressionAttributeValues: { ...NON_TERMINAL_VALUES, ':true': true, ':now': nowMs },
-      },
-      (actual) => {
-        applyCancelRequest(actual, nowMs);
-        return this.#unexplainedConflict(actual, 'request cancellation');
-      },
-    );
-  }
-
-  async list(tenantId: string, options: ListRunsOptions = {}): Promise<RunPage> {
-    assertTenantId(tenantId);
-    const limit = listLimit(options);
-    let startKey: RunItemKeys | undefined =
-      options.cursor === undefined ? undefined : decodeRunCursor(tenantId, options.cursor);
-    const found: RunRecord[] = [];
-    // One more than the page, so that a cursor is handed out only when more runs follow. DynamoDB may stop
-    // early (1 MB pages); keep going from its LastEvaluatedKey.
-    do {
-      let out: QueryCommandOutput;
-      try {
-        out = await this.#client.send(
-          new QueryCommand({
-            TableName: this.#tableName,
-            IndexName: RUNS_TABLE_SCHEMA.byCreatedAt.indexName,
-            KeyConditionExpression: '#gsi1pk = :gsi1pk',
-            ExpressionAttributeNames: { '#gsi1pk': RUNS_TABLE_SCHEMA.byCreatedAt.partitionKey.name },
-            ExpressionAttributeValues: { ':gsi1pk': runsGsiPk(tenantId) },
-            ScanIndexForward: false,
-            Limit: limit + 1 - found.length,
-            ...(startKey !== undefined && { ExclusiveStartKey: { ...startKey } }),
-          }),
-        );
-      } catch (e) {
-        throw translateDynamoError(e, 'Query', { index: RUNS_TABLE_SCHEMA.byCreatedAt.indexName });
-      }
-      for (const item of out.Items ?? []) {
-        const record = this.#fromItem(item);
-        if (record.tenantId !== tenantId) {
-          throw this.#corrupt(`listed under tenant ${tenantId} but belongs to another tenant`, record.runId);
-        }
-        found.push(record);
-      }
-      startKey =
-        out.LastEvaluatedKey === undefined ? undefined : (out.LastEvaluatedKey as unknown as RunItemKeys);
-    } while (startKey !== undefined && found.length <= limit);
-    const items = found.slice(0, limit);
-    const last = items.at(-1);
-    return found.length > limit && last !== undefined
-      ? { items, nextCursor: encodeRunCursor(runItemKeys(last)) }
-      : { items };
-  }
-
-  async #read(tenantId: string, runId: string): Promise<RunRecord | undefined> {
+  protected async read(tenantId: string, runId: string): Promise<RunRecord | undefined> {
     const item = await getItemConsistent(
       this.#client,
       this.#tableName,
@@ -434,54 +151,51 @@ export class DynamoRunStore implements RunStore {
     return item === undefined ? undefined : this.#fromItem(item);
   }
 
-  /**
-   * One conditional UpdateItem returning the new record. On a failed condition the item is read back:
-   * missing → `NotFoundError`; else `explain(actual)` gives (or throws) the `ConflictError`.
-   */
-  async #conditionalUpdate(
+  protected async updateIf(
     tenantId: string,
     runId: string,
-    input: Pick<
-      UpdateCommandInput,
-      'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
-    >,
-    explain: (actual: RunRecord) => ConflictError,
-  ): Promise<RunRecord> {
-    let attributes: Record<string, unknown> | undefined;
-    try {
-      const out = await this.#client.send(
-        new UpdateCommand({
-          TableName: this.#tableName,
-          Key: { pk: runPk(tenantId), sk: runSk(runId) },
-          ...input,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      attributes = out.Attributes;
-    } catch (e) {
-      if (!isConditionalCheckFailed(e)) throw translateDynamoError(e, 'UpdateItem', { runId });
-      const actual = await this.#read(tenantId, runId);
-      if (actual === undefined) throw runNotFound(runId);
-      throw explain(actual);
-    }
-    if (attributes === undefined) {
-      throw new AppError('INTERNAL', 'DynamoDB UpdateItem with ReturnValues ALL_NEW returned no attributes', {
-        operation: 'UpdateItem',
-        runId,
-      });
-    }
-    return this.#fromItem(attributes);
+    update: RunUpdate,
+  ): Promise<RunRecord | undefined> {
+    const item = await updateItemIf(
+      this.#client,
+      this.#tableName,
+      { pk: runPk(tenantId), sk: runSk(runId) },
+      conditionalUpdateOf(update),
+      { runId },
+    );
+    return item === undefined ? undefined : this.#fromItem(item);
   }
 
-  #unexplainedConflict(actual: RunRecord, action: string): ConflictError {
-    return new ConflictError(
-      `run ${actual.runId}: cannot ${action}; it changed concurrently, read and retry`,
+  protected async page(tenantId: string, limit: number, cursor: string | undefined): Promise<RunPage> {
+    const startKey = cursor === undefined ? undefined : decodeRunCursor(tenantId, cursor);
+    const index = RUNS_TABLE_SCHEMA.byCreatedAt;
+    // One more than the page, so that a cursor is handed out only when more runs follow.
+    const found = await queryUpTo(
+      this.#client,
       {
-        runId: actual.runId,
-        actualStatus: actual.status,
-        actualVersion: actual.version,
+        TableName: this.#tableName,
+        IndexName: index.indexName,
+        KeyConditionExpression: '#gsi1pk = :gsi1pk',
+        ExpressionAttributeNames: { '#gsi1pk': index.partitionKey.name },
+        ExpressionAttributeValues: { ':gsi1pk': runsGsiPk(tenantId) },
+        ScanIndexForward: false,
+      },
+      limit + 1,
+      startKey === undefined ? undefined : { ...startKey },
+      { index: index.indexName },
+      (item) => {
+        const record = this.#fromItem(item);
+        if (record.tenantId !== tenantId) {
+          throw this.#corrupt(`listed under tenant ${tenantId} but belongs to another tenant`, record.runId);
+        }
+        return record;
       },
     );
+    const items = found.slice(0, limit);
+    const last = items.at(-1);
+    return found.length > limit && last !== undefined
+      ? { items, nextCursor: encodeRunCursor(runItemKeys(last)) }
+      : { items };
   }
 
   #corrupt(rule: string, runId?: string): DataIntegrityError {
@@ -519,6 +233,134 @@ export class DynamoRunStore implements RunStore {
     }
     return parsed.data;
   }
+}
+
+/** The update expression and condition that encode the rules of `update` (see the module comment). */
+function conditionalUpdateOf(update: RunUpdate): ConditionalUpdate {
+  switch (update.kind) {
+    case 'transition':
+      return transitionUpdate(update);
+    case 'progress':
+      return progressUpdate(update);
+    case 'metrics':
+      return {
+        UpdateExpression: 'SET #metricsSummaryJson = :metricsSummaryJson, #updatedAtMs = :now',
+        ConditionExpression: NON_TERMINAL_CONDITION,
+        ExpressionAttributeNames: {
+          '#status': 'status',
+          '#metricsSummaryJson': 'metricsSummaryJson',
+          '#updatedAtMs': 'updatedAtMs',
+        },
+        ExpressionAttributeValues: {
+          ...NON_TERMINAL_VALUES,
+          ':metricsSummaryJson': JSON.stringify(update.summary),
+          ':now': update.nowMs,
+        },
+      };
+    case 'cancel':
+      return {
+        UpdateExpression: 'SET #cancelRequested = :true, #updatedAtMs = :now',
+        ConditionExpression: NON_TERMINAL_CONDITION,
+        ExpressionAttributeNames: {
+          '#status': 'status',
+          '#cancelRequested': 'cancelRequested',
+          '#updatedAtMs': 'updatedAtMs',
+        },
+        ExpressionAttributeValues: { ...NON_TERMINAL_VALUES, ':true': true, ':now': update.nowMs },
+      };
+  }
+}
+
+function transitionUpdate({ request, patch }: Extract<RunUpdate, { kind: 'transition' }>): ConditionalUpdate {
+  const set = ['#status = :to', '#version = :nextVersion', '#updatedAtMs = :now'];
+  const names: Record<string, string> = {
+    '#status': 'status',
+    '#version': 'version',
+    '#updatedAtMs': 'updatedAtMs',
+  };
+  const values: Record<string, unknown> = {
+    ':from': request.from,
+    ':to': request.to,
+    ':expectedVersion': request.expectedVersion,
+    ':nextVersion': request.expectedVersion + 1,
+    ':now': request.nowMs,
+  };
+  if (request.to === 'RUNNING' || isTerminalStatus(request.to)) {
+    const field = request.to === 'RUNNING' ? 'startedAtMs' : 'finishedAtMs';
+    set.push(`#timings.#${field} = :now`);
+    names['#timings'] = 'timings';
+    names[`#${field}`] = field;
+  }
+  if (patch.executionArn !== undefined) {
+    set.push('#executionArn = :executionArn');
+    names['#executionArn'] = 'executionArn';
+    values[':executionArn'] = patch.executionArn;
+  }
+  if (patch.error !== undefined) {
+    set.push('#error = :error');
+    names['#error'] = 'error';
+    values[':error'] = patch.error;
+  }
+  if (patch.metricsSummary !== undefined) {
+    set.push('#metricsSummaryJson = :metricsSummaryJson');
+    names['#metricsSummaryJson'] = 'metricsSummaryJson';
+    values[':metricsSummaryJson'] = JSON.stringify(patch.metricsSummary);
+  }
+  return {
+    UpdateExpression: `SET ${set.join(', ')}`,
+    ConditionExpression: '#status = :from AND #version = :expectedVersion',
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+function progressUpdate({
+  stage,
+  progress,
+  expectedVersion,
+}: Extract<RunUpdate, { kind: 'progress' }>): ConditionalUpdate {
+  const finished = progress.total > 0 && progress.done === progress.total;
+  const at = (field: string) => `#stages.#stage.#${field}`;
+  const set = [
+    `${at('done')} = :done`,
+    `${at('total')} = :total`,
+    `${at('startedAtMs')} = if_not_exists(${at('startedAtMs')}, :now)`,
+    '#updatedAtMs = :now',
+  ];
+  if (finished) set.push(`${at('finishedAtMs')} = if_not_exists(${at('finishedAtMs')}, :now)`);
+  const conditions = [
+    NON_TERMINAL_CONDITION,
+    `${at('done')} <= :done`,
+    `(${at('total')} = :zero OR ${at('total')} = :total)`,
+  ];
+  const names: Record<string, string> = {
+    '#status': 'status',
+    '#stages': 'stages',
+    '#stage': stage,
+    '#done': 'done',
+    '#total': 'total',
+    '#startedAtMs': 'startedAtMs',
+    '#updatedAtMs': 'updatedAtMs',
+    ...(finished && { '#finishedAtMs': 'finishedAtMs' }),
+  };
+  const values: Record<string, unknown> = {
+    ...NON_TERMINAL_VALUES,
+    ':done': progress.done,
+    ':total': progress.total,
+    ':zero': 0,
+    ':now': progress.nowMs,
+  };
+  if (expectedVersion !== undefined) {
+    conditions.push('#version = :expectedVersion');
+    names['#version'] = 'version';
+    values[':expectedVersion'] = expectedVersion;
+  }
+  return {
+    UpdateExpression: `SET ${set.join(', ')}`,
+    ConditionExpression: conditions.join(' AND '),
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
 }
 
 /** base64url JSON of an index key (pk, sk, gsi1pk, gsi1sk in that order). */

@@ -1,134 +1,97 @@
 /**
- * `PaperStore` in Maps, for unit tests and single-process tools. It applies the pure rules of
- * `lib/paper/paper-store.ts` to stored copies, so it fails exactly like `DynamoPaperStore`. No method awaits
- * between its read and its write, so every write is atomic in one process (the conditional writes of DynamoDB).
+ * `PaperStore` in Maps, for unit tests and single-process tools: the storage primitives of `BasePaperStore`,
+ * which owns the API and its rules. No primitive awaits between its read and its write, so every write is
+ * atomic in one process (the conditional writes of DynamoDB).
  */
 import {
-  type ActiveStrategyPage,
   applyPatch,
-  assertHourMs,
-  assertStrategyKey,
-  type DecisionPage,
-  decisionPageLimit,
-  decodeActiveCursor,
-  decodeDecisionCursor,
-  duplicateStrategy,
-  encodeActiveCursor,
-  encodeDecisionCursor,
-  type ListDecisionsOptions,
-  PaperDecisionRecord,
-  type PaperStore,
+  type PaperDecisionRecord,
   type PaperStrategyRecord,
-  parseNewStrategy,
-  parseOrInvalid,
   type StrategyPatch,
-  strategyNotFound,
-  validatePatch,
-  versionConflict,
-} from '../paper/paper-store.ts';
+  strategyUpdateConflict,
+} from '../paper/paper-record.ts';
+import { BasePaperStore, type StrategyRef } from '../paper/paper-store.ts';
 
-export class MemoryPaperStore implements PaperStore {
+const keyOf = (tenantId: string, strategyId: string): string => `${tenantId}#${strategyId}`;
+
+export class MemoryPaperStore extends BasePaperStore {
   readonly #strategies = new Map<string, PaperStrategyRecord>();
   /** strategy key → hourMs → decision */
   readonly #decisions = new Map<string, Map<number, PaperDecisionRecord>>();
 
-  async createStrategy(record: PaperStrategyRecord): Promise<void> {
-    const parsed = parseNewStrategy(record);
-    const key = this.#key(parsed.tenantId, parsed.strategyId);
-    if (this.#strategies.has(key)) throw duplicateStrategy(parsed.strategyId);
-    this.#strategies.set(key, structuredClone(parsed));
+  protected async insertStrategyIfAbsent(record: PaperStrategyRecord): Promise<boolean> {
+    const key = keyOf(record.tenantId, record.strategyId);
+    if (this.#strategies.has(key)) return false;
+    this.#strategies.set(key, structuredClone(record));
+    return true;
   }
 
-  async getStrategy(tenantId: string, strategyId: string): Promise<PaperStrategyRecord> {
-    return structuredClone(this.#current(tenantId, strategyId));
+  protected async readStrategy(
+    tenantId: string,
+    strategyId: string,
+  ): Promise<PaperStrategyRecord | undefined> {
+    const found = this.#strategies.get(keyOf(tenantId, strategyId));
+    return found === undefined ? undefined : structuredClone(found);
   }
 
-  async updateStrategy(
+  protected async updateStrategyIf(
     tenantId: string,
     strategyId: string,
     expectedVersion: number,
     patch: StrategyPatch,
     nowMs: number,
-  ): Promise<PaperStrategyRecord> {
-    validatePatch(expectedVersion, patch, nowMs);
-    const current = this.#current(tenantId, strategyId);
-    if (current.version !== expectedVersion) throw versionConflict(current, expectedVersion);
+  ): Promise<PaperStrategyRecord | undefined> {
+    const current = this.#strategies.get(keyOf(tenantId, strategyId));
+    if (current === undefined || strategyUpdateConflict(current, expectedVersion, patch) !== undefined) {
+      return undefined;
+    }
     const next = applyPatch(structuredClone(current), patch, nowMs);
-    this.#strategies.set(this.#key(tenantId, strategyId), next);
+    this.#strategies.set(keyOf(tenantId, strategyId), next);
     return structuredClone(next);
   }
 
-  async putDecision(
-    decision: PaperDecisionRecord,
-  ): Promise<{ created: boolean; decision: PaperDecisionRecord }> {
-    const parsed = parseOrInvalid(PaperDecisionRecord, decision, 'paper decision');
-    const key = this.#key(parsed.tenantId, parsed.strategyId);
+  protected async insertDecisionIfAbsent(decision: PaperDecisionRecord): Promise<boolean> {
+    const key = keyOf(decision.tenantId, decision.strategyId);
     let hours = this.#decisions.get(key);
     if (hours === undefined) {
       hours = new Map();
       this.#decisions.set(key, hours);
     }
-    const existing = hours.get(parsed.hourMs);
-    if (existing !== undefined) return { created: false, decision: structuredClone(existing) };
-    hours.set(parsed.hourMs, structuredClone(parsed));
-    return { created: true, decision: structuredClone(parsed) };
+    if (hours.has(decision.hourMs)) return false;
+    hours.set(decision.hourMs, structuredClone(decision));
+    return true;
   }
 
-  async getDecision(
+  protected async readDecision(
     tenantId: string,
     strategyId: string,
     hourMs: number,
   ): Promise<PaperDecisionRecord | undefined> {
-    assertHourMs(hourMs);
-    const found = this.#decisions.get(this.#key(tenantId, strategyId))?.get(hourMs);
+    const found = this.#decisions.get(keyOf(tenantId, strategyId))?.get(hourMs);
     return found === undefined ? undefined : structuredClone(found);
   }
 
-  async listDecisions(
+  protected async decisionsBetween(
     tenantId: string,
     strategyId: string,
-    options: ListDecisionsOptions,
-  ): Promise<DecisionPage> {
-    const limit = decisionPageLimit(options);
-    const key = this.#key(tenantId, strategyId);
-    const after = options.cursor === undefined ? undefined : decodeDecisionCursor(strategyId, options.cursor);
-    const all = [...(this.#decisions.get(key)?.values() ?? [])]
-      .filter((d) => d.hourMs >= options.fromMs && d.hourMs <= options.toMs)
-      .filter((d) => after === undefined || d.hourMs > after)
-      .sort((a, b) => a.hourMs - b.hourMs);
-    const items = all.slice(0, limit).map((d) => structuredClone(d));
-    const last = items.at(-1);
-    return all.length > limit && last !== undefined
-      ? { items, nextCursor: encodeDecisionCursor(strategyId, last.hourMs) }
-      : { items };
+    fromMs: number,
+    toMs: number,
+    max: number,
+  ): Promise<PaperDecisionRecord[]> {
+    return [...(this.#decisions.get(keyOf(tenantId, strategyId))?.values() ?? [])]
+      .filter((d) => d.hourMs >= fromMs && d.hourMs <= toMs)
+      .sort((a, b) => a.hourMs - b.hourMs)
+      .slice(0, max)
+      .map((d) => structuredClone(d));
   }
 
-  async listActiveStrategies(options: { limit?: number; cursor?: string } = {}): Promise<ActiveStrategyPage> {
-    const limit = options.limit ?? 100;
-    const after = options.cursor === undefined ? undefined : decodeActiveCursor(options.cursor);
-    const key = (t: string, s: string) => `${t}#${s}`;
-    const all = [...this.#strategies.values()]
+  protected async activeStrategiesAfter(after: StrategyRef | undefined, max: number): Promise<StrategyRef[]> {
+    const afterKey = after === undefined ? undefined : keyOf(after.tenantId, after.strategyId);
+    return [...this.#strategies.values()]
       .filter((r) => r.status === 'ACTIVE')
       .map((r) => ({ tenantId: r.tenantId, strategyId: r.strategyId }))
-      .sort((x, y) => (key(x.tenantId, x.strategyId) < key(y.tenantId, y.strategyId) ? -1 : 1))
-      .filter(
-        (r) => after === undefined || key(r.tenantId, r.strategyId) > key(after.tenantId, after.strategyId),
-      );
-    const items = all.slice(0, limit);
-    const last = items.at(-1);
-    return all.length > limit && last !== undefined
-      ? { items, nextCursor: encodeActiveCursor(last.tenantId, last.strategyId) }
-      : { items };
-  }
-
-  #key(tenantId: string, strategyId: string): string {
-    assertStrategyKey(tenantId, strategyId);
-    return `${tenantId}#${strategyId}`;
-  }
-
-  #current(tenantId: string, strategyId: string): PaperStrategyRecord {
-    const found = this.#strategies.get(this.#key(tenantId, strategyId));
-    if (found === undefined) throw strategyNotFound(strategyId);
-    return found;
+      .sort((x, y) => (keyOf(x.tenantId, x.strategyId) < keyOf(y.tenantId, y.strategyId) ? -1 : 1))
+      .filter((r) => afterKey === undefined || keyOf(r.tenantId, r.strategyId) > afterKey)
+      .slice(0, max);
   }
 }

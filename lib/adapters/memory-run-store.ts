@@ -1,38 +1,20 @@
 /**
- * `RunStore` in a Map, for unit tests and single-process tools. It applies the pure rules of
- * `lib/runs/run-store.ts` to a stored copy, so it fails exactly like `DynamoRunStore`. Each method reads and
- * writes the Map without awaiting in between, which makes every write atomic in one process.
+ * `RunStore` in a Map, for unit tests and single-process tools: the storage primitives of `BaseRunStore`, which
+ * owns the API and its rules. `updateIf` applies the pure rules of `lib/runs/run-record.ts` to a stored copy and
+ * reads and writes the Map without awaiting in between, which makes every write atomic in one process.
  *
  * Cursors are base64url JSON of `{ tenantId, createdAtMs, runId }` of the last item of a page; they are valid
  * only for the same tenant (another tenant's cursor → `InvalidInputError`).
  */
-import { InvalidInputError } from '../core/errors.ts';
+import { ConflictError, InvalidInputError } from '../core/errors.ts';
 import {
-  applyCancelRequest,
-  applyMetricsSummary,
-  applyProgress,
-  applyTransition,
-  assertRunKey,
-  assertTenantId,
+  applyRunUpdate,
   compareRunsNewestFirst,
-  duplicateRunConflict,
-  type ListRunsOptions,
-  listLimit,
-  type MetricsSummary,
-  type ProgressUpdate,
-  parseNewRunRecord,
   RUN_ID_PATTERN,
-  type RunPage,
   type RunRecord,
-  type RunStage,
-  type RunStore,
-  runNotFound,
-  type TransitionRequest,
-  validateMetricsSummary,
-  validateNowMs,
-  validateProgressUpdate,
-  validateTransitionRequest,
-} from '../runs/run-store.ts';
+  type RunUpdate,
+} from '../runs/run-record.ts';
+import { BaseRunStore, type RunPage } from '../runs/run-store.ts';
 
 interface CursorPosition {
   readonly tenantId: string;
@@ -66,58 +48,41 @@ const decodeCursor = (tenantId: string, cursor: string): CursorPosition => {
   return { tenantId, createdAtMs, runId };
 };
 
-export class MemoryRunStore implements RunStore {
+export class MemoryRunStore extends BaseRunStore {
   readonly #runs = new Map<string, RunRecord>();
 
-  async create(record: RunRecord): Promise<void> {
-    const parsed = parseNewRunRecord(record);
-    const key = this.#key(parsed.tenantId, parsed.runId);
-    if (this.#runs.has(key)) throw duplicateRunConflict(parsed.runId);
-    this.#runs.set(key, structuredClone(parsed));
+  protected async insertIfAbsent(record: RunRecord): Promise<boolean> {
+    const key = keyOf(record.tenantId, record.runId);
+    if (this.#runs.has(key)) return false;
+    this.#runs.set(key, structuredClone(record));
+    return true;
   }
 
-  async get(tenantId: string, runId: string): Promise<RunRecord> {
-    return structuredClone(this.#current(tenantId, runId));
+  protected async read(tenantId: string, runId: string): Promise<RunRecord | undefined> {
+    const found = this.#runs.get(keyOf(tenantId, runId));
+    return found === undefined ? undefined : structuredClone(found);
   }
 
-  async transition(tenantId: string, runId: string, request: TransitionRequest): Promise<RunRecord> {
-    validateTransitionRequest(request);
-    return this.#update(tenantId, runId, (current) => applyTransition(current, request));
-  }
-
-  async updateProgress(
+  protected async updateIf(
     tenantId: string,
     runId: string,
-    stage: RunStage,
-    progress: ProgressUpdate,
-    expectedVersion?: number,
-  ): Promise<RunRecord> {
-    validateProgressUpdate(stage, progress, expectedVersion);
-    return this.#update(tenantId, runId, (current) =>
-      applyProgress(current, stage, progress, expectedVersion),
-    );
+    update: RunUpdate,
+  ): Promise<RunRecord | undefined> {
+    const current = this.#runs.get(keyOf(tenantId, runId));
+    if (current === undefined) return undefined;
+    let next: RunRecord;
+    try {
+      next = applyRunUpdate(structuredClone(current), update);
+    } catch (e) {
+      if (e instanceof ConflictError) return undefined; // the base store names it from the record read back
+      throw e;
+    }
+    this.#runs.set(keyOf(tenantId, runId), next);
+    return structuredClone(next);
   }
 
-  async setMetricsSummary(
-    tenantId: string,
-    runId: string,
-    summary: MetricsSummary,
-    nowMs: number,
-  ): Promise<RunRecord> {
-    validateMetricsSummary(summary);
-    validateNowMs(nowMs);
-    return this.#update(tenantId, runId, (current) => applyMetricsSummary(current, summary, nowMs));
-  }
-
-  async requestCancel(tenantId: string, runId: string, nowMs: number): Promise<RunRecord> {
-    validateNowMs(nowMs);
-    return this.#update(tenantId, runId, (current) => applyCancelRequest(current, nowMs));
-  }
-
-  async list(tenantId: string, options: ListRunsOptions = {}): Promise<RunPage> {
-    assertTenantId(tenantId);
-    const limit = listLimit(options);
-    const after = options.cursor === undefined ? undefined : decodeCursor(tenantId, options.cursor);
+  protected async page(tenantId: string, limit: number, cursor: string | undefined): Promise<RunPage> {
+    const after = cursor === undefined ? undefined : decodeCursor(tenantId, cursor);
     const all = [...this.#runs.values()]
       .filter((r) => r.tenantId === tenantId)
       .sort(compareRunsNewestFirst)
@@ -131,21 +96,6 @@ export class MemoryRunStore implements RunStore {
     const last = items.at(-1);
     return all.length > limit && last !== undefined ? { items, nextCursor: encodeCursor(last) } : { items };
   }
-
-  #key(tenantId: string, runId: string): string {
-    assertRunKey(tenantId, runId);
-    return `${tenantId}#${runId}`;
-  }
-
-  #current(tenantId: string, runId: string): RunRecord {
-    const found = this.#runs.get(this.#key(tenantId, runId));
-    if (found === undefined) throw runNotFound(runId);
-    return found;
-  }
-
-  #update(tenantId: string, runId: string, change: (current: RunRecord) => RunRecord): RunRecord {
-    const next = change(structuredClone(this.#current(tenantId, runId)));
-    this.#runs.set(this.#key(tenantId, runId), next);
-    return structuredClone(next);
-  }
 }
+
+const keyOf = (tenantId: string, runId: string): string => `${tenantId}#${runId}`;

@@ -37,7 +37,7 @@ import {
   type IdempotentResult,
 } from '../api/idempotency.ts';
 import { AppError, InvalidInputError, UpstreamError } from '../core/errors.ts';
-import { RUN_ID_PATTERN } from '../runs/run-store.ts';
+import { RUN_ID_PATTERN } from '../runs/run-record.ts';
 import { translateDynamoError } from './dynamo-client.ts';
 
 export interface PowertoolsIdempotencyGuardOptions {

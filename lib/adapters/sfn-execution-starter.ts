@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { type ExecutionInput, type ExecutionStarter, executionInputJson } from '../api/execution-starter.ts';
 import { AppError, ConflictError, InvalidInputError, UpstreamError } from '../core/errors.ts';
-import { RUN_ID_PATTERN } from '../runs/run-store.ts';
+import { RUN_ID_PATTERN } from '../runs/run-record.ts';
 
 export interface SfnClientSettings {
   readonly region: string;

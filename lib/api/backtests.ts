@@ -20,15 +20,8 @@ import { isUlid, ULID_PATTERN } from '../core/ulid.ts';
 import type { DatasetCatalog } from '../data/dataset-catalog.ts';
 import { getJson, type ObjectStore } from '../data/object-store.ts';
 import { runKeys } from '../runs/keys.ts';
-import {
-  isTerminalStatus,
-  MAX_LIST_LIMIT,
-  newRunRecord,
-  RUN_STAGES,
-  type RunRecord,
-  RunStatus,
-  type RunStore,
-} from '../runs/run-store.ts';
+import { isTerminalStatus, newRunRecord, RUN_STAGES, type RunRecord, RunStatus } from '../runs/run-record.ts';
+import { MAX_LIST_LIMIT, type RunStore } from '../runs/run-store.ts';
 import type { ExecutionStarter } from './execution-starter.ts';
 import { type IdempotencyGuard, payloadHashOf, scopedIdempotencyKey } from './idempotency.ts';
 

@@ -27,17 +27,11 @@ import { isUlid } from '../core/ulid.ts';
 import type { DatasetCatalog } from '../data/dataset-catalog.ts';
 import { getJson, type ObjectStore } from '../data/object-store.ts';
 import { parseModel } from '../models/index.ts';
-import {
-  DEFAULT_DECISION_PAGE,
-  MAX_DECISION_PAGE,
-  type PaperDecisionRecord,
-  type PaperStore,
-  type PaperStrategyRecord,
-  paperKeys,
-} from '../paper/paper-store.ts';
+import type { PaperDecisionRecord, PaperStrategyRecord } from '../paper/paper-record.ts';
+import { DEFAULT_DECISION_PAGE, MAX_DECISION_PAGE, type PaperStore } from '../paper/paper-store.ts';
 import { resolveFeatureNames } from '../pipeline/feature-set.ts';
 import { RunPlan } from '../pipeline/plan.ts';
-import { runKeys } from '../runs/keys.ts';
+import { paperKeys, runKeys } from '../runs/keys.ts';
 import type { RunStore } from '../runs/run-store.ts';
 import { RunNotFinishedError, UnknownDatasetError } from './backtests.ts';
 import { type IdempotencyGuard, payloadHashOf, scopedIdempotencyKey } from './idempotency.ts';

@@ -36,6 +36,22 @@ export function splitEventsFromActions(actions: PitTable | undefined, grid: BarG
 }
 
 /**
+ * The split events of rows [fromRow, toRow) of `grid` (`splitEventsFromActions`), as run-grid events: row
+ * `fromRow` is run-grid bar `startBar`.
+ */
+export function splitEventsForRows(
+  actions: PitTable | undefined,
+  grid: BarGrid,
+  fromRow: number,
+  toRow: number,
+  startBar: number,
+): SplitEvent[] {
+  return splitEventsFromActions(actions, grid)
+    .filter((e) => e.bar >= fromRow && e.bar < toRow)
+    .map((e) => ({ ...e, bar: e.bar - fromRow + startBar }));
+}
+
+/**
  * Delistings from a close panel: a name whose last bar (finite close) comes before the panel's last bar is
  * delisted at that bar. Compute it on a panel that reaches the dataset's last bar (not only the run's period), or
  * a name that merely continues after the run would look delisted at the run's end.

@@ -10,7 +10,12 @@
  * - `StaticDatasetCatalog`: a fixed list, for tests and single-dataset tools.
  */
 import { z } from 'zod';
-import { datasetPrefix } from '../runs/keys.ts';
+import {
+  DATASET_ID_PATTERN,
+  DATASET_NAME_PATTERN,
+  datasetManifestKey,
+  datasetNamePointerKey,
+} from './dataset-keys.ts';
 import { getJson, type ObjectStore } from './object-store.ts';
 
 export type DatasetReference = { readonly id: string } | { readonly name: string };
@@ -19,13 +24,6 @@ export interface DatasetCatalog {
   /** The dataset id `ref` names, or `undefined` when there is no such dataset. */
   resolve(ref: DatasetReference): Promise<string | undefined>;
 }
-
-export const DATASET_ID_PATTERN = /^ds_[0-9a-f]{24}$/;
-/** Names usable in an object key segment: no '/', no '..', no control characters. */
-export const DATASET_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
-export const datasetManifestKey = (datasetId: string): string => `${datasetPrefix(datasetId)}manifest.json`;
-export const datasetNamePointerKey = (name: string): string => `datasets/by-name/${name}.json`;
 
 const NamePointer = z.object({ datasetId: z.string().regex(DATASET_ID_PATTERN) }).strict();
 

@@ -1,5 +1,6 @@
 import type { BarPanels } from './bar-panels.ts';
 import type { DatasetReader } from './dataset.ts';
+import { membershipMask } from './membership-mask.ts';
 import { BENCHMARK_SYMBOL } from './universe.ts';
 
 export interface DatasetSummary {
@@ -41,18 +42,12 @@ export async function summarizeDataset(reader: DatasetReader, panels: BarPanels)
   };
   let barsOutsideMembership = 0;
   const spy = m.symbols.indexOf(BENCHMARK_SYMBOL);
-  const spellsOf: { startMs: number; endMs: number }[][] = m.symbols.map(() => []);
-  for (let i = 0; i < membership.symbol.length; i++) {
-    const a = membership.symbol[i]!;
-    if (a >= 0) spellsOf[a]!.push({ startMs: membership.startMs[i]!, endMs: membership.endMs[i]! });
-  }
+  const member = membershipMask(membership, panels.grid.closeMs, panels.nA);
   for (let a = 0; a < panels.nA; a++) {
     if (a === spy) continue;
-    const spells = spellsOf[a]!;
     for (let t = 0; t < panels.nT; t++) {
-      if (Number.isNaN(panels.close[t * panels.nA + a]!)) continue;
-      const ms = panels.grid.closeMs[t]!;
-      if (!spells.some((sp) => sp.startMs <= ms && ms < sp.endMs)) barsOutsideMembership++;
+      const i = t * panels.nA + a;
+      if (!Number.isNaN(panels.close[i]!) && member[i] === 0) barsOutsideMembership++;
     }
   }
   const seriesRows: Record<string, number> = {};

@@ -11,7 +11,7 @@
  *   needs to simulate (the execution bar's open, volume and spread; the book just before the open, splits
  *   effective at the open already applied); a live adapter ignores the bar and book and reports the venue's fills.
  *
- * The tick (`paper-tick.ts`) runs the engine's hour (`simulateChunk` over one bar), which fills the pending orders
+ * The tick (`decide-hour.ts`) runs the engine's hour (the hour kernel over one bar), which fills the pending orders
  * with the engine's fill model; it then requires the broker's fills to equal the engine's, fill for fill. With the
  * paper broker they are equal by construction (the same `simulateFills` call on the same inputs). A live adapter
  * needs one more step in the tick, reconciliation (book the venue's fills into the state in place of the
@@ -20,7 +20,7 @@
  * itself needs no change for that: reconciliation edits the state between two engine calls.
  */
 import type { ExecutionConfig } from '../execution/index.ts';
-import type { OrderList } from './paper-store.ts';
+import type { OrderList } from './paper-record.ts';
 
 export interface OrderTicket {
   /** `{strategyId}:{decidedAtHourMs}`: unique per strategy and decision hour; the client order id. */

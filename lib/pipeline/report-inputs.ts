@@ -18,7 +18,7 @@ import {
   type SignalDiagnostics,
 } from '../report/index.ts';
 import type { RunKeys } from '../runs/keys.ts';
-import { RUN_STAGES, type RunRecord } from '../runs/run-store.ts';
+import { RUN_STAGES, type RunRecord } from '../runs/run-record.ts';
 import type { WorkflowContext } from './context.ts';
 import type { RunPlan } from './plan.ts';
 

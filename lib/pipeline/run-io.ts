@@ -1,8 +1,9 @@
 import { type BacktestSpec, parseBacktestSpec } from '../backtest/spec.ts';
 import { DataIntegrityError } from '../core/errors.ts';
-import { DatasetReader } from '../data/dataset.ts';
+import type { DatasetReader } from '../data/dataset.ts';
 import { getJson } from '../data/object-store.ts';
-import { datasetPrefix, type RunKeys, runKeys } from '../runs/keys.ts';
+import { openDataset as openDatasetById } from '../data/open-dataset.ts';
+import { type RunKeys, runKeys } from '../runs/keys.ts';
 import type { RunRef, WorkflowContext } from './context.ts';
 import { RunPlan } from './plan.ts';
 
@@ -36,17 +37,7 @@ export async function readPlan(ctx: WorkflowContext, ref: RunRef): Promise<RunPl
 }
 
 export async function openDataset(ctx: WorkflowContext, datasetId: string): Promise<DatasetReader> {
-  const reader = await DatasetReader.open(ctx.store, datasetPrefix(datasetId));
-  if (reader.datasetId !== datasetId) {
-    throw new DataIntegrityError(
-      `dataset ${datasetId}'s manifest hashes to ${reader.datasetId}: it was changed`,
-      {
-        dataset: datasetId,
-        rule: 'dataset_id',
-      },
-    );
-  }
-  return reader;
+  return openDatasetById(ctx.store, datasetId);
 }
 
 export async function loadRun(ctx: WorkflowContext, ref: RunRef): Promise<LoadedRun> {

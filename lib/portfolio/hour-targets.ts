@@ -19,6 +19,7 @@
 import { barsPerYear } from '../core/calendar.ts';
 import { InvalidInputError } from '../core/errors.ts';
 import type { BarPanels } from '../data/bar-panels.ts';
+import { membershipMask } from '../data/membership-mask.ts';
 import { splitFactors } from '../data/split-adjust.ts';
 import type { PitTable } from '../data/tables.ts';
 import { BENCHMARK_SYMBOL, GICS_SECTORS } from '../data/universe.ts';
@@ -144,11 +145,7 @@ export function computeMonthTargets(
     halfLifeBars: RISK_LOOKBACK_BARS / 2,
   });
 
-  const spells: { s: number; e: number }[][] = symbols.map(() => []);
-  for (let i = 0; i < membership.symbol.length; i++) {
-    const a = membership.symbol[i]!;
-    if (a >= 0) spells[a]!.push({ s: membership.startMs[i]!, e: membership.endMs[i]! });
-  }
+  const member = membershipMask(membership, grid.closeMs.subarray(t0, t0 + nHours), nA);
 
   // ADV: mean dollar volume of the last completed sessions (known at any bar of the current session)
   const advWindow = spec.portfolio.liquidity.advWindowSessions;
@@ -188,12 +185,11 @@ export function computeMonthTargets(
   let failed = 0;
   for (let h = 0; h < nHours; h++) {
     const t = t0 + h;
-    const ms = grid.closeMs[t]!;
     const s = grid.sessionOfBar[t]!;
     bench.fill(0);
     let members = 0;
     for (let a = 0; a < nA; a++) {
-      const isMember = a !== spy && spells[a]!.some((sp) => sp.s <= ms && ms < sp.e);
+      const isMember = a !== spy && member[h * nA + a] === 1;
       const sc = scores[h * nA + a]!;
       hourScores[a] = isMember ? sc : Number.NaN;
       price[a] = bars.close[t * nA + a]!;

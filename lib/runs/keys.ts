@@ -1,11 +1,12 @@
 /**
- * Object keys of the data lake (ARCHITECTURE.md "Data lake layout"). Steps exchange these keys, never data.
- * Every key is built here from validated ids, so no user input reaches a key unchecked.
+ * Object keys of a tenant's part of the data lake (ARCHITECTURE.md "Data lake layout"): a run's and a paper
+ * strategy's. Steps exchange these keys, never data. Every key is built here from validated ids, so no user input
+ * reaches a key unchecked. (A dataset's keys are the data layer's: `lib/data/dataset-keys.ts`.)
  */
 import { InvalidInputError } from '../core/errors.ts';
-import { RUN_ID_PATTERN, TENANT_ID_PATTERN } from './run-store.ts';
+import { utcMsToNyDate } from '../core/ny-time.ts';
+import { epochMs, RUN_ID_PATTERN, TENANT_ID_PATTERN } from './run-record.ts';
 
-const DATASET_ID = /^ds_[0-9a-f]{24}$/;
 const MONTH = /^\d{4}-\d{2}$/;
 
 /** The id patterns are the run store's (one source); none admits '/', so an id is always one key segment. */
@@ -17,9 +18,6 @@ function id(value: string, field: string, pattern: RegExp): string {
   }
   return value;
 }
-
-export const datasetPrefix = (datasetId: string): string =>
-  `datasets/${id(datasetId, 'datasetId', DATASET_ID)}/`;
 
 export function runPrefix(tenantId: string, runId: string): string {
   return `tenants/${id(tenantId, 'tenantId', TENANT_ID_PATTERN)}/runs/${id(runId, 'runId', RUN_ID_PATTERN)}/`;
@@ -60,3 +58,27 @@ export function runKeys(tenantId: string, runId: string) {
   };
 }
 export type RunKeys = ReturnType<typeof runKeys>;
+
+/** A paper strategy's prefix; strategy ids share the run ids' alphabet (`STRATEGY_ID_PATTERN`). */
+export function paperPrefix(tenantId: string, strategyId: string): string {
+  return `tenants/${id(tenantId, 'tenantId', TENANT_ID_PATTERN)}/paper/${id(strategyId, 'strategyId', RUN_ID_PATTERN)}/`;
+}
+
+/** The keys of one paper strategy, relative to the store's root. */
+export function paperKeys(tenantId: string, strategyId: string) {
+  const p = paperPrefix(tenantId, strategyId);
+  return {
+    prefix: p,
+    spec: `${p}spec.json`,
+    model: `${p}model.json`,
+    /** The write-once decision log: one object per hour, under its New York trading date. */
+    decision: (hourMs: number) => {
+      if (!epochMs.safeParse(hourMs).success) {
+        throw new InvalidInputError(`hourMs must be an integer epoch ms >= 0, received ${hourMs}`, {
+          field: 'hourMs',
+        });
+      }
+      return `${p}decisions/${utcMsToNyDate(hourMs)}/${hourMs}.json`;
+    },
+  };
+}

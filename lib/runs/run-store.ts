@@ -1,22 +1,20 @@
 /**
  * The run metadata port: one record per backtest run, keyed by tenant and run id, with its status, progress by
  * stage, provenance (spec hash, dataset id, code version), timings, a metrics summary and, for a failed run, an
- * error code. Implementations: `MemoryRunStore` (unit tests) and `DynamoRunStore` (DynamoDB and the local
- * dynalite); both pass the contract suite in `test/adapters/run-store.contract.ts`.
+ * error code (the record and its rules: `run-record.ts`). Implementations: `MemoryRunStore` (unit tests) and
+ * `DynamoRunStore` (DynamoDB and the local dynalite); both pass the contract suite in
+ * `test/adapters/run-store.contract.ts`.
  *
- * Lifecycle: QUEUED → RUNNING → SUCCEEDED | FAILED | CANCELLED, plus QUEUED → CANCELLED | FAILED (a run stopped
- * or rejected before it started). SUCCEEDED, FAILED and CANCELLED are terminal: nothing about a terminal record
- * changes again (no transition, no progress, no metrics, no cancel request).
+ * `BaseRunStore` owns the public API, in the manner of Powertools' `BasePersistenceLayer`: it validates every
+ * request, builds new records, and turns a refused write into the error the rules name; an adapter implements
+ * only four storage primitives (insert if absent, read, conditional update, one page of a tenant's runs).
  *
- * Concurrency: every write is one conditional single-item update (no transactions: dynalite has none).
- * - `version` counts status transitions: 1 on create, +1 per transition, never changed by anything else. A
- *   transition is conditional on `status = from AND version = expectedVersion`, so of two writers racing from
- *   the same version exactly one wins; the other gets `ConflictError`. Progress reports, cancel requests and
- *   metrics do not bump it, so the many Map items reporting progress never make a transition fail.
- * - Progress is monotone per stage: `done` never decreases and a stage's `total`, once non-zero, never changes.
- *   Re-reporting the same numbers is an idempotent no-op (a retried Lambda).
+ * Concurrency: every write is one conditional single-item update (no transactions: dynalite has none). Of two
+ * writers racing from the same version exactly one wins; the other gets `ConflictError`. Progress reports, cancel
+ * requests and metrics do not bump the version, so the many Map items reporting progress never make a
+ * transition fail.
  *
- * Errors (the same from every implementation, built by the pure functions below):
+ * Errors (the same from every implementation):
  * - malformed ids, values or requests, and illegal edges (e.g. QUEUED → SUCCEEDED, or any edge out of a terminal
  *   state) → `InvalidInputError`, before the store is touched: such a request is wrong whatever is stored, so it
  *   is a caller bug, not a lost race;
@@ -25,183 +23,24 @@
  *   what was found;
  * - no such run for this tenant (including another tenant's run id) → `NotFoundError`;
  * - transient storage failures → `UpstreamError`.
- *
- * Everything here is pure: time comes in as `nowMs`, ids are passed in.
  */
-import { z } from 'zod';
 import { ConflictError, InvalidInputError, NotFoundError } from '../core/errors.ts';
-
-export const RUN_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
-export const RunStatus = z.enum(RUN_STATUSES);
-export type RunStatus = z.infer<typeof RunStatus>;
-
-export const TERMINAL_STATUSES: readonly RunStatus[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
-export const NON_TERMINAL_STATUSES: readonly RunStatus[] = ['QUEUED', 'RUNNING'];
-
-export const isTerminalStatus = (status: RunStatus): boolean => TERMINAL_STATUSES.includes(status);
-
-/** The pipeline's stages, in order (ARCHITECTURE.md "The pipeline"). */
-export const RUN_STAGES = [
-  'prepare',
-  'buildFeatures',
-  'trainScore',
-  'optimize',
-  'simulate',
-  'finalize',
-] as const;
-export const RunStage = z.enum(RUN_STAGES);
-export type RunStage = z.infer<typeof RunStage>;
-
-/** The only legal edges. Terminal states have none. */
-export const ALLOWED_TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> = {
-  QUEUED: ['RUNNING', 'CANCELLED', 'FAILED'],
-  RUNNING: ['SUCCEEDED', 'FAILED', 'CANCELLED'],
-  SUCCEEDED: [],
-  FAILED: [],
-  CANCELLED: [],
-};
-
-export const canTransition = (from: RunStatus, to: RunStatus): boolean =>
-  ALLOWED_TRANSITIONS[from].includes(to);
-
-/** Throws `InvalidInputError` unless `from → to` is a legal edge. */
-export const assertLegalTransition = (from: RunStatus, to: RunStatus): void => {
-  if (canTransition(from, to)) return;
-  const allowed = ALLOWED_TRANSITIONS[from];
-  throw new InvalidInputError(
-    `illegal run transition ${from} → ${to}: ${
-      allowed.length === 0
-        ? `${from} is terminal and immutable`
-        : `from ${from} expected one of ${allowed.join(', ')}`
-    }`,
-    { field: 'to', from, to, allowed },
-  );
-};
-
-/** Epoch ms, an integer in [0, 10^15): zero-padded to 15 digits it sorts as a string. */
-export const MAX_EPOCH_MS = 999_999_999_999_999;
-const epochMs = z.number().int().min(0).max(MAX_EPOCH_MS);
-const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-
-/** Tenant ids come from the authorizer's claims; '#' is reserved as the key separator. */
-export const TENANT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/;
-/** Run ids double as Step Functions execution names (at most 80 of [A-Za-z0-9_-]). */
-export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$/;
-
-export const TenantId = z.string().regex(TENANT_ID_PATTERN);
-export const RunId = z.string().regex(RUN_ID_PATTERN);
-
-const text = (max: number) => z.string().min(1).max(max);
-
-export const StageProgress = z
-  .object({
-    done: count,
-    total: count,
-    startedAtMs: epochMs.optional(),
-    finishedAtMs: epochMs.optional(),
-  })
-  .strict()
-  .refine((p) => p.done <= p.total, { message: 'done must be <= total' });
-export type StageProgress = z.infer<typeof StageProgress>;
-
-export const RunStages = z
-  .object(
-    Object.fromEntries(RUN_STAGES.map((s) => [s, StageProgress])) as Record<RunStage, typeof StageProgress>,
-  )
-  .strict();
-export type RunStages = z.infer<typeof RunStages>;
-
-export const RunTimings = z
-  .object({
-    /** When the run entered RUNNING. */
-    startedAtMs: epochMs.optional(),
-    /** When the run entered its terminal state. */
-    finishedAtMs: epochMs.optional(),
-  })
-  .strict();
-export type RunTimings = z.infer<typeof RunTimings>;
-
-export const MAX_METRICS_SUMMARY_KEYS = 64;
-/** A small flat JSON object of headline metrics: finite numbers, or null where a metric is undefined. */
-export const MetricsSummary = z
-  .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/), z.number().nullable())
-  .refine((m) => Object.keys(m).length <= MAX_METRICS_SUMMARY_KEYS, {
-    message: `expected at most ${MAX_METRICS_SUMMARY_KEYS} metrics`,
-  });
-export type MetricsSummary = z.infer<typeof MetricsSummary>;
-
-export const RunError = z
-  .object({
-    /** A stable code such as an `AppError` code or a Step Functions error name (`States.Timeout`). */
-    code: z.string().regex(/^[A-Za-z][A-Za-z0-9_.:-]{0,127}$/),
-    message: text(4096),
-  })
-  .strict();
-export type RunError = z.infer<typeof RunError>;
-
-export const RunRecord = z
-  .object({
-    tenantId: TenantId,
-    runId: RunId,
-    status: RunStatus,
-    /** Number of status transitions + 1: 1 while QUEUED. The optimistic-concurrency token of `transition`. */
-    version: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
-    createdAtMs: epochMs,
-    /** The time of the last write of any kind. */
-    updatedAtMs: epochMs,
-    specHash: text(256),
-    datasetId: text(256),
-    codeVersion: text(256),
-    idempotencyKeyHash: text(256).optional(),
-    executionArn: text(2048).optional(),
-    stages: RunStages,
-    timings: RunTimings,
-    metricsSummary: MetricsSummary.optional(),
-    /** Present exactly when the status is FAILED. */
-    error: RunError.optional(),
-    /** Someone asked to cancel; the workflow should stop and move the run to CANCELLED. */
-    cancelRequested: z.boolean().optional(),
-  })
-  .strict()
-  .superRefine((r, ctx) => {
-    if ((r.status === 'FAILED') !== (r.error !== undefined)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['error'],
-        message:
-          r.status === 'FAILED'
-            ? 'a FAILED run must carry an error'
-            : `a ${r.status} run must not carry an error`,
-      });
-    }
-  });
-export type RunRecord = z.infer<typeof RunRecord>;
-
-/** What a transition may set besides status, version and timings. */
-export const TransitionPatch = z
-  .object({
-    executionArn: text(2048).optional(),
-    metricsSummary: MetricsSummary.optional(),
-    /** Required when moving to FAILED, rejected otherwise. */
-    error: RunError.optional(),
-  })
-  .strict();
-export type TransitionPatch = z.infer<typeof TransitionPatch>;
-
-export interface TransitionRequest {
-  readonly from: RunStatus;
-  readonly to: RunStatus;
-  /** The `version` read together with `from`. */
-  readonly expectedVersion: number;
-  readonly nowMs: number;
-  readonly patch?: TransitionPatch;
-}
-
-export interface ProgressUpdate {
-  readonly done: number;
-  readonly total: number;
-  readonly nowMs: number;
-}
+import {
+  assertRunKey,
+  assertTenantId,
+  type MetricsSummary,
+  type ProgressUpdate,
+  parseNewRunRecord,
+  type RunRecord,
+  type RunStage,
+  type RunUpdate,
+  runUpdateConflict,
+  type TransitionRequest,
+  validateMetricsSummary,
+  validateNowMs,
+  validateProgressUpdate,
+  validateTransitionRequest,
+} from './run-record.ts';
 
 export interface ListRunsOptions {
   /** Page size, 1..100. @default 25 */
@@ -252,155 +91,6 @@ export interface RunStore {
   list(tenantId: string, options?: ListRunsOptions): Promise<RunPage>;
 }
 
-// ---------------------------------------------------------------------------------------------------------
-// Validation of inputs (InvalidInputError before any storage is touched)
-
-const firstIssue = (error: z.ZodError): string => {
-  const issue = error.issues[0];
-  if (issue === undefined) return 'invalid value';
-  return `${issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue.message}`;
-};
-
-const parseOrThrow = <T>(schema: z.ZodType<T>, value: unknown, what: string, field: string): T => {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  throw new InvalidInputError(`${what} is invalid: ${firstIssue(parsed.error)}`, {
-    field,
-    issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
-  });
-};
-
-export const assertTenantId = (tenantId: string): void => {
-  if (typeof tenantId !== 'string' || !TENANT_ID_PATTERN.test(tenantId)) {
-    throw new InvalidInputError(
-      `tenantId must match ${TENANT_ID_PATTERN}, received ${JSON.stringify(tenantId)}`,
-      { field: 'tenantId' },
-    );
-  }
-};
-
-export const assertRunKey = (tenantId: string, runId: string): void => {
-  assertTenantId(tenantId);
-  if (typeof runId !== 'string' || !RUN_ID_PATTERN.test(runId)) {
-    throw new InvalidInputError(`runId must match ${RUN_ID_PATTERN}, received ${JSON.stringify(runId)}`, {
-      field: 'runId',
-    });
-  }
-};
-
-const assertNowMs = (nowMs: number): void => {
-  if (!epochMs.safeParse(nowMs).success) {
-    throw new InvalidInputError(
-      `nowMs must be an integer epoch ms in [0, ${MAX_EPOCH_MS}], received ${nowMs}`,
-      {
-        field: 'nowMs',
-      },
-    );
-  }
-};
-
-const assertVersion = (version: number, field: string): void => {
-  if (!Number.isSafeInteger(version) || version < 1) {
-    throw new InvalidInputError(`${field} must be an integer >= 1, received ${version}`, { field });
-  }
-};
-
-/** Parses a record about to be created: a valid `RunRecord`, QUEUED at version 1. */
-export const parseNewRunRecord = (record: unknown): RunRecord => {
-  const parsed = parseOrThrow(RunRecord, record, 'run record', 'record');
-  if (parsed.status !== 'QUEUED' || parsed.version !== 1) {
-    throw new InvalidInputError(
-      `a new run record must be QUEUED at version 1, received ${parsed.status} at version ${parsed.version}`,
-      { field: 'status', runId: parsed.runId },
-    );
-  }
-  return parsed;
-};
-
-export interface NewRunInput {
-  readonly tenantId: string;
-  readonly runId: string;
-  readonly specHash: string;
-  readonly datasetId: string;
-  readonly codeVersion: string;
-  readonly nowMs: number;
-  readonly idempotencyKeyHash?: string;
-  readonly executionArn?: string;
-}
-
-/** A fresh QUEUED record at version 1 with every stage at 0 of 0 (unknown total). */
-export const newRunRecord = (input: NewRunInput): RunRecord =>
-  parseNewRunRecord({
-    tenantId: input.tenantId,
-    runId: input.runId,
-    status: 'QUEUED',
-    version: 1,
-    createdAtMs: input.nowMs,
-    updatedAtMs: input.nowMs,
-    specHash: input.specHash,
-    datasetId: input.datasetId,
-    codeVersion: input.codeVersion,
-    ...(input.idempotencyKeyHash !== undefined && { idempotencyKeyHash: input.idempotencyKeyHash }),
-    ...(input.executionArn !== undefined && { executionArn: input.executionArn }),
-    stages: Object.fromEntries(RUN_STAGES.map((s) => [s, { done: 0, total: 0 }])),
-    timings: {},
-  });
-
-/** Checks a transition request on its own (edge, version, time, patch); returns the parsed patch. */
-export const validateTransitionRequest = (request: TransitionRequest): TransitionPatch => {
-  parseOrThrow(RunStatus, request.from, 'transition from', 'from');
-  parseOrThrow(RunStatus, request.to, 'transition to', 'to');
-  assertLegalTransition(request.from, request.to);
-  assertVersion(request.expectedVersion, 'expectedVersion');
-  assertNowMs(request.nowMs);
-  const patch = parseOrThrow(TransitionPatch, request.patch ?? {}, 'transition patch', 'patch');
-  if (request.to === 'FAILED' && patch.error === undefined) {
-    throw new InvalidInputError('a transition to FAILED must carry patch.error {code, message}', {
-      field: 'patch.error',
-    });
-  }
-  if (request.to !== 'FAILED' && patch.error !== undefined) {
-    throw new InvalidInputError(
-      `only a transition to FAILED may carry an error, received one for ${request.to}`,
-      {
-        field: 'patch.error',
-      },
-    );
-  }
-  return patch;
-};
-
-export const validateProgressUpdate = (
-  stage: RunStage,
-  progress: ProgressUpdate,
-  expectedVersion?: number,
-) => {
-  parseOrThrow(RunStage, stage, 'stage', 'stage');
-  for (const field of ['done', 'total'] as const) {
-    if (!count.safeParse(progress[field]).success) {
-      throw new InvalidInputError(
-        `progress.${field} must be a non-negative integer, received ${progress[field]}`,
-        {
-          field: `progress.${field}`,
-        },
-      );
-    }
-  }
-  if (progress.done > progress.total) {
-    throw new InvalidInputError(
-      `progress.done must be <= progress.total, received ${progress.done} of ${progress.total}`,
-      { field: 'progress.done' },
-    );
-  }
-  assertNowMs(progress.nowMs);
-  if (expectedVersion !== undefined) assertVersion(expectedVersion, 'expectedVersion');
-};
-
-export const validateMetricsSummary = (summary: MetricsSummary): MetricsSummary =>
-  parseOrThrow(MetricsSummary, summary, 'metrics summary', 'metricsSummary');
-
-export const validateNowMs = assertNowMs;
-
 /** Validated page size. */
 export const listLimit = (options: ListRunsOptions = {}): number => {
   const limit = options.limit ?? DEFAULT_LIST_LIMIT;
@@ -411,37 +101,6 @@ export const listLimit = (options: ListRunsOptions = {}): number => {
   }
   return limit;
 };
-
-// ---------------------------------------------------------------------------------------------------------
-// Conflicts (ConflictError naming what was expected and what was found)
-
-export const transitionConflict = (
-  record: Pick<RunRecord, 'runId' | 'status' | 'version'>,
-  request: Pick<TransitionRequest, 'from' | 'to' | 'expectedVersion'>,
-): ConflictError =>
-  new ConflictError(
-    `run ${record.runId} cannot move ${request.from} → ${request.to}: expected status ${request.from} at ` +
-      `version ${request.expectedVersion}, found ${record.status} at version ${record.version}` +
-      (isTerminalStatus(record.status) ? ` (${record.status} is terminal and immutable)` : ''),
-    {
-      runId: record.runId,
-      expectedStatus: request.from,
-      expectedVersion: request.expectedVersion,
-      actualStatus: record.status,
-      actualVersion: record.version,
-    },
-  );
-
-const terminalConflict = (record: RunRecord, action: string): ConflictError =>
-  new ConflictError(
-    `run ${record.runId} is ${record.status}, which is terminal and immutable: cannot ${action}`,
-    {
-      runId: record.runId,
-      expectedStatus: NON_TERMINAL_STATUSES.join('|'),
-      actualStatus: record.status,
-      actualVersion: record.version,
-    },
-  );
 
 /** The same answer for a run that does not exist and for another tenant's run: nothing is revealed. */
 export const runNotFound = (runId: string): NotFoundError =>
@@ -454,110 +113,82 @@ export const duplicateRunConflict = (runId: string): ConflictError =>
     actual: 'an existing run',
   });
 
-// ---------------------------------------------------------------------------------------------------------
-// The rules as pure functions of the current record. The memory store applies them; the DynamoDB store encodes
-// the same rules as condition expressions and, when a condition fails, re-applies them to the record it reads
-// back to produce the same ConflictError.
-
-const withoutUndefined = <T extends object>(o: T): T =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-
-/** The record after `request`, or `ConflictError` if `current` is not at `from`/`expectedVersion`. */
-export const applyTransition = (current: RunRecord, request: TransitionRequest): RunRecord => {
-  const patch = validateTransitionRequest(request);
-  if (current.status !== request.from || current.version !== request.expectedVersion) {
-    throw transitionConflict(current, request);
-  }
-  const timings: RunTimings = { ...current.timings };
-  if (request.to === 'RUNNING') timings.startedAtMs = request.nowMs;
-  if (isTerminalStatus(request.to)) timings.finishedAtMs = request.nowMs;
-  return withoutUndefined({
-    ...current,
-    status: request.to,
-    version: current.version + 1,
-    updatedAtMs: request.nowMs,
-    timings,
-    ...patch,
-  });
-};
-
 /**
- * Why `current` cannot take this progress report, or `undefined` if it can. Shared so both stores name the
- * same reason.
+ * The public API over four storage primitives. Each primitive sees validated input only; none decides a rule.
  */
-export const progressConflict = (
-  current: RunRecord,
-  stage: RunStage,
-  progress: Pick<ProgressUpdate, 'done' | 'total'>,
-  expectedVersion?: number,
-): ConflictError | undefined => {
-  if (isTerminalStatus(current.status)) return terminalConflict(current, `report progress of ${stage}`);
-  if (expectedVersion !== undefined && current.version !== expectedVersion) {
-    return new ConflictError(
-      `run ${current.runId}: progress of ${stage} expected version ${expectedVersion}, found version ${current.version}`,
-      {
-        runId: current.runId,
-        stage,
-        expectedVersion,
-        actualVersion: current.version,
-        actualStatus: current.status,
-      },
-    );
+export abstract class BaseRunStore implements RunStore {
+  /** Stores `record` unless the (tenant, run) exists; false when it does. */
+  protected abstract insertIfAbsent(record: RunRecord): Promise<boolean>;
+  /** The stored record (a strongly consistent read), or `undefined`. */
+  protected abstract read(tenantId: string, runId: string): Promise<RunRecord | undefined>;
+  /**
+   * Applies `update` atomically if the stored record satisfies the rules (`applyRunUpdate`); the new record, or
+   * `undefined` when it was refused (or there is no such run).
+   */
+  protected abstract updateIf(
+    tenantId: string,
+    runId: string,
+    update: RunUpdate,
+  ): Promise<RunRecord | undefined>;
+  /** One page of the tenant's runs, newest first, after the adapter's own `cursor`. */
+  protected abstract page(tenantId: string, limit: number, cursor: string | undefined): Promise<RunPage>;
+
+  async create(record: RunRecord): Promise<void> {
+    const parsed = parseNewRunRecord(record);
+    if (!(await this.insertIfAbsent(parsed))) throw duplicateRunConflict(parsed.runId);
   }
-  const was = current.stages[stage];
-  if (progress.done < was.done) {
-    return new ConflictError(
-      `run ${current.runId}: progress of ${stage} cannot go back from ${was.done} to ${progress.done} (done never decreases)`,
-      { runId: current.runId, stage, expectedDoneAtMost: progress.done, actualDone: was.done },
-    );
+
+  async get(tenantId: string, runId: string): Promise<RunRecord> {
+    assertRunKey(tenantId, runId);
+    const found = await this.read(tenantId, runId);
+    if (found === undefined) throw runNotFound(runId);
+    return found;
   }
-  if (was.total !== 0 && was.total !== progress.total) {
-    return new ConflictError(
-      `run ${current.runId}: total of ${stage} is ${was.total} and cannot change to ${progress.total}`,
-      { runId: current.runId, stage, expectedTotal: progress.total, actualTotal: was.total },
-    );
+
+  async transition(tenantId: string, runId: string, request: TransitionRequest): Promise<RunRecord> {
+    const patch = validateTransitionRequest(request);
+    return this.#update(tenantId, runId, { kind: 'transition', request, patch });
   }
-  return undefined;
-};
 
-/** The record after a progress report, or `ConflictError` (see `progressConflict`). */
-export const applyProgress = (
-  current: RunRecord,
-  stage: RunStage,
-  progress: ProgressUpdate,
-  expectedVersion?: number,
-): RunRecord => {
-  validateProgressUpdate(stage, progress, expectedVersion);
-  const conflict = progressConflict(current, stage, progress, expectedVersion);
-  if (conflict !== undefined) throw conflict;
-  const was = current.stages[stage];
-  const finished = progress.total > 0 && progress.done === progress.total;
-  const next: StageProgress = withoutUndefined({
-    done: progress.done,
-    total: progress.total,
-    startedAtMs: was.startedAtMs ?? progress.nowMs,
-    finishedAtMs: was.finishedAtMs ?? (finished ? progress.nowMs : undefined),
-  });
-  return { ...current, updatedAtMs: progress.nowMs, stages: { ...current.stages, [stage]: next } };
-};
+  async updateProgress(
+    tenantId: string,
+    runId: string,
+    stage: RunStage,
+    progress: ProgressUpdate,
+    expectedVersion?: number,
+  ): Promise<RunRecord> {
+    validateProgressUpdate(stage, progress, expectedVersion);
+    return this.#update(tenantId, runId, { kind: 'progress', stage, progress, expectedVersion });
+  }
 
-export const applyMetricsSummary = (
-  current: RunRecord,
-  summary: MetricsSummary,
-  nowMs: number,
-): RunRecord => {
-  const parsed = validateMetricsSummary(summary);
-  assertNowMs(nowMs);
-  if (isTerminalStatus(current.status)) throw terminalConflict(current, 'set its metrics summary');
-  return { ...current, metricsSummary: parsed, updatedAtMs: nowMs };
-};
+  async setMetricsSummary(
+    tenantId: string,
+    runId: string,
+    summary: MetricsSummary,
+    nowMs: number,
+  ): Promise<RunRecord> {
+    const parsed = validateMetricsSummary(summary);
+    validateNowMs(nowMs);
+    return this.#update(tenantId, runId, { kind: 'metrics', summary: parsed, nowMs });
+  }
 
-export const applyCancelRequest = (current: RunRecord, nowMs: number): RunRecord => {
-  assertNowMs(nowMs);
-  if (isTerminalStatus(current.status)) throw terminalConflict(current, 'request cancellation');
-  return { ...current, cancelRequested: true, updatedAtMs: nowMs };
-};
+  async requestCancel(tenantId: string, runId: string, nowMs: number): Promise<RunRecord> {
+    validateNowMs(nowMs);
+    return this.#update(tenantId, runId, { kind: 'cancel', nowMs });
+  }
 
-/** Newest first: `createdAtMs` descending, then `runId` descending (the order of the DynamoDB index key). */
-export const compareRunsNewestFirst = (a: RunRecord, b: RunRecord): number =>
-  b.createdAtMs - a.createdAtMs || (a.runId < b.runId ? 1 : a.runId > b.runId ? -1 : 0);
+  async list(tenantId: string, options: ListRunsOptions = {}): Promise<RunPage> {
+    assertTenantId(tenantId);
+    return this.page(tenantId, listLimit(options), options.cursor);
+  }
+
+  /** The conditional write; when refused, the record read back names the conflict (or its absence). */
+  async #update(tenantId: string, runId: string, update: RunUpdate): Promise<RunRecord> {
+    assertRunKey(tenantId, runId);
+    const next = await this.updateIf(tenantId, runId, update);
+    if (next !== undefined) return next;
+    const actual = await this.read(tenantId, runId);
+    if (actual === undefined) throw runNotFound(runId);
+    throw runUpdateConflict(actual, update);
+  }
+}

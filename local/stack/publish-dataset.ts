@@ -12,9 +12,9 @@ import {
   DATASET_NAME_PATTERN,
   datasetManifestKey,
   datasetNamePointerKey,
-} from '../../lib/data/dataset-catalog.ts';
+  datasetPrefix,
+} from '../../lib/data/dataset-keys.ts';
 import type { ObjectStore } from '../../lib/data/object-store.ts';
-import { datasetPrefix } from '../../lib/runs/keys.ts';
 
 export interface PublishedDataset {
   readonly datasetId: string;

@@ -22,7 +22,7 @@ import {
   NotFoundError,
   UpstreamError,
 } from '../../lib/core/errors.ts';
-import type { RunRecord } from '../../lib/runs/run-store.ts';
+import type { RunRecord } from '../../lib/runs/run-record.ts';
 import { makeRun } from './run-store.contract.ts';
 
 const ddb = mockClient(DynamoDBDocumentClient);

@@ -10,8 +10,9 @@ import { DynamoRunStore } from '../../lib/adapters/dynamo-run-store.ts';
 import { MemoryPaperStore } from '../../lib/adapters/memory-paper-store.ts';
 import { initialSimState } from '../../lib/backtest/sim-state.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../lib/core/errors.ts';
-import type { PaperDecisionRecord, PaperStore, PaperStrategyRecord } from '../../lib/paper/paper-store.ts';
-import { newRunRecord } from '../../lib/runs/run-store.ts';
+import type { PaperDecisionRecord, PaperStrategyRecord } from '../../lib/paper/paper-record.ts';
+import type { PaperStore } from '../../lib/paper/paper-store.ts';
+import { newRunRecord } from '../../lib/runs/run-record.ts';
 import { createRunsTable, DYNALITE_REGION, type DynaliteHandle, startDynalite } from '../support/dynalite.ts';
 
 const H0 = 1_688_394_600_000; // 2023-07-03 10:30 New York

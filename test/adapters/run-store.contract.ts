@@ -10,9 +10,9 @@ import {
   RUN_STATUSES,
   type RunRecord,
   type RunStatus,
-  type RunStore,
   type TransitionRequest,
-} from '../../lib/runs/run-store.ts';
+} from '../../lib/runs/run-record.ts';
+import type { RunStore } from '../../lib/runs/run-store.ts';
 
 const T0 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
 

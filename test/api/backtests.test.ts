@@ -2,11 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { MemoryObjectStore } from '../../lib/adapters/memory-object-store.ts';
 import { scrubMessage } from '../../lib/api/backtests.ts';
 import { payloadHashOf, scopedIdempotencyKey } from '../../lib/api/idempotency.ts';
-import {
-  datasetManifestKey,
-  datasetNamePointerKey,
-  ObjectStoreDatasetCatalog,
-} from '../../lib/data/dataset-catalog.ts';
+import { ObjectStoreDatasetCatalog } from '../../lib/data/dataset-catalog.ts';
+import { datasetManifestKey, datasetNamePointerKey } from '../../lib/data/dataset-keys.ts';
 import { putJson } from '../../lib/data/object-store.ts';
 
 const ID = 'ds_0123456789abcdef01234567';

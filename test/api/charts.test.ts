@@ -7,7 +7,7 @@ import { DataIntegrityError, InvalidInputError, NotFoundError } from '../../lib/
 import { ulid } from '../../lib/core/ulid.ts';
 import { buildReport, type ChartPayloads, chartsArtifact } from '../../lib/report/index.ts';
 import { runKeys } from '../../lib/runs/keys.ts';
-import { newRunRecord } from '../../lib/runs/run-store.ts';
+import { newRunRecord } from '../../lib/runs/run-record.ts';
 import { smallRun } from '../report/fixtures.ts';
 
 const T0 = Date.UTC(2026, 0, 1);

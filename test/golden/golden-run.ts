@@ -10,9 +10,10 @@ import { MemoryObjectStore } from '../../lib/adapters/memory-object-store.ts';
 import { MemoryRunStore } from '../../lib/adapters/memory-run-store.ts';
 import { canonicalJson, parseBacktestSpec, specHash } from '../../lib/backtest/spec.ts';
 import { copyDataset } from '../../lib/data/dataset.ts';
+import { datasetPrefix } from '../../lib/data/dataset-keys.ts';
 import { runPipelineInProcess } from '../../lib/pipeline/in-process.ts';
-import { datasetPrefix, runKeys } from '../../lib/runs/keys.ts';
-import { newRunRecord } from '../../lib/runs/run-store.ts';
+import { runKeys } from '../../lib/runs/keys.ts';
+import { newRunRecord } from '../../lib/runs/run-record.ts';
 
 export const sha256 = (b: Uint8Array | string): string => createHash('sha256').update(b).digest('hex');
 

@@ -18,11 +18,8 @@ import { S3ObjectStore } from '../../lib/adapters/s3-object-store.ts';
 import { S3UrlSigner } from '../../lib/adapters/s3-url-signer.ts';
 import { type ApiDeps, artifactManifestKey, runSpecKey } from '../../lib/api/backtests.ts';
 import { canonicalJson, parseBacktestSpec } from '../../lib/backtest/spec.ts';
-import {
-  datasetManifestKey,
-  datasetNamePointerKey,
-  ObjectStoreDatasetCatalog,
-} from '../../lib/data/dataset-catalog.ts';
+import { ObjectStoreDatasetCatalog } from '../../lib/data/dataset-catalog.ts';
+import { datasetManifestKey, datasetNamePointerKey } from '../../lib/data/dataset-keys.ts';
 import { putJson } from '../../lib/data/object-store.ts';
 import { createRunsTable, DYNALITE_REGION, type DynaliteHandle, startDynalite } from '../support/dynalite.ts';
 import { type S3rverHandle, startS3rver } from '../support/s3rver.ts';

@@ -9,7 +9,7 @@ import { createGetPaperDecisionsHandler } from '../../lambdas/api/get-paper-deci
 import { type PaperHandlerDeps, paperApiDepsOf } from '../../lambdas/api/paper-deps.ts';
 import { createPostPaperHandler } from '../../lambdas/api/post-paper.ts';
 import { createStopPaperHandler } from '../../lambdas/api/stop-paper.ts';
-import { barCloseOfScheduledTime, createPaperTickHandler } from '../../lambdas/scheduled/paper-tick.ts';
+import { createPaperTickHandler } from '../../lambdas/scheduled/paper-tick.ts';
 import { MemoryObjectStore } from '../../lib/adapters/memory-object-store.ts';
 import { MemoryPaperStore } from '../../lib/adapters/memory-paper-store.ts';
 import { MemoryRunStore } from '../../lib/adapters/memory-run-store.ts';
@@ -19,11 +19,13 @@ import { buildBarGrid } from '../../lib/core/calendar.ts';
 import { UpstreamError } from '../../lib/core/errors.ts';
 import { copyDataset } from '../../lib/data/dataset.ts';
 import { StaticDatasetCatalog } from '../../lib/data/dataset-catalog.ts';
+import { datasetPrefix } from '../../lib/data/dataset-keys.ts';
 import { generateSyntheticMarket } from '../../lib/data/synthetic/generate.ts';
+import { barCloseOfScheduledTime } from '../../lib/paper/scheduled-tick.ts';
 import type { WorkflowContext } from '../../lib/pipeline/context.ts';
 import { runPipelineInProcess } from '../../lib/pipeline/in-process.ts';
-import { datasetPrefix, runKeys } from '../../lib/runs/keys.ts';
-import { newRunRecord } from '../../lib/runs/run-store.ts';
+import { runKeys } from '../../lib/runs/keys.ts';
+import { newRunRecord } from '../../lib/runs/run-record.ts';
 import { sp500Source } from '../support/sp500.ts';
 import { apiEvent, claimsOf, invoker, lambdaContext, memoryWorld } from './support.ts';
 

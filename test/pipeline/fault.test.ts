@@ -9,6 +9,7 @@ import { MemoryRunStore } from '../../lib/adapters/memory-run-store.ts';
 import { canonicalJson, parseBacktestSpec, specHash } from '../../lib/backtest/spec.ts';
 import { UpstreamError } from '../../lib/core/errors.ts';
 import { copyDataset } from '../../lib/data/dataset.ts';
+import { datasetPrefix } from '../../lib/data/dataset-keys.ts';
 import type { ObjectStore, PutOnceResult, PutOptions } from '../../lib/data/object-store.ts';
 import { generateSyntheticMarket } from '../../lib/data/synthetic/generate.ts';
 import type { RunRef, WorkflowContext } from '../../lib/pipeline/context.ts';
@@ -18,8 +19,8 @@ import { optimizeStep } from '../../lib/pipeline/steps/optimize.ts';
 import { prepare } from '../../lib/pipeline/steps/prepare.ts';
 import { simulateChunkStep } from '../../lib/pipeline/steps/simulate-chunk.ts';
 import { trainScoreStep } from '../../lib/pipeline/steps/train-score.ts';
-import { datasetPrefix, runKeys } from '../../lib/runs/keys.ts';
-import { newRunRecord } from '../../lib/runs/run-store.ts';
+import { runKeys } from '../../lib/runs/keys.ts';
+import { newRunRecord } from '../../lib/runs/run-record.ts';
 import { STEP_TEST_SYMBOLS } from '../support/fixture-symbols.ts';
 import { sp500Source } from '../support/sp500.ts';
 

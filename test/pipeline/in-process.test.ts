@@ -3,12 +3,13 @@ import { MemoryObjectStore } from '../../lib/adapters/memory-object-store.ts';
 import { MemoryRunStore } from '../../lib/adapters/memory-run-store.ts';
 import { canonicalJson, parseBacktestSpec, specHash } from '../../lib/backtest/spec.ts';
 import { copyDataset } from '../../lib/data/dataset.ts';
+import { datasetPrefix } from '../../lib/data/dataset-keys.ts';
 import { decodeParquet } from '../../lib/data/parquet.ts';
 import { generateSyntheticMarket } from '../../lib/data/synthetic/generate.ts';
 import type { WorkflowContext } from '../../lib/pipeline/context.ts';
 import { runPipelineInProcess } from '../../lib/pipeline/in-process.ts';
-import { datasetPrefix, runKeys } from '../../lib/runs/keys.ts';
-import { newRunRecord } from '../../lib/runs/run-store.ts';
+import { runKeys } from '../../lib/runs/keys.ts';
+import { newRunRecord } from '../../lib/runs/run-record.ts';
 import { sp500Source } from '../support/sp500.ts';
 
 const SYMBOLS = [

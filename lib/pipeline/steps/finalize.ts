@@ -9,7 +9,7 @@ import { concatOutputs, type SimOutputs } from '../../backtest/records.ts';
 import { buildBarGrid } from '../../core/calendar.ts';
 import { getJson } from '../../data/object-store.ts';
 import type { RiskTransition } from '../../risk/index.ts';
-import type { MetricsSummary } from '../../runs/run-store.ts';
+import type { MetricsSummary } from '../../runs/run-record.ts';
 import { decodeRecords } from '../codecs/sim-files.ts';
 import type { RunRef, WorkflowContext } from '../context.ts';
 import { buildRunReport } from '../report-inputs.ts';

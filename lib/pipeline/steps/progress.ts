@@ -1,4 +1,4 @@
-import type { RunStage } from '../../runs/run-store.ts';
+import type { RunStage } from '../../runs/run-record.ts';
 import type { RunRef, WorkflowContext } from '../context.ts';
 
 /**

@@ -1,11 +1,11 @@
-import { type EngineConfig, type EngineMarket, simulateChunk } from '../../backtest/engine.ts';
-import { delistingsFromPanel, splitEventsFromActions } from '../../backtest/market.ts';
+import { simulateChunk } from '../../backtest/engine.ts';
+import { hourChunk } from '../../backtest/hour.ts';
+import { delistingsFromPanel, splitEventsForRows } from '../../backtest/market.ts';
 import { initialSimState, parseSimState } from '../../backtest/sim-state.ts';
 import { DataIntegrityError } from '../../core/errors.ts';
 import { addDays } from '../../core/ny-time.ts';
 import { loadBarPanels } from '../../data/bar-panels.ts';
 import { getJson, putJsonOnce } from '../../data/object-store.ts';
-import { BENCHMARK_SYMBOL } from '../../data/universe.ts';
 import { decodeSparsePanel } from '../codecs/panel-files.ts';
 import { encodeRecords } from '../codecs/sim-files.ts';
 import type { RunRef, WorkflowContext } from '../context.ts';
@@ -65,7 +65,7 @@ export async function simulateChunkStep(
   const actions = reader.has('corporate_actions/part-0.parquet')
     ? await reader.readSeries('corporate_actions')
     : undefined;
-  const splits = splitEventsFromActions(actions, grid).map((e) => ({ ...e, bar: e.bar + chunk.startBar }));
+  const splits = splitEventsForRows(actions, grid, 0, nT, chunk.startBar);
   const targets = await decodeSparsePanel(
     await ctx.store.get(keys.targets(chunk.month)),
     grid,
@@ -74,41 +74,20 @@ export async function simulateChunkStep(
     0,
     keys.targets(chunk.month),
   );
-  const membership = await reader.readMembership();
-  const member = new Uint8Array(nT * nA);
-  for (let i = 0; i < membership.symbol.length; i++) {
-    const a = membership.symbol[i]!;
-    if (a < 0) continue;
-    for (let t = 0; t < nT; t++) {
-      const ms = grid.closeMs[t]!;
-      if (membership.startMs[i]! <= ms && ms < membership.endMs[i]!) member[t * nA + a] = 1;
-    }
-  }
-  const rows = nT * nA;
-  const market: EngineMarket = {
-    barOffset: chunk.startBar,
-    nT,
-    nA,
-    symbols,
-    openMs: grid.openMs,
-    closeMs: grid.closeMs,
-    open: bars.open.subarray(0, rows),
-    close: bars.close.subarray(0, rows),
-    volume: bars.volume.subarray(0, rows),
-    spreadBps: bars.spreadBps.subarray(0, rows),
-    target: targets.fields.weight!,
-    member,
-    splits,
-    delistings,
-    benchmarkAsset: symbols.indexOf(BENCHMARK_SYMBOL),
-  };
-  const config: EngineConfig = {
-    execution: spec.execution,
-    risk: spec.risk,
-    turnoverCap: spec.portfolio.turnoverCap,
-    maxWeight: spec.portfolio.maxWeight,
-  };
-  const result = simulateChunk(state, { config, market, startBar: chunk.startBar, endBar: chunk.endBar });
+  const result = simulateChunk(
+    state,
+    hourChunk({
+      spec,
+      bars,
+      fromRow: 0,
+      toRow: nT,
+      startBar: chunk.startBar,
+      target: targets.fields.weight!,
+      membership: await reader.readMembership(),
+      splits,
+      delistings,
+    }),
+  );
   const parquet = { contentType: 'application/vnd.apache.parquet', tags: { 'hts:stage': 'sim' } };
   await ctx.store.putOnce(keys.simOutputs(item.chunk, 'bars'), encodeRecords(result.outputs.bars), parquet);
   await ctx.store.putOnce(keys.simOutputs(item.chunk, 'fills'), encodeRecords(result.outputs.fills), parquet);

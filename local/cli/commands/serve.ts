@@ -7,7 +7,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidInputError } from '../../../lib/core/errors.ts';
-import { DATASET_NAME_PATTERN } from '../../../lib/data/dataset-catalog.ts';
+import { DATASET_NAME_PATTERN } from '../../../lib/data/dataset-keys.ts';
 import { publishDataset } from '../../stack/publish-dataset.ts';
 import { DEFAULT_TENANT, startLocalStack } from '../../stack/stack.ts';
 import { flagInt, flagString, type ParsedArgs } from '../args.ts';

@@ -18,7 +18,7 @@ import {
   type RunStatus,
   type TransitionRequest,
   validateTransitionRequest,
-} from '../../lib/runs/run-store.ts';
+} from '../../lib/runs/run-record.ts';
 
 const queued = (nowMs = 1_000): RunRecord =>
   newRunRecord({ tenantId: 'acme', runId: 'run-1', specHash: 'h', datasetId: 'd', codeVersion: 'c', nowMs });
