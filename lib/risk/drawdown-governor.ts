@@ -14,10 +14,19 @@
  *   observed, ≤ `volatility.exitBelow`); risk_off → conservative only when `barsInState >= dwell.riskOffBars`
  *   and `drawdown <= hysteresis.riskOffExit` (and volatility below `volatility.riskOffAbove` when both are set).
  *   There is no direct risk_off → normal edge: re-entry always passes through conservative.
+ * - Shadow exit (risk_off can end on recovery although the book is flat): on entering risk_off the governor starts
+ *   a shadow NAV at the observed NAV and, at every later risk_off observation, compounds it by the benchmark's
+ *   return of the bar (`observation.benchmarkReturn`; missing or NaN: unchanged) — what the book would be worth had
+ *   it stayed invested like the benchmark. The exit test uses the lower of the book's drawdown and the shadow's
+ *   (`1 − shadowNav / peakNav`, floored at 0): after the dwell, `min(drawdown, shadowDrawdown) <=
+ *   hysteresis.riskOffExit` steps to conservative. When it is the shadow that recovered (reason
+ *   `shadow_recovered`), the peak is re-based to `nav / (1 − shadowDrawdown)`, so that the book's drawdown after the
+ *   exit equals the shadow's (the flat book resumes where the invested one would stand) instead of re-escalating
+ *   at once on its own, unrecovered drawdown.
  * - Re-entry rule (the LEAN bug class: a strategy liquidated on drawdown is flat, its NAV cannot recover, so a
  *   rule that waits for recovery never trades again): after `reentry.maxRiskOffBars` in risk_off the peak is
  *   re-based to the current NAV (drawdown becomes 0) and the state steps to conservative. A liquidation
- *   therefore never lasts more than `maxRiskOffBars` observations, whatever the NAV does.
+ *   therefore never lasts more than `maxRiskOffBars` observations, whatever the NAV and the benchmark do.
  * - A missing (undefined or NaN) realised volatility never triggers and never blocks an exit.
  */
 import { z } from 'zod';
@@ -158,6 +167,7 @@ export const TransitionReason = z.enum([
   'drawdown_breach',
   'volatility_breach',
   'recovered',
+  'shadow_recovered',
   'reentry_timeout',
 ]);
 export type TransitionReason = z.infer<typeof TransitionReason>;
@@ -189,6 +199,11 @@ export const RiskState = z
     lastBarIndex: z.number().int().nullable(),
     /** Number of times the peak was re-based by the re-entry rule. */
     rebaseCount: z.number().int().min(0),
+    /**
+     * In risk_off only: the shadow NAV (the NAV at entry compounded by the benchmark's returns since), whose
+     * drawdown can end risk_off (module comment).
+     */
+    shadowNav: z.number().positive().optional(),
     lastTransition: RiskTransition.optional(),
   })
   .strict();
@@ -200,6 +215,11 @@ export interface RiskObservation {
   /** Realised volatility in the units of `RiskConfig.volatility`; undefined or NaN: not observed. */
   readonly realizedVol?: number | undefined;
   readonly barIndex: number;
+  /**
+   * The benchmark's return over this bar (a fraction, e.g. SPY close to close); compounds the shadow NAV in risk_off.
+   * Undefined or NaN: not observed (the shadow stays put).
+   */
+  readonly benchmarkReturn?: number | undefined;
 }
 
 export interface RiskStep {
@@ -266,6 +286,14 @@ export function stepRiskState(config: RiskConfig, state: RiskState, obs: RiskObs
   const barsInState = state.barsInState + 1;
   const stay: RiskState = { ...state, peakNav, barsInState, lastBarIndex: barIndex };
   if (!config.enabled) return { state: stay };
+  const benchRet = obs.benchmarkReturn;
+  const shadowNav =
+    state.shadowNav !== undefined &&
+    benchRet !== undefined &&
+    benchRet > -1 &&
+    benchRet < Number.POSITIVE_INFINITY
+      ? state.shadowNav * (1 + benchRet)
+      : state.shadowNav;
 
   const { thresholds, hysteresis, dwell, reentry } = config;
   const volCfg = config.volatility;
@@ -298,6 +326,7 @@ export function stepRiskState(config: RiskConfig, state: RiskState, obs: RiskObs
         barsInState: 0,
         lastBarIndex: barIndex,
         rebaseCount: state.rebaseCount + (rebased ? 1 : 0),
+        ...(to === 'risk_off' && nav > 0 ? { shadowNav: nav } : {}),
         lastTransition: transition,
       },
       transition,
@@ -355,12 +384,24 @@ export function stepRiskState(config: RiskConfig, state: RiskState, obs: RiskObs
       return { state: stay };
     }
     case 'risk_off': {
-      if (barsInState < dwell.riskOffBars) return { state: stay };
+      const inRiskOff: RiskState = shadowNav === undefined ? stay : { ...stay, shadowNav };
+      if (barsInState < dwell.riskOffBars) return { state: inRiskOff };
       if (drawdown <= hysteresis.riskOffExit && volBelowRiskOff) {
         return move(
           'conservative',
           'recovered',
           `drawdown ${pct(drawdown)} <= exit level ${pct(hysteresis.riskOffExit)} after ${barsInState} bars`,
+        );
+      }
+      const shadowDrawdown = shadowNav === undefined ? 1 : Math.max(0, 1 - shadowNav / peakNav);
+      if (shadowDrawdown <= hysteresis.riskOffExit && volBelowRiskOff && nav > 0) {
+        return move(
+          'conservative',
+          'shadow_recovered',
+          `shadow NAV ${shadowNav} (the book at entry compounded by the benchmark) is ${pct(shadowDrawdown)} below ` +
+            `the peak <= exit level ${pct(hysteresis.riskOffExit)} after ${barsInState} bars: ` +
+            `peak re-based from ${peakNav} to ${nav / (1 - shadowDrawdown)} (book drawdown was ${pct(drawdown)})`,
+          nav / (1 - shadowDrawdown),
         );
       }
       if (barsInState >= reentry.maxRiskOffBars) {
@@ -373,7 +414,7 @@ export function stepRiskState(config: RiskConfig, state: RiskState, obs: RiskObs
           nav > 0,
         );
       }
-      return { state: stay };
+      return { state: inRiskOff };
     }
   }
 }

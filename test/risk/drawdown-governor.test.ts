@@ -261,6 +261,59 @@ describe('drawdown-governor: re-entry (the LEAN bug class)', () => {
   });
 });
 
+describe('drawdown-governor: shadow exit from risk_off (the benchmark recovers while the book is flat)', () => {
+  /** Runs `navs` with a benchmark return per bar. */
+  function runBench(config: RiskConfig, navs: readonly number[], bench: readonly number[]): Trace {
+    let state = initialRiskState(100);
+    const states: RiskStateName[] = [];
+    const transitions: RiskTransition[] = [];
+    navs.forEach((nav, i) => {
+      const step = stepRiskState(config, state, { nav, barIndex: i, benchmarkReturn: bench[i] });
+      state = RiskState.parse(JSON.parse(JSON.stringify(step.state)));
+      states.push(state.state);
+      if (step.transition) transitions.push(step.transition);
+    });
+    return { states, transitions, final: state };
+  }
+
+  it('a flat book leaves risk_off after the dwell once the shadow NAV is back within the exit level', () => {
+    // Liquidated at 75 (25% drawdown); flat afterwards; the benchmark gains 2^(1/8) − 1 per bar, so the shadow
+    // (75 compounded) reaches 75 · 2^(k/8): 81.25 (18.75%) needs k ≥ 8·log2(81.25/75) ≈ 0.92 → bar 2 on.
+    const g = 2 ** (1 / 8) - 1;
+    const t = runBench(EXACT, [100, 75, ...repeat(75, 8)], [0, 0, ...repeat(g, 8)]);
+    const exit = t.transitions[1];
+    // dwell 5 from bar 1: the first bar that may leave is bar 6
+    expect(exit).toMatchObject({
+      from: 'risk_off',
+      to: 'conservative',
+      reason: 'shadow_recovered',
+      barIndex: 6,
+    });
+    // the peak is re-based so that the book's drawdown equals the shadow's: 75 / (shadow / 100)
+    const shadow = 75 * (1 + g) ** 5;
+    expect(t.states[6]).toBe('conservative');
+    expect(t.final.shadowNav).toBeUndefined();
+    const rebased = 75 / (1 - Math.max(0, 1 - shadow / 100));
+    expect(t.transitions[1]?.detail).toContain(String(rebased));
+    // …and the book does not re-escalate on its own 25% drawdown (here the shadow is above the old peak: the
+    // re-based drawdown is 0, so conservative steps down to normal after its dwell)
+    expect(t.transitions.map((x) => x.to)).toEqual(['risk_off', 'conservative', 'normal']);
+  });
+
+  it('without a benchmark (or a falling one) only the re-entry rule ends a flat risk_off', () => {
+    const flat = runBench(EXACT, [100, 70, ...repeat(70, 12)], []);
+    expect(flat.transitions[1]).toMatchObject({ reason: 'reentry_timeout', barIndex: 11 });
+    const falling = runBench(EXACT, [100, 70, ...repeat(70, 12)], [0, 0, ...repeat(-0.01, 12)]);
+    expect(falling.transitions[1]).toMatchObject({ reason: 'reentry_timeout', barIndex: 11 });
+  });
+
+  it('keeps the shadow NAV in the state while in risk_off (JSON round trip), compounding each bar', () => {
+    const t = runBench(EXACT, [100, 75, 75, 75], [0, 0.5, 0.5, 0.5]);
+    // entry at bar 1: the shadow starts at 75, the entry bar's own return does not compound it
+    expect(t.final).toMatchObject({ state: 'risk_off', shadowNav: 75 * 1.5 * 1.5 });
+  });
+});
+
 describe('drawdown-governor: hysteresis and dwell (no flapping)', () => {
   it('a drawdown oscillating around 8% enters conservative once and does not flip back every bar', () => {
     const navs = [100];
