@@ -9,6 +9,7 @@ import {
   initialSimState,
   type SimOutputs,
   simulateChunk,
+  targetDecider,
 } from '../../lib/backtest/index.ts';
 import { buildBarGrid } from '../../lib/core/calendar.ts';
 import type { BarGrid } from '../../lib/core/panel.ts';
@@ -29,7 +30,7 @@ const N_NAMES = 100;
 const CAPITAL = 100_000_000;
 const SEED = 20_250_101;
 
-function market(grid: BarGrid): EngineMarket {
+function market(grid: BarGrid): EngineMarket & { target: Float64Array; member: Uint8Array } {
   const rng = Rng.derive(SEED, 'bench/report-10y');
   const nT = grid.nT;
   const nA = N_NAMES + 1;
@@ -82,13 +83,9 @@ function input(): ReportArtifactInput {
   const grid = buildBarGrid(START, END);
   const m = market(grid);
   const { outputs }: { outputs: SimOutputs } = simulateChunk(initialSimState(CAPITAL), {
-    config: {
-      execution: ExecutionConfig.parse({}),
-      risk: RiskConfig.parse({}),
-      turnoverCap: 0.5,
-      maxWeight: 0.1,
-    },
+    config: { execution: ExecutionConfig.parse({}), risk: RiskConfig.parse({}) },
     market: m,
+    decider: targetDecider({ target: m.target, member: m.member, turnoverCap: 0.5, maxWeight: 0.1 }),
     startBar: 0,
     endBar: m.nT,
   });

@@ -10,10 +10,12 @@ import {
   type EngineConfig,
   EngineContext,
   type EngineMarket,
+  type HourDecider,
   initialSimState,
   parseSimState,
   type SimState,
   simulateChunk,
+  targetDecider,
 } from '../../lib/backtest/index.ts';
 import { Rng } from '../../lib/core/rng.ts';
 import { ExecutionConfig } from '../../lib/execution/index.ts';
@@ -26,7 +28,7 @@ const CHUNK_BARS = 147;
 const CAPITAL = 100_000_000;
 const SEED = 20_240_602;
 
-function makeMarket(nT: number, nA: number, seed: number): EngineMarket {
+function makeMarket(nT: number, nA: number, seed: number): EngineMarket & { target: Float32Array } {
   const rng = Rng.derive(seed, 'bench/simulate-10y');
   const size = nT * nA;
   const open = new Float64Array(size);
@@ -95,6 +97,7 @@ const jsonState = process.env.SIM_BENCH_NO_JSON !== '1';
 interface State {
   readonly market: EngineMarket;
   readonly config: EngineConfig;
+  readonly decider: HourDecider;
 }
 
 export const workload: Workload<State> = {
@@ -102,17 +105,16 @@ export const workload: Workload<State> = {
   description:
     'the simulation engine: 17,640 hourly bars × 500 names, dense targets changing every bar, 120 chunks with JSON state (no optimizer)',
   runs: 5,
-  setup: () => ({
-    market: makeMarket(N_BARS, N_NAMES, SEED),
-    config: {
-      execution: ExecutionConfig.parse({}),
-      risk: RiskConfig.parse({}),
-      turnoverCap: 2,
-      maxWeight: 0.1,
-    },
-  }),
+  setup: () => {
+    const market = makeMarket(N_BARS, N_NAMES, SEED);
+    return {
+      market,
+      config: { execution: ExecutionConfig.parse({}), risk: RiskConfig.parse({}) },
+      decider: targetDecider({ target: market.target, turnoverCap: 2, maxWeight: 0.1 }),
+    };
+  },
   run: ({ state }) => {
-    const { market, config } = state;
+    const { market, config, decider } = state;
     const start = performance.now();
     const cpu0 = process.cpuUsage();
     // one context for the run, as a process (or a warm Lambda) running chunk after chunk keeps it
@@ -125,7 +127,7 @@ export const workload: Workload<State> = {
     for (let b = 0; b < market.nT; b += CHUNK_BARS) {
       const r = simulateChunk(
         s,
-        { config, market, startBar: b, endBar: Math.min(market.nT, b + CHUNK_BARS) },
+        { config, market, decider, startBar: b, endBar: Math.min(market.nT, b + CHUNK_BARS) },
         ctx,
       );
       fills += r.outputs.fills.n;

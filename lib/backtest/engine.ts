@@ -9,36 +9,39 @@
  *        (`applySplit`: shares × ratio, the fraction paid in cash at the post-split open), marks divided by the
  *        ratio; the SPY benchmark's shares likewise;
  *     2. the pending orders — decided at bar t−1's close, plus carried remainders under `remainder: 'carry'` —
- *        execute at open[t] through `simulateFills` (sells before buys, participation cap against bar t's
- *        volume, lots, costs, pro-rata buys when cash is short; cash never negative). This is the only timing:
- *        after a session's last bar, bar t is the next session's first bar, so it is the next session's open.
- *        The cap and the impact use bar t's own volume (and spread), which is only complete at bar t's close: an
- *        ex-post liquidity convention of the fill model; no decision ever sees it before its close.
+ *        execute at open[t] through `fillOrders` (sells before buys, participation cap against bar t's volume,
+ *        lots, costs, the fee per executed order, pro-rata buys when cash is short; cash never negative). This is
+ *        the only timing: after a session's last bar, bar t is the next session's first bar, so it is the next
+ *        session's open. The cap and the impact use bar t's own volume (and spread), which is only complete at bar
+ *        t's close: an ex-post liquidity convention of the fill model; no decision ever sees it before its close.
+ *        The `sqrt_vol` impact reads the market's `dailyVol` (known at the decision: the decision inputs' column).
  *     3. a pending SPY benchmark buy executes at the same open with the same costs (`fillCost`).
- * (b) At the close of bar t: a held name whose last bar is t (a delisting) is cashed out at close[t] without
- *     costs (`closeDelisted`: the corporate event closes it, it is not traded); every holding is marked at
- *     close[t] (or, with no bar at t, at its last known price); NAV = cash + Σ shares × mark; the drawdown
- *     governor observes NAV (`stepRiskState`) and gives the state's gross and name-cap scales.
- * (c) The decision at bar t (decision time close(t) + lag): the optimizer's target weights at t (NaN or 0 = no
- *     position; non-members, delisted names and names without a price at t get no new target — a name without a
- *     close at t keeps its current weight and its pending order) are scaled by the risk state
- *     (`scaleForRiskState`: min(gross × w, nameCap × maxWeight)), then approached from the current weights within
- *     the turnover cap (`applyTurnoverCap`: Σ|Δw| <= cap; lifted when the gross scale is 0, so risk_off flattens
- *     the book at the next open). The target is path independent (the optimizer's); the scaling and the capped
- *     step depend on the path (risk state, current weights) and are computed here, hour by hour.
- *     Orders = floor(target × NAV / close[t] / lot) × lot − shares held, executed at open[t+1].
+ * (b) At the close of bar t: a holding with a delisting event effective at t (`DelistingEvent.bar`: the event's
+ *     bar, or the first bar at whose decision it is known when that is later) is cashed out without costs at the
+ *     event's delisting price, else at its last price (`closeDelisted`: the corporate event closes it, it is not
+ *     traded). No bar after t is ever read: a name whose bars stop without a known event is a data gap, held at
+ *     its last price and listed (`GapRecords`: its first missing hour; `SimState.gaps` carries open gaps across
+ *     chunks), never sold. Every holding is marked at close[t] (or, with no bar at t, at its last known price);
+ *     NAV = cash + Σ shares × mark; the drawdown governor observes NAV and the benchmark's return
+ *     (`stepRiskState`) and gives the state's gross and name-cap scales.
+ * (c) The decision at bar t (decision time close(t) + lag), through the decision port (`decision-port.ts`): from
+ *     the current weights w₀ = shares × close / NAV, NAV and the scales, the `HourDecider` (the trade optimizer's,
+ *     `decide.ts`) returns the weights to hold; names that cannot trade at t (no price, delisted) stay where they
+ *     are. Orders for open[t+1]: Δshares = (w − w₀) × NAV / close[t], rounded toward zero to lots (w = 0 sells the
+ *     whole position); an order worth less than `execution.minTicketDollars` at close[t] is not sent (a sale to
+ *     zero always is). A failed decision holds w₀: no orders.
  *
  * The last bar of a chunk decides as every bar does; its orders stay pending in the returned state and execute
  * at the next chunk's first open. The last bar of the run therefore decides nothing that executes within the
  * run: its orders are in the final state, unexecuted. Hence a run ending at T is exactly the first chunk of a
- * longer run cut at T (the truncation property), and chunked runs equal unchunked runs bit for bit.
+ * longer run cut at T (the truncation property), and chunked runs equal unchunked runs bit for bit (the decider
+ * keeps no state between hours: see `decision-port.ts`).
  *
  * The engine draws no random numbers. Weights (held and decided) are recorded sparsely: only non-zero rows. Fill
  * rows omit what the other columns determine (the time: the bar's open, or close for a delisting; the notional:
  * |filled| × price), which the `fills` artifact derives.
  */
 import { InvalidInputError } from '../core/errors.ts';
-import type { FloatColumn } from '../core/panel.ts';
 import { lowerBoundBy } from '../core/search.ts';
 import {
   allocFillBuffers,
@@ -59,7 +62,18 @@ import {
   riskScales,
   stepRiskState,
 } from '../risk/index.ts';
-import { FillKind, newBarBuilder, newFillBuilder, newWeightBuilder, type SimOutputs } from './records.ts';
+import { DecisionBuffers, type DecisionQuery, type HourDecider } from './decision-port.ts';
+import {
+  DecisionStatus,
+  FIRST_FAILED_STATUS,
+  FillKind,
+  newBarBuilder,
+  newDecisionBuilder,
+  newFillBuilder,
+  newGapBuilder,
+  newWeightBuilder,
+  type SimOutputs,
+} from './records.ts';
 import { SIM_STATE_VERSION, type SimState } from './sim-state.ts';
 
 /** A split: `ratio` new shares per old share from the open of run-grid bar `bar` (its ex-date). */
@@ -69,15 +83,21 @@ export interface SplitEvent {
   readonly ratio: number;
 }
 
-/** A delisting: run-grid bar `bar` is the name's last bar; a holding is closed at that bar's close. */
+/**
+ * A delisting as the simulation may act on it: a holding of `asset` is closed at the close of run-grid bar `bar` —
+ * the event's bar, or the first bar whose decision time is at or after the event's `known_time` when that is later
+ * (never before it is known) — at `price` (the delisting price, e.g. a cash merger's consideration), or at its last
+ * price when `price` is NaN.
+ */
 export interface DelistingEvent {
   readonly bar: number;
   readonly asset: number;
+  readonly price: number;
 }
 
 /**
- * Market data and targets for the bars a chunk simulates (or more). Every time-major column has `nT` rows of
- * `nA` values, row r holding run-grid bar `barOffset + r`. NaN marks a missing value.
+ * Market data for the bars a chunk simulates (or more). Every time-major column has `nT` rows of `nA` values, row r
+ * holding run-grid bar `barOffset + r`. NaN marks a missing value.
  */
 export interface EngineMarket {
   /** Run-grid index of row 0. */
@@ -94,11 +114,8 @@ export interface EngineMarket {
   readonly close: Float64Array;
   readonly volume: Float64Array;
   readonly spreadBps?: Float64Array | undefined;
+  /** Daily return volatility known at each row's decision (fraction; NaN where unknown): `sqrt_vol` impact. */
   readonly dailyVol?: Float64Array | undefined;
-  /** The optimizer's path-independent target weights (fractions of NAV, >= 0; NaN or 0 = no position). */
-  readonly target: FloatColumn;
-  /** Point-in-time index membership (1 = member); absent: every name is eligible. */
-  readonly member?: Uint8Array | undefined;
   /** Sorted by bar (run-grid indices); may cover more bars than the chunk. */
   readonly splits: readonly SplitEvent[];
   /** Sorted by bar (run-grid indices); may cover more bars than the chunk. */
@@ -110,15 +127,13 @@ export interface EngineMarket {
 export interface EngineConfig {
   readonly execution: ExecutionConfig;
   readonly risk: RiskConfig;
-  /** Largest Σ|w_decided − w_current| per bar (`portfolio.turnoverCap`; two-way: a full rotation is 2). */
-  readonly turnoverCap: number;
-  /** The per-name weight cap before the risk state's name-cap scale (`portfolio.maxWeight`). */
-  readonly maxWeight: number;
 }
 
 export interface ChunkInput {
   readonly config: EngineConfig;
   readonly market: EngineMarket;
+  /** The hour's decision (step (c)); see `decision-port.ts`. */
+  readonly decider: HourDecider;
   /** Run-grid bars [startBar, endBar) to simulate; `startBar` must equal `state.nextBar`. */
   readonly startBar: number;
   readonly endBar: number;
@@ -155,10 +170,8 @@ function checkInput(state: SimState, chunk: ChunkInput): void {
     ['open', m.open],
     ['close', m.close],
     ['volume', m.volume],
-    ['target', m.target],
     ['spreadBps', m.spreadBps],
     ['dailyVol', m.dailyVol],
-    ['member', m.member],
   ] as const) {
     if (col !== undefined && col.length !== size)
       fail(`market.${name}`, `expected length ${size}, received ${col.length}`);
@@ -168,10 +181,6 @@ function checkInput(state: SimState, chunk: ChunkInput): void {
     fail('market.symbols', `expected ${m.nA} symbols, received ${m.symbols.length}`);
   if (!(m.benchmarkAsset >= -1 && m.benchmarkAsset < m.nA))
     fail('market.benchmarkAsset', `out of range: ${m.benchmarkAsset}`);
-  const cap = chunk.config.turnoverCap;
-  if (!(cap > 0)) fail('config.turnoverCap', `expected > 0, received ${cap}`);
-  const mw = chunk.config.maxWeight;
-  if (!(mw > 0 && mw <= 1)) fail('config.maxWeight', `expected a weight in (0, 1], received ${mw}`);
   for (const list of [m.splits, m.delistings] as const) {
     for (let i = 0; i < list.length; i++) {
       const e = list[i]!;
@@ -198,6 +207,8 @@ export class EngineContext {
   readonly bars: ReturnType<typeof newBarBuilder>;
   readonly fills: ReturnType<typeof newFillBuilder>;
   readonly weights: ReturnType<typeof newWeightBuilder>;
+  readonly decisions: ReturnType<typeof newDecisionBuilder>;
+  readonly gaps: ReturnType<typeof newGapBuilder>;
   private nA = -1;
   private symbols: readonly string[] | null = null;
   private readonly symbolIndex = new Map<string, number>();
@@ -205,16 +216,19 @@ export class EngineContext {
   mark = new Float64Array(0);
   pending = new Float64Array(0);
   cur = new Float64Array(0);
-  scaled = new Float64Array(0);
-  priceable = new Uint8Array(0);
+  tradable = new Uint8Array(0);
   delistBar = new Int32Array(0);
+  gapSince = new Int32Array(0);
   fb: FillBuffers = allocFillBuffers(0);
+  decision = new DecisionBuffers(0);
 
   /** `barRows` and `rows`: initial capacities of the ledger and of the fill and weight records (they grow). */
   constructor(barRows = 256, rows = 1 << 16) {
     this.bars = newBarBuilder(barRows);
     this.fills = newFillBuilder(rows);
     this.weights = newWeightBuilder(rows);
+    this.decisions = newDecisionBuilder(barRows);
+    this.gaps = newGapBuilder(16);
   }
 
   /** Sizes the per-name scratch for `nA` names and indexes `symbols` (both kept while they do not change). */
@@ -225,10 +239,11 @@ export class EngineContext {
       this.mark = new Float64Array(nA);
       this.pending = new Float64Array(nA);
       this.cur = new Float64Array(nA);
-      this.scaled = new Float64Array(nA);
-      this.priceable = new Uint8Array(nA);
+      this.tradable = new Uint8Array(nA);
       this.delistBar = new Int32Array(nA);
+      this.gapSince = new Int32Array(nA);
       this.fb = allocFillBuffers(nA);
+      this.decision = new DecisionBuffers(nA);
     }
     if (symbols !== this.symbols) {
       this.symbols = symbols;
@@ -238,6 +253,8 @@ export class EngineContext {
     this.bars.reset();
     this.fills.reset();
     this.weights.reset();
+    this.decisions.reset();
+    this.gaps.reset();
   }
 
   /** The column of `symbol` in the prepared symbol list. */
@@ -252,22 +269,19 @@ export class EngineContext {
   }
 }
 
+/** The decision query the engine fills in place each hour (its arrays are the context's scratch). */
+type MutableQuery = { -readonly [K in keyof DecisionQuery]: DecisionQuery[K] };
+
 /**
  * Simulates run-grid bars [startBar, endBar) from `state`; returns the state after the last bar (with the
- * orders it decided, pending) and the chunk's records. Pure: `state` is not mutated. With `ctx`, the records are
- * views into the context's reused buffers (valid until its next use; see `EngineContext`); without, they are
- * freshly allocated.
- *
- * Per bar the names are visited five times: the fill kernel's two passes (all orders, writing the fill rows in
- * place; then the buys), one pass marking at the close (NAV), and the decision's two passes — risk scaling
- * (`scaleForRiskState`'s min(gross × w, nameCap × maxWeight)) fused with Σ|Δw|, then the turnover-capped step
- * (`applyTurnoverCap`'s w + α(target − w)) fused with the orders and the weight records. The arithmetic is that of
- * the optimizer's functions, operation for operation (test/backtest/engine.test.ts checks it against them).
+ * orders it decided, pending) and the chunk's records. Pure: `state` is not mutated (the decider is a pure function
+ * of its inputs, `decision-port.ts`). With `ctx`, the records are views into the context's reused buffers (valid
+ * until its next use; see `EngineContext`); without, they are freshly allocated.
  */
 export function simulateChunk(state: SimState, chunk: ChunkInput, ctx?: EngineContext): ChunkResult {
   checkInput(state, chunk);
-  const { config, market: m, startBar, endBar } = chunk;
-  const { nA, barOffset, open, close, volume, target, member, symbols } = m;
+  const { config, market: m, startBar, endBar, decider } = chunk;
+  const { nA, barOffset, open, close, volume, symbols } = m;
   const exec = config.execution;
   const riskCfg = config.risk;
   // Numbers read from objects go through `+` (an identity on numbers) so that TurboFan types them as numbers and
@@ -275,8 +289,7 @@ export function simulateChunk(state: SimState, chunk: ChunkInput, ctx?: EngineCo
   const lot = +exec.lotSize;
   const unitLot = lot === 1;
   const carry = exec.remainder === 'carry';
-  const cap = +config.turnoverCap;
-  const maxWeight = +config.maxWeight;
+  const minTicket = +exec.minTicketDollars;
   const bIdx = m.benchmarkAsset;
   const nBars = endBar - startBar;
   // Room for a dense chunk (every name every bar) up to ~1M rows; larger chunks grow by doubling.
@@ -284,10 +297,11 @@ export function simulateChunk(state: SimState, chunk: ChunkInput, ctx?: EngineCo
   cx.prepare(nA, symbols);
 
   // ---- state → dense scratch
-  const { positions, mark, pending, cur, scaled, priceable, delistBar, fb } = cx;
+  const { positions, mark, pending, cur, tradable, delistBar, gapSince, fb, decision } = cx;
   positions.fill(0);
   mark.fill(Number.NaN);
   pending.fill(0);
+  gapSince.fill(-1);
   const sp = state.positions;
   for (let i = 0; i < sp.symbol.length; i++) {
     const a = cx.indexOf(sp.symbol[i]!, 'positions');
@@ -296,6 +310,8 @@ export function simulateChunk(state: SimState, chunk: ChunkInput, ctx?: EngineCo
   }
   const so = state.pending;
   for (let i = 0; i < so.symbol.length; i++) pending[cx.indexOf(so.symbol[i]!, 'pending')] = so.shares[i]!;
+  const sg = state.gaps;
+  for (let i = 0; i < sg.symbol.length; i++) gapSince[cx.indexOf(sg.symbol[i]!, 'gaps')] = sg.since[i]!;
   let cash = +state.cash;
   let prevNav = state.prevNav;
   let navPeak = state.navPeak;
@@ -305,6 +321,7 @@ export function simulateChunk(state: SimState, chunk: ChunkInput, ctx?: EngineCo
   const benchPos = new Float64Array(1);
   benchPos[0] = bench.shares;
 
+  // delisted before this chunk: never tradable again
   delistBar.fill(0x7fffffff);
   for (const d of m.delistings) if (d.bar < delistBar[d.asset]!) delistBar[d.asset] = d.bar;
 
@@ -312,6 +329,8 @@ export function simulateChunk(state: SimState, chunk: ChunkInput, ctx?: EngineCo
   const barsB = cx.bars;
   const fillsB = cx.fills;
   const weightsB = cx.weights;
+  const decisionsB = cx.decisions;
+  const gapsB = cx.gaps;
   const transitions: RiskTransition[] = [];
   const fp = fillParams(exec);
   const spreadCol = m.spreadBps;
@@ -321,6 +340,8 @@ export function simulateChunk(state: SimState, chunk: ChunkInput, ctx?: EngineCo
   let splitAt = lowerBoundBy(splits, barOf, startBar);
   let delistAt = lowerBoundBy(delistings, barOf, startBar);
   const bc = barsB.reserve(nBars);
+  const dc = decisionsB.reserve(nBars);
+  const query: MutableQuery = { bar: 0, row: 0, nav: 0, gross: 1, nameCap: 1, w0: cur, tradable };
 
   for (let t = startBar; t < endBar; t++) {
     const r = t - barOffset;
@@ -352,6 +373,7 @@ export function simulateChunk(state: SimState, chunk: ChunkInput, ctx?: EngineCo
     let slip = 0;
     let spr = 0;
     let imp = 0;
+    let fee = 0;
     let nOrders = 0;
     let nFills = 0;
     // The kernel writes the fill rows in place (a filled name is marked at its fill price; with `carry` the
@@ -374,8 +396,7 @@ export function simulateChunk(state: SimState, chunk: ChunkInput, ctx?: EngineCo
       r0,
       fb,
     );
-    const orders = r1 > r0;
-    if (orders) {
+    if (r1 > r0) {
       fc.bar.fill(t, r0, r1);
       fc.kind.fill(FillKind.ORDER, r0, r1);
       fillsB.n = r1;
@@ -387,6 +408,7 @@ export function simulateChunk(state: SimState, chunk: ChunkInput, ctx?: EngineCo
       slip = fs.slippageCost;
       spr = fs.spreadCost;
       imp = fs.impactCost;
+      fee = fs.feeCost;
       nOrders = fs.nOrders;
       nFills = fs.nFills;
       counters.orders += nOrders;
@@ -396,88 +418,78 @@ export function simulateChunk(state: SimState, chunk: ChunkInput, ctx?: EngineCo
       counters.slippageCost += slip;
       counters.spreadCost += spr;
       counters.impactCost += imp;
+      counters.feeCost += fee;
     }
 
     // (a3) the benchmark's buy
-    if (bench.status === 'pending' && bIdx >= 0) {
-      const px = open[row + bIdx]!;
-      const v = volume[row + bIdx]!;
-      if (px > 0 && px < INF && v > 0 && v < INF) {
-        const sp = m.spreadBps === undefined ? Number.NaN : m.spreadBps[row + bIdx]!;
-        const dv = m.dailyVol === undefined ? Number.NaN : m.dailyVol[row + bIdx]!;
-        let q = Math.floor(bench.cash / px / lot) * lot;
-        fillCost(exec, q, px, v, sp, dv, benchCost);
-        if (q > 0) q = Math.floor(bench.cash / (px * (1 + benchCost.totalBps * 1e-4)) / lot) * lot;
-        for (; q > 0; q -= lot) {
-          fillCost(exec, q, px, v, sp, dv, benchCost);
-          if (bench.cash - benchCost.notional - benchCost.total >= 0) break;
-        }
-        if (q > 0) {
-          bench.cash -= benchCost.notional + benchCost.total;
-          benchPos[0] = benchPos[0]! + q;
-        }
-        bench.status = 'invested';
-        bench.mark = px;
+    if (bench.status === 'pending' && bIdx >= 0) buyBenchmark(m, exec, row, lot, bench, benchPos, benchCost);
+
+    // (b) close: delistings effective at this close (no costs), then every holding is marked at close[t] (else the
+    // last known price: a name filled at this open keeps its fill price) for the NAV; held names without a price
+    // and without a delisting are data gaps.
+    let delistProceeds = 0;
+    while (delistAt < delistings.length && delistings[delistAt]!.bar <= t) {
+      const d = delistings[delistAt++]!;
+      if (d.bar < t) continue;
+      const a = d.asset;
+      const held = positions[a]!;
+      const c = close[row + a]!;
+      const last = c > 0 && c < INF ? c : mark[a]!;
+      const px = d.price > 0 && d.price < INF ? d.price : last;
+      const proceeds = closeDelisted(positions, a, px, pending);
+      gapSince[a] = -1;
+      if (held > 0) {
+        cash += proceeds;
+        delistProceeds += proceeds;
+        const fc = fillsB.reserve(1);
+        const n = fillsB.n++;
+        fc.bar[n] = t;
+        fc.asset[n] = a;
+        fc.kind[n] = FillKind.DELISTING;
+        fc.status[n] = FillStatus.FILLED;
+        fc.requested[n] = -held;
+        fc.filled[n] = -held;
+        fc.price[n] = px;
+        fc.slippageCost[n] = 0;
+        fc.spreadCost[n] = 0;
+        fc.impactCost[n] = 0;
+        fc.fee[n] = 0;
       }
     }
-
-    // (b) close: when no delisting closes at this bar, every holding is marked at close[t] (else the last known
-    // price: a name filled at this open keeps its fill price) for the NAV.
-    const delistNow = delistAt < delistings.length && delistings[delistAt]!.bar <= t;
     let invested = 0;
     let nHeld = 0;
-    if (!delistNow) {
-      for (let a = 0; a < nA; a++) {
-        const c = close[row + a]!;
-        if (c > 0 && c < INF) mark[a] = c;
-        const q = positions[a]!;
-        if (q > 0) {
-          invested += q * mark[a]!;
-          nHeld++;
-        }
-      }
-    }
-
-    let delistProceeds = 0;
-    if (delistNow) {
-      while (delistAt < delistings.length && delistings[delistAt]!.bar <= t) {
-        const d = delistings[delistAt++]!;
-        if (d.bar < t) continue;
-        const a = d.asset;
-        const held = positions[a]!;
-        const c = close[row + a]!;
-        const px = c > 0 && c < INF ? c : mark[a]!;
-        const proceeds = closeDelisted(positions, a, px, pending);
-        if (held > 0) {
-          cash += proceeds;
-          delistProceeds += proceeds;
-          const fc = fillsB.reserve(1);
-          const n = fillsB.n++;
-          fc.bar[n] = t;
-          fc.asset[n] = a;
-          fc.kind[n] = FillKind.DELISTING;
-          fc.status[n] = FillStatus.FILLED;
-          fc.requested[n] = -held;
-          fc.filled[n] = -held;
-          fc.price[n] = px;
-          fc.slippageCost[n] = 0;
-          fc.spreadCost[n] = 0;
-          fc.impactCost[n] = 0;
-        }
-      }
-      for (let a = 0; a < nA; a++) {
-        const c = close[row + a]!;
-        if (c > 0 && c < INF) mark[a] = c;
-        const q = positions[a]!;
-        if (q > 0) {
-          invested += q * mark[a]!;
-          nHeld++;
-        }
-      }
+    let nGaps = 0;
+    for (let a = 0; a < nA; a++) {
+      const c = close[row + a]!;
+      const priced = c > 0 && c < INF;
+      if (priced) mark[a] = c;
+      const q = positions[a]!;
+      if (q > 0) {
+        invested += q * mark[a]!;
+        nHeld++;
+        if (!priced) {
+          if (gapSince[a]! < 0) {
+            gapSince[a] = t;
+            const gc = gapsB.reserve(1);
+            gc.bar[gapsB.n] = t;
+            gc.asset[gapsB.n++] = a;
+            counters.gaps++;
+          }
+          nGaps++;
+        } else gapSince[a] = -1;
+      } else gapSince[a] = -1;
+      tradable[a] = priced && delistBar[a]! > t ? 1 : 0;
     }
     const nav = cash + invested;
     if (nav > navPeak) navPeak = nav;
-    const step = stepRiskState(riskCfg, risk, { nav, barIndex: t });
+    if (bIdx >= 0) {
+      const c = close[row + bIdx]!;
+      if (c > 0 && c < INF) bench.mark = c;
+    }
+    const benchNav =
+      bIdx >= 0 ? bench.cash + (benchPos[0]! > 0 ? benchPos[0]! * bench.mark! : 0) : Number.NaN;
+    const benchRet = bIdx >= 0 && bench.prevNav > 0 ? benchNav / bench.prevNav - 1 : Number.NaN;
+    const step = stepRiskState(riskCfg, risk, { nav, barIndex: t, benchmarkReturn: benchRet });
     risk = step.state;
     if (step.transition !== undefined) {
       transitions.push(step.transition);
@@ -491,61 +503,58 @@ export function simulateChunk(state: SimState, chunk: ChunkInput, ctx?: EngineCo
         `grossScale and nameCapScale must be in [0, 1], received ${gross}, ${nameCap}`,
       );
     }
-    if (bIdx >= 0) {
-      const c = close[row + bIdx]!;
-      if (c > 0 && c < INF) bench.mark = c;
-    }
-    const benchNav =
-      bIdx >= 0 ? bench.cash + (benchPos[0]! > 0 ? benchPos[0]! * bench.mark! : 0) : Number.NaN;
 
     // (c) the decision at t: orders for open[t+1]
     let nW = weightsB.n;
     const wc = weightsB.reserve(nA);
+    let tickets = 0;
+    let skipped = 0;
     if (nav > 0) {
       const invNav = 1 / nav;
-      const nameCapW = nameCap * maxWeight;
-      // pass 1: current weights; targets (0 for non-members, delisted or unpriced names) scaled by the risk
-      // state; a name without a price keeps its current weight; Σ|Δw|.
-      let turnover = 0;
       for (let a = 0; a < nA; a++) {
-        const k = row + a;
         const q = positions[a]!;
-        const wNow = q > 0 ? q * mark[a]! * invNav : 0;
-        cur[a] = wNow;
-        const c = close[k]!;
-        const ok = c > 0 && c < INF && delistBar[a]! > t;
-        const w = target[k]!;
-        if (w < 0) {
-          throw new InvalidInputError(`target weight at bar ${t}, asset ${a} must be >= 0, received ${w}`, {
-            field: 'target',
-            bar: t,
-            asset: a,
-          });
-        }
-        let sw: number;
-        if (ok) {
-          priceable[a] = 1;
-          sw = Math.min(gross * (!(w > 0) || (member !== undefined && member[k] === 0) ? 0 : w), nameCapW);
-        } else {
-          priceable[a] = 0;
-          sw = wNow;
-        }
-        scaled[a] = sw;
-        turnover += Math.abs(sw - wNow);
+        cur[a] = q > 0 ? q * mark[a]! * invNav : 0;
       }
-      // pass 2: the turnover-capped step (lifted when the gross scale is 0), the orders, the weight records
-      const alpha = gross > 0 ? (turnover <= cap ? 1 : cap / turnover) : 1;
+      query.bar = t;
+      query.row = r;
+      query.nav = nav;
+      query.gross = gross;
+      query.nameCap = nameCap;
+      decider.decide(m, query, decision);
+      const failed = decision.status >= FIRST_FAILED_STATUS;
+      if (failed) counters.failedDecisions++;
+      const wDec = decision.weights;
       for (let a = 0; a < nA; a++) {
         const wNow = cur[a]!;
-        const sw = scaled[a]!;
-        const wNext = alpha === 1 ? sw : wNow + alpha * (sw - wNow);
-        if (priceable[a] === 1) {
-          let want = 0;
-          if (wNext > 0) {
-            const x = (wNext * nav) / close[row + a]!;
-            want = unitLot ? Math.floor(x) : Math.floor(x / lot) * lot;
+        let wNext = wNow;
+        if (tradable[a] === 1) {
+          const held = positions[a]!;
+          let order = 0;
+          if (!failed) {
+            wNext = wDec[a]!;
+            if (!(wNext >= 0 && wNext < INF)) {
+              throw new InvalidInputError(
+                `decided weight at bar ${t}, asset ${a} must be finite and >= 0, received ${wNext}`,
+                { field: 'weights', bar: t, asset: a },
+              );
+            }
+            const px = close[row + a]!;
+            if (wNext === 0) order = held > 0 ? -held : 0;
+            else if (wNext !== wNow) {
+              // rounded toward zero to lots; within 1e-9 of a whole lot counts as whole (w − w₀ is computed with
+              // rounding error: a 0.6 − 0.5 step of 1,000 shares must not become 999)
+              const d = ((wNext - wNow) * nav) / px;
+              const ad = d < 0 ? -d : d;
+              const rounded = unitLot ? Math.floor(ad + 1e-9) : Math.floor(ad / lot + 1e-9) * lot;
+              order = d < 0 ? -rounded : rounded;
+            }
+            if (order !== 0 && held + order !== 0 && (order < 0 ? -order : order) * px < minTicket) {
+              order = 0;
+              skipped++;
+            }
           }
-          pending[a] = want - positions[a]!;
+          pending[a] = order;
+          if (order !== 0) tickets++;
         } else if (!carry || delistBar[a]! <= t) {
           pending[a] = 0;
         }
@@ -554,14 +563,39 @@ export function simulateChunk(state: SimState, chunk: ChunkInput, ctx?: EngineCo
           wc.asset[nW] = a;
           wc.weight[nW] = wNow;
           wc.target[nW] = wNext;
+          wc.alpha[nW] = decision.alpha[a]!;
+          wc.cap[nW] = decision.cap[a]!;
           nW++;
         }
       }
     } else {
       pending.fill(0);
+      decision.hold(cur.fill(0), DecisionStatus.no_nav);
     }
     weightsB.n = nW;
+    counters.tickets += tickets;
+    counters.skippedTickets += skipped;
     if (bench.status === 'waiting' && bIdx >= 0) bench.status = 'pending';
+
+    // the decision's row
+    const di = decisionsB.n++;
+    dc.bar[di] = t;
+    dc.status[di] = decision.status;
+    dc.exAnteVol[di] = decision.exAnteVol;
+    dc.iterations[di] = decision.iterations;
+    dc.newtonSteps[di] = decision.newtonSteps;
+    dc.bindingTurnover[di] = decision.bindingTurnover ? 1 : 0;
+    dc.bindingVolCeiling[di] = decision.bindingVolCeiling ? 1 : 0;
+    dc.bindingGross[di] = decision.bindingGross ? 1 : 0;
+    dc.volFloorReached[di] = decision.volFloorReached ? 1 : 0;
+    dc.capsAtUpper[di] = decision.capsAtUpper;
+    dc.sectorsOutside[di] = decision.sectorsOutside;
+    dc.turnover[di] = decision.turnover;
+    dc.turnoverRelaxedBy[di] = decision.turnoverRelaxedBy;
+    dc.tickets[di] = tickets;
+    dc.skippedTickets[di] = skipped;
+    dc.nNames[di] = decision.nNames;
+    dc.nGaps[di] = nGaps;
 
     // the ledger row
     const i = barsB.n++;
@@ -578,6 +612,7 @@ export function simulateChunk(state: SimState, chunk: ChunkInput, ctx?: EngineCo
     bc.slippageCost[i] = slip;
     bc.spreadCost[i] = spr;
     bc.impactCost[i] = imp;
+    bc.feeCost[i] = fee;
     bc.cashInLieu[i] = cashInLieu;
     bc.delistProceeds[i] = delistProceeds;
     bc.nOrders[i] = nOrders;
@@ -589,7 +624,7 @@ export function simulateChunk(state: SimState, chunk: ChunkInput, ctx?: EngineCo
     bc.grossScale[i] = gross;
     bc.nameCapScale[i] = nameCap;
     bc.benchmarkNav[i] = benchNav;
-    bc.benchmarkRet[i] = bIdx >= 0 && bench.prevNav > 0 ? benchNav / bench.prevNav - 1 : Number.NaN;
+    bc.benchmarkRet[i] = benchRet;
     if (bIdx >= 0) bench.prevNav = benchNav;
     prevNav = nav;
     counters.bars++;
@@ -600,6 +635,7 @@ export function simulateChunk(state: SimState, chunk: ChunkInput, ctx?: EngineCo
   // ---- dense scratch → state (ascending symbol order: the market's symbols are sorted)
   const outPositions = { symbol: [] as string[], shares: [] as number[], mark: [] as number[] };
   const outPending = { symbol: [] as string[], shares: [] as number[] };
+  const outGaps = { symbol: [] as string[], since: [] as number[] };
   for (let a = 0; a < nA; a++) {
     const q = positions[a]!;
     if (q > 0) {
@@ -612,6 +648,10 @@ export function simulateChunk(state: SimState, chunk: ChunkInput, ctx?: EngineCo
       outPending.symbol.push(symbols[a]!);
       outPending.shares.push(p);
     }
+    if (gapSince[a]! >= 0) {
+      outGaps.symbol.push(symbols[a]!);
+      outGaps.since.push(gapSince[a]!);
+    }
   }
   const next: SimState = {
     stateVersion: SIM_STATE_VERSION,
@@ -621,14 +661,53 @@ export function simulateChunk(state: SimState, chunk: ChunkInput, ctx?: EngineCo
     navPeak,
     positions: outPositions,
     pending: outPending,
+    gaps: outGaps,
     risk,
     benchmark: { ...bench, shares: benchPos[0]! },
     counters,
   };
   return {
     state: next,
-    outputs: { bars: barsB.finish(), fills: fillsB.finish(), weights: weightsB.finish(), transitions },
+    outputs: {
+      bars: barsB.finish(),
+      fills: fillsB.finish(),
+      weights: weightsB.finish(),
+      decisions: decisionsB.finish(),
+      gaps: gapsB.finish(),
+      transitions,
+    },
   };
+}
+
+/** The SPY benchmark's buy at the open of the market's row (`row` = r × nA), with the fill model's costs. */
+function buyBenchmark(
+  m: EngineMarket,
+  exec: ExecutionConfig,
+  row: number,
+  lot: number,
+  bench: { status: string; cash: number; mark: number | null },
+  benchPos: Float64Array,
+  benchCost: ReturnType<typeof emptyFillCost>,
+): void {
+  const bIdx = m.benchmarkAsset;
+  const px = m.open[row + bIdx]!;
+  const v = m.volume[row + bIdx]!;
+  if (!(px > 0 && px < INF && v > 0 && v < INF)) return;
+  const sp = m.spreadBps === undefined ? Number.NaN : m.spreadBps[row + bIdx]!;
+  const dv = m.dailyVol === undefined ? Number.NaN : m.dailyVol[row + bIdx]!;
+  let q = Math.floor(bench.cash / px / lot) * lot;
+  fillCost(exec, q, px, v, sp, dv, benchCost);
+  if (q > 0) q = Math.floor(bench.cash / (px * (1 + benchCost.totalBps * 1e-4)) / lot) * lot;
+  for (; q > 0; q -= lot) {
+    fillCost(exec, q, px, v, sp, dv, benchCost);
+    if (bench.cash - benchCost.notional - benchCost.total >= 0) break;
+  }
+  if (q > 0) {
+    bench.cash -= benchCost.notional + benchCost.total;
+    benchPos[0] = benchPos[0]! + q;
+  }
+  bench.status = 'invested';
+  bench.mark = px;
 }
 
 /**
@@ -640,6 +719,7 @@ export function simulateInChunks(
   state: SimState,
   config: EngineConfig,
   market: EngineMarket,
+  decider: HourDecider,
   end: number,
   boundaries: readonly number[] = [],
   reload: (json: string) => SimState = (json) => JSON.parse(json) as SimState,
@@ -650,7 +730,7 @@ export function simulateInChunks(
   const chunks: SimOutputs[] = [];
   let s = state;
   for (const cut of cuts) {
-    const r = simulateChunk(s, { config, market, startBar: s.nextBar, endBar: cut });
+    const r = simulateChunk(s, { config, market, decider, startBar: s.nextBar, endBar: cut });
     chunks.push(r.outputs);
     s = reload(JSON.stringify(r.state));
   }

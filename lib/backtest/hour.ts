@@ -1,16 +1,18 @@
 /**
  * The hour kernel: the engine's input for a run of decision hours (`hourChunk`), which `simulateChunk` steps
- * through, one code path for every environment. The backtest's Simulate step runs it over a month of hours; the paper tick over the
- * single hour it decides. The environments differ only in what they bring (the ports fill `HourInputs`): the bar
- * panels read so far, the optimizer's targets, the split and delisting events.
+ * through, one code path for every environment. The backtest's Simulate step runs it over a month of hours; the
+ * paper tick over the single hour it decides. The environments differ only in what they bring (the ports fill
+ * `HourInputs`): the bar panels read so far, the month's decision inputs (`MonthInputs`: Optimize's file, or the
+ * tick's own `computeMonthInputs`), the split and delisting events known at each hour.
  *
  * One hour (engine.ts): fills of the pending orders at the bar's open, the mark at its close, the drawdown
- * governor, the decision. `member` is the dataset's point-in-time membership at each hour's close.
+ * governor, the decision (`TradeDecider`, decide.ts: one solve of the trade optimizer from the held book).
  */
-import type { FloatColumn } from '../core/panel.ts';
+import { InvalidInputError } from '../core/errors.ts';
 import type { BarPanels } from '../data/bar-panels.ts';
-import { type MembershipSpells, membershipMask } from '../data/membership-mask.ts';
 import { BENCHMARK_SYMBOL } from '../data/universe.ts';
+import type { MonthInputs } from '../portfolio/month-inputs.ts';
+import { TradeDecider } from './decide.ts';
 import type { ChunkInput, DelistingEvent, EngineConfig, EngineMarket, SplitEvent } from './engine.ts';
 import type { BacktestSpec } from './spec.ts';
 
@@ -22,51 +24,56 @@ export interface HourInputs {
   readonly toRow: number;
   /** The run-grid bar of row `fromRow` (the strategy's bar index, for paper trading). */
   readonly startBar: number;
-  /** The optimizer's target weights, (toRow − fromRow) × nA. */
-  readonly target: FloatColumn;
-  readonly membership: MembershipSpells;
+  /** The decision inputs of the month the hours belong to (its `firstBar` on the same run grid). */
+  readonly month: MonthInputs;
   /** Split events on run-grid bars (`splitEventsForRows`). */
   readonly splits: readonly SplitEvent[];
-  /**
-   * Delistings on run-grid bars: a held name is closed at its last bar's close. The backtest knows them from the
-   * bars after the chunk (a 7-day look-ahead, `delistingsFromPanel`); paper trading, at decision time, cannot, and
-   * passes none (see `lib/paper/tick.ts`, "Known divergence").
-   */
+  /** Delisting events on run-grid bars, each at the first bar at whose decision it is known. */
   readonly delistings: readonly DelistingEvent[];
 }
 
 /** The engine's settings of a spec. */
-export function engineConfig(spec: HourInputs['spec']): EngineConfig {
-  return {
-    execution: spec.execution,
-    risk: spec.risk,
-    turnoverCap: spec.portfolio.turnoverCap,
-    maxWeight: spec.portfolio.maxWeight,
-  };
+export function engineConfig(spec: Pick<BacktestSpec, 'execution' | 'risk'>): EngineConfig {
+  return { execution: spec.execution, risk: spec.risk };
 }
 
-/** The engine's input (`simulateChunk`) for the hours of `inputs`: its market rows are views of the panels' rows. */
+/**
+ * The engine's input (`simulateChunk`) for the hours of `inputs`: its market rows are views of the panels' rows,
+ * its daily volatility the month inputs' (known at each hour), its decider the trade optimizer's.
+ */
 export function hourChunk(inputs: HourInputs): ChunkInput {
-  const { bars, fromRow, toRow, startBar } = inputs;
+  const { bars, fromRow, toRow, startBar, month } = inputs;
   const { nA, symbols, grid } = bars;
+  const nT = toRow - fromRow;
+  const h0 = startBar - month.firstBar;
+  if (!(h0 >= 0 && h0 + nT <= month.nHours) || month.nA !== nA) {
+    throw new InvalidInputError(
+      `the month's decision inputs (bars ${month.firstBar}..${month.firstBar + month.nHours - 1}, ${month.nA} names) do not cover bars ${startBar}..${startBar + nT - 1} of ${nA} names`,
+      { field: 'month' },
+    );
+  }
   const rows = (c: Float64Array) => c.subarray(fromRow * nA, toRow * nA);
-  const closeMs = grid.closeMs.subarray(fromRow, toRow);
   const market: EngineMarket = {
     barOffset: startBar,
-    nT: toRow - fromRow,
+    nT,
     nA,
     symbols,
     openMs: grid.openMs.subarray(fromRow, toRow),
-    closeMs,
+    closeMs: grid.closeMs.subarray(fromRow, toRow),
     open: rows(bars.open),
     close: rows(bars.close),
     volume: rows(bars.volume),
     spreadBps: rows(bars.spreadBps),
-    target: inputs.target,
-    member: membershipMask(inputs.membership, closeMs, nA),
+    dailyVol: month.dailyVol.subarray(h0 * nA, (h0 + nT) * nA),
     splits: inputs.splits,
     delistings: inputs.delistings,
     benchmarkAsset: symbols.indexOf(BENCHMARK_SYMBOL),
   };
-  return { config: engineConfig(inputs.spec), market, startBar, endBar: startBar + toRow - fromRow };
+  return {
+    config: engineConfig(inputs.spec),
+    market,
+    decider: new TradeDecider(inputs.spec, [month]),
+    startBar,
+    endBar: startBar + nT,
+  };
 }

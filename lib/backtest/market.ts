@@ -1,6 +1,7 @@
 /**
- * Building the engine's inputs from the data layer: split events from the `corporate_actions` series,
- * delistings from where a name's bars end, and the `EngineMarket` over bar panels and a target-weight panel.
+ * Building the engine's inputs from the data layer: split events from the `corporate_actions` series, delisting
+ * events known at each decision, and the `EngineMarket` over bar panels. Nothing here reads a bar after the hours
+ * simulated: a name whose bars stop is not presumed delisted (a data gap) unless an event says so.
  */
 
 import { InvalidInputError } from '../core/errors.ts';
@@ -51,36 +52,8 @@ export function splitEventsForRows(
     .map((e) => ({ ...e, bar: e.bar - fromRow + startBar }));
 }
 
-/**
- * Delistings from a close panel: a name whose last bar (finite close) comes before the panel's last bar is
- * delisted at that bar. Compute it on a panel that reaches the dataset's last bar (not only the run's period), or
- * a name that merely continues after the run would look delisted at the run's end.
- */
-export function delistingsFromPanel(close: Float64Array, nT: number, nA: number): DelistingEvent[] {
-  if (close.length !== nT * nA) {
-    throw new InvalidInputError(`close must have nT × nA = ${nT * nA} values, received ${close.length}`, {
-      field: 'close',
-    });
-  }
-  const out: DelistingEvent[] = [];
-  for (let a = 0; a < nA; a++) {
-    let last = -1;
-    for (let t = nT - 1; t >= 0; t--) {
-      if (!Number.isNaN(close[t * nA + a]!)) {
-        last = t;
-        break;
-      }
-    }
-    if (last >= 0 && last < nT - 1) out.push({ bar: last, asset: a });
-  }
-  return out.sort((x, y) => x.bar - y.bar || x.asset - y.asset);
-}
-
 export interface MarketFromPanelsInput {
   readonly bars: BarPanels;
-  /** nT × nA target weights on the same grid (the optimizer's output). */
-  readonly target: FloatColumn;
-  readonly member?: Uint8Array;
   readonly splits?: readonly SplitEvent[];
   readonly delistings?: readonly DelistingEvent[];
   readonly dailyVol?: Float64Array;
@@ -101,10 +74,32 @@ export function marketFromPanels(input: MarketFromPanelsInput): EngineMarket {
     volume: bars.volume,
     spreadBps: bars.spreadBps,
     dailyVol: input.dailyVol,
-    target: input.target,
-    member: input.member,
     splits: input.splits ?? [],
     delistings: input.delistings ?? [],
     benchmarkAsset: bars.symbols.indexOf(BENCHMARK_SYMBOL),
   };
+}
+
+/**
+ * The delistings the simulation acts on in run-grid bars [fromBar, toBar), from events placed on the run's grid
+ * with when they became known (`delistingEventsKnownAt` on a grid whose bar 0 is the run's first bar): each at
+ * max(bar, knownBar) — the event's last close, or the first decision that knows it when it was reported late —
+ * with the delisting price when the event gives one (else the engine uses the last price). Sorted by (bar, asset).
+ */
+export function delistingsActedOn(
+  events: readonly {
+    readonly asset: number;
+    readonly bar: number;
+    readonly knownBar: number;
+    readonly lastPrice: number;
+  }[],
+  fromBar: number,
+  toBar: number,
+): DelistingEvent[] {
+  const out: DelistingEvent[] = [];
+  for (const e of events) {
+    const bar = Math.max(e.bar, e.knownBar);
+    if (bar >= fromBar && bar < toBar) out.push({ bar, asset: e.asset, price: e.lastPrice });
+  }
+  return out.sort((x, y) => x.bar - y.bar || x.asset - y.asset);
 }

@@ -1,6 +1,7 @@
 /**
  * The simulation's outputs as columns: one row per bar (the ledger), one row per order executed or attempted at
- * an open (and per delisting close), one row per (bar, name) with a non-zero held or decided weight. Builders
+ * an open (and per delisting close), one row per (bar, name) with a non-zero held or decided weight, one row per
+ * decision hour (the optimizer's diagnostics), one row per data gap of a held name (its first missing hour). Builders
  * grow their typed arrays by doubling, so the hour loop allocates only when a buffer fills up; `finish` returns
  * trimmed views, and `reset` lets the next chunk reuse the buffers (see `EngineContext`). A run's outputs are the
  * concatenation of its chunks' outputs, in order.
@@ -34,6 +35,8 @@ export interface BarRecords {
   readonly slippageCost: Float64Array;
   readonly spreadCost: Float64Array;
   readonly impactCost: Float64Array;
+  /** Fixed fees of the orders executed at this bar's open (`execution.feePerOrder` each). */
+  readonly feeCost: Float64Array;
   /** Cash paid for fractional shares by splits effective at this bar's open. */
   readonly cashInLieu: Float64Array;
   /** Proceeds of delisted holdings closed at this bar's close (no costs). */
@@ -78,6 +81,8 @@ export interface FillRecords {
   readonly slippageCost: Float64Array;
   readonly spreadCost: Float64Array;
   readonly impactCost: Float64Array;
+  /** The fixed fee of the order (0 for a delisting or when nothing filled). */
+  readonly fee: Float64Array;
 }
 
 export interface WeightRecords {
@@ -86,14 +91,86 @@ export interface WeightRecords {
   readonly asset: Int32Array;
   /** Held weight at the bar's close (shares × mark / NAV). */
   readonly weight: Float64Array;
-  /** Decided weight at the bar: the optimizer's target scaled by the risk state, then turnover-capped. */
+  /**
+   * Decided weight at the bar: the weight the hour's decision chose to hold from the next open (the trade
+   * optimizer's solution; the held weight when the name could not be traded or the solve failed).
+   */
   readonly target: Float64Array;
+  /** The expected return over the decision horizon the decision used (NaN: no view or not in the problem). */
+  readonly alpha: Float64Array;
+  /** The name's weight cap u in the decision (NaN: not in the problem). */
+  readonly cap: Float64Array;
+}
+
+/**
+ * Status of an hour's decision: the trade optimizer's status when it solved ('solved_polished', 'solved',
+ * 'forced'), its failure reason when it did not ('infeasible', 'max_iterations', 'degenerate_input': the book is
+ * held, no orders), 'no_inputs' (no decision inputs cover the hour: held), 'no_nav' (NAV <= 0: nothing decided).
+ */
+export const DECISION_STATUS_NAMES = [
+  'solved_polished',
+  'solved',
+  'forced',
+  'infeasible',
+  'max_iterations',
+  'degenerate_input',
+  'no_inputs',
+  'no_nav',
+] as const;
+export type DecisionStatusName = (typeof DECISION_STATUS_NAMES)[number];
+export const DecisionStatus = Object.fromEntries(DECISION_STATUS_NAMES.map((s, i) => [s, i])) as {
+  readonly [K in DecisionStatusName]: number;
+};
+/** Statuses at and above this code are failures (the book is held, no orders). */
+export const FIRST_FAILED_STATUS = DecisionStatus.infeasible;
+
+/** One row per decision hour (= per bar): what the decision found and what it sent. */
+export interface DecisionRecords {
+  readonly n: number;
+  readonly bar: Int32Array;
+  /** `DECISION_STATUS_NAMES` code. */
+  readonly status: Uint8Array;
+  /** Ex-ante volatility of the decided book (annualised; NaN when nothing was solved). */
+  readonly exAnteVol: Float64Array;
+  /** Solver iterations (ADMM) and Newton steps of the active-set method. */
+  readonly iterations: Int32Array;
+  readonly newtonSteps: Int32Array;
+  /** 1 when the constraint binds: the turnover cap, the volatility ceiling, the gross (Σw = G). */
+  readonly bindingTurnover: Uint8Array;
+  readonly bindingVolCeiling: Uint8Array;
+  readonly bindingGross: Uint8Array;
+  /** 1 when the volatility floor was reached (or none was asked). */
+  readonly volFloorReached: Uint8Array;
+  /** Names at their (positive) cap; sectors outside their band. */
+  readonly capsAtUpper: Int32Array;
+  readonly sectorsOutside: Int32Array;
+  /** Σ|w_decided − w_held| of the decision (two-way), and the extra turnover forced above the cap (de-risking). */
+  readonly turnover: Float64Array;
+  readonly turnoverRelaxedBy: Float64Array;
+  /** Orders sent for the next open; orders not sent because their value was below `minTicketDollars`. */
+  readonly tickets: Int32Array;
+  readonly skippedTickets: Int32Array;
+  /** Names in the problem; held names without a price at the hour (held fixed, outside the problem). */
+  readonly nNames: Int32Array;
+  readonly nGaps: Int32Array;
+}
+
+/**
+ * A data gap: a held name without a price at `bar` (its first missing hour) and no delisting known. It is held at
+ * its last price and never sold until it trades again (then a new gap gets a new row).
+ */
+export interface GapRecords {
+  readonly n: number;
+  readonly bar: Int32Array;
+  readonly asset: Int32Array;
 }
 
 export interface SimOutputs {
   readonly bars: BarRecords;
   readonly fills: FillRecords;
   readonly weights: WeightRecords;
+  readonly decisions: DecisionRecords;
+  readonly gaps: GapRecords;
   readonly transitions: readonly RiskTransition[];
 }
 
@@ -115,6 +192,7 @@ const BAR_COLUMNS = {
   slippageCost: Float64Array,
   spreadCost: Float64Array,
   impactCost: Float64Array,
+  feeCost: Float64Array,
   cashInLieu: Float64Array,
   delistProceeds: Float64Array,
   nOrders: Int32Array,
@@ -140,6 +218,7 @@ const FILL_COLUMNS = {
   slippageCost: Float64Array,
   spreadCost: Float64Array,
   impactCost: Float64Array,
+  fee: Float64Array,
 } as const satisfies Record<Exclude<keyof FillRecords, 'n'>, Ctor>;
 
 const WEIGHT_COLUMNS = {
@@ -147,7 +226,34 @@ const WEIGHT_COLUMNS = {
   asset: Int32Array,
   weight: Float64Array,
   target: Float64Array,
+  alpha: Float64Array,
+  cap: Float64Array,
 } as const satisfies Record<Exclude<keyof WeightRecords, 'n'>, Ctor>;
+
+const DECISION_COLUMNS = {
+  bar: Int32Array,
+  status: Uint8Array,
+  exAnteVol: Float64Array,
+  iterations: Int32Array,
+  newtonSteps: Int32Array,
+  bindingTurnover: Uint8Array,
+  bindingVolCeiling: Uint8Array,
+  bindingGross: Uint8Array,
+  volFloorReached: Uint8Array,
+  capsAtUpper: Int32Array,
+  sectorsOutside: Int32Array,
+  turnover: Float64Array,
+  turnoverRelaxedBy: Float64Array,
+  tickets: Int32Array,
+  skippedTickets: Int32Array,
+  nNames: Int32Array,
+  nGaps: Int32Array,
+} as const satisfies Record<Exclude<keyof DecisionRecords, 'n'>, Ctor>;
+
+const GAP_COLUMNS = {
+  bar: Int32Array,
+  asset: Int32Array,
+} as const satisfies Record<Exclude<keyof GapRecords, 'n'>, Ctor>;
 
 type Columns<S extends Record<string, Ctor>> = { [K in keyof S]: InstanceType<S[K]> };
 
@@ -201,6 +307,8 @@ export class ColumnBuilder<S extends Record<string, Ctor>> {
 export const newBarBuilder = (capacity: number) => new ColumnBuilder(BAR_COLUMNS, capacity);
 export const newFillBuilder = (capacity: number) => new ColumnBuilder(FILL_COLUMNS, capacity);
 export const newWeightBuilder = (capacity: number) => new ColumnBuilder(WEIGHT_COLUMNS, capacity);
+export const newDecisionBuilder = (capacity: number) => new ColumnBuilder(DECISION_COLUMNS, capacity);
+export const newGapBuilder = (capacity: number) => new ColumnBuilder(GAP_COLUMNS, capacity);
 
 function concatColumns<S extends Record<string, Ctor>, T extends { n: number }>(
   spec: S,
@@ -267,6 +375,14 @@ export function concatOutputs(parts: readonly SimOutputs[]): SimOutputs {
     weights: concatColumns(
       WEIGHT_COLUMNS,
       parts.map((p) => p.weights),
+    ),
+    decisions: concatColumns(
+      DECISION_COLUMNS,
+      parts.map((p) => p.decisions),
+    ),
+    gaps: concatColumns(
+      GAP_COLUMNS,
+      parts.map((p) => p.gaps),
     ),
     transitions: parts.flatMap((p) => p.transitions),
   };

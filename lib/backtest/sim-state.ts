@@ -5,6 +5,9 @@
  * the orders waiting for the next open, the governor's state, the previous NAV, the SPY benchmark's book and
  * cumulative counters. The engine draws no random numbers, so there is no RNG state.
  *
+ * Version 3 adds the open data gaps of held names (`gaps`), the governor's shadow NAV (in `risk`) and the
+ * decision's counters (fees, tickets, skipped tickets, failed decisions, gaps).
+ *
  * Version 2 stores the book by column (`positions: { symbol: [...], shares: [...], mark: [...] }`) rather than as
  * one object per name (version 1): the same numbers, but the JSON of a 500-name book is ~2.5× smaller and parses
  * ~3× faster (no key per value, no object per name), which matters when a run passes it 120 times.
@@ -13,7 +16,7 @@ import { z } from 'zod';
 import { InvalidInputError } from '../core/errors.ts';
 import { initialRiskState, RiskState } from '../risk/index.ts';
 
-export const SIM_STATE_VERSION = 2;
+export const SIM_STATE_VERSION = 3;
 
 const finite = z.number();
 const nonNegative = z.number().min(0);
@@ -29,9 +32,17 @@ export const SimCounters = z
     slippageCost: nonNegative,
     spreadCost: nonNegative,
     impactCost: nonNegative,
+    feeCost: nonNegative,
     cashInLieu: nonNegative,
     delistProceeds: nonNegative,
     transitions: z.number().int().min(0),
+    /** Orders sent, and orders not sent for being below `minTicketDollars`. */
+    tickets: z.number().int().min(0),
+    skippedTickets: z.number().int().min(0),
+    /** Decision hours whose solve failed (the book was held). */
+    failedDecisions: z.number().int().min(0),
+    /** Data gaps of held names opened (`GapRecords` rows). */
+    gaps: z.number().int().min(0),
   })
   .strict();
 export type SimCounters = z.infer<typeof SimCounters>;
@@ -72,6 +83,14 @@ export const SimState = z
       })
       .strict()
       .refine((p) => p.shares.length === p.symbol.length, 'columns of unequal length'),
+    /**
+     * Held names without a price since run-grid bar `since` (data gaps, no delisting known), ascending by symbol:
+     * held at their last price, never sold; a gap ends when the name trades again or is closed.
+     */
+    gaps: z
+      .object({ symbol: z.array(z.string()), since: z.array(z.number().int().min(0)) })
+      .strict()
+      .refine((g) => g.since.length === g.symbol.length, 'columns of unequal length'),
     risk: RiskState,
     benchmark: z
       .object({
@@ -104,6 +123,7 @@ export function initialSimState(capital: number): SimState {
     navPeak: capital,
     positions: { symbol: [], shares: [], mark: [] },
     pending: { symbol: [], shares: [] },
+    gaps: { symbol: [], since: [] },
     risk: initialRiskState(capital),
     benchmark: { status: 'waiting', shares: 0, cash: capital, mark: null, prevNav: capital },
     counters: {
@@ -115,9 +135,14 @@ export function initialSimState(capital: number): SimState {
       slippageCost: 0,
       spreadCost: 0,
       impactCost: 0,
+      feeCost: 0,
       cashInLieu: 0,
       delistProceeds: 0,
       transitions: 0,
+      tickets: 0,
+      skippedTickets: 0,
+      failedDecisions: 0,
+      gaps: 0,
     },
   };
 }

@@ -17,6 +17,15 @@ import { RiskConfig } from '../risk/index.ts';
 
 export const SPEC_VERSION = 1;
 
+/**
+ * Default γ_risk. Per decision horizon (5 bars) the scores are excess returns of order 1e-3 and a diversified
+ * book's variance wᵀΣ_H w of order 1e-4 (10–15% a year ≈ 0.5–0.8% per 5 bars): γ_risk must be of order 1–10 for
+ * the risk term to weigh against α̂ at all. Chosen on the demo (see the decision's notes in `decide.ts`).
+ */
+export const DEFAULT_RISK_AVERSION = 5;
+/** Default γ_trade: each trade is charged its expected cost once (chosen on the demo, see `decide.ts`). */
+export const DEFAULT_TRADE_AVERSION = 1;
+
 const isoDate = z.iso.date();
 const fraction = z.number().min(0).max(1);
 
@@ -100,13 +109,22 @@ export const BacktestSpec = z
           .prefault({})
           .refine((v) => v.high >= v.low, { message: 'high must be >= low', path: ['high'] }),
         /**
-         * Largest turnover per bar, `Σ|w_decided − w_current|` (two-way: a full rotation is 2), applied by the
-         * simulation when it steps from the current weights toward the optimizer's target (path dependent).
-         * Lifted when the risk state's gross scale is 0 (risk_off liquidates at once).
+         * Largest turnover per decision hour, `Σ|w_decided − w_held|` (two-way: a full rotation is 2), a hard
+         * constraint of the hour's trade problem (`lib/backtest/decide.ts`). Relaxed only by what de-risking (a lower
+         * gross or name cap from the risk state) and names losing eligibility force: risk_off liquidates at once.
          */
         turnoverCap: z.number().gt(0).max(2).default(0.2),
-        /** Risk-aversion λ of the optimizer's mean-variance objective. */
-        riskAversion: z.number().min(0).default(1),
+        /**
+         * γ_risk of the hour's trade problem: the objective subtracts γ_risk · wᵀΣ_H w, with α̂ and Σ_H both per
+         * decision horizon (`labels.horizonBars`). See `DEFAULT_RISK_AVERSION`.
+         */
+        riskAversion: z.number().min(0).max(1e6).default(DEFAULT_RISK_AVERSION),
+        /**
+         * γ_trade of the hour's trade problem: the objective subtracts γ_trade × the modelled trading cost
+         * (slippage + half spread + square-root impact, as a fraction of NAV). 1 charges each trade its expected
+         * cost once; above 1 amortises it less generously (fewer, larger trades). See `DEFAULT_TRADE_AVERSION`.
+         */
+        tradeAversion: z.number().min(0).max(1e4).default(DEFAULT_TRADE_AVERSION),
         sectors: z
           .object({
             /** Allowed deviation of each sector's weight from its benchmark weight (fraction of NAV). */

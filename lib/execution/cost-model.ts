@@ -67,6 +67,14 @@ export const ExecutionConfig = z
     lotSize: z.number().int().min(1).default(1),
     /** Orders below this notional (at the execution open) are cancelled, whatever the remainder policy. */
     minTradeNotional: z.number().min(0).default(0),
+    /**
+     * The no-trade rule of the decision (currency): an order whose value at the decision's close,
+     * |Δshares| × close, is below this is not sent (a sale that closes the position is always sent). Default
+     * $2,000: see `DEFAULT_MIN_TICKET_DOLLARS`.
+     */
+    minTicketDollars: z.number().min(0).max(1e9).default(2000),
+    /** A fixed fee (currency) charged in cash per executed order (a fill of at least one share). */
+    feePerOrder: z.number().min(0).max(1e6).default(0),
   })
   .strict();
 export type ExecutionConfig = z.infer<typeof ExecutionConfig>;

@@ -20,8 +20,9 @@
  *    overdraws. Cash left by lot rounding is not redistributed (deterministic and order-independent).
  * 4. The unfilled part of each order goes to `remaining` (policy `carry`) or `cancelled` (`cancel`).
  *
- * Fills are at the execution open; costs (slippage, spread, impact from `cost-model.ts`) are charged in cash on top
- * of the notional, never folded into the price. `positions` is updated in place; everything else is written to
+ * Fills are at the execution open; costs (slippage, spread, impact from `cost-model.ts`) and the fixed fee per
+ * executed order (`feePerOrder`; on a sale at most its net proceeds) are charged in cash on top of the notional,
+ * never folded into the price. `positions` is updated in place; everything else is written to
  * caller-provided buffers (`allocFillBuffers`; `fillOrders` writes one record row per order, each value once), so
  * the hot path allocates nothing.
  */
@@ -101,6 +102,9 @@ export interface FillSummary {
   slippageCost: number;
   spreadCost: number;
   impactCost: number;
+  /** Fees of the executed orders (`feePerOrder` each). */
+  feeCost: number;
+  /** slippage + spread + impact (fees apart). */
   totalCost: number;
   /** Pro-rata factor applied to buys (1 when cash sufficed). */
   buyScale: number;
@@ -128,6 +132,8 @@ export interface FillRows {
   readonly slippageCost: Float64Array;
   readonly spreadCost: Float64Array;
   readonly impactCost: Float64Array;
+  /** The fixed fee per executed order (`feePerOrder`; 0 when nothing filled). */
+  readonly fee: Float64Array;
 }
 
 export function allocFillRows(capacity: number): FillRows {
@@ -140,6 +146,7 @@ export function allocFillRows(capacity: number): FillRows {
     slippageCost: new Float64Array(capacity),
     spreadCost: new Float64Array(capacity),
     impactCost: new Float64Array(capacity),
+    fee: new Float64Array(capacity),
   };
 }
 
@@ -157,6 +164,7 @@ export interface FillBuffers {
   readonly slippageCost: Float64Array;
   readonly spreadCost: Float64Array;
   readonly impactCost: Float64Array;
+  readonly fee: Float64Array;
   readonly status: Uint8Array;
   /** Scratch of the kernel: each buy's row and its cash need, in asset order. */
   readonly buyRow: Int32Array;
@@ -180,6 +188,7 @@ export function allocFillBuffers(nA: number): FillBuffers {
     slippageCost: new Float64Array(nA),
     spreadCost: new Float64Array(nA),
     impactCost: new Float64Array(nA),
+    fee: new Float64Array(nA),
     status: new Uint8Array(nA),
     buyRow: new Int32Array(nA),
     buyNeed: new Float64Array(nA),
@@ -196,6 +205,7 @@ export function allocFillBuffers(nA: number): FillBuffers {
       slippageCost: 0,
       spreadCost: 0,
       impactCost: 0,
+      feeCost: 0,
       totalCost: 0,
       buyScale: 1,
       nOrders: 0,
@@ -214,6 +224,7 @@ export interface FillParams {
   readonly participationCap: number;
   readonly lotSize: number;
   readonly minTradeNotional: number;
+  readonly feePerOrder: number;
   /** `slippageBps × 1e-4`. */
   readonly slipFrac: number;
   readonly halfSpreadBps: number;
@@ -231,6 +242,7 @@ export function fillParams(config: ExecutionConfig): FillParams {
     participationCap: config.participationCap,
     lotSize: config.lotSize,
     minTradeNotional: config.minTradeNotional,
+    feePerOrder: config.feePerOrder,
     slipFrac: c.slippageBps * 1e-4,
     halfSpreadBps: c.halfSpreadBps,
     useBarSpread: c.useBarSpread,
@@ -295,6 +307,7 @@ export function fillOrders(
   const lot = +p.lotSize;
   const unitLot = lot === 1;
   const minNotional = +p.minTradeNotional;
+  const feePer = +p.feePerOrder;
   const slipFrac = +p.slipFrac;
   const halfSpreadBps = +p.halfSpreadBps;
   const maxHalfSpreadBps = +MAX_HALF_SPREAD_BPS;
@@ -316,6 +329,7 @@ export function fillOrders(
   const rSlip = rows.slippageCost;
   const rSpread = rows.spreadCost;
   const rImpact = rows.impactCost;
+  const rFee = rows.fee;
   const cancelled = fb.cancelled;
   const buyRow = fb.buyRow;
   const buyNeed = fb.buyNeed;
@@ -328,6 +342,7 @@ export function fillOrders(
   let slipTotal = 0;
   let spreadTotal = 0;
   let impactTotal = 0;
+  let feeTotal = 0;
   let nFills = 0;
   let nBuys = 0;
   let needTotal = 0;
@@ -369,6 +384,7 @@ export function fillOrders(
       rSlip[r] = 0;
       rSpread[r] = 0;
       rImpact[r] = 0;
+      rFee[r] = 0;
       r++;
       continue;
     }
@@ -381,6 +397,7 @@ export function fillOrders(
       rSlip[r] = 0;
       rSpread[r] = 0;
       rImpact[r] = 0;
+      rFee[r] = 0;
       r++;
       continue;
     }
@@ -423,10 +440,15 @@ export function fillOrders(
     rSpread[r] = spr;
     rImpact[r] = imp;
     if (q < 0) {
-      // Sell: executed now; proceeds minus costs go to cash.
+      // Sell: executed now; proceeds minus costs and the fee go to cash (the fee never exceeds the sale's net
+      // proceeds, so a sell never lowers cash).
       rFilled[r] = 0 - x;
+      const net = n - (slp + spr + imp);
+      const fee = x > 0 ? Math.min(feePer, net) : 0;
+      rFee[r] = fee;
       if (x > 0) {
-        cash += n - (slp + spr + imp);
+        cash += net - fee;
+        feeTotal += fee;
         positions[a] = pos - x;
         mark[a] = px;
         filledNotional += n;
@@ -447,8 +469,10 @@ export function fillOrders(
     } else {
       // Buy: the row holds the want and its costs as if filled in full (pass 2 rewrites it when cash binds).
       rFilled[r] = x;
+      const fee = x > 0 ? feePer : 0;
+      rFee[r] = fee;
       buyRow[nBuys] = r;
-      const need = n + (slp + spr + imp);
+      const need = n + (slp + spr + imp) + fee;
       buyNeed[nBuys++] = need;
       needTotal += need;
       if (carry) {
@@ -472,6 +496,7 @@ export function fillOrders(
     let slp = rSlip[j]!;
     let spr = rSpread[j]!;
     let imp = rImpact[j]!;
+    let fee = rFee[j]!;
     let n = x * px;
     if (scale < 1 || cash - buyNeed[i]! < 0) {
       // Re-cost at the scaled size; step down a lot at a time while floating-point rounding would overdraw.
@@ -485,27 +510,31 @@ export function fillOrders(
         slp = n * slipFrac;
         spr = n * sprBps * 1e-4;
         imp = n * impactBpsOf(sqrtVol, etaBps, etaVolBps, fallbackDailyVol, x / v, sigma) * 1e-4;
-        if (cash - n - (slp + spr + imp) >= 0) break;
+        if (cash - n - (slp + spr + imp) - feePer >= 0) break;
         x -= lot;
       }
       if (x < want) rStatus[j] = S_CASH_LIMITED;
       if (x > 0) {
+        fee = feePer;
         rFilled[j] = x;
         rSlip[j] = slp;
         rSpread[j] = spr;
         rImpact[j] = imp;
       } else {
+        fee = 0;
         rFilled[j] = 0;
         rSlip[j] = 0;
         rSpread[j] = 0;
         rImpact[j] = 0;
       }
+      rFee[j] = fee;
       const q = rRequested[j]!;
       if (carry) remaining[a] = q - x;
       else cancelled[a] = q - x;
     }
     if (x > 0) {
-      cash = cash - n - (slp + spr + imp);
+      cash = cash - n - (slp + spr + imp) - fee;
+      feeTotal += fee;
       positions[a] = positions[a]! + x;
       mark[a] = px;
       filledNotional += n;
@@ -526,6 +555,7 @@ export function fillOrders(
   s.slippageCost = slipTotal;
   s.spreadCost = spreadTotal;
   s.impactCost = impactTotal;
+  s.feeCost = feeTotal;
   s.totalCost = slipTotal + spreadTotal + impactTotal;
   s.buyScale = scale;
   s.nOrders = r - row0;
@@ -570,7 +600,8 @@ export function simulateFills(
     );
   }
   const p = fillParams(config);
-  const { filled, remaining, cancelled, notional, slippageCost, spreadCost, impactCost, status, rows } = out;
+  const { filled, remaining, cancelled, notional, slippageCost, spreadCost, impactCost, fee, status, rows } =
+    out;
   remaining.fill(0);
   cancelled.fill(0);
   const nRows = fillOrders(
@@ -594,6 +625,7 @@ export function simulateFills(
   slippageCost.fill(0);
   spreadCost.fill(0);
   impactCost.fill(0);
+  fee.fill(0);
   status.fill(S_NO_ORDER);
   const counts = out.summary.statusCounts;
   counts.fill(0);
@@ -609,6 +641,7 @@ export function simulateFills(
     slippageCost[a] = rows.slippageCost[i]!;
     spreadCost[a] = rows.spreadCost[i]!;
     impactCost[a] = rows.impactCost[i]!;
+    fee[a] = rows.fee[i]!;
   }
   return out.summary;
 }

@@ -50,7 +50,7 @@ export function runKeys(tenantId: string, runId: string) {
     model: (fold: number) => `${p}models/fold-${nnn(fold, 2)}.json`,
     diagnostics: (fold: number) => `${p}models/fold-${nnn(fold, 2)}.diagnostics.json`,
     simState: (chunk: number) => `${p}sim/chunk-${nnn(chunk)}.state.json`,
-    simOutputs: (chunk: number, part: 'bars' | 'fills' | 'weights') =>
+    simOutputs: (chunk: number, part: 'bars' | 'fills' | 'weights' | 'decisions' | 'gaps') =>
       `${p}sim/chunk-${nnn(chunk)}.${part}.parquet`,
     simTransitions: (chunk: number) => `${p}sim/chunk-${nnn(chunk)}.transitions.json`,
     artifactsPrefix: `${p}artifacts/`,

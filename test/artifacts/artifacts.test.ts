@@ -1,19 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryObjectStore } from '../../lib/adapters/memory-object-store.ts';
 import { buildArtifacts, TABLE_ARTIFACTS, writeArtifacts } from '../../lib/artifacts/index.ts';
-import { initialSimState, simulateChunk } from '../../lib/backtest/index.ts';
+import { initialSimState } from '../../lib/backtest/index.ts';
 import { barsPerYear } from '../../lib/core/calendar.ts';
 import { NonDeterminismError } from '../../lib/core/errors.ts';
 import { sha256Hex } from '../../lib/core/hash.ts';
 import { parseCsv } from '../../lib/data/csv.ts';
 import { decodeParquet } from '../../lib/data/parquet.ts';
-import { engineConfig, randomMarket } from '../backtest/fixtures.ts';
+import { engineConfig, randomMarket, sim } from '../backtest/fixtures.ts';
 
 const CAPITAL = 1_000_000;
 
 function run(seed: number) {
   const { grid, market } = randomMarket(seed);
-  const { outputs } = simulateChunk(initialSimState(CAPITAL), {
+  const { outputs } = sim(initialSimState(CAPITAL), {
     config: engineConfig({}, {}, 0.5),
     market,
     startBar: 0,

@@ -5,13 +5,11 @@ import {
   fillTimesMs,
   initialSimState,
   parseSimState,
-  simulateChunk,
-  simulateInChunks,
 } from '../../lib/backtest/index.ts';
 import { InvalidInputError } from '../../lib/core/errors.ts';
 import { ExecutionConfig, FillStatus, fillCost } from '../../lib/execution/index.ts';
 import { applyTurnoverCap, scaleForRiskState } from '../../lib/portfolio/index.ts';
-import { engineConfig, FREE, handMarket, randomMarket } from './fixtures.ts';
+import { engineConfig, FREE, handMarket, randomMarket, sim, simInChunks } from './fixtures.ts';
 
 const CAPITAL = 1_000_000;
 const NaN_ = Number.NaN;
@@ -28,7 +26,7 @@ describe('backtest engine: simulateChunk — hand-computed one-name cases', () =
     });
     const config = engineConfig();
     // Act
-    const { state, outputs } = simulateChunk(initialSimState(CAPITAL), {
+    const { state, outputs } = sim(initialSimState(CAPITAL), {
       config,
       market,
       startBar: 0,
@@ -56,12 +54,16 @@ describe('backtest engine: simulateChunk — hand-computed one-name cases', () =
     expect(b.grossExposure[1]).toBe((1000 * 100) / b.nav[1]!);
     expect(b.tradedNotional[1]).toBe(101_000);
     expect(b.turnover[1]).toBe(101_000 / (2 * b.nav[1]!));
-    // the decision at bar 1 re-derives the order from NAV(1): floor(0.1 × NAV / 100) − 1000 = −1 share
+    // the decision at bar 1 re-derives the order from NAV(1): (0.1 − w₀) × NAV / 100 rounded toward zero (the buy
+    // at 101 and its costs made NAV(1) ≈ 998,970: 0.1 × NAV / 100 ≈ 998.97, a sale of 1 share)
+    const toward0 = (x: number): number => Math.sign(x) * Math.floor(Math.abs(x) + 1e-9);
     expect(f.bar[1]).toBe(2);
-    expect(f.requested[1]).toBe(Math.floor((0.1 * b.nav[1]!) / 100) - 1000);
+    expect(f.requested[1]).toBe(toward0(((0.1 - (1000 * 100) / b.nav[1]!) * b.nav[1]!) / 100));
+    expect(f.requested[1]).toBe(-1);
     // the last bar's decision is pending in the state, unexecuted
     expect(state.nextBar).toBe(3);
-    const last = Math.floor((0.1 * b.nav[2]!) / 100) - (1000 + f.filled[1]!);
+    const held2 = 1000 + f.filled[1]!;
+    const last = toward0(((0.1 - (held2 * 100) / b.nav[2]!) * b.nav[2]!) / 100);
     expect(state.pending).toEqual(
       last === 0 ? { symbol: [], shares: [] } : { symbol: ['AAA'], shares: [last] },
     );
@@ -70,7 +72,7 @@ describe('backtest engine: simulateChunk — hand-computed one-name cases', () =
   it('keeps cash and NAV identities on a random market: cash moves by trades, costs, cash in lieu and delistings', () => {
     const { market } = randomMarket(11);
     const config = engineConfig({}, { enabled: false }, 0.6);
-    const { outputs } = simulateChunk(initialSimState(CAPITAL), {
+    const { outputs } = sim(initialSimState(CAPITAL), {
       config,
       market,
       startBar: 0,
@@ -111,7 +113,7 @@ describe('backtest engine: simulateChunk — hand-computed one-name cases', () =
       target: () => 0.5,
       splits: [{ bar: split, asset: 0, ratio: 2 }],
     });
-    const { state, outputs } = simulateChunk(initialSimState(CAPITAL), {
+    const { state, outputs } = sim(initialSimState(CAPITAL), {
       config: engineConfig(FREE),
       market,
       startBar: 0,
@@ -134,7 +136,7 @@ describe('backtest engine: simulateChunk — hand-computed one-name cases', () =
       target: (t) => (t < split ? 0.5 : Number.NaN),
       splits: [{ bar: split, asset: 0, ratio: 1 / 3 }],
     });
-    const { outputs } = simulateChunk(initialSimState(CAPITAL), {
+    const { outputs } = sim(initialSimState(CAPITAL), {
       config: engineConfig(FREE),
       market,
       startBar: 0,
@@ -154,9 +156,9 @@ describe('backtest engine: simulateChunk — hand-computed one-name cases', () =
       open: (t) => (t > last ? NaN_ : 100),
       close: (t) => (t > last ? NaN_ : t === last ? 90 : 100),
       target: () => 0.5,
-      delistings: [{ bar: last, asset: 0 }],
+      delistings: [{ bar: last, asset: 0, price: NaN_ }],
     });
-    const { state, outputs } = simulateChunk(initialSimState(CAPITAL), {
+    const { state, outputs } = sim(initialSimState(CAPITAL), {
       config: engineConfig(),
       market,
       startBar: 0,
@@ -190,7 +192,7 @@ describe('backtest engine: simulateChunk — hand-computed one-name cases', () =
       target: () => 0.1,
     };
     const run = (remainder: 'cancel' | 'carry', closeAt1: number) =>
-      simulateChunk(initialSimState(CAPITAL), {
+      sim(initialSimState(CAPITAL), {
         config: engineConfig({ ...FREE, remainder }),
         market: handMarket({ ...base, close: (t) => (t === 1 ? closeAt1 : 100) }).market,
         startBar: 0,
@@ -222,7 +224,7 @@ describe('backtest engine: simulateChunk — hand-computed one-name cases', () =
         target: (t) => (t < 2 ? 0.5 : 0.6),
       }).market;
     const config = engineConfig(FREE);
-    const filled = simulateChunk(initialSimState(CAPITAL), {
+    const filled = sim(initialSimState(CAPITAL), {
       config,
       market: market(1e7),
       startBar: 0,
@@ -238,14 +240,14 @@ describe('backtest engine: simulateChunk — hand-computed one-name cases', () =
     expect(b.nav[4]).toBe(1_100_000);
     expect(b.grossExposure[3]).toBe(720_000 / 1_100_000);
     // the mark travels with the state: a chunk ending at bar 3 saves 120, and the next chunk marks bar 4 with it
-    const first = simulateChunk(initialSimState(CAPITAL), {
+    const first = sim(initialSimState(CAPITAL), {
       config,
       market: market(1e7),
       startBar: 0,
       endBar: 4,
     });
     expect(first.state.positions).toEqual({ symbol: ['AAA'], shares: [6000], mark: [120] });
-    const rest = simulateChunk(parseSimState(JSON.parse(JSON.stringify(first.state))), {
+    const rest = sim(parseSimState(JSON.parse(JSON.stringify(first.state))), {
       config,
       market: market(1e7),
       startBar: 4,
@@ -253,7 +255,7 @@ describe('backtest engine: simulateChunk — hand-computed one-name cases', () =
     });
     expect(rest.outputs.bars.nav[0]).toBe(1_100_000);
     // no volume at bar 3: the order does not fill, and the holding keeps its last close (100), not the open (120)
-    const unfilled = simulateChunk(initialSimState(CAPITAL), {
+    const unfilled = sim(initialSimState(CAPITAL), {
       config,
       market: market(0),
       startBar: 0,
@@ -275,7 +277,7 @@ describe('backtest engine: simulateChunk — hand-computed one-name cases', () =
       thresholds: { conservative: 0.01, riskOff: 0.02 },
       hysteresis: { conservativeExit: 0.005, riskOffExit: 0.01 },
     };
-    const { outputs } = simulateChunk(initialSimState(CAPITAL), {
+    const { outputs } = sim(initialSimState(CAPITAL), {
       config: engineConfig({ remainder: 'carry' }, risk, cap, maxWeight),
       market,
       startBar: 0,
@@ -344,7 +346,7 @@ describe('backtest engine: simulateChunk — hand-computed one-name cases', () =
       dwell: { conservativeBars: 1, riskOffBars: 3 },
       reentry: { maxRiskOffBars: 5 },
     };
-    const { outputs } = simulateChunk(initialSimState(CAPITAL), {
+    const { outputs } = sim(initialSimState(CAPITAL), {
       config: engineConfig(FREE, risk, 0.1),
       market,
       startBar: 0,
@@ -387,7 +389,7 @@ describe('backtest engine: simulateChunk — hand-computed one-name cases', () =
       target: (_t, a) => (a === 0 ? 0.5 : 0),
       benchmarkAsset: 1,
     });
-    const { outputs, state } = simulateChunk(initialSimState(CAPITAL), {
+    const { outputs, state } = sim(initialSimState(CAPITAL), {
       config: engineConfig(),
       market,
       startBar: 0,
@@ -412,14 +414,14 @@ describe('backtest engine: simulateChunk — hand-computed one-name cases', () =
   it('rejects a chunk that does not start where the state stopped, and negative targets', () => {
     const { market } = randomMarket(1);
     const config = engineConfig();
-    expect(() => simulateChunk(initialSimState(CAPITAL), { config, market, startBar: 3, endBar: 5 })).toThrow(
+    expect(() => sim(initialSimState(CAPITAL), { config, market, startBar: 3, endBar: 5 })).toThrow(
       InvalidInputError,
     );
     const bad = { ...market, target: market.target.slice() };
     bad.target[2 * market.nA + 1] = -0.1;
-    expect(() =>
-      simulateChunk(initialSimState(CAPITAL), { config, market: bad, startBar: 0, endBar: 5 }),
-    ).toThrow(/must be >= 0/);
+    expect(() => sim(initialSimState(CAPITAL), { config, market: bad, startBar: 0, endBar: 5 })).toThrow(
+      /must be >= 0/,
+    );
   });
 
   it('validates the columnar state: equal column lengths, whole positive shares, non-zero orders', () => {
@@ -440,7 +442,7 @@ describe('backtest engine: simulateChunk — hand-computed one-name cases', () =
   it('concatenates chunk outputs in order (simulateInChunks)', () => {
     const { market } = randomMarket(2);
     const config = engineConfig();
-    const { chunks } = simulateInChunks(initialSimState(CAPITAL), config, market, 40, [10, 25]);
+    const { chunks } = simInChunks(initialSimState(CAPITAL), config, market, 40, [10, 25]);
     expect(chunks.map((c) => c.bars.n)).toEqual([10, 15, 15]);
     expect([...concatOutputs(chunks).bars.bar]).toEqual(Array.from({ length: 40 }, (_, i) => i));
   });

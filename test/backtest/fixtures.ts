@@ -1,6 +1,21 @@
-/** Test markets for the engine: hand-written one-name cases and seeded random panels. */
+/**
+ * Test markets for the engine: hand-written one-name cases and seeded random panels, with fixed targets that the
+ * engine approaches through `targetDecider` (the decision port without an optimizer).
+ */
 
-import type { DelistingEvent, EngineConfig, EngineMarket, SplitEvent } from '../../lib/backtest/index.ts';
+import {
+  type ChunkInput,
+  type ChunkResult,
+  type DelistingEvent,
+  type EngineConfig,
+  type EngineMarket,
+  type SimOutputs,
+  type SimState,
+  type SplitEvent,
+  simulateChunk,
+  simulateInChunks,
+  targetDecider,
+} from '../../lib/backtest/index.ts';
 import { buildBarGrid } from '../../lib/core/calendar.ts';
 import type { BarGrid } from '../../lib/core/panel.ts';
 import { Rng } from '../../lib/core/rng.ts';
@@ -15,18 +30,79 @@ export const FREE: ExecutionConfigInput = {
   impact: { kind: 'sqrt', etaBps: 0 },
 };
 
+/** The engine's settings plus the target decider's (turnover cap, name cap). */
+export interface TestConfig extends EngineConfig {
+  readonly turnoverCap: number;
+  readonly maxWeight: number;
+}
+
+/** Test settings; the no-trade rule is off (`minTicketDollars` 0) unless `execution` sets it. */
 export function engineConfig(
   execution: ExecutionConfigInput = {},
   risk: RiskConfigInput = { enabled: false },
   turnoverCap = 4,
   maxWeight = 1,
-): EngineConfig {
+): TestConfig {
   return {
-    execution: ExecutionConfig.parse(execution),
+    execution: ExecutionConfig.parse({ minTicketDollars: 0, ...execution }),
     risk: RiskConfig.parse(risk),
     turnoverCap,
     maxWeight,
   };
+}
+
+/** A test market: the engine's market plus the fixed targets (and membership) the target decider steps toward. */
+export interface TestMarket extends EngineMarket {
+  readonly target: Float64Array;
+  readonly member?: Uint8Array | undefined;
+}
+
+export interface TestChunk {
+  readonly config: TestConfig;
+  readonly market: TestMarket;
+  readonly startBar: number;
+  readonly endBar: number;
+}
+
+/** The engine's input for a test chunk: the target decider over the market's targets. */
+export function chunkOf(c: TestChunk): ChunkInput {
+  const { config, market } = c;
+  return {
+    config: { execution: config.execution, risk: config.risk },
+    market,
+    decider: targetDecider({
+      target: market.target,
+      member: market.member,
+      turnoverCap: config.turnoverCap,
+      maxWeight: config.maxWeight,
+    }),
+    startBar: c.startBar,
+    endBar: c.endBar,
+  };
+}
+
+/** `simulateChunk` on a test chunk. */
+export const sim = (state: SimState, c: TestChunk): ChunkResult => simulateChunk(state, chunkOf(c));
+
+/** `simulateInChunks` on a test market (the target decider). */
+export function simInChunks(
+  state: SimState,
+  config: TestConfig,
+  market: TestMarket,
+  end: number,
+  boundaries: readonly number[] = [],
+  reload?: (json: string) => SimState,
+): { state: SimState; chunks: SimOutputs[] } {
+  const { decider } = chunkOf({ config, market, startBar: 0, endBar: 0 });
+  return simulateInChunks(
+    state,
+    { execution: config.execution, risk: config.risk },
+    market,
+    decider,
+    end,
+    boundaries,
+    reload,
+  );
 }
 
 export interface HandMarket {
@@ -44,7 +120,7 @@ export interface HandMarket {
 }
 
 /** A market on the NYSE grid of [start, end] (default one week, 35 bars) from per-cell functions. */
-export function handMarket(h: HandMarket): { grid: BarGrid; market: EngineMarket } {
+export function handMarket(h: HandMarket): { grid: BarGrid; market: TestMarket } {
   const grid = buildBarGrid(h.start ?? '2024-03-04', h.end ?? '2024-03-08');
   const nT = grid.nT;
   const nA = h.symbols.length;
@@ -94,7 +170,7 @@ export function randomMarket(
   nA = 6,
   start = '2024-01-02',
   end = '2024-02-29',
-): { grid: BarGrid; market: EngineMarket } {
+): { grid: BarGrid; market: TestMarket } {
   const rng = Rng.derive(seed, 'test/backtest/random-market');
   const grid = buildBarGrid(start, end);
   const nT = grid.nT;
@@ -156,7 +232,7 @@ export function randomMarket(
         { bar: splitBar, asset: splitA, ratio: 2 },
         { bar: revBar, asset: revA, ratio: 1 / 3 },
       ].sort((x, y) => x.bar - y.bar),
-      delistings: [{ bar: delBar, asset: delA }],
+      delistings: [{ bar: delBar, asset: delA, price: Number.NaN }],
       benchmarkAsset: 0,
     },
   };

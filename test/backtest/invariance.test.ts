@@ -14,14 +14,10 @@ import { MemoryObjectStore } from '../../lib/adapters/memory-object-store.ts';
 import { buildArtifacts } from '../../lib/artifacts/index.ts';
 import {
   concatOutputs,
-  delistingsFromPanel,
-  type EngineMarket,
   initialSimState,
   marketFromPanels,
   parseSimState,
   type SimOutputs,
-  simulateChunk,
-  simulateInChunks,
   splitEventsFromActions,
 } from '../../lib/backtest/index.ts';
 import { barIndexAtOrAfter } from '../../lib/core/calendar.ts';
@@ -33,7 +29,7 @@ import { symbolsActiveBetween } from '../../lib/data/universe.ts';
 import type { FeatureInputs } from '../../lib/features/context.ts';
 import { perturbAfter } from '../../lib/lookahead/perturb.ts';
 import { sp500Source } from '../support/sp500.ts';
-import { engineConfig, randomMarket } from './fixtures.ts';
+import { engineConfig, randomMarket, sim, simInChunks, type TestMarket } from './fixtures.ts';
 
 const CAPITAL = 1_000_000;
 
@@ -55,7 +51,7 @@ function upTo(out: SimOutputs, lastBar: number): Record<string, number[]> {
   return rec;
 }
 
-function asFeatureInputs(m: EngineMarket, grid: ReturnType<typeof randomMarket>['grid']): FeatureInputs {
+function asFeatureInputs(m: TestMarket, grid: ReturnType<typeof randomMarket>['grid']): FeatureInputs {
   return {
     grid,
     anchorBar: 0,
@@ -81,14 +77,14 @@ describe('backtest engine: future-perturbation invariance', () => {
   it('garbling bars and targets after T leaves every fill, weight, NAV and order at or before T identical', () => {
     const { grid, market } = randomMarket(21);
     const config = engineConfig({ remainder: 'carry' }, {}, 0.5);
-    const full = simulateChunk(initialSimState(CAPITAL), { config, market, startBar: 0, endBar: market.nT });
+    const full = sim(initialSimState(CAPITAL), { config, market, startBar: 0, endBar: market.nT });
     for (const cut of [0, 17, 88, market.nT - 2]) {
       const p = perturbAfter(asFeatureInputs(market, grid), cut, { seed: cut + 1 });
       const rng = Rng.derive(cut, 'targets');
       const target = Float64Array.from(market.target, (w, i) =>
         i >= (cut + 1) * market.nA ? (rng.next() < 0.2 ? Number.NaN : rng.next() * 0.4) : w,
       );
-      const perturbed: EngineMarket = {
+      const perturbed: TestMarket = {
         ...market,
         open: p.bars.open,
         close: p.bars.close,
@@ -97,7 +93,7 @@ describe('backtest engine: future-perturbation invariance', () => {
         member: p.member,
         target,
       };
-      const other = simulateChunk(initialSimState(CAPITAL), {
+      const other = sim(initialSimState(CAPITAL), {
         config,
         market: perturbed,
         startBar: 0,
@@ -107,8 +103,8 @@ describe('backtest engine: future-perturbation invariance', () => {
       expect(upTo(other.outputs, market.nT)).not.toEqual(upTo(full.outputs, market.nT));
       expect(upTo(other.outputs, cut)).toEqual(upTo(full.outputs, cut));
       // the orders decided at T are those a run stopping at T leaves pending
-      const stopA = simulateChunk(initialSimState(CAPITAL), { config, market, startBar: 0, endBar: cut + 1 });
-      const stopB = simulateChunk(initialSimState(CAPITAL), {
+      const stopA = sim(initialSimState(CAPITAL), { config, market, startBar: 0, endBar: cut + 1 });
+      const stopB = sim(initialSimState(CAPITAL), {
         config,
         market: perturbed,
         startBar: 0,
@@ -121,12 +117,12 @@ describe('backtest engine: future-perturbation invariance', () => {
   it('truncation: a run ending at T and one ending at T + Δ agree on everything up to T', () => {
     const { market } = randomMarket(22);
     const config = engineConfig({}, {}, 0.5);
-    const long = simulateChunk(initialSimState(CAPITAL), { config, market, startBar: 0, endBar: market.nT });
+    const long = sim(initialSimState(CAPITAL), { config, market, startBar: 0, endBar: market.nT });
     for (const T of [5, 60, 150]) {
-      const short = simulateChunk(initialSimState(CAPITAL), { config, market, startBar: 0, endBar: T + 1 });
+      const short = sim(initialSimState(CAPITAL), { config, market, startBar: 0, endBar: T + 1 });
       expect(upTo(short.outputs, T)).toEqual(upTo(long.outputs, T));
       // …and continuing the short run from its final state reproduces the long run exactly
-      const rest = simulateChunk(parseSimState(JSON.parse(JSON.stringify(short.state))), {
+      const rest = sim(parseSimState(JSON.parse(JSON.stringify(short.state))), {
         config,
         market,
         startBar: T + 1,
@@ -137,7 +133,7 @@ describe('backtest engine: future-perturbation invariance', () => {
   });
 });
 
-const bytesOf = (out: SimOutputs, m: EngineMarket, grid: ReturnType<typeof randomMarket>['grid']) =>
+const bytesOf = (out: SimOutputs, m: TestMarket, grid: ReturnType<typeof randomMarket>['grid']) =>
   buildArtifacts({
     outputs: out,
     grid,
@@ -162,7 +158,7 @@ describe('backtest engine: chunked == unchunked, byte for byte', () => {
     ),
   ];
   const whole = configs.map((config) =>
-    simulateChunk(initialSimState(CAPITAL), { config, market, startBar: 0, endBar: market.nT }),
+    sim(initialSimState(CAPITAL), { config, market, startBar: 0, endBar: market.nT }),
   );
   const wholeBytes = whole.map((w) => bytesOf(w.outputs, market, grid));
 
@@ -172,7 +168,7 @@ describe('backtest engine: chunked == unchunked, byte for byte', () => {
         fc.integer({ min: 0, max: 1 }),
         fc.uniqueArray(fc.integer({ min: 1, max: market.nT - 1 }), { maxLength: 12 }),
         (ci, cuts) => {
-          const { state, chunks } = simulateInChunks(
+          const { state, chunks } = simInChunks(
             initialSimState(CAPITAL),
             configs[ci]!,
             market,
@@ -211,15 +207,13 @@ describe('backtest engine: chunked == unchunked, byte for byte', () => {
     const actions = reader.manifest.series.includes('corporate_actions')
       ? await reader.readSeries('corporate_actions')
       : undefined;
-    const market = marketFromPanels({
-      bars,
+    const market: TestMarket = {
+      ...marketFromPanels({ bars, splits: splitEventsFromActions(actions, bars.grid) }),
       target,
-      splits: splitEventsFromActions(actions, bars.grid),
-      delistings: delistingsFromPanel(bars.close, bars.nT, bars.nA),
-    });
+    };
     expect(market.benchmarkAsset).toBeGreaterThanOrEqual(0);
     const config = engineConfig({}, {}, 0.3, 0.1);
-    const unchunked = simulateChunk(initialSimState(CAPITAL), {
+    const unchunked = sim(initialSimState(CAPITAL), {
       config,
       market,
       startBar: 0,
@@ -228,13 +222,8 @@ describe('backtest engine: chunked == unchunked, byte for byte', () => {
     const monthStarts = ['2021-02-01', '2021-03-01'].map((d) =>
       barIndexAtOrAfter(bars.grid, Date.parse(`${d}T15:00:00Z`)),
     );
-    const chunked = simulateInChunks(
-      initialSimState(CAPITAL),
-      config,
-      market,
-      market.nT,
-      monthStarts,
-      (json) => parseSimState(JSON.parse(json)),
+    const chunked = simInChunks(initialSimState(CAPITAL), config, market, market.nT, monthStarts, (json) =>
+      parseSimState(JSON.parse(json)),
     );
     expect(chunked.chunks).toHaveLength(3);
     expect(JSON.stringify(chunked.state)).toBe(JSON.stringify(unchunked.state));

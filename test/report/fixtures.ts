@@ -1,5 +1,5 @@
 /** Small runs for the report tests: the engine on a seeded random market, plus synthetic model diagnostics. */
-import { initialSimState, type SimOutputs, simulateChunk } from '../../lib/backtest/index.ts';
+import { initialSimState, type SimOutputs } from '../../lib/backtest/index.ts';
 import { planFolds } from '../../lib/models/walk-forward.ts';
 import {
   type DiagnosticsInput,
@@ -7,7 +7,7 @@ import {
   reportFolds,
   type SignalDiagnostics,
 } from '../../lib/report/index.ts';
-import { engineConfig, randomMarket } from '../backtest/fixtures.ts';
+import { engineConfig, randomMarket, sim } from '../backtest/fixtures.ts';
 
 export const CAPITAL = 1_000_000;
 const SECTORS = ['Information Technology', 'Financials', 'Health Care', 'Energy', 'Industrials', 'Utilities'];
@@ -71,7 +71,7 @@ export function smallRun(
   const start = opts.start ?? '2024-01-02';
   const end = opts.end ?? '2024-06-28';
   const { grid, market } = randomMarket(opts.seed ?? 5, opts.nA ?? 8, start, end);
-  const { outputs } = simulateChunk(initialSimState(CAPITAL), {
+  const { outputs } = sim(initialSimState(CAPITAL), {
     config: engineConfig({}, {}, 0.5),
     market,
     startBar: 0,

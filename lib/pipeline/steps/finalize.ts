@@ -39,7 +39,7 @@ export async function finalize(
   const { spec, plan, keys, reader } = await loadRun(ctx, ref);
   const parts: SimOutputs[] = [];
   for (const chunk of plan.chunks) {
-    const [bars, fills, weights, transitions] = await Promise.all([
+    const [bars, fills, weights, decisions, gaps, transitions] = await Promise.all([
       ctx.store
         .get(keys.simOutputs(chunk.index, 'bars'))
         .then((b) => decodeRecords<SimOutputs['bars']>(b, 'bars')),
@@ -49,9 +49,15 @@ export async function finalize(
       ctx.store
         .get(keys.simOutputs(chunk.index, 'weights'))
         .then((b) => decodeRecords<SimOutputs['weights']>(b, 'weights')),
+      ctx.store
+        .get(keys.simOutputs(chunk.index, 'decisions'))
+        .then((b) => decodeRecords<SimOutputs['decisions']>(b, 'decisions')),
+      ctx.store
+        .get(keys.simOutputs(chunk.index, 'gaps'))
+        .then((b) => decodeRecords<SimOutputs['gaps']>(b, 'gaps')),
       getJson(ctx.store, keys.simTransitions(chunk.index)) as Promise<RiskTransition[]>,
     ]);
-    parts.push({ bars, fills, weights, transitions });
+    parts.push({ bars, fills, weights, decisions, gaps, transitions });
   }
   const input: ArtifactInput = {
     outputs: concatOutputs(parts),
