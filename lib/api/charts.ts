@@ -28,7 +28,8 @@ import {
 } from '../report/index.ts';
 import { runKeys } from '../runs/keys.ts';
 import type { RunStore } from '../runs/run-store.ts';
-import { ArtifactManifestFile, assertApiRunId, RunNotFinishedError } from './backtests.ts';
+import { ArtifactManifestFile, assertApiRunId } from './backtests.ts';
+import { RunNotFinishedError } from './errors.ts';
 
 export const CHARTS_ARTIFACT_NAME = 'charts.json';
 export const CHARTS_CONTENT_TYPE = 'application/json';

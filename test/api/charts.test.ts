@@ -1,13 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MemoryObjectStore } from '../../lib/adapters/memory-object-store.ts';
 import { MemoryRunStore } from '../../lib/adapters/memory-run-store.ts';
-import { RunNotFinishedError } from '../../lib/api/backtests.ts';
 import {
   CHARTS_ARTIFACT_NAME,
   chartPayloadsOfReportHtml,
   chartsArtifactOf,
   getChart,
 } from '../../lib/api/charts.ts';
+import { RunNotFinishedError } from '../../lib/api/errors.ts';
 import { DataIntegrityError, InvalidInputError, NotFoundError } from '../../lib/core/errors.ts';
 import { ulid } from '../../lib/core/ulid.ts';
 import {
