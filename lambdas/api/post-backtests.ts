@@ -1,12 +1,12 @@
 /** POST /v1/backtests: submit a run spec (`Idempotency-Key` required) → 202 `{ runId, status }`. */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { submitBacktest } from '../../lib/api/index.ts';
-import { createRoute } from '../shared/api-route.ts';
+import { idempotentPostRoute } from '../shared/api-route.ts';
 import { type HandlerDeps, lambdaDeps } from '../shared/deps.ts';
 import { json } from '../shared/middleware/response.ts';
 
 export const createPostBacktestsHandler = (deps: HandlerDeps) =>
-  createRoute(deps, async (request) => {
+  idempotentPostRoute(deps, async (request) => {
     const out = await submitBacktest(deps.api(), { ...request, newRunId: deps.newRunId });
     deps.logger.appendKeys({ runId: out.runId });
     deps.metrics.addMetric(out.replayed ? 'BacktestReplayed' : 'BacktestSubmitted', MetricUnit.Count, 1);

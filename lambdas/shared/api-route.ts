@@ -43,7 +43,7 @@ export const pathRoute = <S extends PathEventSchema>(
   });
 
 /** What an idempotent create (`POST /v1/backtests`, `POST /v1/paper`) passes to its use case. */
-export interface CreateRequest {
+export interface IdempotentPostRequest {
   readonly tenantId: string;
   /** The `Idempotency-Key` header as received ('' when absent: the use case refuses it). */
   readonly idempotencyKey: string;
@@ -54,9 +54,9 @@ export interface CreateRequest {
 }
 
 /** A `POST` with a JSON body and an `Idempotency-Key`: `handle` gets the request as its use case takes it. */
-export const createRoute = (
+export const idempotentPostRoute = (
   deps: HandlerDeps,
-  handle: (request: CreateRequest) => Promise<ApiResult>,
+  handle: (request: IdempotentPostRequest) => Promise<ApiResult>,
 ): ApiHandler =>
   apiRoute(deps, ApiGatewayEvent)
     .use(jsonBody(deps.maxBodyBytes))
