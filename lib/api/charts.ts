@@ -24,7 +24,8 @@ import {
 } from '../report/index.ts';
 import { runKeys } from '../runs/keys.ts';
 import type { RunStore } from '../runs/run-store.ts';
-import { assertApiRunId, RunNotFinishedError } from './backtests.ts';
+import { assertApiRunId } from './backtests.ts';
+import { RunNotFinishedError } from './errors.ts';
 
 function broken(message: string, rule: string): DataIntegrityError {
   return new DataIntegrityError(message, { dataset: 'artifacts', rule });

@@ -20,10 +20,10 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { errorResponse } from '../../lambdas/shared/http.ts';
 import { PowertoolsIdempotencyGuard } from '../../lib/adapters/powertools-idempotency.ts';
 import { S3UrlSigner } from '../../lib/adapters/s3-url-signer.ts';
 import { SfnExecutionStarter } from '../../lib/adapters/sfn-execution-starter.ts';
+import { errorResponse } from '../../lib/api/errors.ts';
 import {
   IdempotencyPayloadMismatchError,
   payloadHashOf,

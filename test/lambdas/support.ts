@@ -6,7 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import type { HandlerDeps } from '../../lambdas/shared/deps.ts';
-import type { ApiEvent, ApiResult } from '../../lambdas/shared/http.ts';
+import type { ApiEvent, ApiResult } from '../../lambdas/shared/middleware/api-event.ts';
 import { MemoryExecutionStarter } from '../../lib/adapters/memory-execution-starter.ts';
 import { MemoryIdempotencyGuard } from '../../lib/adapters/memory-idempotency.ts';
 import { MemoryObjectStore } from '../../lib/adapters/memory-object-store.ts';
