@@ -14,17 +14,25 @@
  */
 import { z } from 'zod';
 import { ArtifactManifest } from '../artifacts/index.ts';
-import { canonicalJson, parseBacktestSpec, specHash } from '../backtest/spec.ts';
-import { AppError, ConflictError, DataIntegrityError, InvalidInputError } from '../core/errors.ts';
-import { isUlid } from '../core/ulid.ts';
-import type { DatasetCatalog } from '../data/dataset-catalog.ts';
-import { getJson, type ObjectStore } from '../data/object-store.ts';
-import { runKeys } from '../runs/keys.ts';
-import { isTerminalStatus, newRunRecord, RUN_STAGES, type RunRecord, RunStatus } from '../runs/run-record.ts';
-import { MAX_LIST_LIMIT, type RunStore } from '../runs/run-store.ts';
+import { canonicalJson, parseBacktestSpec, specHash } from '../backtest/index.ts';
+import { AppError, ConflictError, DataIntegrityError, InvalidInputError, isUlid } from '../core/index.ts';
+import type { DatasetCatalog, UrlSigner } from '../data/index.ts';
+import { getJson, type ObjectStore } from '../data/index.ts';
+import type { ExecutionStarter } from '../runs/index.ts';
+import {
+  type IdempotencyGuard,
+  isTerminalStatus,
+  MAX_LIST_LIMIT,
+  newRunRecord,
+  payloadHashOf,
+  RUN_STAGES,
+  type RunRecord,
+  RunStatus,
+  type RunStore,
+  runKeys,
+  scopedIdempotencyKey,
+} from '../runs/index.ts';
 import { RunAlreadyFinishedError, RunNotFinishedError, UnknownDatasetError } from './errors.ts';
-import type { ExecutionStarter } from './execution-starter.ts';
-import { type IdempotencyGuard, payloadHashOf, scopedIdempotencyKey } from './idempotency.ts';
 import {
   type ArtifactsView,
   isoOf,
@@ -67,11 +75,6 @@ export type ListRunsQuery = z.infer<typeof ListRunsQuery>;
 
 // ---------------------------------------------------------------------------------------------------------
 // Ports used only here
-
-/** Presigns object keys for a short-lived GET (S3: `@aws-sdk/s3-request-presigner`). */
-export interface UrlSigner {
-  presignGet(key: string, expiresInSeconds: number): Promise<string>;
-}
 
 export const MAX_URL_TTL_SECONDS = 900;
 export const DEFAULT_URL_TTL_SECONDS = 600;

@@ -22,7 +22,7 @@ import {
   type ErrorCode,
   type ErrorDetails,
   InvalidInputError,
-} from '../core/errors.ts';
+} from '../core/index.ts';
 import { type ErrorBody, scrubMessage } from './views.ts';
 
 /** HTTP status of each error family. */

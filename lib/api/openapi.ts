@@ -7,9 +7,9 @@
  * `openApiJson()` (a test checks it; `npx tsx local/cli/write-openapi.ts` regenerates it).
  */
 import { z } from 'zod';
-import { BacktestSpec } from '../backtest/spec.ts';
+import { BacktestSpec } from '../backtest/index.ts';
 import { CHART_IDS, ChartPayloadSchemas } from '../report/index.ts';
-import { MAX_LIST_LIMIT } from '../runs/run-store.ts';
+import { MAX_LIST_LIMIT } from '../runs/index.ts';
 import { IdempotencyKeyHeader } from './backtests.ts';
 import { CreatePaperBody } from './paper.ts';
 import { ROUTES, type RouteId } from './routes.ts';

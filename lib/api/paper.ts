@@ -18,23 +18,31 @@
  *    first hour is that date's first bar close, or with no `startDate`, the first bar close after the request.
  */
 import { z } from 'zod';
-import { initialSimState } from '../backtest/sim-state.ts';
-import { canonicalJson, parseBacktestSpec, specHash } from '../backtest/spec.ts';
-import { buildBarGrid } from '../core/calendar.ts';
-import { ConflictError, InvalidInputError } from '../core/errors.ts';
-import { addDays, nyWallToUtcMs, utcMsToNyDate } from '../core/ny-time.ts';
-import { isUlid } from '../core/ulid.ts';
-import type { DatasetCatalog } from '../data/dataset-catalog.ts';
-import { getJson, type ObjectStore } from '../data/object-store.ts';
+import { canonicalJson, initialSimState, parseBacktestSpec, specHash } from '../backtest/index.ts';
+import {
+  addDays,
+  buildBarGrid,
+  ConflictError,
+  InvalidInputError,
+  isUlid,
+  nyWallToUtcMs,
+  utcMsToNyDate,
+} from '../core/index.ts';
+import type { DatasetCatalog } from '../data/index.ts';
+import { getJson, type ObjectStore } from '../data/index.ts';
 import { parseModel } from '../models/index.ts';
-import type { PaperDecisionRecord, PaperStrategyRecord } from '../paper/paper-record.ts';
-import { DEFAULT_DECISION_PAGE, MAX_DECISION_PAGE, type PaperStore } from '../paper/paper-store.ts';
-import { resolveFeatureNames } from '../pipeline/feature-set.ts';
-import { RunPlan } from '../pipeline/plan.ts';
-import { paperKeys, runKeys } from '../runs/keys.ts';
-import type { RunStore } from '../runs/run-store.ts';
+import type { PaperDecisionRecord, PaperStrategyRecord } from '../paper/index.ts';
+import { DEFAULT_DECISION_PAGE, MAX_DECISION_PAGE, type PaperStore } from '../paper/index.ts';
+import { RunPlan, resolveFeatureNames } from '../pipeline/index.ts';
+import type { RunStore } from '../runs/index.ts';
+import {
+  type IdempotencyGuard,
+  paperKeys,
+  payloadHashOf,
+  runKeys,
+  scopedIdempotencyKey,
+} from '../runs/index.ts';
 import { RunNotFinishedError, UnknownDatasetError } from './errors.ts';
-import { type IdempotencyGuard, payloadHashOf, scopedIdempotencyKey } from './idempotency.ts';
 import { type PaperDecisionView, type PaperPortfolioView, toDecisionView, toPortfolioView } from './views.ts';
 
 export interface PaperApiDeps {

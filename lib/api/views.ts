@@ -4,10 +4,10 @@
  * Views never contain execution ARNs or object keys; messages stored by the workflow are scrubbed.
  */
 import { z } from 'zod';
-import { parseSimState } from '../backtest/sim-state.ts';
-import { ULID_PATTERN } from '../core/ulid.ts';
-import type { PaperDecisionRecord, PaperStrategyRecord } from '../paper/paper-record.ts';
-import { RUN_STAGES, type RunRecord, RunStatus } from '../runs/run-record.ts';
+import { parseSimState } from '../backtest/index.ts';
+import { ULID_PATTERN } from '../core/index.ts';
+import type { PaperDecisionRecord, PaperStrategyRecord } from '../paper/index.ts';
+import { RUN_STAGES, type RunRecord, RunStatus } from '../runs/index.ts';
 
 export const ApiRunId = z
   .string()

@@ -37,9 +37,9 @@
  * rows omit what the other columns determine (the time: the bar's open, or close for a delisting; the notional:
  * |filled| × price), which the `fills` artifact derives.
  */
-import { InvalidInputError } from '../core/errors.ts';
-import type { FloatColumn } from '../core/panel.ts';
-import { lowerBoundBy } from '../core/search.ts';
+
+import type { FloatColumn } from '../core/index.ts';
+import { InvalidInputError, lowerBoundBy } from '../core/index.ts';
 import {
   allocFillBuffers,
   applySplit,

@@ -7,10 +7,9 @@
  * One hour (engine.ts): fills of the pending orders at the bar's open, the mark at its close, the drawdown
  * governor, the decision. `member` is the dataset's point-in-time membership at each hour's close.
  */
-import type { FloatColumn } from '../core/panel.ts';
-import type { BarPanels } from '../data/bar-panels.ts';
-import { type MembershipSpells, membershipMask } from '../data/membership-mask.ts';
-import { BENCHMARK_SYMBOL } from '../data/universe.ts';
+import type { FloatColumn } from '../core/index.ts';
+import type { BarPanels } from '../data/index.ts';
+import { BENCHMARK_SYMBOL, type MembershipSpells, membershipMask } from '../data/index.ts';
 import type { ChunkInput, DelistingEvent, EngineConfig, EngineMarket, SplitEvent } from './engine.ts';
 import type { BacktestSpec } from './spec.ts';
 

@@ -3,12 +3,10 @@
  * delistings from where a name's bars end, and the `EngineMarket` over bar panels and a target-weight panel.
  */
 
-import { InvalidInputError } from '../core/errors.ts';
-import type { BarGrid, FloatColumn } from '../core/panel.ts';
-import { lowerBound } from '../core/search.ts';
-import type { BarPanels } from '../data/bar-panels.ts';
-import type { PitTable } from '../data/tables.ts';
-import { BENCHMARK_SYMBOL } from '../data/universe.ts';
+import type { BarGrid, FloatColumn } from '../core/index.ts';
+import { InvalidInputError, lowerBound } from '../core/index.ts';
+import type { BarPanels, PitTable } from '../data/index.ts';
+import { BENCHMARK_SYMBOL } from '../data/index.ts';
 import type { DelistingEvent, EngineMarket, SplitEvent } from './engine.ts';
 
 /**

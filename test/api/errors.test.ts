@@ -11,7 +11,6 @@ import {
   UnknownDatasetError,
   UnsupportedMediaTypeError,
 } from '../../lib/api/errors.ts';
-import { IdempotencyInProgressError, IdempotencyPayloadMismatchError } from '../../lib/api/idempotency.ts';
 import {
   AppError,
   ConflictError,
@@ -22,6 +21,7 @@ import {
   NotFoundError,
   UpstreamError,
 } from '../../lib/core/errors.ts';
+import { IdempotencyInProgressError, IdempotencyPayloadMismatchError } from '../../lib/runs/idempotency.ts';
 
 describe('api/errors: errorResponse', () => {
   it.each([

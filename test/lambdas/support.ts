@@ -11,9 +11,10 @@ import { MemoryExecutionStarter } from '../../lib/adapters/memory-execution-star
 import { MemoryIdempotencyGuard } from '../../lib/adapters/memory-idempotency.ts';
 import { MemoryObjectStore } from '../../lib/adapters/memory-object-store.ts';
 import { MemoryRunStore } from '../../lib/adapters/memory-run-store.ts';
-import type { ApiDeps, UrlSigner } from '../../lib/api/backtests.ts';
+import type { ApiDeps } from '../../lib/api/backtests.ts';
 import { ulid } from '../../lib/core/ulid.ts';
 import { StaticDatasetCatalog } from '../../lib/data/dataset-catalog.ts';
+import type { UrlSigner } from '../../lib/data/url-signer.ts';
 import baseEvent from '../fixtures/events/api-gw-v2-jwt.json' with { type: 'json' };
 import baseContext from '../fixtures/events/lambda-context.json' with { type: 'json' };
 

@@ -15,8 +15,7 @@
  * Implementations: `PowertoolsIdempotencyGuard` (Powertools idempotency on DynamoDB) and
  * `MemoryIdempotencyGuard` (unit tests); both pass `test/lambdas/idempotency.contract.ts`.
  */
-import { ConflictError } from '../core/errors.ts';
-import { canonicalJson, sha256Hex } from '../core/hash.ts';
+import { ConflictError, canonicalJson, sha256Hex } from '../core/index.ts';
 
 export interface IdempotentRequest {
   /** `scopedIdempotencyKey(tenantId, key)` */
