@@ -427,6 +427,13 @@ export class ActiveSetTrade {
         return this.applyStep(p);
       }
       if (nc === 0) return -1;
+      // fewer free names than active constraints: first try freeing fixed names that the current multiplier
+      // estimates say would gain by moving (a degenerate vertex), else release a constraint
+      if (attempt === 0 && nF < nc && this.releaseFixed(p)) {
+        this.fullStep = false;
+        this.refresh(p);
+        return 1;
+      }
       this.releaseOne(p);
     }
     return -1;
@@ -594,8 +601,10 @@ export class ActiveSetTrade {
       } else {
         wn = (w[i] as number) + alpha * (dw[j] as number);
       }
+      // past a bound or across w₀ (only by rounding: the step is cut at the first of these)
+      const out = sg > 0 ? wn >= ui || wn < w0 : wn <= 0 || wn > Math.min(w0, ui);
       wn = Math.min(Math.max(wn, 0), ui);
-      if (sg * (wn - w0) < 0 || wn <= 0 || wn >= ui) {
+      if (out) {
         if (DEBUG) console.error(`  fix ${i} sg ${sg} w ${w[i]} wn ${wn} w0 ${w0} u ${ui} d ${dw[j]}`);
         changes++;
         this.fixAtBlock(p, i, sg, wn - (w[i] as number));

@@ -51,6 +51,7 @@
 
 import { InvalidInputError } from '../../core/errors.ts';
 import type { ActiveSetSeed } from './trade-active-set.ts';
+import { solveUnderCeiling } from './trade-ceiling.ts';
 import { type CoreOptions, type CoreOutcome, TradeCore } from './trade-core.ts';
 import { capAnchor, repairToFeasible, volAnchor } from './trade-feasibility.ts';
 import { factorModelInto } from './trade-model.ts';
@@ -176,6 +177,9 @@ export class TradeOptimizer {
   private volAnc: Float64Array = new Float64Array(0);
   private best: Float64Array = new Float64Array(0);
   private scratch: Float64Array = new Float64Array(0);
+  private ceilingScratch: Float64Array = new Float64Array(0);
+  /** The ceiling's multiplier at the previous solve (starts the next search). */
+  private lastMu = 0;
 
   /**
    * Sets Σ = B F Bᵀ + diag(s) and the sectors. Wrong lengths or sector codes throw `InvalidInputError`; non-finite
@@ -189,6 +193,7 @@ export class TradeOptimizer {
       this.volAnc = new Float64Array(model.n);
       this.best = new Float64Array(model.n);
       this.scratch = new Float64Array(model.n);
+      this.ceilingScratch = new Float64Array(model.n);
     }
   }
 
@@ -241,7 +246,7 @@ export class TradeOptimizer {
       outcome = forcedOutcome(p.sum(w) >= p.gross);
       status = 'forced';
     } else {
-      outcome = this.main.solve(opts);
+      outcome = this.solveCore(opts);
       if (!outcome.ok) return { ok: false, reason: 'max_iterations', message: outcome.message };
       w.set(this.main.w.subarray(0, p.n));
       status = outcome.polished ? 'solved_polished' : 'solved';
@@ -266,6 +271,15 @@ export class TradeOptimizer {
     }
     p.gamma = gamma;
     return this.result(w, outcome, status, relaxedBy, gammaUsed, floorReached);
+  }
+
+  /** One core solve at the current γ, through the ceiling's multiplier search when there is a ceiling. */
+  private solveCore(opts: CoreOptions): CoreOutcome {
+    const p = this.main.p;
+    if (!Number.isFinite(p.varCap)) return this.main.solve(opts);
+    const r = solveUnderCeiling(this.main, opts, p.gamma, p.varCap, this.lastMu, this.ceilingScratch);
+    if (r.outcome.ok) this.lastMu = r.mu;
+    return r.outcome;
   }
 
   /**
@@ -331,7 +345,7 @@ export class TradeOptimizer {
     for (let s = 0; s < FLOOR_SOLVES; s++) {
       const g = reachedAny ? (lo > 0 ? Math.sqrt(lo * hi) : hi / 4) : s < 4 ? hi / 4 : 0;
       p.gamma = g;
-      const r = this.main.solve({ ...opts, warmStart: true });
+      const r = this.solveCore({ ...opts, warmStart: true });
       if (!r.ok) return { ok: false, reason: 'max_iterations', message: r.message };
       wTry.set(this.main.w.subarray(0, n));
       if (!repairToFeasible(p, wTry, opts.anchor, opts.volAnchor, p.varCap)) {

@@ -213,8 +213,10 @@ export function oracleLowerBound(
   const cuts: { i: number; side: 0 | 1; a: number }[] = [];
   // optional first cuts at a given point's trades (any tangent of a convex function is a minorant, so the bound
   // stays valid whatever the point; at the optimum's trades it is tight in one round)
+  const impOf = (i: number): number => (c.inst.impactCoef[i] as number) * c.inst.tradeAversion;
   if (seedCuts !== undefined) {
     for (let i = 0; i < n; i++) {
+      if (impOf(i) === 0) continue;
       const d = (seedCuts[i] as number) - (c.inst.w0[i] as number);
       if (d > 1e-14) cuts.push({ i, side: 0, a: d });
       if (d < -1e-14) cuts.push({ i, side: 1, a: -d });
