@@ -1,31 +1,32 @@
 /**
- * Primal-dual active-set / semismooth Newton method (Hintermüller, Ito & Kunisch 2003) for the trade problem of
- * `trade-problem.ts`, the exact finisher of every solve.
+ * Active-set Newton method for the trade problem of `trade-problem.ts` without the variance ceiling (handled by
+ * `trade-ceiling.ts` through its multiplier): the exact finisher of every solve.
  *
  * Each name has a status: KEEP (w = w₀, the kink of the trade cost), BUY or SELL (free, Δ of that sign), ZERO
- * (w = 0 < w₀) or CAP (w = u). Given the statuses, the sides of the sector penalty and which of the budget, the
- * turnover cap and the variance ceiling are active, the optimum solves a smooth system: on the free names F
+ * (w = 0 < w₀) or CAP (w = u). Given the statuses, the sides of the sector penalty and which of the budget and the
+ * turnover cap are active (the working set), the optimum solves a smooth system on the free names F:
  *
- *   ∇_i[−αᵀw + (γ+μ)wᵀΣw + sector] + ν + s_i(c_i + θ) + 1.5 s_i k_i √|Δ_i| = 0   (s_i = ±1 for BUY / SELL)
- *   1ᵀw = G,  Σ|Δ| = τ,  wᵀΣw = v_max                                                (the active ones)
+ *   ∇_i[−αᵀw + γ wᵀΣw + sector] + ν + s_i(c_i + θ) + 1.5 s_i k_i √|Δ_i| = 0   (s_i = ±1 for BUY / SELL)
+ *   1ᵀw = G,  Σ|Δ| = τ                                                        (the active ones)
  *
- * solved by Newton's method. Its matrix is H = 2(γ+μ)Σ_FF + diag(0.75 k_i/√|Δ_i|) + 2λ Σ_{active s} g_s g_sᵀ,
- * bordered by the active constraints' gradients (1, s, 2Σw): H is diagonal plus rank k + S on F, so a step costs an
- * (k+S)² capacitance Cholesky (Woodbury) and a ≤ 3×3 Schur complement. The impact term's curvature blows up at
- * Δ → 0, so impacted names are stepped in r = √|Δ| (same Newton direction, update r ← r + s·δw/(2r)): in r the
- * 1-D stationarity condition is a quadratic and the iteration stays on its side of the kink.
+ * solved by Newton's method. Its matrix is H = 2γΣ_FF + diag(0.75 k_i/√|Δ_i|) + 2λ Σ_{active s} g_s g_sᵀ, bordered
+ * by the active constraints' gradients (1, s): H is diagonal plus rank k + S on F, so a step costs an (k+S)²
+ * capacitance Cholesky (Woodbury) and a ≤ 2×2 Schur complement. The impact term's curvature blows up at Δ → 0, so
+ * impacted names are stepped in r = √|Δ| (same Newton direction, update r ← r + s·δw/(2r)): in r the 1-D
+ * stationarity condition is a quadratic and the iteration stays on its side of the kink.
  *
- * After each step the statuses follow the primal values (a free name past a bound or across w₀ becomes CAP / ZERO /
- * KEEP) and the reduced costs (a fixed name whose reduced cost says it would gain by moving is freed); an active
- * constraint with a negative multiplier is released and a violated one activated. When nothing changes and the
- * Newton residual is at rounding level the point satisfies the KKT conditions of the convex problem (checked
- * explicitly) and is optimal. Otherwise, after `maxSteps`, the caller falls back to ADMM.
+ * The working set changes as in a primal active-set method (Nocedal & Wright 2006, §16.5): a step is cut at the
+ * first free name that reaches a bound or w₀ (it is fixed there) or the first inactive constraint it would violate
+ * (it is activated); only at the working set's optimum (a full step with the Newton residual at rounding level) are
+ * fixed names with a wrong-signed reduced cost freed (several at once, as in the primal-dual active-set method of
+ * Hintermüller, Ito & Kunisch 2003) and constraints with a negative multiplier released. When nothing is left to
+ * release, the KKT conditions of the convex problem hold and the point is optimal. The sector sides follow the sums
+ * after each step (the penalty is C¹, so its pieces join smoothly). After `maxSteps` the caller falls back to ADMM.
  */
 
 import { choleskyInPlace, choleskySolveInPlace } from '../index.ts';
 import type { TradeProblem } from './trade-problem.ts';
 
-const DEBUG = process.env.DEBUG_AS === '1';
 export const KEEP = 0;
 export const BUY = 1;
 export const SELL = 2;
@@ -36,10 +37,8 @@ export const CAP = 4;
 export interface ActiveSetSeed {
   readonly budgetOn: boolean;
   readonly turnoverOn: boolean;
-  readonly volOn: boolean;
   readonly nu: number;
   readonly theta: number;
-  readonly mu: number;
 }
 
 export class ActiveSetTrade {
@@ -53,14 +52,10 @@ export class ActiveSetTrade {
   private side: Int8Array = new Int8Array(0);
   budgetOn = false;
   turnoverOn = false;
-  volOn = false;
   nu = 0;
   theta = 0;
-  mu = 0;
   /** Newton steps of the last `run`. */
   steps = 0;
-  /** wᵀΣw at the current point. */
-  variance = 0;
   private grad: Float64Array = new Float64Array(0);
   private sigw: Float64Array = new Float64Array(0);
   private free: Int32Array = new Int32Array(0);
@@ -133,10 +128,8 @@ export class ActiveSetTrade {
     const tolX = 1e-13 * Math.max(1, p.gross);
     this.budgetOn = seed.budgetOn || p.sum(w) > p.gross + tolX;
     this.turnoverOn = seed.turnoverOn || p.turnover(w) > p.tau + tolX;
-    this.volOn = (seed.volOn || p.variance(w) > p.varCap) && Number.isFinite(p.varCap);
     this.nu = seed.budgetOn ? seed.nu : 0;
     this.theta = seed.turnoverOn ? seed.theta : 0;
-    this.mu = this.volOn ? seed.mu : 0;
     this.updateSides(p);
   }
 
@@ -161,9 +154,8 @@ export class ActiveSetTrade {
         this.refresh(p);
       }
       if (this.activateViolated(p)) changed = true;
-      if (DEBUG) this.debugLine(p, step, moved, changed);
       if (changed || !this.subspaceConverged(p)) continue;
-      const released = this.releaseGlobals(p);
+      const released = this.releaseGlobals();
       if (this.releaseFixed(p) || released) {
         this.refresh(p);
         continue;
@@ -173,26 +165,9 @@ export class ActiveSetTrade {
     return false;
   }
 
-  private debugLine(p: TradeProblem, step: number, moved: number, changed: boolean): void {
-    let nB = 0;
-    let nS2 = 0;
-    let nZ = 0;
-    let nC = 0;
-    for (let i = 0; i < p.n; i++) {
-      const s0 = this.st[i];
-      if (s0 === BUY) nB++;
-      else if (s0 === SELL) nS2++;
-      else if (s0 === ZERO) nZ++;
-      else if (s0 === CAP) nC++;
-    }
-    console.error(
-      `step ${step} moved ${moved} changed ${changed} B${nB} S${nS2} Z${nZ} C${nC} bud ${this.budgetOn} ${this.nu.toExponential(3)} turn ${this.turnoverOn} ${this.theta.toExponential(3)} vol ${this.volOn} ${this.mu.toExponential(3)} sum ${p.sum(this.w).toFixed(6)} T ${p.turnover(this.w).toFixed(6)} sides ${Array.from(this.side.subarray(0, p.nS)).join(',')}`,
-    );
-  }
-
   /** Recomputes Σw, wᵀΣw and the smooth gradient (with γ + μ and the assumed sides) at the current point. */
   private refresh(p: TradeProblem): void {
-    this.variance = p.smoothGradient(this.w, p.gamma + this.mu, this.grad, this.sigw, this.side);
+    p.smoothGradient(this.w, p.gamma, this.grad, this.sigw, this.side);
     let g = 0;
     for (let i = 0; i < p.n; i++) {
       if ((p.up[i] as number) <= 0) continue;
@@ -231,15 +206,11 @@ export class ActiveSetTrade {
       this.turnoverOn = true;
       changed = true;
     }
-    if (!this.volOn && this.variance > p.varCap * (1 + 1e-13)) {
-      this.volOn = true;
-      changed = true;
-    }
     return changed;
   }
 
   /** Releases active constraints with a negative multiplier (at a working-set optimum); true on a change. */
-  private releaseGlobals(p: TradeProblem): boolean {
+  private releaseGlobals(): boolean {
     const tolM = 1e-13 * this.gscale;
     let changed = false;
     if (this.budgetOn && this.nu < -tolM) {
@@ -251,12 +222,6 @@ export class ActiveSetTrade {
       this.turnoverOn = false;
       this.theta = 0;
       changed = true;
-    }
-    if (this.volOn && this.mu < -tolM) {
-      this.volOn = false;
-      this.mu = 0;
-      changed = true;
-      this.refresh(p);
     }
     return changed;
   }
@@ -278,7 +243,6 @@ export class ActiveSetTrade {
     }
     if (this.budgetOn && Math.abs(p.sum(this.w) - p.gross) > tolX) return false;
     if (this.turnoverOn && Math.abs(p.turnover(this.w) - p.tau) > tolX) return false;
-    if (this.volOn && Math.abs(this.variance - p.varCap) > 1e-12 * p.varCap) return false;
     return true;
   }
 
@@ -322,14 +286,8 @@ export class ActiveSetTrade {
       }
       // leaving the kink: a first move from the 1-D model h d + 1.5k√d = |g| − e (d = |Δ|)
       const q = Math.abs(g) - e;
-      const h = 2 * (p.gamma + this.mu) * (this.diagSigma(p, i) + 1e-300);
-      let d = 0;
-      if (k > 0) {
-        const rr = (2 * q) / (1.5 * k + Math.sqrt(2.25 * k * k + 4 * h * q));
-        d = rr * rr;
-      } else {
-        d = 0;
-      }
+      const h = 2 * p.gamma * (p.diagSigma(i) + 1e-300);
+      let d = k > 0 ? ((2 * q) / (1.5 * k + Math.sqrt(2.25 * k * k + 4 * h * q))) ** 2 : 0;
       const room = next === BUY ? ui - w0 : w0;
       if (!(d < room)) d = 0.5 * room;
       if (k > 0 && !(d > 0)) d = Math.min(0.5 * room, 1e-12);
@@ -339,13 +297,6 @@ export class ActiveSetTrade {
     return changed;
   }
 
-  private diagSigma(p: TradeProblem, i: number): number {
-    const o = i * p.k;
-    let v = p.spec[i] as number;
-    for (let a = 0; a < p.k; a++) v += (p.bl[o + a] as number) ** 2;
-    return v;
-  }
-
   /**
    * At a working-set optimum with nothing to release: the multipliers have the right signs and the point is
    * feasible, so the KKT conditions hold (the fixed names' reduced costs were checked by `releaseFixed`).
@@ -353,13 +304,8 @@ export class ActiveSetTrade {
   private verified(p: TradeProblem): boolean {
     const tolS = 1e-9 * this.gscale;
     const tolX = 1e-11 * Math.max(1, p.gross);
-    if (DEBUG)
-      console.error(
-        `  verify nu ${this.nu} th ${this.theta} mu ${this.mu} sum-G ${p.sum(this.w) - p.gross} T-tau ${p.turnover(this.w) - p.tau} V/cap-1 ${this.variance / p.varCap - 1}`,
-      );
-    if (this.nu < -tolS || this.theta < -tolS || this.mu < -tolS) return false;
-    if (p.sum(this.w) > p.gross + tolX || p.turnover(this.w) > p.tau + tolX) return false;
-    return !(Number.isFinite(p.varCap) && this.variance > p.varCap * (1 + 1e-10));
+    if (this.nu < -tolS || this.theta < -tolS) return false;
+    return !(p.sum(this.w) > p.gross + tolX || p.turnover(this.w) > p.tau + tolX);
   }
 
   /**
@@ -369,7 +315,7 @@ export class ActiveSetTrade {
   private newtonStep(p: TradeProblem): number {
     const { n } = p;
     const { st, free, dF, rhs, w, r } = this;
-    const ge = p.gamma + this.mu;
+    const ge = p.gamma;
     const reg = 1e-13 * Math.max(2 * ge * p.meanDiagSigma, 1e-300);
     const nuA = this.budgetOn ? this.nu : 0;
     const thA = this.turnoverOn ? this.theta : 0;
@@ -396,16 +342,11 @@ export class ActiveSetTrade {
       // a vertex of the bounds: the coupling constraints are dependent on them, so they leave the working set
       // (a violated one cannot be repaired from here)
       const tolX = 1e-12 * Math.max(1, p.gross);
-      if (sumW > p.gross + tolX || turn > p.tau + tolX || this.variance > p.varCap * (1 + 1e-12)) return -1;
+      if (sumW > p.gross + tolX || turn > p.tau + tolX) return -1;
       this.budgetOn = false;
       this.turnoverOn = false;
-      this.volOn = false;
       this.nu = 0;
       this.theta = 0;
-      if (this.mu !== 0) {
-        this.mu = 0;
-        this.refresh(p);
-      }
       return 0;
     }
     if (!this.factor(p, ge)) return -1;
@@ -420,7 +361,6 @@ export class ActiveSetTrade {
       let nc = 0;
       if (this.budgetOn) this.setColumn(p, ge, nc++, 0, sumW - p.gross);
       if (this.turnoverOn) this.setColumn(p, ge, nc++, 1, turn - p.tau);
-      if (this.volOn) this.setColumn(p, ge, nc++, 2, this.variance - p.varCap);
       this.nc = nc;
       if (this.schur()) {
         this.lastActivated = -1;
@@ -445,36 +385,23 @@ export class ActiveSetTrade {
   /** Releases one active constraint to make the working set independent (see `newtonStep`). */
   private releaseOne(p: TradeProblem): void {
     const last = this.lastActivated;
-    if (this.budgetOn && this.turnoverOn && !this.volOn && last < 0) {
+    if (this.budgetOn && this.turnoverOn && last < 0) {
       this.dropDependent(p);
-      return;
-    }
-    const can = [this.budgetOn && last !== 0, this.turnoverOn && last !== 1, this.volOn && last !== 2];
-    const mult = [this.nu, this.theta, this.mu];
-    let pick = -1;
-    for (let c = 0; c < 3; c++) {
-      if (can[c] && (mult[c] as number) < 0 && (pick < 0 || (mult[c] as number) < (mult[pick] as number)))
-        pick = c;
-    }
-    if (pick < 0) pick = can[0] ? 0 : can[1] ? 1 : can[2] ? 2 : this.budgetOn ? 0 : this.turnoverOn ? 1 : 2;
-    if (pick === 0) {
+    } else if (this.budgetOn && last !== 0) {
       this.budgetOn = false;
       this.nu = 0;
-    } else if (pick === 1) {
+    } else {
       this.turnoverOn = false;
       this.theta = 0;
-    } else {
-      this.volOn = false;
-      this.mu = 0;
     }
   }
 
   private nc = 0;
   private fullStep = true;
-  private readonly kinds = new Int8Array(3);
-  private readonly cres = new Float64Array(3);
-  private readonly dm = new Float64Array(3);
-  private readonly sch = new Float64Array(9);
+  private readonly kinds = new Int8Array(2);
+  private readonly cres = new Float64Array(2);
+  private readonly dm = new Float64Array(2);
+  private readonly sch = new Float64Array(4);
   private ys: Float64Array[] = [];
 
   /** Column `slot` of the bordered system: H⁻¹ c for the constraint `kind`, with residual `res`. */
@@ -487,12 +414,10 @@ export class ActiveSetTrade {
     this.cres[slot] = res;
   }
 
-  /** Constraint column c (by kind) at free position j. */
+  /** Constraint column (0: budget 1, 1: turnover s) at free position j. */
   private colAt(kind: number, j: number): number {
-    const i = this.free[j] as number;
     if (kind === 0) return 1;
-    if (kind === 1) return this.st[i] === BUY ? 1 : -1;
-    return 2 * (this.sigw[i] as number);
+    return this.st[this.free[j] as number] === BUY ? 1 : -1;
   }
 
   /**
@@ -572,16 +497,8 @@ export class ActiveSetTrade {
         activate = 1;
       }
     }
-    if (!this.volOn && Number.isFinite(p.varCap)) {
-      const a = this.varianceStep(p, dw);
-      if (a < alpha) {
-        alpha = Math.max(a, 0);
-        activate = 2;
-      }
-    }
     if (activate >= 0) block = -1;
     this.fullStep = alpha >= 1;
-    if (DEBUG) console.error(`  alpha ${alpha} block ${block} activate ${activate} nF ${nF}`);
     let changes = 0;
     for (let j = 0; j < nF; j++) {
       const i = free[j] as number;
@@ -605,7 +522,6 @@ export class ActiveSetTrade {
       const out = sg > 0 ? wn >= ui || wn < w0 : wn <= 0 || wn > Math.min(w0, ui);
       wn = Math.min(Math.max(wn, 0), ui);
       if (out) {
-        if (DEBUG) console.error(`  fix ${i} sg ${sg} w ${w[i]} wn ${wn} w0 ${w0} u ${ui} d ${dw[j]}`);
         changes++;
         this.fixAtBlock(p, i, sg, wn - (w[i] as number));
         continue;
@@ -617,12 +533,10 @@ export class ActiveSetTrade {
       const d = alpha * (this.dm[c] as number);
       const kind = this.kinds[c] as number;
       if (kind === 0) this.nu += d;
-      else if (kind === 1) this.theta += d;
-      else this.mu += d;
+      else this.theta += d;
     }
     if (activate === 0) this.budgetOn = true;
     else if (activate === 1) this.turnoverOn = true;
-    else if (activate === 2) this.volOn = true;
     this.lastActivated = activate;
     if (activate >= 0) changes++;
     return changes;
@@ -670,31 +584,6 @@ export class ActiveSetTrade {
     // back to w₀ (a sell of a name held above its cap stops at the cap instead)
     this.st[i] = w0 <= ui ? KEEP : CAP;
     this.w[i] = Math.min(w0, ui);
-  }
-
-  /** Largest α with (w + αδw)ᵀΣ(w + αδw) ≤ v_max (δw on the free names, in `dw`); ∞ when never reached. */
-  private varianceStep(p: TradeProblem, dw: Float64Array): number {
-    const { k } = p;
-    const fk = this.pv;
-    fk.fill(0, 0, k);
-    let spec = 0;
-    let lin = 0;
-    for (let j = 0; j < this.nFree; j++) {
-      const i = this.free[j] as number;
-      const d = dw[j] as number;
-      const o = i * k;
-      for (let a = 0; a < k; a++) fk[a] = (fk[a] as number) + (p.bl[o + a] as number) * d;
-      spec += (p.spec[i] as number) * d * d;
-      lin += (this.sigw[i] as number) * d;
-    }
-    let qd = spec;
-    for (let a = 0; a < k; a++) qd += (fk[a] as number) ** 2;
-    // V + 2α lin + α² qd = cap
-    const c0 = this.variance - p.varCap;
-    if (c0 >= 0) return lin > 0 ? 0 : Number.POSITIVE_INFINITY;
-    if (qd <= 0) return lin > 0 ? -c0 / (2 * lin) : Number.POSITIVE_INFINITY;
-    const disc = lin * lin - qd * c0;
-    return (-lin + Math.sqrt(disc)) / qd;
   }
 
   /** Capacitance I + Vᵀ D⁻¹ V on the free names, V = [√(2(γ+μ)) B L, √(2λ) G_active]; false if not PD. */

@@ -1,17 +1,17 @@
 /**
- * ADMM for the trade problem (OSQP splitting, Stellato et al. 2020; over-relaxation α = 1.6, adaptive ρ §5.2):
- * the globally convergent path used for cold starts and whenever the active-set method does not verify.
+ * ADMM for the trade problem without the variance ceiling (OSQP splitting, Stellato et al. 2020; over-relaxation
+ * α = 1.6, adaptive ρ §5.2): the globally convergent path for cold starts and whenever the active-set method does
+ * not verify; the ceiling is handled outside, by its multiplier (`trade-ceiling.ts`).
  *
- * x = w, z = A x with A = [I; 1ᵀ; Gᵀ; M̃] and f(x) = c_s(−αᵀx + γ xᵀΣx) (c_s scales the objective so that the
- * Hessian has unit mean diagonal):
+ * x = w, z = A x with A = [I; 1ᵀ; Gᵀ] and f(x) = c_s(−αᵀx + γ xᵀΣx) (c_s scales the objective so that the Hessian
+ * has unit mean diagonal):
  *   z₁ = x      prox of  I_[0,u] + I_{Σ|z−w₀| ≤ τ} + Σ c_i|z−w₀| + k_i|z−w₀|^{3/2}  — per name a closed-form 1-D prox
- *               (`proxTradeCost`) clipped to the box, with the turnover multiplier θ found by a safeguarded Newton
- *               root find on Σ|Δ_i(θ)| = τ (piecewise smooth, non-increasing);
+ *               (`proxTradeCost`) clipped to the box, with the turnover multiplier θ found by regula falsi on
+ *               Σ|Δ_i(θ)| = τ (piecewise smooth, non-increasing);
  *   z₂ = 1ᵀx    projection onto (−∞, G];
- *   z₃ = Gᵀx    the sector band's scalar prox;
- *   z₄ = M̃x     projection onto the unit ball, M̃ = [(BL)ᵀ; diag(√s)]/σ_max so that ‖M̃x‖² = xᵀΣx/σ_max².
- * The x-step matrix P̂ + σI + ρAᵀA = diag(δ) + (2γc_s + ρ/σ²)(BL)(BL)ᵀ + ρ11ᵀ + ρGGᵀ is diagonal plus rank
- * k + 1 + S: Woodbury with an (k+1+S)² Cholesky, refactorised only when ρ changes.
+ *   z₃ = Gᵀx    the sector band's scalar prox.
+ * The x-step matrix P̂ + σI + ρAᵀA = diag(δ) + 2γc_s(BL)(BL)ᵀ + ρ11ᵀ + ρGGᵀ is diagonal plus rank k + 1 + S:
+ * Woodbury with an (k+1+S)² Cholesky, refactorised only when ρ changes.
  *
  * Warm starts: `warmFrom` sets (x, z, y) to a previous optimum and its multipliers, in the current scaling.
  * The caller finishes with the active-set method seeded from z₁ and the multipliers read off the duals.
@@ -30,8 +30,6 @@ export interface AdmmDuals {
   readonly nu: number;
   /** Turnover multiplier θ (unscaled). */
   readonly theta: number;
-  /** Variance-ceiling multiplier μ (unscaled). */
-  readonly mu: number;
 }
 
 export class TradeAdmm {
@@ -47,10 +45,6 @@ export class TradeAdmm {
   private z3: Float64Array = new Float64Array(0);
   private y3: Float64Array = new Float64Array(0);
   private zr3: Float64Array = new Float64Array(0);
-  /** z₄, y₄: k factor rows then n specific rows. */
-  private z4: Float64Array = new Float64Array(0);
-  private y4: Float64Array = new Float64Array(0);
-  private zr4: Float64Array = new Float64Array(0);
   private z2 = 0;
   private y2 = 0;
   private zr2 = 0;
@@ -60,16 +54,10 @@ export class TradeAdmm {
   private delta: Float64Array = new Float64Array(0);
   private cap: Float64Array = new Float64Array(0);
   private pv: Float64Array = new Float64Array(0);
-  private fk: Float64Array = new Float64Array(0);
   private sb: Float64Array = new Float64Array(0);
-  private sqrtSpec: Float64Array = new Float64Array(0);
   private rho = 0.1;
   private factorRho = Number.NaN;
   private cs = 1;
-  private sigma = 1;
-  private hasVol = false;
-  /** Rows of the ceiling block (k + n with a ceiling, else 0). */
-  private nv = 0;
   private capN = -1;
   private capK = -1;
   private capS = -1;
@@ -91,45 +79,34 @@ export class TradeAdmm {
     this.z3 = new Float64Array(cs);
     this.y3 = new Float64Array(cs);
     this.zr3 = new Float64Array(cs);
-    this.z4 = new Float64Array(ck + cn);
-    this.y4 = new Float64Array(ck + cn);
-    this.zr4 = new Float64Array(ck + cn);
     this.rhs = new Float64Array(cn);
     this.tv = new Float64Array(cn);
     this.delta = new Float64Array(cn);
     this.cap = new Float64Array(m * m);
     this.pv = new Float64Array(m);
-    this.fk = new Float64Array(ck);
     this.sb = new Float64Array(cs);
-    this.sqrtSpec = new Float64Array(cn);
     this.factorRho = Number.NaN;
   }
 
   /** Sets the scalings for the instance in `p`; call before `warmFrom` / `run`. */
   prepare(p: TradeProblem): void {
-    const { n, k, nS } = p;
-    this.ensure(n, k, nS);
+    const { n, nS } = p;
+    this.ensure(n, p.k, nS);
     let aMax = 0;
     for (let i = 0; i < n; i++) aMax = Math.max(aMax, Math.abs(p.alpha[i] as number));
     const h = 2 * p.gamma * p.meanDiagSigma;
     this.cs = h > 1e-300 ? 1 / h : aMax > 0 ? 1 / aMax : 1;
-    this.hasVol = Number.isFinite(p.varCap) && p.varCap > 0;
-    this.sigma = this.hasVol ? Math.sqrt(p.varCap) : 1;
-    this.nv = this.hasVol ? k + n : 0;
-    for (let i = 0; i < n; i++) this.sqrtSpec[i] = Math.sqrt(p.spec[i] as number);
     this.factorRho = Number.NaN;
   }
 
   /** Cold start: zero iterates, ρ = 0.1. */
   coldStart(p: TradeProblem): void {
-    const { n, k, nS } = p;
+    const { n, nS } = p;
     this.x.fill(0, 0, n);
     this.z1.set(p.w0.subarray(0, n));
     this.y1.fill(0, 0, n);
     this.z3.fill(0, 0, nS);
     this.y3.fill(0, 0, nS);
-    this.z4.fill(0, 0, k + n);
-    this.y4.fill(0, 0, k + n);
     this.z2 = 0;
     this.y2 = 0;
     this.rho = 0.1;
@@ -137,10 +114,10 @@ export class TradeAdmm {
 
   /**
    * Warm start at a point w with its multipliers: x = z₁ = w, z = Aw, and the duals of the optimality conditions
-   * (y₂ = c_s ν, y₃ = c_s ∇pen, y₄ = 2μσ²c_s M̃w, y₁ closing P̂w + q̂ + Aᵀy = 0).
+   * (y₂ = c_s ν, y₃ = c_s ∇pen, y₁ closing P̂w + q̂ + Aᵀy = 0).
    */
   warmFrom(p: TradeProblem, w: Float64Array, d: AdmmDuals): void {
-    const { n, k, nS } = p;
+    const { n, nS } = p;
     const cs = this.cs;
     this.x.set(w.subarray(0, n));
     this.z1.set(w.subarray(0, n));
@@ -154,75 +131,27 @@ export class TradeAdmm {
         this.y3[s] = cs * 2 * p.lambda * e;
       }
     }
-    this.mulM(p, w, this.z4);
-    const eta = this.hasVol ? 2 * Math.max(d.mu, 0) * p.varCap * cs : 0;
-    for (let j = 0; j < k + n; j++) this.y4[j] = eta * (this.z4[j] as number);
-    // y₁ = −(P̂w + q̂ + 1y₂ + Gy₃ + M̃ᵀy₄)
+    // y₁ = −(P̂w + q̂ + 1y₂ + Gy₃)
     p.sigmaTimes(w, this.tv);
-    const aty = this.rhs;
-    this.mulMT(p, this.y4, aty);
     for (let i = 0; i < n; i++) {
       let v = cs * (2 * p.gamma * (this.tv[i] as number) - (p.alpha[i] as number)) + this.y2;
       if (nS > 0) v += this.y3[p.sector[i] as number] as number;
-      this.y1[i] = -(v + (aty[i] as number));
+      this.y1[i] = -v;
     }
     this.thetaS = cs * Math.max(d.theta, 0);
   }
 
   /** The multipliers read off the current duals (unscaled). */
   duals(): AdmmDuals {
-    const cs = this.cs;
-    let y4n = 0;
-    for (let j = 0; j < this.nv; j++) y4n += (this.y4[j] as number) ** 2;
-    const eta = Math.sqrt(y4n);
-    return {
-      nu: this.y2 > 0 ? this.y2 / cs : 0,
-      theta: this.thetaS / cs,
-      mu: this.hasVol ? eta / (2 * this.sigma * this.sigma * cs) : 0,
-    };
+    return { nu: this.y2 > 0 ? this.y2 / this.cs : 0, theta: this.thetaS / this.cs };
   }
 
-  /** True when z₄ is on the unit sphere (the ceiling is active at the iterate). */
-  volActive(): boolean {
-    if (!this.hasVol) return false;
-    let s = 0;
-    for (let j = 0; j < this.nv; j++) s += (this.z4[j] as number) ** 2;
-    return s >= 1 - 1e-9;
-  }
-
-  /** out = M̃x (k factor rows, then n specific rows). */
-  private mulM(p: TradeProblem, x: Float64Array, out: Float64Array): void {
-    const { n, k } = p;
-    if (!this.hasVol) return;
-    const inv = 1 / this.sigma;
-    p.exposure(x, this.fk);
-    for (let a = 0; a < k; a++) out[a] = (this.fk[a] as number) * inv;
-    for (let i = 0; i < n; i++) out[k + i] = (this.sqrtSpec[i] as number) * (x[i] as number) * inv;
-  }
-
-  /** out = M̃ᵀy (length n); zero without a ceiling. */
-  private mulMT(p: TradeProblem, y: Float64Array, out: Float64Array): void {
-    const { n, k, bl } = p;
-    if (!this.hasVol) {
-      out.fill(0, 0, n);
-      return;
-    }
-    const inv = 1 / this.sigma;
-    for (let i = 0; i < n; i++) {
-      const o = i * k;
-      let v = 0;
-      for (let a = 0; a < k; a++) v += (bl[o + a] as number) * (y[a] as number);
-      out[i] = (v + (this.sqrtSpec[i] as number) * (y[k + i] as number)) * inv;
-    }
-  }
-
-  /** Factorises diag(δ) + V Vᵀ, V = [√a B L, √ρ 1, √ρ G], a = 2γc_s + ρ/σ² (ρ/σ² only with a ceiling). */
+  /** Factorises diag(δ) + V Vᵀ, V = [√a B L, √ρ 1, √ρ G], a = 2γc_s. */
   private factor(p: TradeProblem): void {
     const { n, k, nS, bl } = p;
     const m = k + 1 + nS;
     const rho = this.rho;
-    const volW = this.hasVol ? rho / (this.sigma * this.sigma) : 0;
-    const a = 2 * p.gamma * this.cs + volW;
+    const a = 2 * p.gamma * this.cs;
     const delta = this.delta;
     for (let i = 0; i < n; i++) delta[i] = a * (p.spec[i] as number) + SIGMA + rho;
     const K = this.cap;
@@ -259,8 +188,7 @@ export class TradeAdmm {
     const m = k + 1 + nS;
     const delta = this.delta;
     const pv = this.pv;
-    const volW = this.hasVol ? this.rho / (this.sigma * this.sigma) : 0;
-    const sa = Math.sqrt(2 * p.gamma * this.cs + volW);
+    const sa = Math.sqrt(2 * p.gamma * this.cs);
     const sr = Math.sqrt(this.rho);
     pv.fill(0, 0, m);
     for (let i = 0; i < n; i++) {
@@ -363,10 +291,9 @@ export class TradeAdmm {
     epsRel: number,
     onCheck: (relLevel: number) => boolean,
   ): boolean {
-    const { n, k, nS } = p;
-    const nv = this.hasVol ? k + n : 0;
+    const { n, nS } = p;
     const cs = this.cs;
-    const { x, xt, z1, y1, zr1, z3, y3, zr3, z4, y4, zr4, rhs, tv } = this;
+    const { x, xt, z1, y1, zr1, z3, y3, zr3, rhs } = this;
     const sec = p.sector;
     const lamS = cs * p.lambda;
     this.iterations = 0;
@@ -377,8 +304,6 @@ export class TradeAdmm {
       if (this.factorRho !== this.rho) this.factor(p);
       const rho = this.rho;
       // rhs = σx − q̂ + Aᵀ(ρz − y)
-      for (let j = 0; j < nv; j++) zr4[j] = rho * (z4[j] as number) - (y4[j] as number);
-      this.mulMT(p, zr4, tv);
       const b2 = rho * this.z2 - this.y2;
       for (let s = 0; s < nS; s++) this.sb[s] = rho * (z3[s] as number) - (y3[s] as number);
       for (let i = 0; i < n; i++) {
@@ -387,8 +312,7 @@ export class TradeAdmm {
           cs * (p.alpha[i] as number) +
           rho * (z1[i] as number) -
           (y1[i] as number) +
-          b2 +
-          (tv[i] as number);
+          b2;
         if (nS > 0) v += this.sb[sec[i] as number] as number;
         rhs[i] = v;
       }
@@ -412,24 +336,10 @@ export class TradeAdmm {
         const a = (zr3[s] as number) + (y3[s] as number) / rho;
         z3[s] = lamS > 0 ? proxSectorBand(a, p.target[s] as number, p.band, lamS, rho) : a;
       }
-      if (nv > 0) {
-        this.mulM(p, xt, zr4);
-        let nrm = 0;
-        for (let j = 0; j < nv; j++) {
-          const zr = ALPHA * (zr4[j] as number) + (1 - ALPHA) * (z4[j] as number);
-          zr4[j] = zr;
-          const a = zr + (y4[j] as number) / rho;
-          z4[j] = a;
-          nrm += a * a;
-        }
-        nrm = Math.sqrt(nrm);
-        if (nrm > 1) for (let j = 0; j < nv; j++) z4[j] = (z4[j] as number) / nrm;
-      }
       // dual updates
       for (let i = 0; i < n; i++) y1[i] = (y1[i] as number) + rho * ((zr1[i] as number) - (z1[i] as number));
       this.y2 += rho * (this.zr2 - this.z2);
       for (let s = 0; s < nS; s++) y3[s] = (y3[s] as number) + rho * ((zr3[s] as number) - (z3[s] as number));
-      for (let j = 0; j < nv; j++) y4[j] = (y4[j] as number) + rho * ((zr4[j] as number) - (z4[j] as number));
       if (it % 5 !== 0 && it !== maxIterations) continue;
       const { rp, rd, pScale, dScale } = this.residuals(p, qInf);
       this.rPrim = rp;
@@ -456,10 +366,9 @@ export class TradeAdmm {
     p: TradeProblem,
     qInf: number,
   ): { rp: number; rd: number; pScale: number; dScale: number } {
-    const { n, k, nS } = p;
-    const nv = this.hasVol ? k + n : 0;
+    const { n, nS } = p;
     const cs = this.cs;
-    const { x, z1, y1, z3, y3, z4, y4, tv, rhs } = this;
+    const { x, z1, y1, z3, y3, tv } = this;
     let rp = 0;
     let axInf = 0;
     let zInf = 0;
@@ -481,22 +390,13 @@ export class TradeAdmm {
         zInf = Math.max(zInf, Math.abs(z3[s] as number));
       }
     }
-    if (nv > 0) {
-      this.mulM(p, x, this.zr4);
-      for (let j = 0; j < nv; j++) {
-        rp = Math.max(rp, Math.abs((this.zr4[j] as number) - (z4[j] as number)));
-        axInf = Math.max(axInf, Math.abs(this.zr4[j] as number));
-        zInf = Math.max(zInf, Math.abs(z4[j] as number));
-      }
-    }
     p.sigmaTimes(x, tv);
-    this.mulMT(p, y4, rhs);
     let rd = 0;
     let pxInf = 0;
     let atyInf = 0;
     for (let i = 0; i < n; i++) {
       const px = 2 * p.gamma * cs * (tv[i] as number);
-      let aty = (y1[i] as number) + this.y2 + (rhs[i] as number);
+      let aty = (y1[i] as number) + this.y2;
       if (nS > 0) aty += y3[p.sector[i] as number] as number;
       rd = Math.max(rd, Math.abs(px - cs * (p.alpha[i] as number) + aty));
       pxInf = Math.max(pxInf, Math.abs(px));

@@ -71,16 +71,10 @@ export function solveUnderCeiling(
       };
     }
     core.w.set(best.subarray(0, p.n));
-    const o = lastFeasible.outcome;
-    const outcome: CoreOutcome = o.ok
-      ? {
-          ...o,
-          iterations,
-          newtonSteps,
-          multipliers: { ...o.multipliers, volOn: lastFeasible.mu > 0, mu: lastFeasible.mu },
-        }
-      : o;
-    if (o.ok) core.saveWarm(outcome.ok ? outcome.multipliers : o.multipliers, core.w);
+    const outcome: CoreOutcome = lastFeasible.outcome.ok
+      ? { ...lastFeasible.outcome, iterations, newtonSteps }
+      : lastFeasible.outcome;
+    if (outcome.ok) core.saveWarm(outcome.multipliers, core.w);
     return { outcome, mu: lastFeasible.mu, solves };
   };
   const fail = (o: CoreOutcome): CeilingOutcome => {

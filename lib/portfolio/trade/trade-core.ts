@@ -84,13 +84,13 @@ export class TradeCore {
     let polished = false;
     const converged = admm.run(p, opts.maxIterations, opts.epsAbs, opts.epsRel, (rel) => {
       if (rel > polishLevel) return false;
-      polished = this.polishFromAdmm(opts);
+      polished = this.polishFromAdmm();
       newtonSteps += this.active.steps;
       if (!polished) polishLevel *= 0.1;
       return polished;
     });
     if (!polished) {
-      polished = this.polishFromAdmm(opts);
+      polished = this.polishFromAdmm();
       newtonSteps += this.active.steps;
     }
     if (polished) return this.finish(true, admm.iterations, newtonSteps);
@@ -104,24 +104,16 @@ export class TradeCore {
     }
     this.w.set(admm.z1.subarray(0, n));
     const d = admm.duals();
-    const mult: ActiveSetSeed = {
-      budgetOn: d.nu > 0,
-      turnoverOn: d.theta > 0,
-      volOn: admm.volActive(),
-      nu: d.nu,
-      theta: d.theta,
-      mu: d.mu,
-    };
+    const mult: ActiveSetSeed = { budgetOn: d.nu > 0, turnoverOn: d.theta > 0, nu: d.nu, theta: d.theta };
     this.saveWarm(mult);
     return { ok: true, polished: false, iterations: admm.iterations, newtonSteps, multipliers: mult };
   }
 
-  /** The active-set method seeded from ADMM's z₁ (made feasible) and the multipliers read off its duals. */
-  private polishFromAdmm(opts: CoreOptions): boolean {
+  /** The active-set method seeded from ADMM's z₁ and the multipliers read off its duals. */
+  private polishFromAdmm(): boolean {
     const p = this.p;
     const d = this.admm.duals();
     const z1 = this.admm.z1;
-    void opts;
     let sum = 0;
     for (let i = 0; i < p.n; i++) sum += z1[i] as number;
     this.active.seedFromPoint(
@@ -130,10 +122,8 @@ export class TradeCore {
       {
         budgetOn: d.nu > 0 || sum >= p.gross * (1 - 1e-9),
         turnoverOn: d.theta > 0,
-        volOn: this.admm.volActive(),
         nu: d.nu,
         theta: d.theta,
-        mu: d.mu,
       },
       0,
     );
@@ -143,14 +133,7 @@ export class TradeCore {
   private finish(polished: boolean, iterations: number, newtonSteps: number): CoreOutcome {
     const a = this.active;
     this.w.set(a.w.subarray(0, this.p.n));
-    const mult: ActiveSetSeed = {
-      budgetOn: a.budgetOn,
-      turnoverOn: a.turnoverOn,
-      volOn: a.volOn,
-      nu: a.nu,
-      theta: a.theta,
-      mu: a.mu,
-    };
+    const mult: ActiveSetSeed = { budgetOn: a.budgetOn, turnoverOn: a.turnoverOn, nu: a.nu, theta: a.theta };
     this.saveWarm(mult);
     return { ok: true, polished, iterations, newtonSteps, multipliers: mult };
   }

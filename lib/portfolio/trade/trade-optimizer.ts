@@ -178,8 +178,9 @@ export class TradeOptimizer {
   private best: Float64Array = new Float64Array(0);
   private scratch: Float64Array = new Float64Array(0);
   private ceilingScratch: Float64Array = new Float64Array(0);
-  /** The ceiling's multiplier at the previous solve (starts the next search). */
+  /** The ceiling's multiplier at the previous solve (starts the next search), and at the last core solve. */
   private lastMu = 0;
+  private solvedMu = 0;
 
   /**
    * Sets Σ = B F Bᵀ + diag(s) and the sectors. Wrong lengths or sector codes throw `InvalidInputError`; non-finite
@@ -242,6 +243,7 @@ export class TradeOptimizer {
     let outcome: CoreOutcome;
     let status: TradeStatus;
     if (forced) {
+      this.solvedMu = 0;
       w.set(a.subarray(0, p.n));
       outcome = forcedOutcome(p.sum(w) >= p.gross);
       status = 'forced';
@@ -276,9 +278,13 @@ export class TradeOptimizer {
   /** One core solve at the current γ, through the ceiling's multiplier search when there is a ceiling. */
   private solveCore(opts: CoreOptions): CoreOutcome {
     const p = this.main.p;
+    this.solvedMu = 0;
     if (!Number.isFinite(p.varCap)) return this.main.solve(opts);
     const r = solveUnderCeiling(this.main, opts, p.gamma, p.varCap, this.lastMu, this.ceilingScratch);
-    if (r.outcome.ok) this.lastMu = r.mu;
+    if (r.outcome.ok) {
+      this.lastMu = r.mu;
+      this.solvedMu = r.mu;
+    }
     return r.outcome;
   }
 
@@ -338,6 +344,7 @@ export class TradeOptimizer {
     let bestGamma = Number.NaN;
     let bestOutcome: CoreOutcome | undefined;
     let bestMult: ActiveSetSeed | undefined;
+    let bestMu = 0;
     let lo = 0; // the largest γ' known to reach the floor (0 when none found yet)
     let hi = gamma; // σ(hi) < floor
     let reachedAny = false;
@@ -362,6 +369,7 @@ export class TradeOptimizer {
         bestGamma = g;
         bestOutcome = r;
         bestMult = r.multipliers;
+        bestMu = this.solvedMu;
         best.set(wTry.subarray(0, n));
         if (vol <= floor * 1.001 || g === 0) break;
       } else {
@@ -376,6 +384,7 @@ export class TradeOptimizer {
     if (!reachedAny || bestMult === undefined) return { ok: true, gamma, reached: false, outcome: undefined };
     w.set(best.subarray(0, n));
     this.main.saveWarm(bestMult, w);
+    this.solvedMu = bestMu;
     return { ok: true, gamma: bestGamma, reached: true, outcome: bestOutcome };
   }
 
@@ -431,7 +440,7 @@ export class TradeOptimizer {
       multipliers: {
         gross: mult?.budgetOn ? mult.nu : 0,
         turnover: mult?.turnoverOn ? mult.theta : 0,
-        variance: mult?.volOn ? mult.mu : 0,
+        variance: this.solvedMu,
       },
     };
   }
@@ -443,7 +452,7 @@ function forcedOutcome(grossBinding: boolean): CoreOutcome {
     polished: true,
     iterations: 0,
     newtonSteps: 0,
-    multipliers: { budgetOn: grossBinding, turnoverOn: true, volOn: false, nu: 0, theta: 0, mu: 0 },
+    multipliers: { budgetOn: grossBinding, turnoverOn: true, nu: 0, theta: 0 },
   };
 }
 

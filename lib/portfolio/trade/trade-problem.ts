@@ -111,6 +111,14 @@ export class TradeProblem {
     return v;
   }
 
+  /** Σ_ii. */
+  diagSigma(i: number): number {
+    const o = i * this.k;
+    let v = this.spec[i] as number;
+    for (let a = 0; a < this.k; a++) v += (this.bl[o + a] as number) ** 2;
+    return v;
+  }
+
   /** wᵀΣw. */
   variance(w: Float64Array): number {
     const { n, k, spec } = this;
