@@ -26,6 +26,7 @@ import {
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { ROUTES, type RouteId } from '../lib/api/routes.ts';
 import { STEP_NAMES, type StepKey } from '../lib/pipeline/step-names.ts';
 import { BacktestStateMachine, TASK_TIMEOUT_MARGIN_SECONDS } from './state-machine.ts';
 
@@ -46,42 +47,6 @@ export const STEP_FUNCTION_SETTINGS: Readonly<
   finalize: { entry: 'finalize', memoryMb: 3008, timeoutSeconds: 600 },
   markFailed: { entry: 'mark-failed', memoryMb: 256, timeoutSeconds: 30 },
 };
-
-/** The API routes (ARCHITECTURE.md "API"), each its own function: handler file, method, path, auth. */
-export const API_ROUTES = [
-  { id: 'PostBacktests', entry: 'post-backtests', method: HttpMethod.POST, path: '/v1/backtests' },
-  { id: 'ListBacktests', entry: 'list-backtests', method: HttpMethod.GET, path: '/v1/backtests' },
-  { id: 'GetBacktest', entry: 'get-backtest', method: HttpMethod.GET, path: '/v1/backtests/{runId}' },
-  {
-    id: 'CancelBacktest',
-    entry: 'cancel-backtest',
-    method: HttpMethod.POST,
-    path: '/v1/backtests/{runId}/cancel',
-  },
-  {
-    id: 'GetArtifacts',
-    entry: 'get-artifacts',
-    method: HttpMethod.GET,
-    path: '/v1/backtests/{runId}/artifacts',
-  },
-  {
-    id: 'GetChart',
-    entry: 'get-chart',
-    method: HttpMethod.GET,
-    path: '/v1/backtests/{runId}/charts/{chartId}',
-  },
-  { id: 'GetOpenApi', entry: 'get-openapi', method: HttpMethod.GET, path: '/v1/openapi.json', public: true },
-  { id: 'PostPaper', entry: 'post-paper', method: HttpMethod.POST, path: '/v1/paper' },
-  { id: 'GetPaper', entry: 'get-paper', method: HttpMethod.GET, path: '/v1/paper/{strategyId}' },
-  {
-    id: 'GetPaperDecisions',
-    entry: 'get-paper-decisions',
-    method: HttpMethod.GET,
-    path: '/v1/paper/{strategyId}/decisions',
-  },
-  { id: 'StopPaper', entry: 'stop-paper', method: HttpMethod.POST, path: '/v1/paper/{strategyId}/stop' },
-] as const;
-type ApiRouteId = (typeof API_ROUTES)[number]['id'];
 
 export interface ThrottleLimits {
   /** Steady-state requests per second. */
@@ -135,7 +100,7 @@ export class StatelessStack extends Stack {
   readonly api: HttpApi;
   readonly workflow: BacktestStateMachine;
   readonly stepFunctions: Readonly<Record<StepKey, NodejsFunction>>;
-  readonly apiFunctions: Readonly<Record<ApiRouteId, NodejsFunction>>;
+  readonly apiFunctions: Readonly<Record<RouteId, NodejsFunction>>;
   readonly paperTickFunction: NodejsFunction;
   readonly paperSchedules: readonly Schedule[];
   readonly failedExecutionsAlarm: Alarm;
@@ -193,11 +158,12 @@ export class StatelessStack extends Stack {
       POWERTOOLS_SERVICE_NAME: 'hts-api',
       POWERTOOLS_METRICS_NAMESPACE: 'hts',
     };
-    const apiFunctions = {} as Record<ApiRouteId, NodejsFunction>;
-    for (const route of API_ROUTES) {
-      apiFunctions[route.id] = this.#function(`${route.id}Function`, `lambdas/api/${route.entry}.ts`, {
-        memoryMb: route.id === 'PostBacktests' ? 1024 : 512,
-        timeoutSeconds: route.id === 'PostBacktests' || route.id === 'CancelBacktest' ? 20 : 10,
+    // One function per route of the route table (lib/api/routes.ts: entry, memory, timeout).
+    const apiFunctions = {} as Record<RouteId, NodejsFunction>;
+    for (const route of ROUTES) {
+      apiFunctions[route.id] = this.#function(`${route.id}Function`, route.entry, {
+        memoryMb: route.memoryMb,
+        timeoutSeconds: route.timeoutSeconds,
         environment: apiEnv,
       });
     }
@@ -318,12 +284,12 @@ export class StatelessStack extends Stack {
       autoDeploy: true,
       throttle: defaultThrottle,
     });
-    for (const route of API_ROUTES) {
+    for (const route of ROUTES) {
       const authorizer: IHttpRouteAuthorizer | undefined =
-        'public' in route && route.public ? new HttpNoneAuthorizer() : undefined;
+        route.public === true ? new HttpNoneAuthorizer() : undefined;
       const [httpRoute] = this.api.addRoutes({
         path: route.path,
-        methods: [route.method],
+        methods: [HttpMethod[route.method]],
         integration: new HttpLambdaIntegration(`${route.id}Integration`, apiFunctions[route.id]),
         ...(authorizer !== undefined && { authorizer }),
       });
@@ -331,12 +297,12 @@ export class StatelessStack extends Stack {
       if (httpRoute) stage.node.addDependency(httpRoute);
     }
     // Route-level throttling: CfnStage.routeSettings is untyped JSON, so the keys are CloudFormation's.
-    (stage.node.defaultChild as CfnStage).routeSettings = {
-      'POST /v1/backtests': {
-        ThrottlingRateLimit: submitThrottle.rateLimit,
-        ThrottlingBurstLimit: submitThrottle.burstLimit,
-      },
-    };
+    (stage.node.defaultChild as CfnStage).routeSettings = Object.fromEntries(
+      ROUTES.filter((route) => route.throttle === 'submit').map((route) => [
+        `${route.method} ${route.path}`,
+        { ThrottlingRateLimit: submitThrottle.rateLimit, ThrottlingBurstLimit: submitThrottle.burstLimit },
+      ]),
+    );
 
     this.failedExecutionsAlarm = this.workflow.metricFailed().createAlarm(this, 'FailedExecutionsAlarm', {
       alarmDescription: 'A backtest execution failed (see the run record and the execution history)',

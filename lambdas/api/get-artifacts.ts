@@ -1,19 +1,13 @@
 /** GET /v1/backtests/{runId}/artifacts: the manifest with presigned GET URLs (≤ 15 min) → 200; 409 if not SUCCEEDED. */
-import middy from '@middy/core';
-import { getArtifacts } from '../../lib/api/backtests.ts';
+import { getArtifacts } from '../../lib/api/index.ts';
+import { pathRoute } from '../shared/api-route.ts';
 import { type HandlerDeps, lambdaDeps } from '../shared/deps.ts';
-import { parseEvent, RunPathEvent } from '../shared/events.ts';
-import { type ApiEvent, type ApiResult, json } from '../shared/http.ts';
-import { apiMiddlewares } from '../shared/middlewares.ts';
+import { RunPathEvent } from '../shared/events.ts';
+import { json } from '../shared/middleware/response.ts';
 
 export const createGetArtifactsHandler = (deps: HandlerDeps) =>
-  middy<ApiEvent, ApiResult>()
-    .use(apiMiddlewares(deps))
-    .use(parseEvent(RunPathEvent))
-    .handler(async (event) => {
-      const runId = event.pathParameters?.runId;
-      deps.logger.appendKeys({ runId });
-      return json(200, await getArtifacts(deps.api(), event.tenantId!, runId, deps.nowMs()));
-    });
+  pathRoute(deps, RunPathEvent, async ({ tenantId, pathParameters }) =>
+    json(200, await getArtifacts(deps.api(), tenantId, pathParameters.runId, deps.nowMs())),
+  );
 
 export const handler = createGetArtifactsHandler(lambdaDeps());

@@ -1,19 +1,13 @@
 /** GET /v1/paper/{strategyId}: positions, cash, NAV, risk state, last decision → 200 (404 if not the caller's). */
-import middy from '@middy/core';
-import { getPaperPortfolio } from '../../lib/api/paper.ts';
-import { type ApiEvent, type ApiResult, json } from '../shared/http.ts';
-import { apiMiddlewares } from '../shared/middlewares.ts';
-import { type PaperHandlerDeps, paperLambdaDeps } from './paper-deps.ts';
-import { parseStrategyPath } from './paper-events.ts';
+import { getPaperPortfolio } from '../../lib/api/index.ts';
+import { pathRoute } from '../shared/api-route.ts';
+import { lambdaDeps, type PaperHandlerDeps } from '../shared/deps.ts';
+import { StrategyPathEvent } from '../shared/events.ts';
+import { json } from '../shared/middleware/response.ts';
 
 export const createGetPaperHandler = (deps: PaperHandlerDeps) =>
-  middy<ApiEvent, ApiResult>()
-    .use(apiMiddlewares(deps))
-    .use(parseStrategyPath())
-    .handler(async (event) => {
-      const strategyId = event.pathParameters?.strategyId;
-      deps.logger.appendKeys({ strategyId });
-      return json(200, await getPaperPortfolio(deps.paperApi(), event.tenantId!, strategyId));
-    });
+  pathRoute(deps, StrategyPathEvent, async ({ tenantId, pathParameters }) =>
+    json(200, await getPaperPortfolio(deps.paperApi(), tenantId, pathParameters.strategyId)),
+  );
 
-export const handler = createGetPaperHandler(paperLambdaDeps());
+export const handler = createGetPaperHandler(lambdaDeps());

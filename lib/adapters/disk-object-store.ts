@@ -19,7 +19,7 @@ import type { Dirent } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { link, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { AppError, ConflictError, InvalidInputError, NotFoundError } from '../core/errors.ts';
+import { AppError, ConflictError, InvalidInputError, NotFoundError } from '../core/index.ts';
 import {
   assertValidKey,
   assertValidPrefix,
@@ -28,7 +28,7 @@ import {
   type ObjectStore,
   type PutOnceResult,
   resolveWriteOnceConflict,
-} from '../data/object-store.ts';
+} from '../data/index.ts';
 
 const TMP_DIR = '.hts-tmp';
 

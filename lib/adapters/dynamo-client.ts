@@ -17,7 +17,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { AppError, ConflictError, InvalidInputError, UpstreamError } from '../core/errors.ts';
+import { AppError, ConflictError, InvalidInputError, UpstreamError } from '../core/index.ts';
 import { awsErrorName, awsStatusOf, isTransientAwsError } from './aws-errors.ts';
 
 export interface DynamoClientSettings {

@@ -10,7 +10,7 @@ import type {
   UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { AppError, InvalidInputError } from '../core/errors.ts';
+import { AppError, InvalidInputError } from '../core/index.ts';
 import { isConditionalCheckFailed, translateDynamoError } from './dynamo-client.ts';
 
 type Context = Readonly<Record<string, unknown>>;

@@ -17,9 +17,14 @@
  * decision back and returns it with `created: false`). Decisions are listed with a key-range query, oldest first.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DataIntegrityError } from '../core/errors.ts';
-import { PaperDecisionRecord, PaperStrategyRecord, type StrategyPatch } from '../paper/paper-record.ts';
-import { BasePaperStore, type StrategyRef } from '../paper/paper-store.ts';
+import { DataIntegrityError } from '../core/index.ts';
+import {
+  BasePaperStore,
+  PaperDecisionRecord,
+  PaperStrategyRecord,
+  type StrategyPatch,
+  type StrategyRef,
+} from '../paper/index.ts';
 import { getItemConsistent } from './dynamo-client.ts';
 import {
   type ConditionalUpdate,

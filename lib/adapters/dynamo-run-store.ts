@@ -33,9 +33,15 @@ import type {
   KeySchemaElement,
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DataIntegrityError, InvalidInputError } from '../core/errors.ts';
-import { isTerminalStatus, RUN_ID_PATTERN, RunRecord, type RunUpdate } from '../runs/run-record.ts';
-import { BaseRunStore, type RunPage } from '../runs/run-store.ts';
+import { DataIntegrityError, InvalidInputError } from '../core/index.ts';
+import {
+  BaseRunStore,
+  isTerminalStatus,
+  RUN_ID_PATTERN,
+  type RunPage,
+  RunRecord,
+  type RunUpdate,
+} from '../runs/index.ts';
 import { getItemConsistent } from './dynamo-client.ts';
 import {
   type ConditionalUpdate,

@@ -4,8 +4,8 @@
  * input again is a no-op, with another input a `ConflictError`; stopping an unknown execution is a no-op.
  */
 
-import { type ExecutionInput, type ExecutionStarter, executionInputJson } from '../api/execution-starter.ts';
-import { ConflictError } from '../core/errors.ts';
+import { ConflictError } from '../core/index.ts';
+import { type ExecutionInput, type ExecutionStarter, executionInputJson } from '../runs/index.ts';
 
 export interface MemoryExecution {
   readonly executionArn: string;

@@ -8,7 +8,7 @@ import {
   IdempotencyPayloadMismatchError,
   type IdempotentRequest,
   type IdempotentResult,
-} from '../api/idempotency.ts';
+} from '../runs/index.ts';
 
 interface Entry {
   readonly payloadHash: string;

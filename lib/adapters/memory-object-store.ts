@@ -2,7 +2,7 @@
  * `ObjectStore` in a Map, for unit tests and single-process tools. Bodies are copied in and out, so a caller
  * mutating its buffer after `put` (or the buffer `get` returned) never changes what is stored.
  */
-import { NotFoundError } from '../core/errors.ts';
+import { NotFoundError } from '../core/index.ts';
 import {
   assertValidKey,
   assertValidPrefix,
@@ -12,7 +12,7 @@ import {
   type PutOnceResult,
   type PutOptions,
   resolveWriteOnceConflict,
-} from '../data/object-store.ts';
+} from '../data/index.ts';
 
 export class MemoryObjectStore implements ObjectStore {
   readonly #objects = new Map<string, { body: Uint8Array; contentType: string | undefined }>();

@@ -5,12 +5,13 @@
  */
 import {
   applyPatch,
+  BasePaperStore,
   type PaperDecisionRecord,
   type PaperStrategyRecord,
   type StrategyPatch,
+  type StrategyRef,
   strategyUpdateConflict,
-} from '../paper/paper-record.ts';
-import { BasePaperStore, type StrategyRef } from '../paper/paper-store.ts';
+} from '../paper/index.ts';
 
 const keyOf = (tenantId: string, strategyId: string): string => `${tenantId}#${strategyId}`;
 

@@ -6,15 +6,16 @@
  * Cursors are base64url JSON of `{ tenantId, createdAtMs, runId }` of the last item of a page; they are valid
  * only for the same tenant (another tenant's cursor → `InvalidInputError`).
  */
-import { ConflictError, InvalidInputError } from '../core/errors.ts';
+import { ConflictError, InvalidInputError } from '../core/index.ts';
 import {
   applyRunUpdate,
+  BaseRunStore,
   compareRunsNewestFirst,
   RUN_ID_PATTERN,
+  type RunPage,
   type RunRecord,
   type RunUpdate,
-} from '../runs/run-record.ts';
-import { BaseRunStore, type RunPage } from '../runs/run-store.ts';
+} from '../runs/index.ts';
 
 interface CursorPosition {
   readonly tenantId: string;

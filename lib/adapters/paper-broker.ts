@@ -10,9 +10,9 @@
  * cold start it has no memory of earlier tickets: `settle` then trusts the ticket it is given (the tick rebuilds
  * it from the saved state, the only source of pending orders).
  */
-import { ConflictError, InvalidInputError } from '../core/errors.ts';
+import { ConflictError, InvalidInputError } from '../core/index.ts';
 import { allocFillBuffers, FILL_STATUS_NAMES, FillStatus, simulateFills } from '../execution/index.ts';
-import type { Broker, BrokerFill, FillReport, OrderTicket, SettleRequest } from '../paper/broker.ts';
+import type { Broker, BrokerFill, FillReport, OrderTicket, SettleRequest } from '../paper/index.ts';
 
 const sameOrders = (x: OrderTicket, y: OrderTicket): boolean =>
   x.executeAtMs === y.executeAtMs &&

@@ -29,15 +29,15 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
+import { AppError, InvalidInputError, UpstreamError } from '../core/index.ts';
 import {
   type IdempotencyGuard,
   IdempotencyInProgressError,
   IdempotencyPayloadMismatchError,
   type IdempotentRequest,
   type IdempotentResult,
-} from '../api/idempotency.ts';
-import { AppError, InvalidInputError, UpstreamError } from '../core/errors.ts';
-import { RUN_ID_PATTERN } from '../runs/run-record.ts';
+  RUN_ID_PATTERN,
+} from '../runs/index.ts';
 import { translateDynamoError } from './dynamo-client.ts';
 
 export interface PowertoolsIdempotencyGuardOptions {

@@ -3,7 +3,7 @@
  * and inject the client into `S3ObjectStore`.
  */
 import { S3Client } from '@aws-sdk/client-s3';
-import { InvalidInputError } from '../core/errors.ts';
+import { InvalidInputError } from '../core/index.ts';
 
 export interface S3ClientSettings {
   readonly region: string;

@@ -28,7 +28,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { AppError, InvalidInputError, NotFoundError, UpstreamError } from '../core/errors.ts';
+import { AppError, InvalidInputError, NotFoundError, UpstreamError } from '../core/index.ts';
 import {
   assertValidKey,
   assertValidPrefix,
@@ -38,7 +38,7 @@ import {
   type PutOnceResult,
   type PutOptions,
   resolveWriteOnceConflict,
-} from '../data/object-store.ts';
+} from '../data/index.ts';
 import { awsErrorName, awsStatusOf, isTransientAwsError } from './aws-errors.ts';
 
 export interface S3ObjectStoreOptions {

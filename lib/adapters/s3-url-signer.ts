@@ -5,9 +5,9 @@
  */
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { UrlSigner } from '../api/backtests.ts';
-import { InvalidInputError } from '../core/errors.ts';
-import { assertValidKey } from '../data/object-store.ts';
+import { InvalidInputError } from '../core/index.ts';
+import type { UrlSigner } from '../data/index.ts';
+import { assertValidKey } from '../data/index.ts';
 
 export const MAX_PRESIGN_SECONDS = 900;
 

@@ -15,9 +15,13 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { type ExecutionInput, type ExecutionStarter, executionInputJson } from '../api/execution-starter.ts';
-import { AppError, ConflictError, InvalidInputError, UpstreamError } from '../core/errors.ts';
-import { RUN_ID_PATTERN } from '../runs/run-record.ts';
+import { AppError, ConflictError, InvalidInputError, UpstreamError } from '../core/index.ts';
+import {
+  type ExecutionInput,
+  type ExecutionStarter,
+  executionInputJson,
+  RUN_ID_PATTERN,
+} from '../runs/index.ts';
 
 export interface SfnClientSettings {
   readonly region: string;

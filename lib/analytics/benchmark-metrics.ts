@@ -3,7 +3,7 @@
  * benchmark are aligned period by period (same length, same index); a row where either is NaN is left out of
  * beta and alpha. Empty input gives NaN.
  */
-import { InvalidInputError } from '../core/errors.ts';
+import { InvalidInputError } from '../core/index.ts';
 import { checkPerPeriod, NeumaierSum, nanMean, nanStd, type PerPeriod } from './moments.ts';
 import { annualReturn } from './return-metrics.ts';
 

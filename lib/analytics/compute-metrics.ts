@@ -5,7 +5,7 @@
  * every undefined figure is `null` and `nullReasons[path]` says why (one parallel map, dotted paths such as
  * `hourly.calmarRatio` or `monthlyReturns[0].months[3]`).
  */
-import { DataIntegrityError, InvalidInputError } from '../core/errors.ts';
+import { DataIntegrityError, InvalidInputError } from '../core/index.ts';
 import {
   alphaArithmetic,
   alphaBeta,

@@ -3,7 +3,7 @@
  * as 0. Indices are PERIOD indices into the returns: the wealth "at period i" is the wealth after period i's return;
  * index −1 stands for the initial capital, before period 0.
  */
-import { InvalidInputError } from '../core/errors.ts';
+import { InvalidInputError } from '../core/index.ts';
 
 /** The maximum drawdown and where it happened. */
 export interface DrawdownDetails {

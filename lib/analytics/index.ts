@@ -1,3 +1,9 @@
+/**
+ * lib/analytics: metrics and return statistics.
+ *
+ * Dependency rule (checked by test/architecture/dependencies.test.ts): lib/analytics may import lib/core,
+ * each through its index.ts; other folders of lib import lib/analytics through this file only; nothing in lib imports lib/api.
+ */
 /** The metrics engine: empyrical-convention kernels, resampling, and the metrics.json builder. */
 export {
   type AlphaBeta,

@@ -2,7 +2,7 @@
  * NaN-aware moment kernels over `Float64Array` columns. NaN values are skipped (numpy `nan*` semantics); an input
  * with no non-NaN value gives NaN, never a throw. Nothing here allocates per element.
  */
-import { InvalidInputError } from '../core/errors.ts';
+import { InvalidInputError } from '../core/index.ts';
 
 /** A per-period adjustment: one scalar for every period, or one value per period (same length as the series). */
 export type PerPeriod = number | Float64Array;

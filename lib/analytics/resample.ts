@@ -6,7 +6,7 @@
  * NaN bars compound as 0 (empyrical). Difference: a group whose bars are ALL NaN gives NaN (missing stays
  * missing) where empyrical would give 0.
  */
-import { InvalidInputError } from '../core/errors.ts';
+import { InvalidInputError } from '../core/index.ts';
 
 /** One compounded return per group, with the group's key. */
 export interface AggregatedReturns {

@@ -6,7 +6,7 @@
  * the downside deviation; the CAGR's number of years counts every row, NaN rows included (n / A). Empty input
  * gives NaN. Each function names where it deliberately differs from empyrical.
  */
-import { InvalidInputError } from '../core/errors.ts';
+import { InvalidInputError } from '../core/index.ts';
 import {
   centralMoments,
   checkPerPeriod,

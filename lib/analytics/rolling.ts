@@ -3,7 +3,7 @@
  * evaluated on zero-copy `subarray` views. Output i is the window ending at period i + window − 1, so the output
  * has n − window + 1 values (none when n < window). The caller allocates `out`.
  */
-import { InvalidInputError } from '../core/errors.ts';
+import { InvalidInputError } from '../core/index.ts';
 import { alphaBeta, beta, downCapture, upCapture, upDownCapture } from './benchmark-metrics.ts';
 import { annualVolatility, maxDrawdown, sharpeRatio, sortinoRatio } from './return-metrics.ts';
 

@@ -2,7 +2,7 @@
  * The guard between numbers and `metrics.json`: JSON has no NaN or Infinity (JSON.stringify would silently write
  * `null` with no reason), so every non-finite number becomes `null` and its path gets a reason.
  */
-import { AppError } from '../core/errors.ts';
+import { AppError } from '../core/index.ts';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 

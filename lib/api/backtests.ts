@@ -9,21 +9,39 @@
  * Run ids on the API are ULIDs (`ULID_PATTERN`): anything else is refused (`InvalidInputError`, field `runId`)
  * before storage is touched, so path traversal or key injection through an id is impossible.
  *
- * The response shapes are zod schemas here, so the OpenAPI document (`openapi.ts`) is generated from the same
- * definitions the handlers answer with. Views never contain execution ARNs or object keys.
+ * The request schemas are zod schemas here and the response shapes in `views.ts`, so the OpenAPI document
+ * (`openapi.ts`) is generated from the same definitions the handlers validate and answer with.
  */
 import { z } from 'zod';
 import { ArtifactManifest } from '../artifacts/index.ts';
-import { canonicalJson, parseBacktestSpec, specHash } from '../backtest/spec.ts';
-import { AppError, ConflictError, DataIntegrityError, InvalidInputError } from '../core/errors.ts';
-import { isUlid, ULID_PATTERN } from '../core/ulid.ts';
-import type { DatasetCatalog } from '../data/dataset-catalog.ts';
-import { getJson, type ObjectStore } from '../data/object-store.ts';
-import { runKeys } from '../runs/keys.ts';
-import { isTerminalStatus, newRunRecord, RUN_STAGES, type RunRecord, RunStatus } from '../runs/run-record.ts';
-import { MAX_LIST_LIMIT, type RunStore } from '../runs/run-store.ts';
-import type { ExecutionStarter } from './execution-starter.ts';
-import { type IdempotencyGuard, payloadHashOf, scopedIdempotencyKey } from './idempotency.ts';
+import { canonicalJson, parseBacktestSpec, specHash } from '../backtest/index.ts';
+import { AppError, ConflictError, DataIntegrityError, InvalidInputError, isUlid } from '../core/index.ts';
+import type { DatasetCatalog, UrlSigner } from '../data/index.ts';
+import { getJson, type ObjectStore } from '../data/index.ts';
+import type { ExecutionStarter } from '../runs/index.ts';
+import {
+  type IdempotencyGuard,
+  isTerminalStatus,
+  MAX_LIST_LIMIT,
+  newRunRecord,
+  payloadHashOf,
+  RUN_STAGES,
+  type RunRecord,
+  RunStatus,
+  type RunStore,
+  runKeys,
+  scopedIdempotencyKey,
+} from '../runs/index.ts';
+import { RunAlreadyFinishedError, RunNotFinishedError, UnknownDatasetError } from './errors.ts';
+import {
+  type ArtifactsView,
+  isoOf,
+  type RunPageView,
+  type RunView,
+  type SubmitResponse,
+  toRunSummaryView,
+  toRunView,
+} from './views.ts';
 
 // ---------------------------------------------------------------------------------------------------------
 // Keys: built server-side by `keys.ts` (the data lake layout's single source) from validated ids only
@@ -36,39 +54,7 @@ export const artifactManifestKey = (tenantId: string, runId: string): string =>
   runKeys(tenantId, runId).artifact('manifest.json');
 
 // ---------------------------------------------------------------------------------------------------------
-// Errors whose HTTP answer differs from their family's default (`apiCode` is the body's `code`)
-
-export class UnknownDatasetError extends InvalidInputError {
-  override name = 'UnknownDatasetError';
-  readonly apiCode = 'UNKNOWN_DATASET';
-  constructor() {
-    super('spec.dataset names no known dataset', { field: 'dataset' });
-  }
-}
-
-export class RunNotFinishedError extends ConflictError {
-  override name = 'RunNotFinishedError';
-  readonly apiCode = 'RUN_NOT_FINISHED';
-  constructor(runId: string, status: string) {
-    super(`run ${runId} is ${status}: artifacts exist only for a SUCCEEDED run`, { runId, status });
-  }
-}
-
-export class RunAlreadyFinishedError extends ConflictError {
-  override name = 'RunAlreadyFinishedError';
-  readonly apiCode = 'RUN_ALREADY_FINISHED';
-  constructor(runId: string, status: string) {
-    super(`run ${runId} is ${status}, which is final: it cannot be cancelled`, { runId, status });
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Transport schemas (also the source of the OpenAPI document)
-
-export const ApiRunId = z
-  .string()
-  .regex(ULID_PATTERN, 'a run id is a ULID: 26 characters of Crockford base32')
-  .meta({ description: 'Run id (ULID)', example: '01J9ZQ4S8X3V5W6Y7Z8A9B0C1D' });
+// Request schemas (also the source of the OpenAPI document; the answers' shapes are in `views.ts`)
 
 export const IdempotencyKeyHeader = z
   .string()
@@ -87,105 +73,8 @@ export const ListRunsQuery = z
   .strict();
 export type ListRunsQuery = z.infer<typeof ListRunsQuery>;
 
-const IsoTime = z.iso.datetime();
-
-export const StageProgressView = z
-  .object({
-    done: z.number().int().min(0),
-    total: z.number().int().min(0),
-    startedAt: IsoTime.optional(),
-    finishedAt: IsoTime.optional(),
-  })
-  .strict();
-
-export const Provenance = z
-  .object({ datasetId: z.string(), specHash: z.string(), codeVersion: z.string() })
-  .strict();
-
-export const RunSummaryView = z
-  .object({
-    runId: ApiRunId,
-    status: RunStatus,
-    createdAt: IsoTime,
-    updatedAt: IsoTime,
-    provenance: Provenance,
-  })
-  .strict();
-export type RunSummaryView = z.infer<typeof RunSummaryView>;
-
-export const RunView = z
-  .object({
-    runId: ApiRunId,
-    status: RunStatus,
-    createdAt: IsoTime,
-    updatedAt: IsoTime,
-    startedAt: IsoTime.optional(),
-    finishedAt: IsoTime.optional(),
-    cancelRequested: z.boolean(),
-    progress: z.object(Object.fromEntries(RUN_STAGES.map((s) => [s, StageProgressView]))).strict(),
-    metrics: z.record(z.string(), z.number().nullable()).nullable(),
-    provenance: Provenance,
-    error: z.object({ code: z.string(), message: z.string() }).strict().optional(),
-  })
-  .strict();
-export type RunView = z.infer<typeof RunView>;
-
-export const RunPageView = z
-  .object({ items: z.array(RunSummaryView), nextCursor: z.string().optional() })
-  .strict();
-export type RunPageView = z.infer<typeof RunPageView>;
-
-export const SubmitResponse = z.object({ runId: ApiRunId, status: RunStatus }).strict();
-export type SubmitResponse = z.infer<typeof SubmitResponse>;
-
-export const ArtifactsView = z
-  .object({
-    runId: ApiRunId,
-    manifest: z
-      .object({
-        schemaVersion: z.number().int(),
-        specHash: z.string(),
-        datasetId: z.string(),
-        codeVersion: z.string(),
-      })
-      .strict(),
-    artifacts: z.array(
-      z
-        .object({
-          name: z.string(),
-          bytes: z.number().int(),
-          sha256: z.string(),
-          url: z.url().meta({ description: 'Presigned GET URL' }),
-        })
-        .strict(),
-    ),
-    expiresAt: IsoTime.meta({ description: 'When the URLs stop working (at most 15 minutes after issue)' }),
-  })
-  .strict();
-export type ArtifactsView = z.infer<typeof ArtifactsView>;
-
-export const ErrorBody = z
-  .object({
-    code: z.string().meta({ description: 'Stable machine-readable code, e.g. INVALID_INPUT, NOT_FOUND' }),
-    message: z.string(),
-    details: z
-      .object({
-        field: z.string().optional(),
-        issues: z.array(z.object({ path: z.string(), message: z.string() }).strict()).optional(),
-      })
-      .strict()
-      .optional(),
-  })
-  .strict();
-export type ErrorBody = z.infer<typeof ErrorBody>;
-
 // ---------------------------------------------------------------------------------------------------------
 // Ports used only here
-
-/** Presigns object keys for a short-lived GET (S3: `@aws-sdk/s3-request-presigner`). */
-export interface UrlSigner {
-  presignGet(key: string, expiresInSeconds: number): Promise<string>;
-}
 
 export const MAX_URL_TTL_SECONDS = 900;
 export const DEFAULT_URL_TTL_SECONDS = 600;
@@ -214,50 +103,6 @@ export const assertApiRunId = (runId: unknown): string => {
   }
   return runId;
 };
-
-const iso = (ms: number): string => new Date(ms).toISOString();
-
-export const toRunSummaryView = (r: RunRecord): RunSummaryView => ({
-  runId: r.runId,
-  status: r.status,
-  createdAt: iso(r.createdAtMs),
-  updatedAt: iso(r.updatedAtMs),
-  provenance: { datasetId: r.datasetId, specHash: r.specHash, codeVersion: r.codeVersion },
-});
-
-/** Strips anything that looks like an ARN or an object key from a message stored by the workflow. */
-export const scrubMessage = (message: string): string =>
-  message
-    .replace(/arn:[A-Za-z0-9-]+:[^\s"']*/g, '[arn]')
-    .replace(/\b(tenants|datasets)\/[^\s"']*/g, '[key]')
-    .slice(0, 1024);
-
-export const toRunView = (r: RunRecord): RunView => ({
-  runId: r.runId,
-  status: r.status,
-  createdAt: iso(r.createdAtMs),
-  updatedAt: iso(r.updatedAtMs),
-  ...(r.timings.startedAtMs !== undefined && { startedAt: iso(r.timings.startedAtMs) }),
-  ...(r.timings.finishedAtMs !== undefined && { finishedAt: iso(r.timings.finishedAtMs) }),
-  cancelRequested: r.cancelRequested === true,
-  progress: Object.fromEntries(
-    RUN_STAGES.map((s) => {
-      const p = r.stages[s];
-      return [
-        s,
-        {
-          done: p.done,
-          total: p.total,
-          ...(p.startedAtMs !== undefined && { startedAt: iso(p.startedAtMs) }),
-          ...(p.finishedAtMs !== undefined && { finishedAt: iso(p.finishedAtMs) }),
-        },
-      ];
-    }),
-  ),
-  metrics: r.metricsSummary ?? null,
-  provenance: { datasetId: r.datasetId, specHash: r.specHash, codeVersion: r.codeVersion },
-  ...(r.error !== undefined && { error: { code: r.error.code, message: scrubMessage(r.error.message) } }),
-});
 
 export interface SubmitInput {
   readonly tenantId: string;
@@ -469,6 +314,6 @@ export const getArtifacts = async (
       codeVersion: manifest.codeVersion,
     },
     artifacts,
-    expiresAt: iso(nowMs + ttl * 1000),
+    expiresAt: isoOf(nowMs + ttl * 1000),
   };
 };

@@ -12,8 +12,8 @@
  * breaks its schema is a broken invariant (`DataIntegrityError`, HTTP 500).
  */
 import { ArtifactManifest, MANIFEST_ARTIFACT_NAME } from '../artifacts/index.ts';
-import { DataIntegrityError, InvalidInputError, NotFoundError } from '../core/errors.ts';
-import { getJson, type ObjectStore } from '../data/object-store.ts';
+import { DataIntegrityError, InvalidInputError, NotFoundError } from '../core/index.ts';
+import { getJson, type ObjectStore } from '../data/index.ts';
 import {
   CHART_IDS,
   CHARTS_ARTIFACT_NAME,
@@ -22,9 +22,10 @@ import {
   isChartId,
   parseChartPayload,
 } from '../report/index.ts';
-import { runKeys } from '../runs/keys.ts';
-import type { RunStore } from '../runs/run-store.ts';
-import { assertApiRunId, RunNotFinishedError } from './backtests.ts';
+import type { RunStore } from '../runs/index.ts';
+import { runKeys } from '../runs/index.ts';
+import { assertApiRunId } from './backtests.ts';
+import { RunNotFinishedError } from './errors.ts';
 
 function broken(message: string, rule: string): DataIntegrityError {
   return new DataIntegrityError(message, { dataset: 'artifacts', rule });

@@ -18,23 +18,32 @@
  *    first hour is that date's first bar close, or with no `startDate`, the first bar close after the request.
  */
 import { z } from 'zod';
-import { initialSimState, parseSimState } from '../backtest/sim-state.ts';
-import { canonicalJson, parseBacktestSpec, specHash } from '../backtest/spec.ts';
-import { buildBarGrid } from '../core/calendar.ts';
-import { ConflictError, InvalidInputError } from '../core/errors.ts';
-import { addDays, nyWallToUtcMs, utcMsToNyDate } from '../core/ny-time.ts';
-import { isUlid } from '../core/ulid.ts';
-import type { DatasetCatalog } from '../data/dataset-catalog.ts';
-import { getJson, type ObjectStore } from '../data/object-store.ts';
+import { canonicalJson, initialSimState, parseBacktestSpec, specHash } from '../backtest/index.ts';
+import {
+  addDays,
+  buildBarGrid,
+  ConflictError,
+  InvalidInputError,
+  isUlid,
+  nyWallToUtcMs,
+  utcMsToNyDate,
+} from '../core/index.ts';
+import type { DatasetCatalog } from '../data/index.ts';
+import { getJson, type ObjectStore } from '../data/index.ts';
 import { parseModel } from '../models/index.ts';
-import type { PaperDecisionRecord, PaperStrategyRecord } from '../paper/paper-record.ts';
-import { DEFAULT_DECISION_PAGE, MAX_DECISION_PAGE, type PaperStore } from '../paper/paper-store.ts';
-import { resolveFeatureNames } from '../pipeline/feature-set.ts';
-import { RunPlan } from '../pipeline/plan.ts';
-import { paperKeys, runKeys } from '../runs/keys.ts';
-import type { RunStore } from '../runs/run-store.ts';
-import { RunNotFinishedError, UnknownDatasetError } from './backtests.ts';
-import { type IdempotencyGuard, payloadHashOf, scopedIdempotencyKey } from './idempotency.ts';
+import type { PaperDecisionRecord, PaperStrategyRecord } from '../paper/index.ts';
+import { DEFAULT_DECISION_PAGE, MAX_DECISION_PAGE, type PaperStore } from '../paper/index.ts';
+import { RunPlan, resolveFeatureNames } from '../pipeline/index.ts';
+import type { RunStore } from '../runs/index.ts';
+import {
+  type IdempotencyGuard,
+  paperKeys,
+  payloadHashOf,
+  runKeys,
+  scopedIdempotencyKey,
+} from '../runs/index.ts';
+import { RunNotFinishedError, UnknownDatasetError } from './errors.ts';
+import { type PaperDecisionView, type PaperPortfolioView, toDecisionView, toPortfolioView } from './views.ts';
 
 export interface PaperApiDeps {
   readonly paper: PaperStore;
@@ -183,125 +192,6 @@ export const createPaperStrategy = async (
   return {
     strategy: await deps.paper.getStrategy(input.tenantId, outcome.runId),
     replayed: outcome.replayed,
-  };
-};
-
-// ---------------------------------------------------------------------------------------------------------
-// Views
-
-const iso = (ms: number): string => new Date(ms).toISOString();
-
-export interface PaperDecisionView {
-  readonly hour: string;
-  readonly hourMs: number;
-  readonly bar: number;
-  readonly status: PaperDecisionRecord['status'];
-  readonly nav?: number;
-  readonly cash?: number;
-  readonly riskState?: string;
-  readonly grossExposure?: number;
-  readonly nFills?: number;
-  readonly tradedNotional?: number;
-  readonly orders?: { symbol: string; shares: number }[];
-  readonly cancelledOrders?: { symbol: string; shares: number }[];
-  readonly datasetId?: string;
-  readonly recordedAt: string;
-}
-
-const orderRows = (o: { symbol: string[]; shares: number[] }) =>
-  o.symbol.map((symbol, i) => ({ symbol, shares: o.shares[i]! }));
-
-export const toDecisionView = (d: PaperDecisionRecord): PaperDecisionView => ({
-  hour: iso(d.hourMs),
-  hourMs: d.hourMs,
-  bar: d.bar,
-  status: d.status,
-  ...(d.nav !== undefined && { nav: d.nav }),
-  ...(d.cash !== undefined && { cash: d.cash }),
-  ...(d.riskState !== undefined && { riskState: d.riskState }),
-  ...(d.grossExposure !== undefined && { grossExposure: d.grossExposure }),
-  ...(d.nFills !== undefined && { nFills: d.nFills }),
-  ...(d.tradedNotional !== undefined && { tradedNotional: d.tradedNotional }),
-  ...(d.orders !== undefined && { orders: orderRows(d.orders) }),
-  ...(d.cancelledOrders !== undefined && { cancelledOrders: orderRows(d.cancelledOrders) }),
-  ...(d.datasetId !== undefined && { datasetId: d.datasetId }),
-  recordedAt: iso(d.recordedAtMs),
-});
-
-export interface PaperPortfolioView {
-  readonly strategyId: string;
-  readonly status: PaperStrategyRecord['status'];
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly stoppedAt?: string;
-  readonly startDate: string;
-  readonly firstHour: string;
-  readonly lastHour: string | null;
-  readonly capital: number;
-  /** NAV at the last applied hour's close (the capital before the first). */
-  readonly nav: number;
-  readonly cash: number;
-  readonly navPeak: number;
-  readonly positions: { symbol: string; shares: number; mark: number; value: number; weight: number }[];
-  /** Orders decided at the last hour, for the next bar's open. */
-  readonly pendingOrders: { symbol: string; shares: number }[];
-  readonly risk: { state: string; peakNav: number; drawdown: number };
-  readonly lastDecision: {
-    hour: string;
-    status: string;
-    nav: number | null;
-    riskState: string | null;
-  } | null;
-  readonly dataNotReady?: { hour: string; attempts: number; lastAt: string };
-  readonly model: { runId: string; fold: number };
-  readonly provenance: { specHash: string; codeVersion: string };
-}
-
-export const toPortfolioView = (r: PaperStrategyRecord): PaperPortfolioView => {
-  const s = parseSimState(JSON.parse(r.stateJson));
-  const nav = s.prevNav;
-  return {
-    strategyId: r.strategyId,
-    status: r.status,
-    createdAt: iso(r.createdAtMs),
-    updatedAt: iso(r.updatedAtMs),
-    ...(r.stoppedAtMs !== undefined && { stoppedAt: iso(r.stoppedAtMs) }),
-    startDate: r.startDate,
-    firstHour: iso(r.firstHourMs),
-    lastHour: r.lastHourMs === null ? null : iso(r.lastHourMs),
-    capital: r.capital,
-    nav,
-    cash: s.cash,
-    navPeak: s.navPeak,
-    positions: s.positions.symbol.map((symbol, i) => {
-      const shares = s.positions.shares[i]!;
-      const mark = s.positions.mark[i]!;
-      return { symbol, shares, mark, value: shares * mark, weight: nav > 0 ? (shares * mark) / nav : 0 };
-    }),
-    pendingOrders: orderRows(s.pending),
-    risk: {
-      state: s.risk.state,
-      peakNav: s.risk.peakNav,
-      drawdown: s.risk.peakNav > 0 ? 1 - nav / s.risk.peakNav : 0,
-    },
-    lastDecision:
-      r.lastDecision === undefined
-        ? null
-        : {
-            hour: iso(r.lastDecision.hourMs),
-            status: r.lastDecision.status,
-            nav: r.lastDecision.nav,
-            riskState: r.lastDecision.riskState,
-          },
-    ...(r.dataNotReady !== undefined && {
-      dataNotReady: {
-        hour: iso(r.dataNotReady.hourMs),
-        attempts: r.dataNotReady.attempts,
-        lastAt: iso(r.dataNotReady.lastAtMs),
-      },
-    }),
-    model: { runId: r.model.runId, fold: r.model.fold },
-    provenance: { specHash: r.specHash, codeVersion: r.codeVersion },
   };
 };
 

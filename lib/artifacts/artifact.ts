@@ -1,6 +1,6 @@
 /** What a run's artifacts are built from, and one built artifact (name, bytes, content type). */
 import type { SimOutputs } from '../backtest/index.ts';
-import type { BarGrid } from '../core/panel.ts';
+import type { BarGrid } from '../core/index.ts';
 
 export interface ArtifactInput {
   /**

@@ -1,3 +1,9 @@
+/**
+ * lib/artifacts: artifact tables, the manifest schema, the writer.
+ *
+ * Dependency rule (checked by test/architecture/dependencies.test.ts): lib/artifacts may import lib/core, lib/data, lib/analytics, lib/backtest, lib/execution, lib/risk,
+ * each through its index.ts; other folders of lib import lib/artifacts through this file only; nothing in lib imports lib/api.
+ */
 /** A run's artifacts: the Parquet + CSV tables, metrics.json, the manifest (commit marker) and their writer. */
 export * from './artifact.ts';
 export * from './manifest.ts';

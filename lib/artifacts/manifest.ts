@@ -4,7 +4,7 @@
  * the API validate a stored manifest against) and its inferred type (what the writer builds).
  */
 import { z } from 'zod';
-import { sha256Hex } from '../core/hash.ts';
+import { sha256Hex } from '../core/index.ts';
 import { type Artifact, type ArtifactInput, jsonArtifact } from './artifact.ts';
 
 export const ARTIFACT_SCHEMA_VERSION = 1;

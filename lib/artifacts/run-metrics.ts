@@ -4,8 +4,8 @@
  * per year over the same years (≈ 251).
  */
 import { computeMetrics, type MetricsReport } from '../analytics/index.ts';
-import { barsPerYear, sessionsBetween } from '../core/calendar.ts';
-import type { BarGrid } from '../core/panel.ts';
+import type { BarGrid } from '../core/index.ts';
+import { barsPerYear, sessionsBetween } from '../core/index.ts';
 import type { ArtifactInput } from './artifact.ts';
 
 /** `YYYYMM` (New York calendar month) and session index of each bar of the run. */

@@ -3,7 +3,7 @@
  * timestamps) and CSV (UTC ISO-8601 times; numbers in JavaScript's shortest round-trip form, so the CSV and the
  * Parquet hold the same doubles; NaN as an empty cell).
  */
-import { encodeParquet, type ParquetColumn } from '../data/parquet.ts';
+import { encodeParquet, type ParquetColumn } from '../data/index.ts';
 import type { Artifact } from './artifact.ts';
 import { ARTIFACT_SCHEMA_VERSION } from './manifest.ts';
 

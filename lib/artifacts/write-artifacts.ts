@@ -2,8 +2,8 @@
  * A run's artifacts from the simulation's outputs: the tables (tables.ts) and `metrics.json`, built in a fixed
  * order, written write-once with `manifest.json` last. Same inputs ⇒ same bytes: nothing here reads a clock.
  */
-import { InvalidInputError } from '../core/errors.ts';
-import type { ObjectStore } from '../data/object-store.ts';
+import { InvalidInputError } from '../core/index.ts';
+import type { ObjectStore } from '../data/index.ts';
 import { type Artifact, type ArtifactInput, jsonArtifact } from './artifact.ts';
 import { type ArtifactManifest, artifactManifest, manifestArtifact } from './manifest.ts';
 import { runMetrics } from './run-metrics.ts';

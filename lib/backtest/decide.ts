@@ -37,10 +37,9 @@
  * A failed solve (`infeasible`, `max_iterations`, `degenerate_input`) holds w₀: no orders, counted with the hour
  * and reason (the decision records' `status`).
  */
-import { InvalidInputError } from '../core/errors.ts';
+import { InvalidInputError } from '../core/index.ts';
 import { MAX_DAILY_VOL, MAX_HALF_SPREAD_BPS } from '../execution/index.ts';
-import type { MonthInputs } from '../portfolio/month-inputs.ts';
-import { TradeOptimizer, type TradeResult } from '../portfolio/trade/index.ts';
+import { type MonthInputs, TradeOptimizer, type TradeResult } from '../portfolio/index.ts';
 import {
   type DecisionBuffers,
   type DecisionQuery,

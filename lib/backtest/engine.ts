@@ -41,8 +41,7 @@
  * rows omit what the other columns determine (the time: the bar's open, or close for a delisting; the notional:
  * |filled| × price), which the `fills` artifact derives.
  */
-import { InvalidInputError } from '../core/errors.ts';
-import { lowerBoundBy } from '../core/search.ts';
+import { InvalidInputError, lowerBoundBy } from '../core/index.ts';
 import {
   allocFillBuffers,
   applySplit,

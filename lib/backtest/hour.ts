@@ -8,10 +8,9 @@
  * One hour (engine.ts): fills of the pending orders at the bar's open, the mark at its close, the drawdown
  * governor, the decision (`TradeDecider`, decide.ts: one solve of the trade optimizer from the held book).
  */
-import { InvalidInputError } from '../core/errors.ts';
-import type { BarPanels } from '../data/bar-panels.ts';
-import { BENCHMARK_SYMBOL } from '../data/universe.ts';
-import type { MonthInputs } from '../portfolio/month-inputs.ts';
+import { InvalidInputError } from '../core/index.ts';
+import { type BarPanels, BENCHMARK_SYMBOL } from '../data/index.ts';
+import type { MonthInputs } from '../portfolio/index.ts';
 import { TradeDecider } from './decide.ts';
 import type { ChunkInput, DelistingEvent, EngineConfig, EngineMarket, SplitEvent } from './engine.ts';
 import type { BacktestSpec } from './spec.ts';

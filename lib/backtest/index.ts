@@ -1,7 +1,13 @@
-/** The backtest: run spec, simulation engine (the hour loop), the hour's decision, chunk state, records. */
+/**
+ * lib/backtest: run spec, engine, the per-hour kernel and its decision, chunk state, records.
+ *
+ * Dependency rule (checked by test/architecture/dependencies.test.ts): lib/backtest may import lib/core, lib/data, lib/execution, lib/risk, lib/portfolio, lib/analytics,
+ * each through its index.ts; other folders of lib import lib/backtest through this file only; nothing in lib imports lib/api.
+ */
 export * from './decide.ts';
 export * from './decision-port.ts';
 export * from './engine.ts';
+export { hourChunk } from './hour.ts';
 export * from './market.ts';
 export * from './records.ts';
 export * from './sim-state.ts';

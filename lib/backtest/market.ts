@@ -4,12 +4,10 @@
  * simulated: a name whose bars stop is not presumed delisted (a data gap) unless an event says so.
  */
 
-import { InvalidInputError } from '../core/errors.ts';
-import type { BarGrid, FloatColumn } from '../core/panel.ts';
-import { lowerBound } from '../core/search.ts';
-import type { BarPanels } from '../data/bar-panels.ts';
-import type { PitTable } from '../data/tables.ts';
-import { BENCHMARK_SYMBOL } from '../data/universe.ts';
+import type { BarGrid, FloatColumn } from '../core/index.ts';
+import { InvalidInputError, lowerBound } from '../core/index.ts';
+import type { BarPanels, PitTable } from '../data/index.ts';
+import { BENCHMARK_SYMBOL } from '../data/index.ts';
 import type { DelistingEvent, EngineMarket, SplitEvent } from './engine.ts';
 
 /**

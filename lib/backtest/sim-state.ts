@@ -13,7 +13,7 @@
  * ~3× faster (no key per value, no object per name), which matters when a run passes it 120 times.
  */
 import { z } from 'zod';
-import { InvalidInputError } from '../core/errors.ts';
+import { InvalidInputError } from '../core/index.ts';
 import { initialRiskState, RiskState } from '../risk/index.ts';
 
 export const SIM_STATE_VERSION = 3;

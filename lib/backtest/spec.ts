@@ -10,8 +10,7 @@
  * (each derives its own named sub-stream from it).
  */
 import { z } from 'zod';
-import { InvalidInputError } from '../core/errors.ts';
-import { canonicalJson, sha256Hex } from '../core/hash.ts';
+import { canonicalJson, InvalidInputError, sha256Hex } from '../core/index.ts';
 import { ExecutionConfig } from '../execution/index.ts';
 import { RiskConfig } from '../risk/index.ts';
 

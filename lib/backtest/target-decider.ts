@@ -7,8 +7,7 @@
  * turnover cap: w₀ + α(target − w₀), α = min(1, cap / Σ|target − w₀|) (α = 1 when the gross scale is 0: risk_off
  * flattens at once). Names that cannot trade count at their current weight.
  */
-import { InvalidInputError } from '../core/errors.ts';
-import type { FloatColumn } from '../core/panel.ts';
+import { type FloatColumn, InvalidInputError } from '../core/index.ts';
 import {
   type DecisionBuffers,
   type DecisionQuery,

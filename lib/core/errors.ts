@@ -1,6 +1,7 @@
 /**
  * One error family for the whole project. Every subclass sets `name` explicitly: bundles are minified and
- * Step Functions `Retry`/`Catch` match on the name. Handlers map `code` to an HTTP status.
+ * Step Functions `Retry`/`Catch` match on the name. Handlers map `code` (or `apiCode`, when set) to an HTTP
+ * status through the exhaustive tables of `lib/api/errors.ts`.
  */
 export type ErrorCode =
   | 'INVALID_INPUT'
@@ -12,12 +13,29 @@ export type ErrorCode =
   | 'NON_DETERMINISM'
   | 'INTERNAL';
 
+/**
+ * The finer code an HTTP answer carries where it differs from the family's `code`: an `UnknownDatasetError` is
+ * `INVALID_INPUT` to the program and `UNKNOWN_DATASET` (422) on the wire.
+ */
+export type ApiCode =
+  | 'UNAUTHORIZED'
+  | 'MALFORMED_JSON'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'UNKNOWN_DATASET'
+  | 'IDEMPOTENCY_PAYLOAD_MISMATCH'
+  | 'IDEMPOTENCY_IN_PROGRESS'
+  | 'RUN_NOT_FINISHED'
+  | 'RUN_ALREADY_FINISHED';
+
 export type ErrorDetails = Readonly<Record<string, unknown>>;
 
 export class AppError extends Error {
   override name = 'AppError';
   readonly code: ErrorCode;
   readonly details: ErrorDetails;
+  /** Set by the subclasses whose HTTP answer has its own code (see `ApiCode`). */
+  declare readonly apiCode?: ApiCode;
   constructor(code: ErrorCode, message: string, details: ErrorDetails = {}, options?: ErrorOptions) {
     super(message, options);
     this.code = code;

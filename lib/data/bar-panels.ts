@@ -1,6 +1,11 @@
-import { barIndexAtOrAfter, buildBarGrid, monthsBetween } from '../core/calendar.ts';
-import { DataIntegrityError, InvalidInputError } from '../core/errors.ts';
-import type { BarGrid } from '../core/panel.ts';
+import type { BarGrid } from '../core/index.ts';
+import {
+  barIndexAtOrAfter,
+  buildBarGrid,
+  DataIntegrityError,
+  InvalidInputError,
+  monthsBetween,
+} from '../core/index.ts';
 import type { DatasetReader } from './dataset.ts';
 import type { BarTable } from './tables.ts';
 

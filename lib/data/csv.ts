@@ -1,4 +1,4 @@
-import { DataIntegrityError } from '../core/errors.ts';
+import { DataIntegrityError } from '../core/index.ts';
 
 /**
  * A small RFC 4180 CSV parser: quoted fields, doubled quotes, CRLF or LF. Returns the header and the rows as

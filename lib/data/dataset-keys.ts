@@ -3,7 +3,7 @@
  * under `datasets/{datasetId}/`, and a dataset name points to its newest version through
  * `datasets/by-name/{name}.json`. Keys are built from validated ids only.
  */
-import { InvalidInputError } from '../core/errors.ts';
+import { InvalidInputError } from '../core/index.ts';
 
 /** A dataset id: the content hash of its manifest. It admits no '/', so it is always one key segment. */
 export const DATASET_ID_PATTERN = /^ds_[0-9a-f]{24}$/;

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { DataIntegrityError, NotFoundError } from '../core/errors.ts';
-import { sha256Hex } from '../core/hash.ts';
+import { DataIntegrityError, NotFoundError, sha256Hex } from '../core/index.ts';
 import { getJson, type ObjectStore } from './object-store.ts';
 import { type DecodedParquet, decodeParquet, encodeParquet, type ParquetColumn } from './parquet.ts';
 import { PIT_SERIES } from './schemas.ts';

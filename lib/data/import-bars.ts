@@ -2,8 +2,7 @@
  * The bars of `hts data import`: `bars.csv` | `bars.parquet` parsed into a validated `BarTable` (rows in file
  * order, which must be (symbol, ts) order), and its rows grouped by New York month for writing.
  */
-import { buildBarGrid } from '../core/calendar.ts';
-import { nyWallToUtcMs, utcMsToNyDate } from '../core/ny-time.ts';
+import { buildBarGrid, nyWallToUtcMs, utcMsToNyDate } from '../core/index.ts';
 import {
   column,
   compareStrings,

@@ -7,7 +7,7 @@
  * line r + 1 of the file; in a Parquet file row 1 is the first row). Every message says so.
  */
 import { parquetMetadata, parquetRead } from 'hyparquet';
-import { DataIntegrityError, type ErrorDetails } from '../core/errors.ts';
+import { DataIntegrityError, type ErrorDetails } from '../core/index.ts';
 import { parseCsv } from './csv.ts';
 
 /** A cell as read: CSV text (trimmed), or a Parquet value (numbers for numeric columns, null for a null). */

@@ -2,7 +2,7 @@
  * Membership and sectors of `hts data import`: from `membership.csv` / `sectors.csv` when given, else from the
  * caller's fallback (the bundled real ones); checked against the bars' symbols and reported.
  */
-import { nyWallToUtcMs } from '../core/ny-time.ts';
+import { nyWallToUtcMs } from '../core/index.ts';
 import type { ParsedBars } from './import-bars.ts';
 import { column, compareStrings, TICKER_RE } from './import-columns.ts';
 import {

@@ -22,8 +22,7 @@
  *
  * Errors name the file, the first offending row (1-based data row) and the rule (see `import-input.ts`).
  */
-import { InvalidInputError } from '../core/errors.ts';
-import { sha256Hex } from '../core/hash.ts';
+import { InvalidInputError, sha256Hex } from '../core/index.ts';
 import { barColumns, type DatasetManifest, DatasetWriter, datasetKeys, pitColumns } from './dataset.ts';
 import { parseBars, rowsByMonth, takeRows } from './import-bars.ts';
 import { compareStrings } from './import-columns.ts';

@@ -9,8 +9,7 @@
  * again is a no-op (`{ created: false }`); one that writes different bytes is a bug in determinism and fails
  * with `NonDeterminismError` naming the key and both hashes.
  */
-import { DataIntegrityError, InvalidInputError, NonDeterminismError } from '../core/errors.ts';
-import { sha256Hex } from '../core/hash.ts';
+import { DataIntegrityError, InvalidInputError, NonDeterminismError, sha256Hex } from '../core/index.ts';
 
 export interface PutOptions {
   /** MIME type stored with the object (S3 `Content-Type`); ignored by stores that keep no metadata. */

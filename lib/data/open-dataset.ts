@@ -1,4 +1,4 @@
-import { DataIntegrityError } from '../core/errors.ts';
+import { DataIntegrityError } from '../core/index.ts';
 import { DatasetReader } from './dataset.ts';
 import { datasetPrefix } from './dataset-keys.ts';
 import type { ObjectStore } from './object-store.ts';

@@ -2,7 +2,7 @@ import type { ColumnData, SchemaElement } from 'hyparquet';
 import { parquetMetadata, parquetRead } from 'hyparquet';
 import type { ColumnSource } from 'hyparquet-writer';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import { DataIntegrityError } from '../core/errors.ts';
+import { DataIntegrityError } from '../core/index.ts';
 
 /**
  * Columnar Parquet encode/decode on typed arrays. Every column is REQUIRED (hyparquet decodes required float

@@ -10,7 +10,7 @@
  * reads of the source columns per cell, and every output is written once, in memory order.
  * Macro (entity = series) gives nT × nSeries panels the same way.
  */
-import { InvalidInputError } from '../core/errors.ts';
+import { InvalidInputError } from '../core/index.ts';
 import type { PitTable } from './tables.ts';
 import { validatePit } from './validate.ts';
 

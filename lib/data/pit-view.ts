@@ -10,8 +10,7 @@
  * Random access: rows are sorted by (entity, knownTime, eventTime), so the rows of an entity known by t are a
  * prefix of its row range (binary search), and a precomputed prefix-best index gives the as-of row in O(log n).
  */
-import { InvalidInputError, LookaheadError } from '../core/errors.ts';
-import { upperBound } from '../core/search.ts';
+import { InvalidInputError, LookaheadError, upperBound } from '../core/index.ts';
 import type { PitTable } from './tables.ts';
 import { formatMs, validatePit } from './validate.ts';
 

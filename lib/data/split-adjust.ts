@@ -9,7 +9,7 @@
  * and keeps returns across an ex-date correct. Ratios are small integers, so F is an exact product and the same
  * in any chunk (a chunk reads the whole corporate-actions series, not a window of it).
  */
-import type { BarGrid } from '../core/panel.ts';
+import type { BarGrid } from '../core/index.ts';
 import type { PitTable } from './tables.ts';
 
 /** Writes F (nT × nA, 1 where no split applies) into `out`. */

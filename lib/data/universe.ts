@@ -1,7 +1,5 @@
-import { DataIntegrityError } from '../core/errors.ts';
-import type { BarGrid, MembershipMask, Universe } from '../core/panel.ts';
-import { hashString } from '../core/rng.ts';
-import { lowerBoundString } from '../core/search.ts';
+import type { BarGrid, MembershipMask, Universe } from '../core/index.ts';
+import { DataIntegrityError, hashString, lowerBoundString } from '../core/index.ts';
 import { parseCsv, requireColumns } from './csv.ts';
 
 /** The eleven GICS sectors, in a fixed order: sector codes index this list. */

@@ -4,8 +4,7 @@
  * broke. Nothing is repaired. One pass over the columns, rules checked row by row in a fixed order, so the row
  * reported is the first row that breaks any rule. No allocation in the loops; the error path is out of line.
  */
-import { DataIntegrityError } from '../core/errors.ts';
-import { lowerBound, upperBound } from '../core/search.ts';
+import { DataIntegrityError, lowerBound, upperBound } from '../core/index.ts';
 import { PIT_SERIES } from './schemas.ts';
 import type { BarTable, PitTable } from './tables.ts';
 

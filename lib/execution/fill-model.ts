@@ -26,8 +26,9 @@
  * caller-provided buffers (`allocFillBuffers`; `fillOrders` writes one record row per order, each value once), so
  * the hot path allocates nothing.
  */
-import { DataIntegrityError, InvalidInputError } from '../core/errors.ts';
-import type { BarGrid } from '../core/panel.ts';
+
+import type { BarGrid } from '../core/index.ts';
+import { DataIntegrityError, InvalidInputError } from '../core/index.ts';
 import type { ExecutionConfig } from './cost-model.ts';
 import {
   costParams,

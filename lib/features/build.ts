@@ -6,15 +6,12 @@
  * warm-up (windows evaluated on blocks aligned at absolute bar positions, see kernels.ts) and PIT series are
  * always read whole.
  */
-import { barsInYear, buildBarGrid, CALENDAR_FIRST_YEAR } from '../core/calendar.ts';
-import { InvalidInputError } from '../core/errors.ts';
-import { addDays } from '../core/ny-time.ts';
-import type { BarGrid } from '../core/panel.ts';
-import { loadBarPanels } from '../data/bar-panels.ts';
-import type { DatasetReader } from '../data/dataset.ts';
-import type { PitSeriesName, PitTable } from '../data/tables.ts';
-import { BENCHMARK_SYMBOL, GICS_SECTORS } from '../data/universe.ts';
-import { downsideEvent, forwardExcessReturn, LabelSpec, labelKnownMs } from '../labels/labels.ts';
+
+import type { BarGrid } from '../core/index.ts';
+import { addDays, barsInYear, buildBarGrid, CALENDAR_FIRST_YEAR, InvalidInputError } from '../core/index.ts';
+import type { DatasetReader, PitSeriesName, PitTable } from '../data/index.ts';
+import { BENCHMARK_SYMBOL, GICS_SECTORS, loadBarPanels } from '../data/index.ts';
+import { downsideEvent, forwardExcessReturn, LabelSpec, labelKnownMs } from '../labels/index.ts';
 import { computeFeatures, type FeatureValues } from './compute-features.ts';
 import { FeatureContext, type FeatureInputs } from './context.ts';
 import { minObsFor } from './feature-def.ts';

@@ -4,7 +4,7 @@
  * symbol has no bar at that bar (no forward fill across a delisting or before a listing), when the value is not
  * finite, and for cross-sectional features when the symbol is not an index member.
  */
-import { InvalidInputError } from '../core/errors.ts';
+import { InvalidInputError } from '../core/index.ts';
 import { FeatureContext, type FeatureInputs } from './context.ts';
 import type { FeatureDef } from './feature-def.ts';
 import { FEATURE_NAMES, getFeature } from './registry.ts';

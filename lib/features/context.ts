@@ -3,12 +3,11 @@
  * computed once and cached (split-adjusted prices, log returns, as-of joins of PIT series onto the decision grid,
  * other features). Pure: no I/O. Every cached panel is Float64 (nT × nA, time-major).
  */
-import { InvalidInputError } from '../core/errors.ts';
-import type { BarGrid } from '../core/panel.ts';
-import { type AsOfJoinResult, asOfJoin } from '../data/pit-join.ts';
-import { PIT_SERIES } from '../data/schemas.ts';
-import { splitFactors } from '../data/split-adjust.ts';
-import type { PitSeriesName, PitTable } from '../data/tables.ts';
+
+import type { BarGrid } from '../core/index.ts';
+import { InvalidInputError } from '../core/index.ts';
+import type { PitSeriesName, PitTable } from '../data/index.ts';
+import { type AsOfJoinResult, asOfJoin, PIT_SERIES, splitFactors } from '../data/index.ts';
 
 /** Raw bar panels (nT × nA, NaN where a symbol has no bar). */
 export interface RawBars {

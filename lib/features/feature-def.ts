@@ -1,4 +1,4 @@
-import type { PitSeriesName } from '../data/tables.ts';
+import type { PitSeriesName } from '../data/index.ts';
 import type { FeatureContext } from './context.ts';
 
 export const FEATURE_FAMILIES = [

@@ -6,7 +6,7 @@
  *   mask_0, mask_1, … (INT32): bit j of mask_k is 1 when feature 32k + j is present (not NaN),
  *   and with labels: fwd_excess_5h (DOUBLE), downside_event (FLOAT), label_known_ms (INT64 epoch ms).
  */
-import { decodeParquet, encodeParquet, type ParquetColumn } from '../data/parquet.ts';
+import { decodeParquet, encodeParquet, type ParquetColumn } from '../data/index.ts';
 import type { FeatureBlock } from './build.ts';
 
 export const FEATURE_FILE_VERSION = '1';

@@ -4,9 +4,8 @@
  * (rows with known_time <= decision time; `lib/data/pit-join.ts`). Per-share figures are put on the current
  * share basis with the split factor at their known time.
  */
-import type { AsOfJoinResult } from '../data/pit-join.ts';
-import { splitFactorAt } from '../data/split-adjust.ts';
-import type { PitSeriesName, PitTable } from '../data/tables.ts';
+import type { AsOfJoinResult, PitSeriesName, PitTable } from '../data/index.ts';
+import { splitFactorAt } from '../data/index.ts';
 import type { FeatureContext } from './context.ts';
 import { BAR_CLOSE, type FeatureDef, type FeatureFamily, minObsFor } from './feature-def.ts';
 import { csRank, csZscore, rollingMeanStd, rollingSum } from './kernels.ts';

@@ -1,7 +1,7 @@
 /**
  * The feature registry: every feature with its family, inputs, look-back, warm-up and how it becomes known.
  */
-import { InvalidInputError } from '../core/errors.ts';
+import { InvalidInputError } from '../core/index.ts';
 import { LIQUIDITY_FEATURES, MOMENTUM_FEATURES, VOLATILITY_FEATURES } from './bar-features.ts';
 import type { FeatureDef, FeatureFamily } from './feature-def.ts';
 import {

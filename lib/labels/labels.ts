@@ -10,7 +10,7 @@
  *   `volWindowBars` bars known at t (feature vol_35 by default), else 0; NaN when either is NaN.
  */
 import { z } from 'zod';
-import type { BarGrid } from '../core/panel.ts';
+import type { BarGrid } from '../core/index.ts';
 
 export const LabelSpec = z
   .object({

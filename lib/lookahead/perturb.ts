@@ -4,9 +4,9 @@
  * membership flipped); whatever is computed for bars <= T must then be identical, bit for bit. Reused by the
  * feature tests, and meant for models, the optimizer, the engine and `hts audit lookahead`.
  */
-import { Rng } from '../core/rng.ts';
-import type { PitSeriesName, PitTable } from '../data/tables.ts';
-import type { FeatureInputs, RawBars } from '../features/context.ts';
+import { Rng } from '../core/index.ts';
+import type { PitSeriesName, PitTable } from '../data/index.ts';
+import type { FeatureInputs, RawBars } from '../features/index.ts';
 
 export interface PerturbOptions {
   readonly seed: number;

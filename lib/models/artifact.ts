@@ -4,7 +4,7 @@
  * score formula, and the fitted routes. Serialising is deterministic: same fit ⇒ same bytes.
  */
 import { z } from 'zod';
-import { InvalidInputError } from '../core/errors.ts';
+import { InvalidInputError } from '../core/index.ts';
 import { ModelParams, Route } from './model-params.ts';
 import { MODEL_ROUTES } from './routes/registry.ts';
 import { Fold } from './walk-forward.ts';

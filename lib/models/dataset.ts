@@ -12,8 +12,8 @@
  * (the score ranks names within an hour, so the hour's common part is noise to it), and `downside_event` (0/1).
  * Only rows whose label is known by the fold's cutoff are taken; the label's known time travels with each row.
  */
-import { InvalidInputError } from '../core/errors.ts';
-import type { FeatureBlock } from '../features/build.ts';
+import { InvalidInputError } from '../core/index.ts';
+import type { FeatureBlock } from '../features/index.ts';
 
 export interface ModelMatrix {
   readonly n: number;

@@ -8,7 +8,7 @@
  *   - IC decay: IC and rank IC of the score at t against the label of bar t + lag (how fast the signal fades).
  * Hours with fewer than `minNames` pairs are skipped. Values that cannot be computed are null, never NaN.
  */
-import { averageRanks, pearson } from '../core/stats.ts';
+import { averageRanks, pearson } from '../core/index.ts';
 
 export interface IcSummary {
   readonly mean: number | null;

@@ -3,8 +3,8 @@
  * routes, of each route's score; the rank IC of p̂ against the realised downside event; and the training report
  * (feature importance: GBDT gain, ridge coefficients, network permutation importance).
  */
-import { InvalidInputError } from '../core/errors.ts';
-import type { FeatureBlock } from '../features/build.ts';
+import { InvalidInputError } from '../core/index.ts';
+import type { FeatureBlock } from '../features/index.ts';
 import { type SignalDiagnostics, signalDiagnostics } from './diagnostics.ts';
 import type { Route } from './model-params.ts';
 import type { FoldFit, ScoreBlock, TrainingReport } from './train-score.ts';

@@ -1,4 +1,10 @@
 /**
+ * lib/models: walk-forward folds, model routes (a {fit, score} registry), diagnostics.
+ *
+ * Dependency rule (checked by test/architecture/dependencies.test.ts): lib/models may import lib/core, lib/data, lib/features, lib/labels,
+ * each through its index.ts; other folders of lib import lib/models through this file only; nothing in lib imports lib/api.
+ */
+/**
  * Walk-forward folds, the model routes (routes/: Route A multitask network, Route B factor + GBDT, their ensemble),
  * scores, diagnostics, artifacts.
  */

@@ -11,8 +11,7 @@
  * preallocated buffers; sums are accumulated in float64 registers where they are reductions. Same data, same
  * params, same seed ⇒ the same theta bit for bit.
  */
-import { InvalidInputError } from '../core/errors.ts';
-import { Rng } from '../core/rng.ts';
+import { InvalidInputError, Rng } from '../core/index.ts';
 
 export interface NetParams {
   readonly hidden: readonly number[];

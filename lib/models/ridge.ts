@@ -5,8 +5,7 @@
  * score. Normal equations (XᵀX + λ·n·I) β = Xᵀy solved by Cholesky; with more than `maxRows` rows an evenly
  * strided subset of rows is used (deterministic).
  */
-import { InvalidInputError } from '../core/errors.ts';
-import { choleskyInPlace, choleskySolveInPlace } from '../core/linalg.ts';
+import { choleskyInPlace, choleskySolveInPlace, InvalidInputError } from '../core/index.ts';
 
 export interface RidgeModel {
   readonly coef: number[];

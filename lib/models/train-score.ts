@@ -9,9 +9,8 @@
  * - `scoreBlock(artifact, block)` scores every member with a bar in a feature block: time-major nOut × nA
  *   arrays of μ̂, p̂ and the score (NaN elsewhere). A score at hour t reads only the block's features at hour t.
  */
-import { InvalidInputError, LookaheadError } from '../core/errors.ts';
-import { hashString } from '../core/rng.ts';
-import type { FeatureBlock } from '../features/build.ts';
+import { hashString, InvalidInputError, LookaheadError } from '../core/index.ts';
+import type { FeatureBlock } from '../features/index.ts';
 import { MODEL_SCHEMA, MODEL_SCHEMA_VERSION, type ModelArtifact } from './artifact.ts';
 import { scoringMatrix, splitValidation, type TrainingMatrix, trainingMatrix } from './dataset.ts';
 import { ModelParams, type ModelParamsInput, type Route } from './model-params.ts';

@@ -13,9 +13,7 @@
  * parallel. The fold records (plain JSON) go into the run's outputs.
  */
 import { z } from 'zod';
-import { buildBarGrid, monthsBetween } from '../core/calendar.ts';
-import { InvalidInputError, LookaheadError } from '../core/errors.ts';
-import { addDays } from '../core/ny-time.ts';
+import { addDays, buildBarGrid, InvalidInputError, LookaheadError, monthsBetween } from '../core/index.ts';
 
 export interface WalkForwardSpec {
   readonly trainMonths: number;

@@ -11,36 +11,38 @@
  *    orders for the next open.
  * Pure given the ports' contents, except the broker's `settle`.
  */
-import { type EngineMarket, simulateChunk } from '../backtest/engine.ts';
-import { hourChunk } from '../backtest/hour.ts';
-import { splitEventsForRows } from '../backtest/market.ts';
-import type { FillRecords } from '../backtest/records.ts';
-import type { SimState } from '../backtest/sim-state.ts';
-import { type BacktestSpec, parseBacktestSpec, specHash } from '../backtest/spec.ts';
-import { barIndexAtOrBefore, buildBarGrid } from '../core/calendar.ts';
+
+import type { FillRecords, SimState } from '../backtest/index.ts';
+import {
+  type BacktestSpec,
+  type EngineMarket,
+  hourChunk,
+  parseBacktestSpec,
+  simulateChunk,
+  specHash,
+  splitEventsForRows,
+} from '../backtest/index.ts';
+import type { BarGrid } from '../core/index.ts';
 import {
   AppError,
+  addDays,
+  barIndexAtOrBefore,
+  buildBarGrid,
   DataIntegrityError,
   InvalidInputError,
   NotFoundError,
   UpstreamError,
-} from '../core/errors.ts';
-import { addDays, utcMsToNyDate } from '../core/ny-time.ts';
-import type { BarGrid } from '../core/panel.ts';
-import { loadBarPanels } from '../data/bar-panels.ts';
-import type { DatasetReader } from '../data/dataset.ts';
-import type { DatasetCatalog } from '../data/dataset-catalog.ts';
-import { getJson, type ObjectStore } from '../data/object-store.ts';
-import { openDataset } from '../data/open-dataset.ts';
-import { BENCHMARK_SYMBOL } from '../data/universe.ts';
+  utcMsToNyDate,
+} from '../core/index.ts';
+import type { DatasetCatalog, DatasetReader } from '../data/index.ts';
+import { BENCHMARK_SYMBOL, getJson, loadBarPanels, type ObjectStore, openDataset } from '../data/index.ts';
 import { applySplit, FILL_STATUS_NAMES } from '../execution/index.ts';
-import { buildFeatureBlock, loadFeatureInputs, warmupStartDate } from '../features/build.ts';
-import { warmupBarsFor } from '../features/registry.ts';
+import { buildFeatureBlock, loadFeatureInputs, warmupBarsFor, warmupStartDate } from '../features/index.ts';
 import { type ModelArtifact, parseModel, scoreBlock } from '../models/index.ts';
-import { resolveFeatureNames } from '../pipeline/feature-set.ts';
-import { computeMonthTargets, RISK_LOOKBACK_BARS } from '../portfolio/hour-targets.ts';
+import { resolveFeatureNames } from '../pipeline/index.ts';
+import { computeMonthTargets, RISK_LOOKBACK_BARS } from '../portfolio/index.ts';
 import { RISK_STATE_NAMES } from '../risk/index.ts';
-import { paperKeys } from '../runs/keys.ts';
+import { paperKeys } from '../runs/index.ts';
 import { type Broker, type BrokerFill, type FillReport, type OrderTicket, ticketIdOf } from './broker.ts';
 import type { DecisionDetail } from './decision-log.ts';
 import type { OrderList, PaperDecisionRecord, PaperStrategyRecord } from './paper-record.ts';

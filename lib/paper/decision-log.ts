@@ -4,8 +4,8 @@
  * a re-run writes the same bytes. A DECIDED hour's log carries the computed detail (settlement, targets,
  * weights); a MISSED or STOPPED hour's log has none.
  */
-import { canonicalJson } from '../backtest/spec.ts';
-import { type ObjectStore, putJsonOnce } from '../data/object-store.ts';
+import { canonicalJson } from '../backtest/index.ts';
+import { type ObjectStore, putJsonOnce } from '../data/index.ts';
 import type { FillReport } from './broker.ts';
 import type { DecisionSummary, PaperDecisionRecord } from './paper-record.ts';
 

@@ -14,9 +14,8 @@
  *    - CRASHED: a tick decided the hour and stopped before applying it: re-derive, check equal, complete;
  *    - DUE: the state stands just before the hour: decide it.
  */
-import { parseSimState, type SimState } from '../backtest/sim-state.ts';
-import { barIndexAtOrBefore, buildBarGrid } from '../core/calendar.ts';
-import { utcMsToNyDate } from '../core/ny-time.ts';
+import { parseSimState, type SimState } from '../backtest/index.ts';
+import { barIndexAtOrBefore, buildBarGrid, utcMsToNyDate } from '../core/index.ts';
 import type { PaperDecisionRecord, PaperStrategyRecord } from './paper-record.ts';
 
 /** A bar close of the strategy's grid. */

@@ -5,8 +5,8 @@
  * or STOPPED (an hour that arrived after the stop). The store (`paper-store.ts`) applies these rules.
  */
 import { z } from 'zod';
-import { ConflictError, InvalidInputError } from '../core/errors.ts';
-import { epochMs, parseOrInvalid, RUN_ID_PATTERN, TENANT_ID_PATTERN, text } from '../runs/run-record.ts';
+import { ConflictError, InvalidInputError } from '../core/index.ts';
+import { epochMs, parseOrInvalid, RUN_ID_PATTERN, TENANT_ID_PATTERN, text } from '../runs/index.ts';
 
 export const PAPER_STATUSES = ['ACTIVE', 'STOPPED'] as const;
 export const PaperStatus = z.enum(PAPER_STATUSES);

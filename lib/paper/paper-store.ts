@@ -17,8 +17,8 @@
  * tenant (another tenant's included) → `NotFoundError`; a lost race → `ConflictError`; transient storage failures
  * → `UpstreamError`.
  */
-import { AppError, ConflictError, InvalidInputError, NotFoundError } from '../core/errors.ts';
-import { epochMs, parseOrInvalid, TENANT_ID_PATTERN } from '../runs/run-record.ts';
+import { AppError, ConflictError, InvalidInputError, NotFoundError } from '../core/index.ts';
+import { epochMs, parseOrInvalid, TENANT_ID_PATTERN } from '../runs/index.ts';
 import {
   assertHourMs,
   assertStrategyKey,

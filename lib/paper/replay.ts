@@ -11,9 +11,8 @@
  * 3. `replayHours(from, to)`: every bar close in [from, to]; `driveReplay` invokes the scheduled handler (or
  *    `paperTick`) once per hour, in order, and collects the decisions.
  */
-import type { BacktestSpec } from '../backtest/spec.ts';
-import { buildBarGrid, monthsBetween } from '../core/calendar.ts';
-import { InvalidInputError } from '../core/errors.ts';
+import type { BacktestSpec } from '../backtest/index.ts';
+import { buildBarGrid, InvalidInputError, monthsBetween } from '../core/index.ts';
 
 export function replayTrainingSpec(spec: BacktestSpec, fromDate: string, toDate: string): BacktestSpec {
   if (toDate < fromDate) throw new InvalidInputError('--to must be on or after --from', { field: 'to' });

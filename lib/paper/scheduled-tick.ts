@@ -15,10 +15,15 @@
  * invocation with a generic error after the others are done (an alarm, not a retry loop).
  */
 import { z } from 'zod';
-import { barIndexAtOrBefore, buildBarGrid } from '../core/calendar.ts';
-import { AppError, InvalidInputError, UpstreamError } from '../core/errors.ts';
-import { utcMsToNyDate } from '../core/ny-time.ts';
-import { RUN_ID_PATTERN, TENANT_ID_PATTERN } from '../runs/run-record.ts';
+import {
+  AppError,
+  barIndexAtOrBefore,
+  buildBarGrid,
+  InvalidInputError,
+  UpstreamError,
+  utcMsToNyDate,
+} from '../core/index.ts';
+import { RUN_ID_PATTERN, TENANT_ID_PATTERN } from '../runs/index.ts';
 import type { PaperStore, StrategyRef } from './paper-store.ts';
 import { type PaperContext, type PaperTickResult, paperTick } from './tick.ts';
 

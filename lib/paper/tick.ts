@@ -35,11 +35,11 @@
  * nothing (the hour kernel gets no delistings): the holding keeps its last mark and its pending order is kept or
  * dropped as for any unpriced name. Parity therefore holds over periods without a delisting of a held name.
  */
-import type { SimState } from '../backtest/sim-state.ts';
-import { canonicalJson } from '../backtest/spec.ts';
-import { ConflictError, DataIntegrityError, InvalidInputError, NonDeterminismError } from '../core/errors.ts';
-import type { ObjectStore } from '../data/object-store.ts';
-import { paperKeys } from '../runs/keys.ts';
+import type { SimState } from '../backtest/index.ts';
+import { canonicalJson } from '../backtest/index.ts';
+import { ConflictError, DataIntegrityError, InvalidInputError, NonDeterminismError } from '../core/index.ts';
+import type { ObjectStore } from '../data/index.ts';
+import { paperKeys } from '../runs/index.ts';
 import { ticketIdOf } from './broker.ts';
 import { DataNotReadyError, type DecisionPorts, decideHour } from './decide-hour.ts';
 import { summaryOf, withoutRecordedAt, writeDecisionLog } from './decision-log.ts';

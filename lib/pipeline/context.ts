@@ -1,5 +1,5 @@
-import type { ObjectStore } from '../data/object-store.ts';
-import type { RunStore } from '../runs/run-store.ts';
+import type { ObjectStore } from '../data/index.ts';
+import type { RunStore } from '../runs/index.ts';
 
 /**
  * What every workflow step runs against: ports only. The composition roots (`lambdas/shared/deps.ts`, `local/`)

@@ -1,8 +1,13 @@
-import type { BacktestSpec } from '../backtest/spec.ts';
-import { InvalidInputError } from '../core/errors.ts';
-import { FEATURE_FAMILIES, type FeatureFamily } from '../features/feature-def.ts';
-import { FEATURE_NAMES, featuresOfFamily, getFeature } from '../features/registry.ts';
-import type { LabelSpec } from '../labels/labels.ts';
+import type { BacktestSpec } from '../backtest/index.ts';
+import { InvalidInputError } from '../core/index.ts';
+import {
+  FEATURE_FAMILIES,
+  FEATURE_NAMES,
+  type FeatureFamily,
+  featuresOfFamily,
+  getFeature,
+} from '../features/index.ts';
+import type { LabelSpec } from '../labels/index.ts';
 
 /**
  * The spec's `features`: a preset or an explicit list of registered names. Presets: `default` and `all` (every

@@ -1,6 +1,5 @@
-import { buildBarGrid } from '../core/calendar.ts';
-import { addDays } from '../core/ny-time.ts';
-import type { BarGrid } from '../core/panel.ts';
+import type { BarGrid } from '../core/index.ts';
+import { addDays, buildBarGrid } from '../core/index.ts';
 
 /** First and last local date of a month clipped to the run's period. */
 export function monthRange(

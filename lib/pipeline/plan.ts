@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import type { BacktestSpec } from '../backtest/spec.ts';
-import { buildBarGrid, monthsBetween } from '../core/calendar.ts';
-import { InvalidInputError } from '../core/errors.ts';
-import type { DatasetManifest } from '../data/dataset.ts';
+import type { BacktestSpec } from '../backtest/index.ts';
+import { buildBarGrid, InvalidInputError, monthsBetween } from '../core/index.ts';
+import type { DatasetManifest } from '../data/index.ts';
 import { Fold, planFolds } from '../models/index.ts';
 
 export const PLAN_VERSION = 1;

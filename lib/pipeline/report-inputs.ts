@@ -6,9 +6,9 @@
 
 import type { MetricsReport } from '../analytics/index.ts';
 import type { Artifact, ArtifactInput } from '../artifacts/index.ts';
-import type { BacktestSpec } from '../backtest/spec.ts';
-import type { DatasetReader } from '../data/dataset.ts';
-import { getJson } from '../data/object-store.ts';
+import type { BacktestSpec } from '../backtest/index.ts';
+import type { DatasetReader } from '../data/index.ts';
+import { getJson } from '../data/index.ts';
 import type { FoldDiagnostics } from '../models/index.ts';
 import {
   buildReport,
@@ -17,8 +17,8 @@ import {
   reportFolds,
   type SignalDiagnostics,
 } from '../report/index.ts';
-import type { RunKeys } from '../runs/keys.ts';
-import { RUN_STAGES, type RunRecord } from '../runs/run-record.ts';
+import type { RunKeys } from '../runs/index.ts';
+import { RUN_STAGES, type RunRecord } from '../runs/index.ts';
 import type { WorkflowContext } from './context.ts';
 import type { RunPlan } from './plan.ts';
 

@@ -1,9 +1,8 @@
-import { type BacktestSpec, parseBacktestSpec } from '../backtest/spec.ts';
-import { DataIntegrityError } from '../core/errors.ts';
-import type { DatasetReader } from '../data/dataset.ts';
-import { getJson } from '../data/object-store.ts';
-import { openDataset as openDatasetById } from '../data/open-dataset.ts';
-import { type RunKeys, runKeys } from '../runs/keys.ts';
+import { type BacktestSpec, parseBacktestSpec } from '../backtest/index.ts';
+import { DataIntegrityError } from '../core/index.ts';
+import type { DatasetReader } from '../data/index.ts';
+import { getJson, openDataset as openDatasetById } from '../data/index.ts';
+import { type RunKeys, runKeys } from '../runs/index.ts';
 import type { RunRef, WorkflowContext } from './context.ts';
 import { RunPlan } from './plan.ts';
 

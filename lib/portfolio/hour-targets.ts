@@ -16,13 +16,9 @@
  * paper tick therefore recomputes the month's prefix [first hour of the month, t] with the same code, which
  * reproduces the backtest's sequence exactly (bit for bit), whatever the warm start does to the last digits.
  */
-import { barsPerYear } from '../core/calendar.ts';
-import { InvalidInputError } from '../core/errors.ts';
-import type { BarPanels } from '../data/bar-panels.ts';
-import { membershipMask } from '../data/membership-mask.ts';
-import { splitFactors } from '../data/split-adjust.ts';
-import type { PitTable } from '../data/tables.ts';
-import { BENCHMARK_SYMBOL, GICS_SECTORS } from '../data/universe.ts';
+import { barsPerYear, InvalidInputError } from '../core/index.ts';
+import type { BarPanels, PitTable } from '../data/index.ts';
+import { BENCHMARK_SYMBOL, GICS_SECTORS, membershipMask, splitFactors } from '../data/index.ts';
 import { estimateFactorRiskModel, type QpOptions, TargetOptimizer } from './index.ts';
 
 /** Bars of trailing returns the monthly risk model is estimated on (~6 months of sessions). */

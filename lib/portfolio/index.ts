@@ -1,3 +1,9 @@
+/**
+ * lib/portfolio: risk model, optimizers, monthly portfolio inputs.
+ *
+ * Dependency rule (checked by test/architecture/dependencies.test.ts): lib/portfolio may import lib/core, lib/data, lib/execution, lib/risk,
+ * each through its index.ts; other folders of lib import lib/portfolio through this file only; nothing in lib imports lib/api.
+ */
 export {
   AdmmQpSolver,
   type QpInstance,
@@ -6,6 +12,13 @@ export {
   type QpResult,
   type QpStatus,
 } from './admm-qp/index.ts';
+export {
+  computeMonthTargets,
+  firstBarOnOrAfter,
+  RISK_LOOKBACK_BARS,
+  RISK_STAT_FACTORS,
+} from './hour-targets.ts';
+export type { HorizonRiskModel, MonthInputs } from './month-inputs.ts';
 export {
   applyTurnoverCap,
   type HourInputs,
@@ -18,3 +31,13 @@ export {
   type VolAction,
 } from './optimizer.ts';
 export { estimateFactorRiskModel, type FactorRiskModel, type RiskModelInput } from './risk-model.ts';
+export {
+  type TradeBinding,
+  type TradeInstance,
+  TradeOptimizer,
+  type TradeOptions,
+  type TradeResult,
+  type TradeRiskModel,
+  type TradeSectors,
+  type TradeStatus,
+} from './trade/index.ts';

@@ -14,7 +14,7 @@
  * turnover-capped pace). Shrinking by factors in [0, 1] keeps 0 ≤ w ≤ u and Σw ≤ 1 and lowers σ.
  */
 
-import { InvalidInputError } from '../core/errors.ts';
+import { InvalidInputError } from '../core/index.ts';
 import { AdmmQpSolver, type QpOptions, type QpResult } from './admm-qp/index.ts';
 import type { FactorRiskModel } from './risk-model.ts';
 

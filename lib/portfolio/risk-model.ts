@@ -14,8 +14,7 @@
  * specific variance and no statistical loadings. Deterministic: no randomness beyond a fixed-seed start basis.
  */
 
-import { InvalidInputError } from '../core/errors.ts';
-import { Rng } from '../core/rng.ts';
+import { InvalidInputError, Rng } from '../core/index.ts';
 
 export interface RiskModelInput {
   /** nT×nA time-major trailing returns (`returns[t * nA + a]`), NaN where missing. */

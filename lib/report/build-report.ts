@@ -6,8 +6,8 @@
  */
 import type { MetricsReport } from '../analytics/index.ts';
 import { type Artifact, type ArtifactInput, runMetrics } from '../artifacts/index.ts';
-import type { Universe } from '../core/panel.ts';
-import type { Fold } from '../models/walk-forward.ts';
+import type { Universe } from '../core/index.ts';
+import type { Fold } from '../models/index.ts';
 import type { ChartOptions } from './charts/chart-context.ts';
 import { buildChartPayloads, type ChartPayloads } from './charts/chart-payloads.ts';
 import { CHART_IDS } from './charts/chart-schema.ts';

@@ -1,4 +1,10 @@
 /**
+ * lib/report: chart payloads and the HTML report.
+ *
+ * Dependency rule (checked by test/architecture/dependencies.test.ts): lib/report may import lib/core, lib/data, lib/analytics, lib/backtest, lib/artifacts, lib/models, lib/risk,
+ * each through its index.ts; other folders of lib import lib/report through this file only; nothing in lib imports lib/api.
+ */
+/**
  * The report of a run: chart payloads (versioned zod schemas per chart, built by theme in charts/), the
  * self-contained report.html (html/) and both as artifacts (build-report.ts).
  */

@@ -30,7 +30,7 @@
  * - A missing (undefined or NaN) realised volatility never triggers and never blocks an exit.
  */
 import { z } from 'zod';
-import { InvalidInputError } from '../core/errors.ts';
+import { InvalidInputError } from '../core/index.ts';
 
 export const RISK_STATE_NAMES = ['normal', 'conservative', 'risk_off'] as const;
 export const RiskStateName = z.enum(RISK_STATE_NAMES);

@@ -3,8 +3,7 @@
  * strategy's. Steps exchange these keys, never data. Every key is built here from validated ids, so no user input
  * reaches a key unchecked. (A dataset's keys are the data layer's: `lib/data/dataset-keys.ts`.)
  */
-import { InvalidInputError } from '../core/errors.ts';
-import { utcMsToNyDate } from '../core/ny-time.ts';
+import { InvalidInputError, utcMsToNyDate } from '../core/index.ts';
 import { epochMs, RUN_ID_PATTERN, TENANT_ID_PATTERN } from './run-record.ts';
 
 const MONTH = /^\d{4}-\d{2}$/;

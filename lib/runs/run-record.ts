@@ -16,7 +16,7 @@
  * Everything here is pure: time comes in as `nowMs`, ids are passed in.
  */
 import { z } from 'zod';
-import { ConflictError, InvalidInputError } from '../core/errors.ts';
+import { ConflictError, InvalidInputError } from '../core/index.ts';
 
 export const RUN_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
 export const RunStatus = z.enum(RUN_STATUSES);

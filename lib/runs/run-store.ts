@@ -24,7 +24,7 @@
  * - no such run for this tenant (including another tenant's run id) → `NotFoundError`;
  * - transient storage failures → `UpstreamError`.
  */
-import { ConflictError, InvalidInputError, NotFoundError } from '../core/errors.ts';
+import { ConflictError, InvalidInputError, NotFoundError } from '../core/index.ts';
 import {
   assertRunKey,
   assertTenantId,

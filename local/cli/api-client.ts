@@ -1,17 +1,20 @@
 /**
- * A small client of the hts HTTP API (the local server or API Gateway): submit, poll, list, cancel, fetch the
- * artifact manifest and download the artifacts through their presigned URLs, checking each file's size and
- * sha256 against the manifest.
+ * Small clients of the hts HTTP API (the local server or API Gateway), over one JSON transport:
+ * - `HtsApiClient`, the backtests: submit, poll, list, cancel, fetch the artifact manifest and download the
+ *   artifacts through their presigned URLs, checking each file's size and sha256 against the manifest;
+ * - `PaperApiClient`, the paper routes: create a strategy, read its portfolio and every page of its decisions.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { PaperDecisionView, PaperPortfolioView } from '../../lib/api/index.ts';
 import {
   ARTIFACT_NAME_PATTERN,
   type ArtifactManifest,
   type ArtifactManifestEntry,
 } from '../../lib/artifacts/index.ts';
 import { AppError, InvalidInputError } from '../../lib/core/errors.ts';
+import { MAX_DECISION_PAGE } from '../../lib/paper/paper-store.ts';
 
 export interface StageProgress {
   readonly done: number;
@@ -76,7 +79,8 @@ export class ApiRequestError extends AppError {
 
 export const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 
-export class HtsApiClient {
+/** JSON requests to the API with an optional bearer token; an error answer throws `ApiRequestError`. */
+class ApiTransport {
   readonly #base: string;
   readonly #token: string | undefined;
 
@@ -86,7 +90,7 @@ export class HtsApiClient {
     this.#token = token;
   }
 
-  async #call<T>(
+  async call<T>(
     method: string,
     path: string,
     body?: unknown,
@@ -119,29 +123,42 @@ export class HtsApiClient {
     }
     return parsed as T;
   }
+}
+
+const pageQuery = (limit: number | undefined, cursor: string | undefined): string => {
+  const q = new URLSearchParams();
+  if (limit !== undefined) q.set('limit', String(limit));
+  if (cursor !== undefined) q.set('cursor', cursor);
+  const qs = q.toString();
+  return qs ? `?${qs}` : '';
+};
+
+export class HtsApiClient {
+  readonly #http: ApiTransport;
+
+  /** `token`: sent as `Authorization: Bearer <token>` (locally `local:<tenant>`). */
+  constructor(baseUrl: string, token?: string) {
+    this.#http = new ApiTransport(baseUrl, token);
+  }
 
   submit(spec: unknown, idempotencyKey: string = randomUUID()): Promise<{ runId: string; status: string }> {
-    return this.#call('POST', '/v1/backtests', spec, { 'idempotency-key': idempotencyKey });
+    return this.#http.call('POST', '/v1/backtests', spec, { 'idempotency-key': idempotencyKey });
   }
 
   get(runId: string): Promise<RunView> {
-    return this.#call('GET', `/v1/backtests/${encodeURIComponent(runId)}`);
+    return this.#http.call('GET', `/v1/backtests/${encodeURIComponent(runId)}`);
   }
 
   list(limit?: number, cursor?: string): Promise<{ items: RunView[]; nextCursor?: string }> {
-    const q = new URLSearchParams();
-    if (limit !== undefined) q.set('limit', String(limit));
-    if (cursor !== undefined) q.set('cursor', cursor);
-    const qs = q.toString();
-    return this.#call('GET', `/v1/backtests${qs ? `?${qs}` : ''}`);
+    return this.#http.call('GET', `/v1/backtests${pageQuery(limit, cursor)}`);
   }
 
   cancel(runId: string): Promise<RunView> {
-    return this.#call('POST', `/v1/backtests/${encodeURIComponent(runId)}/cancel`);
+    return this.#http.call('POST', `/v1/backtests/${encodeURIComponent(runId)}/cancel`);
   }
 
   artifacts(runId: string): Promise<ArtifactsView> {
-    return this.#call('GET', `/v1/backtests/${encodeURIComponent(runId)}/artifacts`);
+    return this.#http.call('GET', `/v1/backtests/${encodeURIComponent(runId)}/artifacts`);
   }
 
   /** Polls until the run is terminal, calling `onProgress` with each view. */
@@ -156,6 +173,47 @@ export class HtsApiClient {
       if (TERMINAL.has(run.status)) return run;
       await new Promise((r) => setTimeout(r, intervalMs));
     }
+  }
+}
+
+/** A small client of the paper routes of the hts HTTP API. */
+export class PaperApiClient {
+  readonly #http: ApiTransport;
+
+  /** `token`: sent as `Authorization: Bearer <token>` (locally `local:<tenant>`). */
+  constructor(baseUrl: string, token?: string) {
+    this.#http = new ApiTransport(baseUrl, token);
+  }
+
+  create(body: unknown, idempotencyKey: string = randomUUID()): Promise<PaperPortfolioView> {
+    return this.#http.call('POST', '/v1/paper', body, { 'idempotency-key': idempotencyKey });
+  }
+
+  get(strategyId: string): Promise<PaperPortfolioView> {
+    return this.#http.call('GET', `/v1/paper/${encodeURIComponent(strategyId)}`);
+  }
+
+  decisionsPage(
+    strategyId: string,
+    options: { limit?: number; cursor?: string } = {},
+  ): Promise<{ items: PaperDecisionView[]; nextCursor?: string }> {
+    const query = pageQuery(options.limit, options.cursor);
+    return this.#http.call('GET', `/v1/paper/${encodeURIComponent(strategyId)}/decisions${query}`);
+  }
+
+  /** Every decision of the strategy, oldest first (all pages). */
+  async decisions(strategyId: string): Promise<PaperDecisionView[]> {
+    const out: PaperDecisionView[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.decisionsPage(strategyId, {
+        limit: MAX_DECISION_PAGE,
+        ...(cursor !== undefined && { cursor }),
+      });
+      out.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    return out;
   }
 }
 

@@ -9,12 +9,12 @@
  * `SfnExecutionStarter`, as in AWS.
  */
 
+import { ConflictError } from '../../lib/core/errors.ts';
 import {
   type ExecutionInput,
   type ExecutionStarter,
   executionInputJson,
-} from '../../lib/api/execution-starter.ts';
-import { ConflictError } from '../../lib/core/errors.ts';
+} from '../../lib/runs/execution-starter.ts';
 import type { LocalStateMachine } from './state-machine.ts';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';

@@ -1,6 +1,6 @@
 /**
  * The local HTTP API on 127.0.0.1: what API Gateway (HTTP API, payload format 2.0, JWT authorizer) does in AWS.
- * Each request is matched to a route (`local/handlers.ts`), turned into a complete API Gateway v2 event —
+ * Each request is matched to a route (`handlers.ts`, from the route table `lib/api/routes.ts`), turned into a complete API Gateway v2 event —
  * lower-cased headers, `rawPath`, `rawQueryString`, `queryStringParameters`, `pathParameters`, the body (base64
  * for non-text content), `requestContext` with `http`, `routeKey`, `requestId`, `timeEpoch` and the authorizer's
  * JWT claims — and handed to the route's Lambda handler; its result becomes the HTTP response.
@@ -18,11 +18,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { TENANT_CLAIM } from '../../lambdas/shared/middleware/tenant.ts';
 import { type DashboardServerOptions, serveDashboard } from '../dashboard/server.ts';
 import { API_ROUTES, type ApiRoute } from './handlers.ts';
 
-/** The claim the API's `tenantOf` reads (lambdas/shared/http.ts `TENANT_CLAIM`). */
-const TENANT_CLAIM = 'custom:tenant';
 const MAX_BODY_BYTES = 10 * 1024 * 1024; // API Gateway's payload limit
 const TEXT_TYPES = /^(application\/(json|x-www-form-urlencoded|xml|[a-z.+-]*\+json)|text\/)/i;
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryObjectStore } from '../../lib/adapters/memory-object-store.ts';
-import { scrubMessage } from '../../lib/api/backtests.ts';
-import { payloadHashOf, scopedIdempotencyKey } from '../../lib/api/idempotency.ts';
+import { scrubMessage } from '../../lib/api/views.ts';
 import { ObjectStoreDatasetCatalog } from '../../lib/data/dataset-catalog.ts';
 import { datasetManifestKey, datasetNamePointerKey } from '../../lib/data/dataset-keys.ts';
 import { putJson } from '../../lib/data/object-store.ts';
+import { payloadHashOf, scopedIdempotencyKey } from '../../lib/runs/idempotency.ts';
 
 const ID = 'ds_0123456789abcdef01234567';
 

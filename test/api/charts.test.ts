@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MemoryObjectStore } from '../../lib/adapters/memory-object-store.ts';
 import { MemoryRunStore } from '../../lib/adapters/memory-run-store.ts';
-import { RunNotFinishedError } from '../../lib/api/backtests.ts';
 import { getChart } from '../../lib/api/charts.ts';
+import { RunNotFinishedError } from '../../lib/api/errors.ts';
 import { DataIntegrityError, InvalidInputError, NotFoundError } from '../../lib/core/errors.ts';
 import { ulid } from '../../lib/core/ulid.ts';
 import { buildReport, type ChartPayloads, chartsArtifact } from '../../lib/report/index.ts';

@@ -6,6 +6,21 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 
+/** The numeric and domain modules below the orchestration layers, in dependency order. */
+const DOMAIN = [
+  'core',
+  'data',
+  'labels',
+  'features',
+  'models',
+  'execution',
+  'risk',
+  'portfolio',
+  'analytics',
+  'backtest',
+  'artifacts',
+] as const;
+
 /** For each module of lib/, the modules it may import (besides itself). Nothing may import `api`. */
 export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   core: [],
@@ -22,71 +37,11 @@ export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   artifacts: ['core', 'data', 'analytics', 'backtest', 'execution', 'risk'],
   report: ['core', 'data', 'analytics', 'backtest', 'artifacts', 'models', 'risk'],
   runs: ['core', 'data'],
-  pipeline: [
-    'core',
-    'data',
-    'labels',
-    'features',
-    'models',
-    'execution',
-    'risk',
-    'portfolio',
-    'analytics',
-    'backtest',
-    'artifacts',
-    'report',
-    'runs',
-  ],
-  paper: [
-    'core',
-    'data',
-    'labels',
-    'features',
-    'models',
-    'execution',
-    'risk',
-    'portfolio',
-    'analytics',
-    'backtest',
-    'artifacts',
-    'runs',
-    'pipeline',
-  ],
-  api: [
-    'core',
-    'data',
-    'labels',
-    'features',
-    'models',
-    'execution',
-    'risk',
-    'portfolio',
-    'analytics',
-    'backtest',
-    'artifacts',
-    'report',
-    'runs',
-    'pipeline',
-    'paper',
-  ],
-  // adapters implement the ports declared by the modules that use them; they are chosen by composition roots only
-  adapters: [
-    'core',
-    'data',
-    'labels',
-    'features',
-    'models',
-    'execution',
-    'risk',
-    'portfolio',
-    'analytics',
-    'backtest',
-    'artifacts',
-    'report',
-    'runs',
-    'pipeline',
-    'paper',
-  ],
+  pipeline: [...DOMAIN, 'report', 'runs'],
+  paper: [...DOMAIN, 'runs', 'pipeline'],
+  api: [...DOMAIN, 'report', 'runs', 'pipeline', 'paper'],
+  // adapters implement the ports declared by the modules that use them; composition roots choose them
+  adapters: [...DOMAIN, 'report', 'runs', 'pipeline', 'paper'],
 };
 
 /** Modules whose named files cdk/ and local/ may read as plain data, bypassing index.ts. */

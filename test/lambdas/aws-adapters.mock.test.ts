@@ -20,16 +20,16 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { errorResponse } from '../../lambdas/shared/http.ts';
 import { PowertoolsIdempotencyGuard } from '../../lib/adapters/powertools-idempotency.ts';
 import { S3UrlSigner } from '../../lib/adapters/s3-url-signer.ts';
 import { SfnExecutionStarter } from '../../lib/adapters/sfn-execution-starter.ts';
+import { errorResponse } from '../../lib/api/errors.ts';
+import { AppError, ConflictError, UpstreamError } from '../../lib/core/errors.ts';
 import {
   IdempotencyPayloadMismatchError,
   payloadHashOf,
   scopedIdempotencyKey,
-} from '../../lib/api/idempotency.ts';
-import { AppError, ConflictError, UpstreamError } from '../../lib/core/errors.ts';
+} from '../../lib/runs/idempotency.ts';
 
 const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:hts-backtest';
 const RUN_ID = '01KDVDNA000000000000000001';

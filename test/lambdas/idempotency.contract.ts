@@ -1,13 +1,13 @@
 /** The `IdempotencyGuard` contract, run against every implementation. */
 import { describe, expect, it } from 'vitest';
+import { ConflictError } from '../../lib/core/errors.ts';
 import {
   type IdempotencyGuard,
   IdempotencyInProgressError,
   IdempotencyPayloadMismatchError,
   payloadHashOf,
   scopedIdempotencyKey,
-} from '../../lib/api/idempotency.ts';
-import { ConflictError } from '../../lib/core/errors.ts';
+} from '../../lib/runs/idempotency.ts';
 
 let unique = 0;
 const request = (tenant: string, key: string, body: unknown) => ({

@@ -3,7 +3,6 @@
  * adapters as the backtest routes, and the scheduled tick's context is built from the step environment alone.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { paperLambdaDeps } from '../../lambdas/api/paper-deps.ts';
 import { handler as tickHandler } from '../../lambdas/scheduled/paper-tick.ts';
 import { buildPaperContext, lambdaDeps, paperTickDeps } from '../../lambdas/shared/deps.ts';
 import { DynamoPaperStore } from '../../lib/adapters/dynamo-paper-store.ts';
@@ -52,7 +51,7 @@ describe('lambdas/shared/deps: paper', () => {
   it('the API deps carry paperApi over the backtest routes’ adapters, memoised; the paper routes share them', () => {
     Object.assign(process.env, ENV);
     const deps = lambdaDeps();
-    expect(paperLambdaDeps()).toBe(deps);
+    expect(lambdaDeps()).toBe(deps); // one instance per process, the paper routes' as well
     const paper = deps.paperApi();
     const api = deps.api();
     expect(deps.paperApi()).toBe(paper);

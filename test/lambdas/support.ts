@@ -6,14 +6,15 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import type { HandlerDeps } from '../../lambdas/shared/deps.ts';
-import type { ApiEvent, ApiResult } from '../../lambdas/shared/http.ts';
+import type { ApiEvent, ApiResult } from '../../lambdas/shared/middleware/api-event.ts';
 import { MemoryExecutionStarter } from '../../lib/adapters/memory-execution-starter.ts';
 import { MemoryIdempotencyGuard } from '../../lib/adapters/memory-idempotency.ts';
 import { MemoryObjectStore } from '../../lib/adapters/memory-object-store.ts';
 import { MemoryRunStore } from '../../lib/adapters/memory-run-store.ts';
-import type { ApiDeps, UrlSigner } from '../../lib/api/backtests.ts';
+import type { ApiDeps } from '../../lib/api/backtests.ts';
 import { ulid } from '../../lib/core/ulid.ts';
 import { StaticDatasetCatalog } from '../../lib/data/dataset-catalog.ts';
+import type { UrlSigner } from '../../lib/data/url-signer.ts';
 import baseEvent from '../fixtures/events/api-gw-v2-jwt.json' with { type: 'json' };
 import baseContext from '../fixtures/events/lambda-context.json' with { type: 'json' };
 

@@ -152,12 +152,14 @@ describe('local stack: a backtest through the local API', () => {
     await ctx.runs.create(
       newRunRecord({ ...ref, specHash: specHash(spec), datasetId, codeVersion: CODE_VERSION, nowMs: now }),
     );
+    // the local stack's view first: the in-process run below blocks this process's event loop (the local servers
+    // live in it) for seconds, after which a kept-alive connection may be reset by the server
+    const local = (await client().artifacts(run.runId)).artifacts;
     const out = await runPipelineInProcess(ctx, ref);
     const inProcess = JSON.parse(new TextDecoder().decode(await store.get(out.manifestKey))) as {
       specHash: string;
       artifacts: { name: string; sha256: string }[];
     };
-    const local = (await client().artifacts(run.runId)).artifacts;
     expect(inProcess.specHash).toBe(run.provenance.specHash);
     // report.html states the stages' wall-clock durations; every other artifact must match byte for byte
     const digests = (list: readonly { name: string; sha256: string }[]) =>

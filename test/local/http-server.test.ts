@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { APIGatewayProxyEventV2Schema } from '@aws-lambda-powertools/parser/schemas/api-gatewayv2';
 import { describe, expect, it } from 'vitest';
-import { API_ROUTES as CDK_ROUTES, STEP_FUNCTION_SETTINGS } from '../../cdk/stateless-stack.ts';
+import { STEP_FUNCTION_SETTINGS } from '../../cdk/stateless-stack.ts';
 import { RunPathEvent } from '../../lambdas/shared/events.ts';
-import { type ApiEvent, tenantOf } from '../../lambdas/shared/http.ts';
+import { tenantOf } from '../../lambdas/shared/middleware/tenant.ts';
+import { ROUTES } from '../../lib/api/routes.ts';
 import { STEP_NAMES } from '../../lib/pipeline/step-names.ts';
 import { DASHBOARD_CSP, dashboardShell, loadExamples } from '../../local/dashboard/server.ts';
-import { API_ROUTES, STEP_HANDLER_MODULES } from '../../local/stack/handlers.ts';
+import { API_ROUTES, assertHandlerModulesExist, STEP_HANDLER_MODULES } from '../../local/stack/handlers.ts';
 import { buildApiGatewayEvent, matchRoute, tenantOfRequest } from '../../local/stack/http-server.ts';
 
 const RUN_ID = '01KDVDNA000000000000000001';
@@ -50,7 +51,7 @@ describe('local/http-server: buildApiGatewayEvent', () => {
         stage: '$default',
       },
     });
-    expect(tenantOf(post as unknown as ApiEvent)).toBe('acme');
+    expect(tenantOf(post)).toBe('acme');
 
     const get = eventOf('GET', `/v1/backtests/${RUN_ID}/artifacts`);
     expect(RunPathEvent.safeParse(get).success).toBe(true);
@@ -94,20 +95,25 @@ describe('local/http-server: routes and tokens', () => {
 });
 
 describe('local/handlers: the same functions as the CDK app', () => {
-  it('routes each API route to the handler entry the stack deploys for it', () => {
-    const cdk = CDK_ROUTES.map((r) => ({
+  it('routes each API route to the handler entry the stack deploys for it (the route table), which exists', () => {
+    const table = ROUTES.map((r) => ({
       method: r.method,
       path: r.path,
-      module: `lambdas/api/${r.entry}.ts`,
+      module: r.entry,
       name: r.id,
+      timeoutMs: r.timeoutSeconds * 1000,
+      public: r.public === true,
     }));
     const local = API_ROUTES.map((r) => ({
       method: r.method,
       path: r.path,
       module: r.moduleUrl.slice(r.moduleUrl.indexOf('lambdas/')),
       name: r.functionName,
+      timeoutMs: r.timeoutMs,
+      public: r.public === true,
     }));
-    expect(local).toEqual(cdk);
+    expect(local).toEqual(table);
+    expect(() => assertHandlerModulesExist()).not.toThrow();
   });
 
   it('runs each Task state with the handler entry the stack deploys for that step', () => {

@@ -1,7 +1,10 @@
-import { monthsBetween } from '../../core/calendar.ts';
-import { Rng } from '../../core/rng.ts';
-import { lowerBoundString as lowerBound } from '../../core/search.ts';
-import { pearson, ordinalRanks as ranks } from '../../core/stats.ts';
+import {
+  lowerBoundString as lowerBound,
+  monthsBetween,
+  pearson,
+  Rng,
+  ordinalRanks as ranks,
+} from '../../core/index.ts';
 import { DatasetWriter } from '../dataset.ts';
 import type { ObjectStore } from '../object-store.ts';
 import type { MembershipSource } from '../universe.ts';

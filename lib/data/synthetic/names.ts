@@ -1,5 +1,4 @@
-import { buildBarGrid } from '../../core/calendar.ts';
-import { InvalidInputError } from '../../core/errors.ts';
+import { buildBarGrid, InvalidInputError } from '../../core/index.ts';
 import { BENCHMARK_SYMBOL, GICS_SECTORS, type MembershipSource } from '../universe.ts';
 import type { SyntheticMarketConfig } from './config.ts';
 import type { NameTable, SessionCalendar, SessionLookup } from './state.ts';

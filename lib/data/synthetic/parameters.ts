@@ -1,4 +1,4 @@
-import { Rng } from '../../core/rng.ts';
+import { Rng } from '../../core/index.ts';
 import type { SyntheticMarketConfig } from './config.ts';
 import { IC_HORIZON_BARS, type MarketModel, type NameParams, type NameTable } from './state.ts';
 

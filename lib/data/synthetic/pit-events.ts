@@ -1,5 +1,5 @@
-import { MS_PER_HOUR, MS_PER_MINUTE, nyWallToUtcMs } from '../../core/ny-time.ts';
-import type { Rng } from '../../core/rng.ts';
+import type { Rng } from '../../core/index.ts';
+import { MS_PER_HOUR, MS_PER_MINUTE, nyWallToUtcMs } from '../../core/index.ts';
 import { PIT_SERIES } from '../schemas.ts';
 import { tradesStock } from './names.ts';
 import { PitBuffer } from './pit-buffer.ts';

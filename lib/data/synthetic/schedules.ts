@@ -1,5 +1,4 @@
-import { MS_PER_MINUTE, nyWallToUtcMs } from '../../core/ny-time.ts';
-import { Rng } from '../../core/rng.ts';
+import { MS_PER_MINUTE, nyWallToUtcMs, Rng } from '../../core/index.ts';
 import type { SyntheticMarketConfig } from './config.ts';
 import {
   type EarningsRelease,

@@ -1,4 +1,4 @@
-import { Rng } from '../../core/rng.ts';
+import { Rng } from '../../core/index.ts';
 import type { DatasetWriter } from '../dataset.ts';
 import { GICS_SECTORS } from '../universe.ts';
 import type { SyntheticMarketConfig } from './config.ts';

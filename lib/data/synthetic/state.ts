@@ -1,5 +1,4 @@
-import type { BarGrid, Session } from '../../core/panel.ts';
-import type { Rng } from '../../core/rng.ts';
+import type { BarGrid, Rng, Session } from '../../core/index.ts';
 import type { SyntheticMarketConfig } from './config.ts';
 import type { PitBuffer } from './pit-buffer.ts';
 

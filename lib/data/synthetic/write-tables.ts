@@ -1,4 +1,4 @@
-import { nyWallToUtcMs } from '../../core/ny-time.ts';
+import { nyWallToUtcMs } from '../../core/index.ts';
 import { barColumns, type DatasetWriter, datasetKeys, pitColumns } from '../dataset.ts';
 import type { PitSeriesName, PitTable } from '../tables.ts';
 import { BENCHMARK_SYMBOL, GICS_SECTORS, type MembershipSource } from '../universe.ts';

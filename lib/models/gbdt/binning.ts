@@ -4,7 +4,7 @@
  * (Uint8Array, feature f of row i at f·n + i), found by a per-feature lookup on the float's top 16 bits; threshold
  * values are sorted by a radix sort of their bits.
  */
-import type { Rng } from '../../core/rng.ts';
+import type { Rng } from '../../core/index.ts';
 import { ALMOST_INF, MISSING_BIN } from './model.ts';
 
 /**

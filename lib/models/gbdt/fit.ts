@@ -1,6 +1,5 @@
 /** Boosting: the fit loop (gradients, row and feature subsampling, tree growth, early stopping). */
-import { InvalidInputError } from '../../core/errors.ts';
-import { Rng } from '../../core/rng.ts';
+import { InvalidInputError, Rng } from '../../core/index.ts';
 import { type BinnedMatrix, binMatrix, findBinThresholds } from './binning.ts';
 import { binnedLeaf, type GrowContext, type GrownTree, growTree } from './growth.ts';
 import { meanLoss, sigmoid } from './losses.ts';

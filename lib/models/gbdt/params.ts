@@ -1,5 +1,5 @@
 /** Hyper-parameters of the GBDT (see index.ts for the algorithm), their defaults and their checks. */
-import { InvalidInputError } from '../../core/errors.ts';
+import { InvalidInputError } from '../../core/index.ts';
 
 export type GbdtObjective = 'regression' | 'binary';
 

@@ -1,5 +1,5 @@
 /** Prediction over trees flattened into typed arrays, eight rows at a time. */
-import { InvalidInputError } from '../../core/errors.ts';
+import { InvalidInputError } from '../../core/index.ts';
 import { floatKey } from './binning.ts';
 import { sigmoid } from './losses.ts';
 import type { GbdtModel, GbdtTree } from './model.ts';

@@ -3,7 +3,7 @@
  * `spec.model.route` picks one from the registry (registry.ts). A route fills its sections of the model artifact
  * (`routeA`, `routeB`) and of the training report; the others stay null.
  */
-import { InvalidInputError } from '../../core/errors.ts';
+import { InvalidInputError } from '../../core/index.ts';
 import type { ModelArtifact, RouteAArtifact, RouteBArtifact } from '../artifact.ts';
 import type { TrainingMatrix } from '../dataset.ts';
 import type { ModelParams, Route } from '../model-params.ts';

@@ -1,5 +1,5 @@
 /** Route A: a multitask network (μ̂ head and downside head) on the standardised features (net.ts). */
-import { hashString } from '../../core/rng.ts';
+import { hashString } from '../../core/index.ts';
 import type { RouteAArtifact } from '../artifact.ts';
 import { type Net, netPermutationImportance, predictNet, trainNet } from '../net.ts';
 import {

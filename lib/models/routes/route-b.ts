@@ -3,7 +3,7 @@
  * trees) and a GBDT classifier of the downside event (p̂). The trees train on every k-th hour when the fold has
  * more than `gbdt.maxRows` rows.
  */
-import { hashString } from '../../core/rng.ts';
+import { hashString } from '../../core/index.ts';
 import type { RouteBArtifact } from '../artifact.ts';
 import { thinHours } from '../dataset.ts';
 import { fitGbdt, predictGbdt } from '../gbdt/index.ts';

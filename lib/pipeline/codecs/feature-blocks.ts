@@ -3,10 +3,10 @@
  * (bar, symbol) with a bar, sorted by (ts, symbol) (lib/features/feature-file.ts); the block is time-major on the
  * file's bars × the dataset's symbols, NaN where a symbol has no bar.
  */
-import { DataIntegrityError } from '../../core/errors.ts';
-import { decodeParquet } from '../../data/parquet.ts';
-import type { FeatureBlock } from '../../features/build.ts';
-import { LabelSpec } from '../../labels/labels.ts';
+import { DataIntegrityError } from '../../core/index.ts';
+import { decodeParquet } from '../../data/index.ts';
+import type { FeatureBlock } from '../../features/index.ts';
+import { LabelSpec } from '../../labels/index.ts';
 
 export async function decodeFeatureBlock(
   bytes: Uint8Array,

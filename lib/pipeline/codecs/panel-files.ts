@@ -3,10 +3,10 @@
  * Sparse rows (ts, symbol, values) for finite values only; readers rebuild dense time-major panels on the
  * month's grid, NaN (scores) or 0 (targets) elsewhere. Parquet with REQUIRED columns.
  */
-import { DataIntegrityError } from '../../core/errors.ts';
-import type { BarGrid } from '../../core/panel.ts';
-import { lowerBound } from '../../core/search.ts';
-import { decodeParquet, encodeParquet, type ParquetColumn } from '../../data/parquet.ts';
+
+import type { BarGrid } from '../../core/index.ts';
+import { DataIntegrityError, lowerBound } from '../../core/index.ts';
+import { decodeParquet, encodeParquet, type ParquetColumn } from '../../data/index.ts';
 
 export interface DensePanel {
   readonly nT: number;

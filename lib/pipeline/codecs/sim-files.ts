@@ -3,8 +3,8 @@
  * the engine's record objects, with its array type kept in the footer so the reader rebuilds the same types.
  * Generic over the record layout, so the engine can add columns without touching this file.
  */
-import { DataIntegrityError } from '../../core/errors.ts';
-import { decodeParquet, encodeParquet, type ParquetColumn } from '../../data/parquet.ts';
+import { DataIntegrityError } from '../../core/index.ts';
+import { decodeParquet, encodeParquet, type ParquetColumn } from '../../data/index.ts';
 
 /** Encodes an engine record object (`n` plus typed-array columns). */
 export function encodeRecords(records: { readonly n: number }): Uint8Array {

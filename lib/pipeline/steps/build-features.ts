@@ -1,5 +1,4 @@
-import { buildFeaturesForMonth } from '../../features/build.ts';
-import { encodeFeatureFile } from '../../features/feature-file.ts';
+import { buildFeaturesForMonth, encodeFeatureFile } from '../../features/index.ts';
 import type { RunRef, WorkflowContext } from '../context.ts';
 import { labelSpecOf, resolveFeatureNames } from '../feature-set.ts';
 import { loadRun, requireMonth } from '../run-io.ts';

@@ -5,11 +5,11 @@ import {
   artifactManifest,
   buildArtifacts,
 } from '../../artifacts/index.ts';
-import { concatOutputs, type SimOutputs } from '../../backtest/records.ts';
-import { buildBarGrid } from '../../core/calendar.ts';
-import { getJson } from '../../data/object-store.ts';
+import { concatOutputs, type SimOutputs } from '../../backtest/index.ts';
+import { buildBarGrid } from '../../core/index.ts';
+import { getJson } from '../../data/index.ts';
 import type { RiskTransition } from '../../risk/index.ts';
-import type { MetricsSummary } from '../../runs/run-record.ts';
+import type { MetricsSummary } from '../../runs/index.ts';
 import { decodeRecords } from '../codecs/sim-files.ts';
 import type { RunRef, WorkflowContext } from '../context.ts';
 import { buildRunReport } from '../report-inputs.ts';

@@ -1,4 +1,4 @@
-import { isTerminalStatus } from '../../runs/run-record.ts';
+import { isTerminalStatus } from '../../runs/index.ts';
 import type { RunRef, WorkflowContext } from '../context.ts';
 
 /** The error a Step Functions `Catch` passes on: `Error` is the error's name, `Cause` its JSON or text. */

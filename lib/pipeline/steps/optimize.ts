@@ -1,14 +1,14 @@
-import { DataIntegrityError } from '../../core/errors.ts';
-import { loadBarPanels } from '../../data/bar-panels.ts';
-import { warmupStartDate } from '../../features/build.ts';
-import { computeMonthTargets, firstBarOnOrAfter, RISK_LOOKBACK_BARS } from '../../portfolio/hour-targets.ts';
+import { DataIntegrityError } from '../../core/index.ts';
+import { loadBarPanels } from '../../data/index.ts';
+import { warmupStartDate } from '../../features/index.ts';
+import { computeMonthTargets, firstBarOnOrAfter, RISK_LOOKBACK_BARS } from '../../portfolio/index.ts';
 import { decodeSparsePanel, encodeSparsePanel } from '../codecs/panel-files.ts';
 import type { RunRef, WorkflowContext } from '../context.ts';
 import { monthGrid, monthRange } from '../month-grid.ts';
 import { loadRun, requireMonth } from '../run-io.ts';
 import { reportProgress } from './progress.ts';
 
-export { RISK_LOOKBACK_BARS, RISK_STAT_FACTORS } from '../../portfolio/hour-targets.ts';
+export { RISK_LOOKBACK_BARS, RISK_STAT_FACTORS } from '../../portfolio/index.ts';
 
 export interface OptimizeOutput {
   readonly key: string;

@@ -1,6 +1,6 @@
-import { specHash } from '../../backtest/spec.ts';
-import { putJsonOnce } from '../../data/object-store.ts';
-import { runKeys } from '../../runs/keys.ts';
+import { specHash } from '../../backtest/index.ts';
+import { putJsonOnce } from '../../data/index.ts';
+import { runKeys } from '../../runs/index.ts';
 import type { RunRef, WorkflowContext } from '../context.ts';
 import { planRun } from '../plan.ts';
 import { openDataset, readSpec } from '../run-io.ts';

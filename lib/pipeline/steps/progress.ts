@@ -1,4 +1,4 @@
-import type { RunStage } from '../../runs/run-record.ts';
+import type { RunStage } from '../../runs/index.ts';
 import type { RunRef, WorkflowContext } from '../context.ts';
 
 /**

@@ -1,11 +1,13 @@
-import { simulateChunk } from '../../backtest/engine.ts';
-import { hourChunk } from '../../backtest/hour.ts';
-import { delistingsFromPanel, splitEventsForRows } from '../../backtest/market.ts';
-import { initialSimState, parseSimState } from '../../backtest/sim-state.ts';
-import { DataIntegrityError } from '../../core/errors.ts';
-import { addDays } from '../../core/ny-time.ts';
-import { loadBarPanels } from '../../data/bar-panels.ts';
-import { getJson, putJsonOnce } from '../../data/object-store.ts';
+import {
+  delistingsFromPanel,
+  hourChunk,
+  initialSimState,
+  parseSimState,
+  simulateChunk,
+  splitEventsForRows,
+} from '../../backtest/index.ts';
+import { addDays, DataIntegrityError } from '../../core/index.ts';
+import { getJson, loadBarPanels, putJsonOnce } from '../../data/index.ts';
 import { decodeSparsePanel } from '../codecs/panel-files.ts';
 import { encodeRecords } from '../codecs/sim-files.ts';
 import type { RunRef, WorkflowContext } from '../context.ts';

@@ -1,6 +1,6 @@
-import { DataIntegrityError } from '../../core/errors.ts';
-import { putJsonOnce } from '../../data/object-store.ts';
-import type { FeatureBlock } from '../../features/build.ts';
+import { DataIntegrityError } from '../../core/index.ts';
+import { putJsonOnce } from '../../data/index.ts';
+import type { FeatureBlock } from '../../features/index.ts';
 import { fitFold, foldDiagnostics, scoreBlock, serializeModel } from '../../models/index.ts';
 import { decodeFeatureBlock } from '../codecs/feature-blocks.ts';
 import { encodeSparsePanel } from '../codecs/panel-files.ts';

@@ -3,7 +3,7 @@
  * V = [√(cγ) B L, √ρ G]: the m×m capacitance I + Vᵀ diag(δ)⁻¹ V (m = k + S) is factorised once per ρ, and every
  * solve is a Woodbury solve with it.
  */
-import { choleskyInPlace, choleskySolveInPlace } from '../../core/linalg.ts';
+import { choleskyInPlace, choleskySolveInPlace } from '../../core/index.ts';
 import { type QpWorkspace, SIGMA } from './workspace.ts';
 
 /** Factorises diag(δ) + V Vᵀ at the current ρ (scaled problem): the m×m capacitance I + Vᵀ diag(δ)⁻¹ V. */

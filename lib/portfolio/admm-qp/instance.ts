@@ -4,7 +4,7 @@
  * one is required gives `degenerate_input`; budget < 0 or u_i < 0 gives `infeasible`. Wrong array lengths are
  * programming errors and throw.
  */
-import { InvalidInputError } from '../../core/errors.ts';
+import { InvalidInputError } from '../../core/index.ts';
 import type { QpFailure, QpInstance } from './types.ts';
 import type { QpWorkspace } from './workspace.ts';
 

@@ -1,5 +1,5 @@
 /** Loading the quadratic part of the problem into the workspace (validation, F = L Lᵀ, B·L, cost scaling). */
-import { InvalidInputError } from '../../core/errors.ts';
+import { InvalidInputError } from '../../core/index.ts';
 import type { QpModel } from './types.ts';
 import type { QpWorkspace } from './workspace.ts';
 

@@ -2,7 +2,7 @@
  * The equality-constrained QP on an active set (the polish's and the active-set method's solve): H = P + 2λ Σ_act g gᵀ
  * restricted to the free names, solved by Woodbury with its own capacitance factor plus iterative refinement.
  */
-import { choleskyInPlace, choleskySolveInPlace } from '../../core/linalg.ts';
+import { choleskyInPlace, choleskySolveInPlace } from '../../core/index.ts';
 import type { QpWorkspace } from './workspace.ts';
 
 /**

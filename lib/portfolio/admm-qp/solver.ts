@@ -36,7 +36,7 @@
  * budget < 0 or u_i < 0 gives `infeasible` (w = 0 is feasible otherwise, so every other instance has a solution).
  */
 
-import { InvalidInputError } from '../../core/errors.ts';
+import { InvalidInputError } from '../../core/index.ts';
 import { activeSetSolve } from './active-set.ts';
 import { type AdmmOutcome, runAdmm, syncIterates } from './admm.ts';
 import { loadInstance } from './instance.ts';

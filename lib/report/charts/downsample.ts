@@ -6,7 +6,7 @@
  * (the trough is never hidden by the reduction); flows (turnover, costs) are summed over calendar months instead.
  * Same input ⇒ same points: no randomness, no dependence on the display.
  */
-import { utcMsToNyDate } from '../../core/ny-time.ts';
+import { utcMsToNyDate } from '../../core/index.ts';
 
 export interface SessionIndex {
   /** Session position of each bar (0 = first session of the run). */

@@ -3,7 +3,7 @@
  * largest holdings.
  */
 import { z } from 'zod';
-import { GICS_SECTORS } from '../../data/universe.ts';
+import { GICS_SECTORS } from '../../data/index.ts';
 import { type ChartContext, xOf } from './chart-context.ts';
 import {
   barsShape,

@@ -5,7 +5,7 @@
  */
 import { drawdownFromPeak } from '../../artifacts/index.ts';
 import type { SimOutputs } from '../../backtest/index.ts';
-import { InvalidInputError } from '../../core/errors.ts';
+import { InvalidInputError } from '../../core/index.ts';
 import { RISK_STATE_NAMES } from '../../risk/index.ts';
 
 type NumberColumn = Float64Array | Float32Array | Int32Array;

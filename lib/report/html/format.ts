@@ -2,7 +2,7 @@
  * Number and date formatting for the report, written out by hand so the output does not depend on the host's
  * locale or time zone (Intl would): same inputs ⇒ same bytes.
  */
-import { utcMsToNyDate } from '../../core/ny-time.ts';
+import { utcMsToNyDate } from '../../core/index.ts';
 import type { ValueFormat } from '../charts/chart-schema.ts';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;

@@ -20,17 +20,15 @@
  *
  * Exit codes: 0 done; 1 the backtest or a tick failed; 2 bad usage or input (the field named).
  */
-import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DYNALITE_CREDENTIALS, makeDynamoDocumentClient } from '../../../lib/adapters/dynamo-client.ts';
 import { DynamoPaperStore } from '../../../lib/adapters/dynamo-paper-store.ts';
-import type { PaperDecisionView, PaperPortfolioView } from '../../../lib/api/paper.ts';
+import type { PaperDecisionView, PaperPortfolioView } from '../../../lib/api/index.ts';
 import { parseSimState } from '../../../lib/backtest/sim-state.ts';
 import { type BacktestSpec, parseBacktestSpec } from '../../../lib/backtest/spec.ts';
 import { AppError, InvalidInputError } from '../../../lib/core/errors.ts';
 import { columnAs, decodeParquet } from '../../../lib/data/parquet.ts';
-import { MAX_DECISION_PAGE } from '../../../lib/paper/paper-store.ts';
 import { driveReplay, replayHours, replayTrainingSpec } from '../../../lib/paper/replay.ts';
 import { runKeys } from '../../../lib/runs/keys.ts';
 import {
@@ -41,7 +39,7 @@ import {
   startLocalStack,
 } from '../../stack/stack.ts';
 import { WorkerPool } from '../../stack/worker-pool.ts';
-import { type ApiErrorBody, ApiRequestError, type RunView } from '../api-client.ts';
+import { PaperApiClient, type RunView } from '../api-client.ts';
 import { flagDate, flagString, type ParsedArgs, requireFlag } from '../args.ts';
 import { int, Progress, pct, table } from '../output.ts';
 import { ProgressPrinter } from '../run-view.ts';
@@ -57,80 +55,6 @@ export interface TickSummary {
   readonly hourMs: number | null;
   readonly outcomes: Readonly<Record<string, number>>;
   readonly failed: number;
-}
-
-/** A small client of the paper routes of the hts HTTP API. */
-export class PaperApiClient {
-  readonly #base: string;
-  readonly #token: string | undefined;
-
-  constructor(baseUrl: string, token?: string) {
-    this.#base = baseUrl.replace(/\/$/, '');
-    this.#token = token;
-  }
-
-  async #call<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-    const res = await fetch(`${this.#base}${path}`, {
-      method,
-      headers: {
-        accept: 'application/json',
-        ...(body !== undefined && { 'content-type': 'application/json' }),
-        ...(this.#token !== undefined && { authorization: `Bearer ${this.#token}` }),
-        ...headers,
-      },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    let parsed: unknown;
-    try {
-      parsed = text === '' ? {} : JSON.parse(text);
-    } catch {
-      parsed = { code: 'NOT_JSON', message: text.slice(0, 200) };
-    }
-    if (!res.ok) {
-      const b = parsed as Partial<ApiErrorBody>;
-      throw new ApiRequestError(res.status, {
-        code: b.code ?? `HTTP_${res.status}`,
-        message: b.message ?? res.statusText,
-        ...(b.details !== undefined && { details: b.details }),
-      });
-    }
-    return parsed as T;
-  }
-
-  create(body: unknown, idempotencyKey: string = randomUUID()): Promise<PaperPortfolioView> {
-    return this.#call('POST', '/v1/paper', body, { 'idempotency-key': idempotencyKey });
-  }
-
-  get(strategyId: string): Promise<PaperPortfolioView> {
-    return this.#call('GET', `/v1/paper/${encodeURIComponent(strategyId)}`);
-  }
-
-  decisionsPage(
-    strategyId: string,
-    options: { limit?: number; cursor?: string } = {},
-  ): Promise<{ items: PaperDecisionView[]; nextCursor?: string }> {
-    const q = new URLSearchParams();
-    if (options.limit !== undefined) q.set('limit', String(options.limit));
-    if (options.cursor !== undefined) q.set('cursor', options.cursor);
-    const qs = q.toString();
-    return this.#call('GET', `/v1/paper/${encodeURIComponent(strategyId)}/decisions${qs ? `?${qs}` : ''}`);
-  }
-
-  /** Every decision of the strategy, oldest first (all pages). */
-  async decisions(strategyId: string): Promise<PaperDecisionView[]> {
-    const out: PaperDecisionView[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.decisionsPage(strategyId, {
-        limit: MAX_DECISION_PAGE,
-        ...(cursor !== undefined && { cursor }),
-      });
-      out.push(...page.items);
-      cursor = page.nextCursor;
-    } while (cursor !== undefined);
-    return out;
-  }
 }
 
 /** The backtest's NAV at each hour against the replay's (exact equality: the parity property). */

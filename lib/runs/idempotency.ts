@@ -15,8 +15,7 @@
  * Implementations: `PowertoolsIdempotencyGuard` (Powertools idempotency on DynamoDB) and
  * `MemoryIdempotencyGuard` (unit tests); both pass `test/lambdas/idempotency.contract.ts`.
  */
-import { ConflictError } from '../core/errors.ts';
-import { canonicalJson, sha256Hex } from '../core/hash.ts';
+import { ConflictError, canonicalJson, sha256Hex } from '../core/index.ts';
 
 export interface IdempotentRequest {
   /** `scopedIdempotencyKey(tenantId, key)` */
@@ -47,10 +46,10 @@ export const scopedIdempotencyKey = (tenantId: string, key: string): string =>
 /** sha256 of the canonical JSON (keys sorted) of the parsed request body. */
 export const payloadHashOf = (body: unknown): string => sha256Hex(canonicalJson(body));
 
-/** Carries the HTTP-facing code the handlers answer with (`ErrorCode` stays the family's). */
+/** `apiCode` is the HTTP-facing code the handlers answer with (`code` stays the family's). */
 export class IdempotencyPayloadMismatchError extends ConflictError {
   override name = 'IdempotencyPayloadMismatchError';
-  readonly apiCode = 'IDEMPOTENCY_PAYLOAD_MISMATCH';
+  override readonly apiCode = 'IDEMPOTENCY_PAYLOAD_MISMATCH';
   constructor() {
     super('this Idempotency-Key was already used with a different request body', {
       field: 'Idempotency-Key',
@@ -60,7 +59,7 @@ export class IdempotencyPayloadMismatchError extends ConflictError {
 
 export class IdempotencyInProgressError extends ConflictError {
   override name = 'IdempotencyInProgressError';
-  readonly apiCode = 'IDEMPOTENCY_IN_PROGRESS';
+  override readonly apiCode = 'IDEMPOTENCY_IN_PROGRESS';
   constructor() {
     super('a request with this Idempotency-Key is still being processed; retry later', {
       field: 'Idempotency-Key',

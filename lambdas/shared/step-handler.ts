@@ -1,8 +1,8 @@
 /**
  * What every step handler shares: a middy chain with the Powertools logger (Lambda context, `runId` as the
  * correlation id, keys reset after each invocation), a strict zod parse of the small JSON input the state
- * machine sends (`{ tenantId, runId }` plus the Map item's month, fold or chunk), and one call into the step in
- * lib/workflow. Errors are logged and rethrown unchanged: their `name` (AppError subclasses set it) is the
+ * machine sends (`events.ts`: `{ tenantId, runId }` plus the Map item's month, fold or chunk), and one call
+ * into the step in lib/pipeline. Errors are logged and rethrown unchanged: their `name` (AppError subclasses set it) is the
  * `Error` that the state machine's Retry and Catch match on, so only `UpstreamError` and Lambda service errors
  * are retried.
  */
@@ -10,24 +10,11 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { InvalidInputError } from '../../lib/core/errors.ts';
 import type { WorkflowContext } from '../../lib/pipeline/context.ts';
 import type { StepName } from '../../lib/pipeline/step-names.ts';
-import { RUN_ID_PATTERN, TENANT_ID_PATTERN } from '../../lib/runs/run-record.ts';
-import type { StepDeps } from '../shared/deps.ts';
-
-/** The run's identity, as every step receives it. */
-export const RunRefInput = z
-  .object({
-    tenantId: z.string().regex(TENANT_ID_PATTERN),
-    runId: z.string().regex(RUN_ID_PATTERN),
-  })
-  .strict();
-
-export const MonthItemInput = RunRefInput.extend({ month: z.string().regex(/^\d{4}-\d{2}$/) }).strict();
-export const FoldItemInput = RunRefInput.extend({ fold: z.number().int().min(0).max(9_999) }).strict();
-export const ChunkItemInput = RunRefInput.extend({ chunk: z.number().int().min(0).max(99_999) }).strict();
+import type { StepDeps } from './deps.ts';
 
 /** Parses a step's input; a mismatch is an `InvalidInputError` (never retried) naming the first bad field. */
 export function parseStepInput<T>(step: StepName, schema: z.ZodType<T>, event: unknown): T {
@@ -42,9 +29,9 @@ export function parseStepInput<T>(step: StepName, schema: z.ZodType<T>, event: u
 }
 
 /** Logs a failed step with its error name (the Step Functions error), then lets the error propagate. */
-const logFailure = (logger: Logger, step: StepName): MiddlewareObj<unknown, unknown> => ({
+const logFailure = (logger: Logger, step: StepName): MiddlewareObj => ({
   onError: (request) => {
-    const error = request.error as Error | null;
+    const error = request.error;
     logger.error(`${step} failed`, {
       errorName: error?.name ?? 'Error',
       ...(error instanceof Error && { error }),
@@ -63,7 +50,7 @@ export function createStepHandler<TInput extends { tenantId: string; runId: stri
 ): StepHandler<TResult> {
   return middy<unknown, TResult>()
     .use(injectLambdaContext(deps.logger, { resetKeys: true, correlationIdPath: 'runId' }))
-    .use(logFailure(deps.logger, step) as MiddlewareObj<unknown, TResult>)
+    .use(logFailure(deps.logger, step))
     .handler(async (event) => {
       const input = parseStepInput(step, schema, event);
       deps.logger.appendKeys({ step, tenantId: input.tenantId, runId: input.runId });
@@ -71,5 +58,5 @@ export function createStepHandler<TInput extends { tenantId: string; runId: stri
       const output = await run(deps.workflow(), input);
       deps.logger.info(`${step} done`, { elapsedMs: Math.round(performance.now() - started) });
       return output;
-    }) as unknown as StepHandler<TResult>;
+    });
 }
