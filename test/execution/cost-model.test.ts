@@ -23,6 +23,8 @@ describe('cost-model: ExecutionConfig', () => {
       remainder: 'cancel',
       lotSize: 1,
       minTradeNotional: 0,
+      minTicketDollars: 2000,
+      feePerOrder: 0,
     });
     expect(SQRT_VOL.impact).toEqual({ kind: 'sqrt_vol', eta: 0.2, fallbackDailyVol: 0.02 });
   });

@@ -295,6 +295,36 @@ describe('fill-model: simulateFills — cash accounting', () => {
   });
 });
 
+describe('fill-model: simulateFills — fee per order', () => {
+  it('charges feePerOrder in cash per executed order (buys and sells), not for orders that fill nothing', () => {
+    const c = cfg({ ...FREE, feePerOrder: 7 });
+    // a buy, a sell, an order without volume
+    const r = fill(c, {
+      orders: [100, -50, 10],
+      open: [10, 20, 30],
+      volume: [1e6, 1e6, 0],
+      positions: [0, 80, 0],
+      cash: 10_000,
+    });
+    expect([...r.out.fee]).toEqual([7, 7, 0]);
+    expect(r.summary.feeCost).toBe(14);
+    expect(r.summary.cashAfter).toBe(10_000 - 1000 - 7 + 1000 - 7);
+  });
+
+  it('a buy leaves room for its fee when cash binds; a sale pays at most its net proceeds', () => {
+    const c = cfg({ ...FREE, feePerOrder: 5 });
+    // 100 shares at 10 with 500 of cash: the buy shrinks to 49 shares (490 + 5 <= 500)
+    const buy = fill(c, { orders: [100], open: [10], volume: [1e6], positions: [0], cash: 500 });
+    expect(buy.out.filled[0]).toBe(49);
+    expect(buy.summary.cashAfter).toBe(500 - 490 - 5);
+    expect(buy.summary.cashAfter).toBeGreaterThanOrEqual(0);
+    // selling one share at 3 raises 3: the fee is 3, cash does not fall
+    const sell = fill(c, { orders: [-1], open: [3], volume: [1e6], positions: [1], cash: 0 });
+    expect(sell.out.fee[0]).toBe(3);
+    expect(sell.summary.cashAfter).toBe(0);
+  });
+});
+
 describe('fill-model: simulateFills — properties', () => {
   const caseArb = fc.integer({ min: 1, max: 12 }).chain((nA) =>
     fc.record({
