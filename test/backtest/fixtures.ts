@@ -20,6 +20,7 @@ import { buildBarGrid } from '../../lib/core/calendar.ts';
 import type { BarGrid } from '../../lib/core/panel.ts';
 import { Rng } from '../../lib/core/rng.ts';
 import { ExecutionConfig, type ExecutionConfigInput } from '../../lib/execution/index.ts';
+import type { MonthInputs } from '../../lib/portfolio/index.ts';
 import { RiskConfig, type RiskConfigInput } from '../../lib/risk/index.ts';
 
 /** No costs at all: fills are exact arithmetic on shares and prices. */
@@ -235,5 +236,74 @@ export function randomMarket(
       delistings: [{ bar: delBar, asset: delA, price: Number.NaN }],
       benchmarkAsset: 0,
     },
+  };
+}
+
+export interface MonthInputsOptions {
+  readonly seed?: number;
+  /** Expected return scale per horizon (default 2e-3). */
+  readonly alphaScale?: number;
+  /** ADV in dollars per name (default 5e8: the ADV cap does not bind at test NAVs). */
+  readonly advDollars?: number;
+  /** Eligibility per (market row, asset); default every name but SPY (asset 0 when `benchmarkAsset` is 0). */
+  readonly eligible?: (r: number, a: number) => boolean;
+  /** α̂ per (market row, asset); default seeded noise, constant within a session. */
+  readonly alpha?: (r: number, a: number) => number;
+}
+
+/**
+ * Synthetic decision inputs covering every row of `market` (firstBar = `market.barOffset`): a 2-factor risk model per
+ * 5-bar horizon (market σ_H 0.6%, about 11% a year; specific σ_H 1%), 3 sectors, seeded α̂, constant ADV, 1.5% daily
+ * volatility.
+ */
+export function syntheticMonthInputs(market: EngineMarket, opts: MonthInputsOptions = {}): MonthInputs {
+  const { nT, nA } = market;
+  const rng = Rng.derive(opts.seed ?? 1, 'test/backtest/month-inputs');
+  const k = 2;
+  const nSectors = 3;
+  const loadings = new Float64Array(nA * k);
+  const specificVar = new Float64Array(nA).fill(1e-4);
+  const sector = new Int16Array(nA);
+  for (let a = 0; a < nA; a++) {
+    loadings[a * k] = 0.8 + 0.4 * rng.next();
+    loadings[a * k + 1] = rng.normal() * 0.5;
+    sector[a] = a % nSectors;
+  }
+  const alpha = new Float64Array(nT * nA);
+  const eligible = new Uint8Array(nT * nA);
+  const scale = opts.alphaScale ?? 2e-3;
+  const base = Float64Array.from({ length: nA }, () => rng.normal() * scale);
+  for (let r = 0; r < nT; r++) {
+    for (let a = 0; a < nA; a++) {
+      const ok = opts.eligible ? opts.eligible(r, a) : a !== market.benchmarkAsset;
+      eligible[r * nA + a] = ok ? 1 : 0;
+      alpha[r * nA + a] = !ok
+        ? Number.NaN
+        : opts.alpha
+          ? opts.alpha(r, a)
+          : base[a]! + 0.5 * scale * Math.sin((r + 3 * a) / 7);
+    }
+  }
+  const sectorBench = new Float64Array(nT * nSectors).fill(1 / nSectors);
+  return {
+    firstBar: market.barOffset,
+    nHours: nT,
+    nA,
+    horizonBars: 5,
+    barsPerYear: 1764,
+    risk: {
+      nA,
+      k,
+      loadings,
+      factorCov: Float64Array.of(3.6e-5, 0, 0, 1e-5),
+      specificVar,
+    },
+    sector,
+    nSectors,
+    alpha,
+    eligible,
+    advDollars: new Float64Array(nT * nA).fill(opts.advDollars ?? 5e8),
+    dailyVol: new Float64Array(nT * nA).fill(0.015),
+    sectorBench,
   };
 }
