@@ -72,13 +72,16 @@ export type MembershipSpellRow = z.infer<typeof MembershipSpellRow>;
 
 /**
  * The GICS sector of a symbol (`sectors.parquet`). `assigned` is true when the source had no sector and one was
- * assigned deterministically (reported, never hidden).
+ * assigned deterministically (reported, never hidden). `effective_date` (a New York date, in every row or in
+ * none): the sector applies from that date until the symbol's next row; without it the table is one snapshot
+ * applied to all times (`static`, see `sectors.ts`).
  */
 export const SectorRow = z
   .object({
     symbol: ticker,
     sector: z.string().min(1),
     assigned: z.boolean(),
+    effective_date: isoDate.optional(),
   })
   .strict();
 export type SectorRow = z.infer<typeof SectorRow>;
