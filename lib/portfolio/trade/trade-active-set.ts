@@ -24,7 +24,7 @@
  * after each step (the penalty is C¹, so its pieces join smoothly). After `maxSteps` the caller falls back to ADMM.
  */
 
-import { choleskyInPlace, choleskySolveInPlace } from '../index.ts';
+import { choleskyInPlace, choleskySolveInPlace } from '../../core/index.ts';
 import type { TradeProblem } from './trade-problem.ts';
 
 export const KEEP = 0;

@@ -17,7 +17,7 @@
  * The caller finishes with the active-set method seeded from z₁ and the multipliers read off the duals.
  */
 
-import { choleskyInPlace, choleskySolveInPlace } from '../index.ts';
+import { choleskyInPlace, choleskySolveInPlace } from '../../core/index.ts';
 import { proxSectorBand, proxTradeCost, type TradeProblem } from './trade-problem.ts';
 
 const ALPHA = 1.6;
