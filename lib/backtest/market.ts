@@ -4,10 +4,10 @@
  * simulated: a name whose bars stop is not presumed delisted (a data gap) unless an event says so.
  */
 
-import type { BarGrid, FloatColumn } from '../core/index.ts';
-import { InvalidInputError, lowerBound } from '../core/index.ts';
+import type { BarGrid } from '../core/index.ts';
+import { InvalidInputError, lowerBound, upperBound } from '../core/index.ts';
 import type { BarPanels, PitTable } from '../data/index.ts';
-import { BENCHMARK_SYMBOL } from '../data/index.ts';
+import { ACTION_DELISTING, BENCHMARK_SYMBOL } from '../data/index.ts';
 import type { DelistingEvent, EngineMarket, SplitEvent } from './engine.ts';
 
 /**
@@ -50,6 +50,57 @@ export function splitEventsForRows(
     .map((e) => ({ ...e, bar: e.bar - fromRow + startBar }));
 }
 
+/** A delisting from the `corporate_actions` series, placed on a grid with when it became known. */
+export interface KnownDelistingEvent {
+  readonly asset: number;
+  /** The bar of the name's last close (the delisting's effective time). */
+  readonly bar: number;
+  /** The first bar whose decision time (close + decision lag) is at or after the row's `known_time`; nT when later. */
+  readonly knownBar: number;
+  /** The delisting price from the row (`last_price`), NaN when the row gives none. */
+  readonly lastPrice: number;
+}
+
+/**
+ * Delisting events on `grid` from the `delisting` rows of a `corporate_actions` table: `bar` is the last bar whose
+ * close is at or before the row's `event_time` (the name's last bar close), `knownBar` the first bar at which the
+ * event may be acted on (`closeMs[t] + decisionLagMs >= known_time`; it may come after `bar` for a late report).
+ * Rows whose effective time falls outside the grid are skipped; a revision (same symbol and `event_time`, later
+ * `known_time`) gives no second event: the first known row is used. Sorted by (bar, asset). It reads no bars, so a
+ * vendor's gap is never taken for a delisting and nothing is used before it is known.
+ */
+export function delistingEventsKnownAt(
+  actions: PitTable | undefined,
+  grid: BarGrid,
+  symbols: readonly string[],
+  decisionLagMs: number,
+): KnownDelistingEvent[] {
+  const out: KnownDelistingEvent[] = [];
+  const action = actions?.fields.action;
+  if (actions === undefined || action === undefined) return out;
+  if (actions.entityNames.length !== symbols.length || actions.entityNames.some((s, a) => s !== symbols[a])) {
+    throw new InvalidInputError('corporate_actions must be keyed by the same symbols as the grid', {
+      field: 'symbols',
+    });
+  }
+  const lastPrice = actions.fields.last_price;
+  const { nT, closeMs } = grid;
+  const seen = new Set<string>();
+  for (let i = 0; i < actions.n; i++) {
+    if (action[i] !== ACTION_DELISTING) continue;
+    const ev = actions.eventTime[i]!;
+    const bar = upperBound(closeMs, ev, 0, nT) - 1;
+    if (bar < 0 || ev > closeMs[nT - 1]!) continue;
+    const asset = actions.entity[i]!;
+    const key = `${asset}:${ev}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const knownBar = lowerBound(closeMs, actions.knownTime[i]! - decisionLagMs, 0, nT);
+    out.push({ asset, bar, knownBar, lastPrice: lastPrice?.[i] ?? Number.NaN });
+  }
+  return out.sort((x, y) => x.bar - y.bar || x.asset - y.asset);
+}
+
 export interface MarketFromPanelsInput {
   readonly bars: BarPanels;
   readonly splits?: readonly SplitEvent[];
@@ -85,12 +136,7 @@ export function marketFromPanels(input: MarketFromPanelsInput): EngineMarket {
  * with the delisting price when the event gives one (else the engine uses the last price). Sorted by (bar, asset).
  */
 export function delistingsActedOn(
-  events: readonly {
-    readonly asset: number;
-    readonly bar: number;
-    readonly knownBar: number;
-    readonly lastPrice: number;
-  }[],
+  events: readonly KnownDelistingEvent[],
   fromBar: number,
   toBar: number,
 ): DelistingEvent[] {

@@ -1,7 +1,29 @@
+import type { BarGrid } from '../core/panel.ts';
 import type { BarPanels } from './bar-panels.ts';
 import type { DatasetReader } from './dataset.ts';
 import { membershipMask } from './membership-mask.ts';
+import { ACTION_DELISTING } from './schemas.ts';
+import type { SectorHistory } from './sectors.ts';
 import { BENCHMARK_SYMBOL } from './universe.ts';
+import { formatMs } from './validate.ts';
+
+/**
+ * A stretch without bars that nothing explains: a stock's bars stop before the data's end, or pause for at least
+ * one full session, while it is an index member (at its last bar before the gap or at the first missing one),
+ * and no delisting event of the symbol is effective at that last bar. A vendor's data gap, or a delisting the
+ * data does not record: a backtest must not take it for a delisting.
+ */
+export interface DataGap {
+  readonly symbol: string;
+  /** Close of the last bar before the gap, ISO-8601 UTC. */
+  readonly lastBar: string;
+  /** Close of the first bar after it, null when the bars never resume. */
+  readonly resumesAt: string | null;
+  /** Sessions without any bar of the symbol in the gap. */
+  readonly missingSessions: number;
+}
+
+type Spell = { readonly startMs: number; readonly endMs: number };
 
 export interface DatasetSummary {
   readonly datasetId: string;
@@ -18,6 +40,12 @@ export interface DatasetSummary {
    * in history — features need look-back — but flagged: the strategy never holds a name outside membership.
    */
   readonly barsOutsideMembership: number;
+  /** Delisting rows of `corporate_actions`. */
+  readonly delistings: number;
+  /** Unexplained stops and pauses of stocks' bars, by symbol then time. */
+  readonly gaps: readonly DataGap[];
+  /** `static` when one sector snapshot applies to every time (past sectors may be today's). */
+  readonly sectorHistory: SectorHistory;
   readonly seriesRows: Readonly<Record<string, number>>;
   readonly benchmark: {
     readonly totalReturn: number;
@@ -43,12 +71,23 @@ export async function summarizeDataset(reader: DatasetReader, panels: BarPanels)
   let barsOutsideMembership = 0;
   const spy = m.symbols.indexOf(BENCHMARK_SYMBOL);
   const member = membershipMask(membership, panels.grid.closeMs, panels.nA);
+  const spellsOf: Spell[][] = m.symbols.map(() => []);
+  for (let i = 0; i < membership.symbol.length; i++) {
+    const a = membership.symbol[i]!;
+    if (a >= 0) spellsOf[a]!.push({ startMs: membership.startMs[i]!, endMs: membership.endMs[i]! });
+  }
   for (let a = 0; a < panels.nA; a++) {
     if (a === spy) continue;
     for (let t = 0; t < panels.nT; t++) {
       const i = t * panels.nA + a;
       if (!Number.isNaN(panels.close[i]!) && member[i] === 0) barsOutsideMembership++;
     }
+  }
+  const delistedAt = await delistingTimes(reader);
+  const gaps: DataGap[] = [];
+  for (let a = 0; a < panels.nA; a++) {
+    if (a === spy) continue;
+    gaps.push(...gapsOf(panels, a, spellsOf[a]!, delistedAt[a] ?? []));
   }
   const seriesRows: Record<string, number> = {};
   for (const o of m.objects) {
@@ -97,8 +136,69 @@ export async function summarizeDataset(reader: DatasetReader, panels: BarPanels)
     membersAtStart: memberAt(startMs),
     membersAtEnd: memberAt(endMs),
     barsOutsideMembership,
+    delistings: delistedAt.reduce((sum, times) => sum + times.length, 0),
+    gaps,
+    sectorHistory: m.sectorHistory ?? 'static',
     seriesRows,
     benchmark,
     bytes: m.objects.reduce((s, o) => s + o.bytes, 0),
   };
+}
+
+/** The effective times of the delisting rows of each symbol index (none when the dataset has no corporate actions). */
+async function delistingTimes(reader: DatasetReader): Promise<number[][]> {
+  const out: number[][] = reader.manifest.symbols.map(() => []);
+  if (!reader.manifest.series.includes('corporate_actions')) return out;
+  const actions = await reader.readSeries('corporate_actions');
+  const action = actions.fields.action;
+  for (let i = 0; i < actions.n; i++) {
+    if (action?.[i] === ACTION_DELISTING) out[actions.entity[i]!]?.push(actions.eventTime[i]!);
+  }
+  return out;
+}
+
+/** The unexplained gaps of stock a (see `DataGap`). */
+function gapsOf(
+  panels: BarPanels,
+  a: number,
+  spells: readonly Spell[],
+  delistedAt: readonly number[],
+): DataGap[] {
+  const { nT, nA, close, grid } = panels;
+  const closeMs = grid.closeMs;
+  const isMember = (ms: number): boolean => spells.some((sp) => sp.startMs <= ms && ms < sp.endMs);
+  const out: DataGap[] = [];
+  let last = -1; // last bar with a close
+  for (let t = 0; t < nT; t++) {
+    if (Number.isNaN(close[t * nA + a]!)) continue;
+    if (last >= 0 && t > last + 1) pushGap(last, t);
+    last = t;
+  }
+  if (last >= 0 && last < nT - 1) pushGap(last, nT);
+  return out;
+
+  function pushGap(before: number, after: number): void {
+    const lastMs = closeMs[before]!;
+    const firstMissingMs = closeMs[before + 1]!;
+    const missingSessions = fullSessionsIn(grid, before + 1, after);
+    if (after < nT && missingSessions < 1) return; // a pause inside a session or across one night
+    if (!isMember(lastMs) && !isMember(firstMissingMs)) return;
+    if (delistedAt.some((ev) => ev >= lastMs && ev < firstMissingMs)) return;
+    out.push({
+      symbol: panels.symbols[a]!,
+      lastBar: formatMs(lastMs),
+      resumesAt: after < nT ? formatMs(closeMs[after]!) : null,
+      missingSessions,
+    });
+  }
+}
+
+/** Sessions all of whose bars lie in bars [t1, t2). */
+function fullSessionsIn(grid: BarGrid, t1: number, t2: number): number {
+  if (t2 <= t1) return 0;
+  const first = grid.sessionOfBar[t1]! + (grid.barInSession[t1] === 0 ? 0 : 1);
+  const lastBar = t2 - 1;
+  const endsSession = t2 >= grid.nT || grid.barInSession[t2] === 0;
+  const lastFull = grid.sessionOfBar[lastBar]! - (endsSession ? 0 : 1);
+  return Math.max(0, lastFull - first + 1);
 }

@@ -3,6 +3,7 @@ import { DataIntegrityError, NotFoundError, sha256Hex } from '../core/index.ts';
 import { getJson, type ObjectStore } from './object-store.ts';
 import { type DecodedParquet, decodeParquet, encodeParquet, type ParquetColumn } from './parquet.ts';
 import { PIT_SERIES } from './schemas.ts';
+import { type SectorTable, validateSectorTable } from './sectors.ts';
 import type { BarTable, PitSeriesName, PitTable } from './tables.ts';
 
 /**
@@ -14,7 +15,7 @@ import type { BarTable, PitSeriesName, PitTable } from './tables.ts';
  *   manifest.json
  *   bars/month=YYYY-MM/part-0.parquet       ts (INT64 epoch ms), symbol, open, high, low, close, volume, vwap, spread_bps
  *   membership.parquet                      symbol, start_ms, end_ms (end = +inf encoded as 0 → see `readMembership`)
- *   sectors.parquet                         symbol, sector, assigned (0/1)
+ *   sectors.parquet                         symbol, sector, assigned (0/1) [, effective_date] (see `sectors.ts`)
  *   {series}/part-0.parquet                 entity column, event_time, public_release_time, ingest_time, known_time, values
  */
 export const DATASET_SCHEMA_VERSION = 1;
@@ -41,6 +42,11 @@ export const DatasetManifest = z
     series: z.array(z.string()),
     /** Entity names of series whose entities are not symbols (macro series). */
     entityNames: z.record(z.string(), z.array(z.string())),
+    /**
+     * `static`: one sector per symbol applied to every time (a snapshot, so past sectors may be today's);
+     * `point_in_time`: dated rows (`effective_date`). Absent in manifests written before it existed: static.
+     */
+    sectorHistory: z.enum(['static', 'point_in_time']).optional(),
     objects: z.array(DatasetObject),
   })
   .strict();
@@ -96,9 +102,58 @@ export function pitColumns(table: PitTable): ParquetColumn[] {
         dataset: table.name,
         rule: 'missing_column',
       });
-    cols.push({ name: f, kind: 'f64', data });
+    const labels = meta.codedColumns?.[f];
+    if (labels === undefined) cols.push({ name: f, kind: 'f64', data });
+    else cols.push({ name: f, kind: 'string', data: labelsOf(table.name, f, data, labels) });
   }
   return cols;
+}
+
+/** A coded column's codes as their labels (the text written to files). */
+function labelsOf(series: string, column: string, codes: Float64Array, labels: readonly string[]): string[] {
+  return Array.from(codes, (c, i) => {
+    const label = labels[c];
+    if (label === undefined) {
+      throw new DataIntegrityError(
+        `${series}: row ${i}: ${column} code ${c}; expected an index into ${labels.join('|')} (rule coded_value)`,
+        { dataset: series, row: i, rule: 'coded_value', column },
+      );
+    }
+    return label;
+  });
+}
+
+/**
+ * A coded column read back from a file: each label's index in `labels`; every row `labels[0]` when the file has
+ * no such column (files written before the column existed, e.g. split-only corporate actions).
+ */
+function codesOf(
+  key: string,
+  column: string,
+  raw: unknown,
+  n: number,
+  labels: readonly string[],
+): Float64Array {
+  const out = new Float64Array(n);
+  if (raw === undefined) return out;
+  if (!Array.isArray(raw)) {
+    throw new DataIntegrityError(`${key}: column '${column}' is not text; expected ${labels.join('|')}`, {
+      dataset: key,
+      rule: 'column_type',
+      column,
+    });
+  }
+  for (let i = 0; i < n; i++) {
+    const code = labels.indexOf(raw[i] as string);
+    if (code < 0) {
+      throw new DataIntegrityError(
+        `${key}: row ${i}: ${column} '${String(raw[i])}'; expected one of ${labels.join('|')} (rule coded_value)`,
+        { dataset: key, row: i, rule: 'coded_value', column },
+      );
+    }
+    out[i] = code;
+  }
+  return out;
 }
 
 /**
@@ -265,8 +320,13 @@ export class DatasetReader {
       }
       entity[i] = e;
     }
+    // A value column the file lacks (written before the column existed) reads as NaN; a coded one as its first label.
     const fields: Record<string, Float64Array> = {};
-    for (const f of meta.valueColumns) fields[f] = d.columns[f] as Float64Array;
+    for (const f of meta.valueColumns) {
+      const labels = meta.codedColumns?.[f];
+      if (labels !== undefined) fields[f] = codesOf(key, f, d.columns[f], d.n, labels);
+      else fields[f] = (d.columns[f] as Float64Array | undefined) ?? new Float64Array(d.n).fill(Number.NaN);
+    }
     const [eventTime, publicReleaseTime, ingestTime, knownTime] = PIT_TIME_COLUMNS.map(
       (c) => d.columns[c] as Float64Array,
     ) as [Float64Array, Float64Array, Float64Array, Float64Array];
@@ -284,13 +344,18 @@ export class DatasetReader {
     return { symbol, startMs: d.columns.start_ms as Float64Array, endMs };
   }
 
-  async readSectors(): Promise<{ symbol: string[]; sector: string[]; assigned: Int32Array }> {
+  /** Sectors, static or point in time (`effective_date`); validated (`validateSectorTable`). */
+  async readSectors(): Promise<SectorTable> {
     const d = await this.decode(datasetKeys.sectors);
-    return {
+    const effectiveDate = d.columns.effective_date as string[] | undefined;
+    const table: SectorTable = {
       symbol: d.columns.symbol as string[],
       sector: d.columns.sector as string[],
       assigned: d.columns.assigned as Int32Array,
+      ...(effectiveDate !== undefined ? { effectiveDate } : {}),
     };
+    validateSectorTable(table, datasetKeys.sectors);
+    return table;
   }
 }
 

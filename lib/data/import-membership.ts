@@ -13,6 +13,7 @@ import {
   rowError,
   showCell,
 } from './import-input.ts';
+import type { SectorTable } from './sectors.ts';
 import type { BarTable } from './tables.ts';
 import {
   assignedSector,
@@ -56,8 +57,8 @@ export interface ImportedMembership {
 export interface ImportedSectors {
   /** An input file name or the fallback's label. */
   readonly source: string;
-  readonly stockSymbols: readonly string[];
-  readonly sectorInfo: readonly SectorInfo[];
+  /** Sorted by (symbol, effective_date); dated when `sectors.csv` has an `effective_date` column. */
+  readonly table: SectorTable;
   /** Symbols with bars but no sector in the sectors source: given a deterministic sector. */
   readonly assignedSectors: readonly string[];
   /** Symbols in `sectors.csv` that have no bars. */
@@ -122,29 +123,51 @@ export function resolveMembership(
 
 /**
  * The stocks' sectors from `sectors.csv`, else from the fallback; a stock without one gets a deterministic
- * sector, flagged assigned. @throws DataIntegrityError for a malformed `sectors.csv`.
+ * sector, flagged assigned (dated `startDate`, the bars' first date, when `sectors.csv` is dated).
+ * @throws DataIntegrityError for a malformed `sectors.csv`.
  */
 export function resolveSectors(
   files: ReadonlyMap<string, Uint8Array>,
   fallback: ImportFallback | undefined,
   symbols: readonly string[],
+  startDate: string,
 ): ImportedSectors {
   const symbolIndex = new Map(symbols.map((s, a) => [s, a] as const));
   const sectorsFile = files.get('sectors.csv');
   const sectorsSource = sectorsFile ? 'sectors.csv' : fallback!.label;
   const fileSectors = sectorsFile ? parseSectors(sectorsFile) : undefined;
-  const stockSymbols = symbols.filter((s) => s !== BENCHMARK_SYMBOL);
-  const sectorInfo: SectorInfo[] = stockSymbols.map((s) => {
-    const fromFile = fileSectors?.get(s);
-    if (fromFile !== undefined) return { sector: fromFile, assigned: false };
+  const dated = fileSectors?.dated ?? false;
+  const rows: SectorFileRow[] = [];
+  const assignedSectors: string[] = [];
+  for (const s of symbols) {
+    if (s === BENCHMARK_SYMBOL) continue;
+    const fromFile = fileSectors?.rows.get(s);
+    if (fromFile !== undefined) {
+      rows.push(...fromFile);
+      continue;
+    }
     const fromFallback = fileSectors ? undefined : fallback?.source.sectors.get(s);
-    return fromFallback ?? { sector: assignedSector(s), assigned: true };
-  });
-  const assignedSectors = stockSymbols.filter((_, k) => sectorInfo[k]!.assigned);
+    const info: SectorInfo = fromFallback ?? { sector: assignedSector(s), assigned: true };
+    if (info.assigned) assignedSectors.push(s);
+    rows.push({ symbol: s, ...info, effectiveDate: dated ? startDate : '' });
+  }
+  rows.sort((x, y) => compareStrings(x.symbol, y.symbol) || compareStrings(x.effectiveDate, y.effectiveDate));
+  const table: SectorTable = {
+    symbol: rows.map((r) => r.symbol),
+    sector: rows.map((r) => r.sector),
+    assigned: Int32Array.from(rows, (r) => (r.assigned ? 1 : 0)),
+    ...(dated ? { effectiveDate: rows.map((r) => r.effectiveDate) } : {}),
+  };
   const sectorsWithoutBars = fileSectors
-    ? [...fileSectors.keys()].filter((s) => !symbolIndex.has(s)).sort()
+    ? [...fileSectors.rows.keys()].filter((s) => !symbolIndex.has(s)).sort()
     : [];
-  return { source: sectorsSource, stockSymbols, sectorInfo, assignedSectors, sectorsWithoutBars };
+  return { source: sectorsSource, table, assignedSectors, sectorsWithoutBars };
+}
+
+interface SectorFileRow extends SectorInfo {
+  readonly symbol: string;
+  /** '' in a static table. */
+  readonly effectiveDate: string;
 }
 
 function checkMembership(
@@ -176,16 +199,22 @@ function checkMembership(
   };
 }
 
-function parseSectors(bytes: Uint8Array): Map<string, string> {
+/**
+ * `sectors.csv`: symbol,sector [,effective_date]. Without `effective_date` one row per symbol (static); with it,
+ * a New York date `YYYY-MM-DD` in every row and one row per (symbol, effective_date).
+ */
+function parseSectors(bytes: Uint8Array): { dated: boolean; rows: Map<string, SectorFileRow[]> } {
   const file = 'sectors.csv';
   const raw = readCsvTable(bytes, file);
-  checkColumns(raw, ['symbol', 'sector']);
+  checkColumns(raw, ['symbol', 'sector'], ['effective_date']);
   const sym = column(raw, 'symbol');
   const sec = column(raw, 'sector');
-  const out = new Map<string, string>();
+  const dates = raw.columns.get('effective_date');
+  const out = new Map<string, SectorFileRow[]>();
   for (let i = 0; i < raw.n; i++) {
     const s = sym[i] as string;
     const sector = sec[i] as string;
+    const effectiveDate = (dates?.[i] ?? '') as string;
     if (!TICKER_RE.test(s)) {
       throw rowError(file, i + 1, 'ticker_format', `symbol ${showCell(s)}; expected an upper-case ticker`);
     }
@@ -198,12 +227,28 @@ function parseSectors(bytes: Uint8Array): Map<string, string> {
         { symbol: s },
       );
     }
-    if (out.has(s)) {
-      throw rowError(file, i + 1, 'unique_symbol', `${s} appears again; expected one sector per symbol`, {
-        symbol: s,
-      });
+    if (dates !== undefined && !isIsoDate(effectiveDate)) {
+      throw rowError(
+        file,
+        i + 1,
+        'date_format',
+        `effective_date ${showCell(effectiveDate)} of ${s}; expected a New York date YYYY-MM-DD`,
+        { symbol: s },
+      );
     }
-    out.set(s, sector);
+    const list = out.get(s) ?? [];
+    if (list.some((r) => r.effectiveDate === effectiveDate)) {
+      const what = dates === undefined ? 'one sector per symbol' : 'one sector per symbol and effective_date';
+      throw rowError(file, i + 1, 'unique_symbol', `${s} appears again; expected ${what}`, { symbol: s });
+    }
+    list.push({ symbol: s, sector, assigned: false, effectiveDate });
+    out.set(s, list);
   }
-  return out;
+  return { dated: dates !== undefined, rows: out };
+}
+
+function isIsoDate(d: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) return false;
+  const ms = Date.UTC(Number(d.slice(0, 4)), Number(d.slice(5, 7)) - 1, Number(d.slice(8, 10)));
+  return new Date(ms).toISOString().slice(0, 10) === d;
 }

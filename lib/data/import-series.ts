@@ -5,19 +5,59 @@
  */
 
 import { column, compareStrings, MIN_PLAUSIBLE_MS, readTable, timeOf } from './import-columns.ts';
-import { checkColumns, parseNumberCell, relabelRowError, rowError, showCell } from './import-input.ts';
-import { PIT_ROW_SCHEMAS, PIT_SERIES, PIT_TIME_COLUMNS } from './schemas.ts';
+import {
+  checkColumns,
+  fileError,
+  parseNumberCell,
+  type RawTable,
+  relabelRowError,
+  rowError,
+  showCell,
+} from './import-input.ts';
+import { PIT_COLUMN_ALIASES, PIT_ROW_SCHEMAS, PIT_SERIES, PIT_TIME_COLUMNS } from './schemas.ts';
 import type { PitSeriesName, PitTable } from './tables.ts';
 import { formatMs, validatePit } from './validate.ts';
 
-/** Columns of a PIT row schema by kind: times, numbers (value columns) and text (entity, period, kind). */
+/**
+ * Columns of a PIT row schema by kind: times, numbers (value columns that are not coded) and text (entity,
+ * period, coded columns such as a corporate action's `action`); `optional` are the columns a file may leave out
+ * (`known_time`, and those the row schema accepts missing).
+ */
 function pitColumnKinds(name: PitSeriesName): {
   keys: readonly string[];
+  optional: readonly string[];
   times: ReadonlySet<string>;
   numbers: ReadonlySet<string>;
 } {
-  const keys = Object.keys(PIT_ROW_SCHEMAS[name].shape);
-  return { keys, times: new Set<string>(PIT_TIME_COLUMNS), numbers: new Set(PIT_SERIES[name].valueColumns) };
+  const shape: Readonly<Record<string, { safeParse(v: unknown): { success: boolean } }>> =
+    PIT_ROW_SCHEMAS[name].shape;
+  const keys = Object.keys(shape);
+  const optional = keys.filter((k) => k === 'known_time' || shape[k]!.safeParse(undefined).success);
+  const coded = PIT_SERIES[name].codedColumns ?? {};
+  const numbers = new Set(PIT_SERIES[name].valueColumns.filter((c) => !Object.hasOwn(coded, c)));
+  return { keys, optional, times: new Set<string>(PIT_TIME_COLUMNS), numbers };
+}
+
+/** The table with former column names (`PIT_COLUMN_ALIASES`) renamed; a file with both names is rejected. */
+function renameAliases(name: PitSeriesName, raw: RawTable): RawTable {
+  const aliases = Object.entries(PIT_COLUMN_ALIASES[name] ?? {}).filter(([old]) => raw.columns.has(old));
+  if (aliases.length === 0) return raw;
+  const columns = new Map(raw.columns);
+  let header = raw.header;
+  for (const [old, current] of aliases) {
+    if (columns.has(current)) {
+      throw fileError(
+        raw.file,
+        'duplicate_column',
+        `has both '${old}' (the former name of '${current}') and '${current}'; expected one of them`,
+        { column: old },
+      );
+    }
+    columns.set(current, columns.get(old)!);
+    columns.delete(old);
+    header = header.map((h) => (h === old ? current : h));
+  }
+  return { ...raw, header, columns };
 }
 
 /**
@@ -30,10 +70,10 @@ export async function parseSeries(
   bytes: Uint8Array,
   symbols: readonly string[],
 ): Promise<PitTable> {
-  const raw = await readTable(file, bytes);
-  const { keys, times, numbers } = pitColumnKinds(name);
-  const required = keys.filter((k) => k !== 'known_time');
-  checkColumns(raw, required, ['known_time']);
+  const raw = renameAliases(name, await readTable(file, bytes));
+  const { keys, optional, times, numbers } = pitColumnKinds(name);
+  const required = keys.filter((k) => !optional.includes(k));
+  checkColumns(raw, required, optional);
   const hasKnown = raw.columns.has('known_time');
   const schema = PIT_ROW_SCHEMAS[name];
   const meta = PIT_SERIES[name];
@@ -101,8 +141,10 @@ export async function parseSeries(
     ingestTime[i] = r.ingest_time as number;
     knownTime[i] = r.known_time as number;
     meta.valueColumns.forEach((f, k) => {
-      const v = r[f] as number | null;
-      values[k]![i] = v === null ? Number.NaN : v;
+      const labels = meta.codedColumns?.[f];
+      const v = r[f] as number | string | null | undefined;
+      if (labels !== undefined) values[k]![i] = labels.indexOf(v as string);
+      else values[k]![i] = typeof v === 'number' ? v : Number.NaN;
     });
   }
 

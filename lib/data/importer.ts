@@ -13,8 +13,10 @@
  *   benchmark) is required.
  * - `membership.csv` (optional): ticker,start_date,end_date as `data/sp500/membership_spells.csv`; when absent
  *   the caller's fallback (the bundled real membership) is used.
- * - `sectors.csv` (optional): symbol,sector with GICS sector names; a symbol without a sector gets a
- *   deterministic one, flagged `assigned` in `sectors.parquet` and listed in the report.
+ * - `sectors.csv` (optional): symbol,sector [,effective_date] with GICS sector names; a symbol without a sector
+ *   gets a deterministic one, flagged `assigned` in `sectors.parquet` and listed in the report. With
+ *   `effective_date` (New York date) the sectors are point in time (a symbol may have several rows, see
+ *   `sectors.ts`); without it they are one snapshot for all times, flagged `static` in the manifest.
  * - `fundamentals|macro|sentiment|analyst|corporate_actions` `.csv` | `.parquet` (optional): the columns of the
  *   row schemas in `schemas.ts`; `known_time` may be left out (then derived). These files need no row order:
  *   the rows are sorted by (entity, known_time, event_time), the order of a PIT table, which is a storage order
@@ -34,6 +36,7 @@ import {
 } from './import-membership.ts';
 import { parseSeries } from './import-series.ts';
 import type { ObjectStore } from './object-store.ts';
+import { sectorColumns, sectorHistoryOf } from './sectors.ts';
 import type { PitSeriesName, PitTable } from './tables.ts';
 
 /** The point-in-time series a user may import (`trap` is the synthetic market's lookahead test, not user data). */
@@ -103,7 +106,7 @@ export async function importDataset(
   // ---- parse and validate everything first
   const bars = await parseBars(files);
   const membership = resolveMembership(files, options.fallback, bars);
-  const sectors = resolveSectors(files, options.fallback, bars.symbols);
+  const sectors = resolveSectors(files, options.fallback, bars.symbols, bars.startDate);
   const series: PitTable[] = [];
   for (const name of IMPORTABLE_SERIES) {
     for (const ext of ['csv', 'parquet'] as const) {
@@ -133,12 +136,7 @@ export async function importDataset(
     { name: 'start_ms', kind: 'epochMs', data: membership.startMs },
     { name: 'end_ms', kind: 'epochMs', data: membership.endMs },
   ]);
-  const { sectorInfo } = sectors;
-  await writer.putParquet(datasetKeys.sectors, [
-    { name: 'symbol', kind: 'string', data: sectors.stockSymbols },
-    { name: 'sector', kind: 'string', data: sectorInfo.map((s) => s.sector) },
-    { name: 'assigned', kind: 'i32', data: Int32Array.from(sectorInfo, (s) => (s.assigned ? 1 : 0)) },
-  ]);
+  await writer.putParquet(datasetKeys.sectors, sectorColumns(sectors.table));
   const fileList = [...files.keys()]
     .sort(compareStrings)
     .map((name) => ({ name, bytes: files.get(name)!.length, sha256: sha256Hex(files.get(name)!) }));
@@ -173,6 +171,7 @@ export async function importDataset(
     months,
     series: series.map((t) => t.name),
     entityNames: macro ? { macro: [...macro.entityNames] } : {},
+    sectorHistory: sectorHistoryOf(sectors.table),
   });
   return { datasetId, manifest, report };
 }

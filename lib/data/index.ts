@@ -23,7 +23,7 @@ export {
 export { openDataset } from './open-dataset.ts';
 export { decodeParquet, encodeParquet, type ParquetColumn } from './parquet.ts';
 export { type AsOfJoinResult, asOfJoin } from './pit-join.ts';
-export { PIT_SERIES } from './schemas.ts';
+export { ACTION_DELISTING, ACTION_SPLIT, PIT_SERIES } from './schemas.ts';
 export { splitFactorAt, splitFactors } from './split-adjust.ts';
 export type { PitSeriesName, PitTable } from './tables.ts';
 export { BENCHMARK_SYMBOL, GICS_SECTORS } from './universe.ts';

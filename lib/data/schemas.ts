@@ -72,13 +72,16 @@ export type MembershipSpellRow = z.infer<typeof MembershipSpellRow>;
 
 /**
  * The GICS sector of a symbol (`sectors.parquet`). `assigned` is true when the source had no sector and one was
- * assigned deterministically (reported, never hidden).
+ * assigned deterministically (reported, never hidden). `effective_date` (a New York date, in every row or in
+ * none): the sector applies from that date until the symbol's next row; without it the table is one snapshot
+ * applied to all times (`static`, see `sectors.ts`).
  */
 export const SectorRow = z
   .object({
     symbol: ticker,
     sector: z.string().min(1),
     assigned: z.boolean(),
+    effective_date: isoDate.optional(),
   })
   .strict();
 export type SectorRow = z.infer<typeof SectorRow>;
@@ -184,21 +187,50 @@ export const AnalystRow = z
   .refine(knownIsMax, knownIsMaxIssue);
 export type AnalystRow = z.infer<typeof AnalystRow>;
 
+/** The kinds of corporate action, in code order: `PitTable.fields.action` holds the index into this list. */
+export const CORPORATE_ACTIONS = ['split', 'delisting'] as const;
+export type CorporateAction = (typeof CORPORATE_ACTIONS)[number];
+/** `fields.action` of a split row. */
+export const ACTION_SPLIT = 0;
+/** `fields.action` of a delisting row. */
+export const ACTION_DELISTING = 1;
+
 /**
- * A corporate action. Only splits: `ratio` new shares per old share (2 for a 2-for-1 split, 0.1 for a 1-for-10
- * reverse split). `event_time` is the ex-date (the first bar on the new share basis) and `public_release_time`
- * the announcement, which normally comes BEFORE the ex-date: this is the one series whose release may precede
- * its event time (see `PIT_SERIES.corporate_actions.releaseMayPrecedeEvent`).
+ * A corporate action, discriminated by `action` (a file without an `action` column holds splits only; the
+ * column's former name `kind` is still read, see `PIT_COLUMN_ALIASES`). Announcements normally come BEFORE the
+ * event: this is the one series whose release may precede its event time
+ * (`PIT_SERIES.corporate_actions.releaseMayPrecedeEvent`).
+ * - `split`: `ratio` new shares per old share (2 for a 2-for-1 split, 0.1 for a 1-for-10 reverse split), > 0;
+ *   `event_time` is the ex-date (the open of the first bar on the new share basis). `last_price` and
+ *   `delisting_return` are left empty.
+ * - `delisting`: the name stops trading. `event_time` is its effective time, the close of the name's last bar;
+ *   `public_release_time` the announcement. Optional `last_price` (> 0, the price holders are paid out at) and
+ *   `delisting_return` (>= -1, the return from the last close to the payout); empty when not given (NaN in the
+ *   table, never 0). `ratio` is left empty.
  */
 export const CorporateActionRow = z
   .object({
     symbol: ticker,
     ...pitTimes,
-    kind: z.literal('split'),
-    ratio: z.number().positive(),
+    action: z.enum(CORPORATE_ACTIONS).default('split'),
+    ratio: z.number().positive().nullable().optional(),
+    last_price: z.number().positive().nullable().optional(),
+    delisting_return: z.number().min(-1).nullable().optional(),
   })
   .strict()
-  .refine(knownIsMax, knownIsMaxIssue);
+  .refine(knownIsMax, knownIsMaxIssue)
+  .refine((r) => r.action !== 'split' || typeof r.ratio === 'number', {
+    message: 'a split needs a ratio > 0',
+    path: ['ratio'],
+  })
+  .refine((r) => r.action !== 'split' || (r.last_price == null && r.delisting_return == null), {
+    message: 'a split carries no last_price or delisting_return (leave them empty)',
+    path: ['last_price'],
+  })
+  .refine((r) => r.action !== 'delisting' || r.ratio == null, {
+    message: 'a delisting carries no ratio (leave it empty)',
+    path: ['ratio'],
+  });
 export type CorporateActionRow = z.infer<typeof CorporateActionRow>;
 
 /**
@@ -237,6 +269,11 @@ export interface PitSeriesMeta {
    * `public_release_time < event_time`.
    */
   readonly releaseMayPrecedeEvent: boolean;
+  /**
+   * Value columns that are text in files (CSV, Parquet) and a code in the table: `fields[column][i]` is the index
+   * of the row's label in `labels`. A file without the column holds `labels[0]` in every row.
+   */
+  readonly codedColumns?: Readonly<Record<string, readonly string[]>>;
 }
 
 export const PIT_SERIES: Readonly<Record<PitSeriesName, PitSeriesMeta>> = {
@@ -266,7 +303,12 @@ export const PIT_SERIES: Readonly<Record<PitSeriesName, PitSeriesMeta>> = {
     valueColumns: ['eps_estimate_mean', 'eps_estimate_std', 'n_up', 'n_down', 'rating', 'rating_change'],
     releaseMayPrecedeEvent: false,
   },
-  corporate_actions: { entityColumn: 'symbol', valueColumns: ['ratio'], releaseMayPrecedeEvent: true },
+  corporate_actions: {
+    entityColumn: 'symbol',
+    valueColumns: ['action', 'ratio', 'last_price', 'delisting_return'],
+    releaseMayPrecedeEvent: true,
+    codedColumns: { action: CORPORATE_ACTIONS },
+  },
   trap: { entityColumn: 'symbol', valueColumns: ['value'], releaseMayPrecedeEvent: false },
 };
 
@@ -279,3 +321,12 @@ export const PIT_SERIES_NAMES: readonly PitSeriesName[] = [
   'corporate_actions',
   'trap',
 ];
+
+/**
+ * Former names of columns, still read by the importer: a file with the old name and not the new one is read as
+ * if it had the new one.
+ */
+export const PIT_COLUMN_ALIASES: Readonly<Partial<Record<PitSeriesName, Readonly<Record<string, string>>>>> =
+  {
+    corporate_actions: { kind: 'action' },
+  };

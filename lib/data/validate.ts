@@ -5,7 +5,7 @@
  * reported is the first row that breaks any rule. No allocation in the loops; the error path is out of line.
  */
 import { DataIntegrityError, lowerBound, upperBound } from '../core/index.ts';
-import { PIT_SERIES } from './schemas.ts';
+import { ACTION_DELISTING, ACTION_SPLIT, PIT_SERIES } from './schemas.ts';
 import type { BarTable, PitTable } from './tables.ts';
 
 /** Rule ids of `validateBars`, in the order they are checked within a row. */
@@ -29,6 +29,12 @@ export type PitRule =
   | 'finite_times'
   | 'known_time_is_max'
   | 'release_before_event'
+  | 'coded_value'
+  | 'split_ratio'
+  | 'split_values'
+  | 'delisting_ratio'
+  | 'delisting_last_price'
+  | 'delisting_return'
   | 'sorted';
 
 export interface BarValidationContext {
@@ -329,6 +335,12 @@ export interface PitValidationOptions {
  *   published before that period ends; such a row means the event time is mislabelled (e.g. a forecast's
  *   target period put in `event_time`), and using it would make asOf pick a "future" period. Exempt when
  *   `releaseMayPrecedeEvent` (corporate actions: announced before the ex-date).
+ * - `coded_value`: a coded column (`PIT_SERIES[name].codedColumns`, e.g. a corporate action's `action`) holds
+ *   an integer index into its labels.
+ * - corporate actions (when the table has the columns; no `action` column means every row is a split):
+ *   `split_ratio` (a split's ratio is finite and > 0), `split_values` (a split has NaN `last_price` and
+ *   `delisting_return`), `delisting_ratio` (a delisting has NaN `ratio`), `delisting_last_price` (NaN or finite
+ *   and > 0), `delisting_return` (NaN or finite and >= -1).
  * - `sorted`: rows strictly increasing by (entity, knownTime, eventTime). Equal triples are rejected too: two
  *   values for the same entity and period known at the same instant are ambiguous.
  * @throws DataIntegrityError naming the first offending row.
@@ -346,6 +358,8 @@ export function validatePit(table: PitTable, dataset: string, opts: PitValidatio
 
   const { entity, eventTime, publicReleaseTime, ingestTime, knownTime } = table;
   const nE = table.entityNames.length;
+  const coded = codedChecks(table);
+  const actionRule = table.name === 'corporate_actions' ? corporateActionRule(table) : undefined;
   let prevE = -1;
   let prevK = Number.NaN;
   let prevEv = Number.NaN;
@@ -361,6 +375,14 @@ export function validatePit(table: PitTable, dataset: string, opts: PitValidatio
     }
     if (k !== Math.max(rel, ing)) failPit(table, dataset, i, 'known_time_is_max');
     if (rel < ev && !allowEarlyRelease) failPit(table, dataset, i, 'release_before_event');
+    for (const [values, nLabels] of coded) {
+      const c = values[i] as number;
+      if (!(Number.isInteger(c) && c >= 0 && c < nLabels)) failPit(table, dataset, i, 'coded_value');
+    }
+    if (actionRule !== undefined) {
+      const broken = actionRule(i);
+      if (broken !== undefined) failPit(table, dataset, i, broken);
+    }
     if (e === prevE) {
       if (!(k > prevK || (k === prevK && ev > prevEv))) failPit(table, dataset, i, 'sorted');
     } else if (e < prevE) {
@@ -370,6 +392,39 @@ export function validatePit(table: PitTable, dataset: string, opts: PitValidatio
     prevK = k;
     prevEv = ev;
   }
+}
+
+/** The coded columns present in the table, with their number of labels. */
+function codedChecks(table: PitTable): [Float64Array, number][] {
+  const codedColumns = PIT_SERIES[table.name]?.codedColumns ?? {};
+  const out: [Float64Array, number][] = [];
+  for (const [column, labels] of Object.entries(codedColumns)) {
+    const values = table.fields[column];
+    if (values !== undefined) out.push([values, labels.length]);
+  }
+  return out;
+}
+
+const isNaNOr = (x: number, ok: boolean): boolean => Number.isNaN(x) || ok;
+
+/** The corporate-action rule row i breaks (undefined when none), over the columns the table has. */
+function corporateActionRule(table: PitTable): (i: number) => PitRule | undefined {
+  const { action, ratio, last_price: lastPrice, delisting_return: delistingReturn } = table.fields;
+  return (i) => {
+    const kind = action === undefined ? ACTION_SPLIT : (action[i] as number);
+    const r = ratio?.[i] ?? Number.NaN;
+    const px = lastPrice?.[i] ?? Number.NaN;
+    const ret = delistingReturn?.[i] ?? Number.NaN;
+    if (kind === ACTION_SPLIT) {
+      if (ratio !== undefined && !(r > 0 && r < Number.POSITIVE_INFINITY)) return 'split_ratio';
+      if (!(Number.isNaN(px) && Number.isNaN(ret))) return 'split_values';
+    } else if (kind === ACTION_DELISTING) {
+      if (!Number.isNaN(r)) return 'delisting_ratio';
+      if (!isNaNOr(px, px > 0 && px < Number.POSITIVE_INFINITY)) return 'delisting_last_price';
+      if (!isNaNOr(ret, ret >= -1 && ret < Number.POSITIVE_INFINITY)) return 'delisting_return';
+    }
+    return undefined;
+  };
 }
 
 function failPit(table: PitTable, dataset: string, row: number, rule: PitRule): never {
@@ -392,6 +447,30 @@ function failPit(table: PitTable, dataset: string, row: number, rule: PitRule): 
       break;
     case 'release_before_event':
       what = `public_release_time ${formatMs(rel)} before event_time ${formatMs(ev)}; expected a fact about a completed period to be released at or after its event time`;
+      break;
+    case 'coded_value': {
+      const coded = PIT_SERIES[table.name]?.codedColumns ?? {};
+      what = Object.entries(coded)
+        .map(
+          ([c, labels]) => `${c} code ${table.fields[c]?.[row]}; expected an index into ${labels.join('|')}`,
+        )
+        .join(', ');
+      break;
+    }
+    case 'split_ratio':
+      what = `a split with ratio ${table.fields.ratio?.[row]}; expected a finite ratio > 0`;
+      break;
+    case 'split_values':
+      what = `a split with last_price ${table.fields.last_price?.[row]}, delisting_return ${table.fields.delisting_return?.[row]}; expected both empty (NaN)`;
+      break;
+    case 'delisting_ratio':
+      what = `a delisting with ratio ${table.fields.ratio?.[row]}; expected no ratio (NaN)`;
+      break;
+    case 'delisting_last_price':
+      what = `a delisting with last_price ${table.fields.last_price?.[row]}; expected NaN (not given) or a finite price > 0`;
+      break;
+    case 'delisting_return':
+      what = `a delisting with delisting_return ${table.fields.delisting_return?.[row]}; expected NaN (not given) or a finite return >= -1`;
       break;
     case 'sorted': {
       const pe = table.entity[row - 1] as number;

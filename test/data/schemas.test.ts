@@ -70,6 +70,9 @@ describe('schemas: MembershipSpellRow and SectorRow', () => {
   it('requires a boolean assigned flag on sectors', () => {
     expect(SectorRow.safeParse({ symbol: 'MMM', sector: 'Industrials', assigned: false }).success).toBe(true);
     expect(SectorRow.safeParse({ symbol: 'MMM', sector: 'Industrials', assigned: 'no' }).success).toBe(false);
+    const dated = { symbol: 'MMM', sector: 'Industrials', assigned: false, effective_date: '2020-03-02' };
+    expect(SectorRow.safeParse(dated).success).toBe(true);
+    expect(SectorRow.safeParse({ ...dated, effective_date: '2020-3-2' }).success).toBe(false);
   });
 });
 
@@ -100,7 +103,7 @@ const validPit = {
     rating: 2.1,
     rating_change: -0.1,
   },
-  corporate_actions: { symbol: 'NVDA', ...times, kind: 'split', ratio: 10 },
+  corporate_actions: { symbol: 'NVDA', ...times, action: 'split', ratio: 10 },
   trap: { symbol: 'AAPL', ...times, value: 0.3 },
 } as const;
 
@@ -134,11 +137,36 @@ describe('schemas: point-in-time rows', () => {
     expect(SentimentRow.safeParse({ ...validPit.sentiment, news_count: 1.5 }).success).toBe(false);
     expect(AnalystRow.safeParse({ ...validPit.analyst, rating: 0.5 }).success).toBe(false);
     expect(AnalystRow.safeParse({ ...validPit.analyst, rating: 5.5 }).success).toBe(false);
-    expect(CorporateActionRow.safeParse({ ...validPit.corporate_actions, kind: 'dividend' }).success).toBe(
+    expect(CorporateActionRow.safeParse({ ...validPit.corporate_actions, action: 'dividend' }).success).toBe(
       false,
     );
     expect(CorporateActionRow.safeParse({ ...validPit.corporate_actions, ratio: 0 }).success).toBe(false);
     expect(TrapRow.safeParse({ ...validPit.trap, value: Number.NaN }).success).toBe(false);
+  });
+});
+
+describe('schemas: CorporateActionRow (splits and delistings)', () => {
+  const delisting = { symbol: 'AAL', ...times, action: 'delisting', last_price: 12.5 };
+
+  it('accepts a delisting with or without its price and return, and reads a missing action as a split', () => {
+    expect(CorporateActionRow.safeParse(delisting).success).toBe(true);
+    expect(
+      CorporateActionRow.safeParse({ ...delisting, last_price: null, delisting_return: -0.3 }).success,
+    ).toBe(true);
+    const { last_price: _p, ...bare } = delisting;
+    expect(CorporateActionRow.safeParse(bare).success).toBe(true);
+    const { action: _a, ...legacy } = validPit.corporate_actions;
+    expect(CorporateActionRow.parse(legacy).action).toBe('split');
+  });
+
+  it('rejects a row whose columns do not fit its action, naming the column', () => {
+    const issuePath = (row: unknown) => CorporateActionRow.safeParse(row).error?.issues[0]?.path;
+    expect(issuePath({ ...delisting, ratio: 2 })).toEqual(['ratio']);
+    expect(issuePath({ ...delisting, last_price: 0 })).toEqual(['last_price']);
+    expect(issuePath({ ...delisting, delisting_return: -1.5 })).toEqual(['delisting_return']);
+    expect(issuePath({ ...validPit.corporate_actions, ratio: null })).toEqual(['ratio']);
+    expect(issuePath({ ...validPit.corporate_actions, last_price: 10 })).toEqual(['last_price']);
+    expect(issuePath({ ...validPit.corporate_actions, action: 'merger' })).toEqual(['action']);
   });
 });
 
@@ -148,11 +176,16 @@ describe('schemas: PIT_SERIES', () => {
     const keys = Object.keys(PIT_ROW_SCHEMAS[name].shape);
     expect(keys).toContain(meta.entityColumn);
     for (const t of PIT_TIME_COLUMNS) expect(keys).toContain(t);
-    const nonValue = new Set<string>([meta.entityColumn, ...PIT_TIME_COLUMNS, 'fiscal_period', 'kind']);
+    const nonValue = new Set<string>([meta.entityColumn, ...PIT_TIME_COLUMNS, 'fiscal_period']);
     expect([...meta.valueColumns].sort()).toEqual(keys.filter((k) => !nonValue.has(k)).sort());
-    // Every value column of the sample row is a number or null (NaN in the table).
+    // Every value column of the sample row is a number, null or missing (NaN in the table), or a label of a
+    // coded column (its index in the table).
     const sample = validPit[name] as Record<string, unknown>;
-    for (const c of meta.valueColumns) expect(sample[c] === null || typeof sample[c] === 'number').toBe(true);
+    for (const c of meta.valueColumns) {
+      const labels = meta.codedColumns?.[c];
+      if (labels) expect(labels).toContain(sample[c]);
+      else expect(sample[c] == null || typeof sample[c] === 'number').toBe(true);
+    }
   });
 
   it('uses series as the entity of macro only, and lets only corporate actions precede their event', () => {

@@ -3,6 +3,10 @@
  * manifest.json (it holds the sha256 of every object: bars, series, membership, sectors, generator report) is
  * pinned. Recorded before the generator was split into stages (issue #12); a change to the generator's output
  * updates this hash in the same commit and says why.
+ *
+ * Changed for issue #13: `corporate_actions` gained a delisting row (AAL, drawn from the new `delistings`
+ * sub-stream) and the `action`, `last_price` and `delisting_return` columns, and the manifest `sectorHistory`.
+ * Every other object kept its bytes, which `OTHER_OBJECTS_SHA256` (recorded before that change) pins.
  */
 import { describe, expect, it } from 'vitest';
 import { MemoryObjectStore } from '../../lib/adapters/memory-object-store.ts';
@@ -44,7 +48,9 @@ const SYMBOLS = [
   'SPY',
 ];
 const CONFIG = { start: '2024-08-01', end: '2024-10-31', seed: 11, symbols: SYMBOLS, splitRatePerYear: 3 };
-const MANIFEST_SHA256 = '7ed1b80b8c9598dd976b5325653a022c3c10c0f8db52766d76e075e7cd2c5eaf';
+const MANIFEST_SHA256 = 'f17619739bdb10d67e5be8af0ce52ad64e9dc300e0fd5b6908eac937b3e36762';
+/** sha256 of the `key sha256` lines of every object but corporate_actions, as before delisting rows existed. */
+const OTHER_OBJECTS_SHA256 = '6f333bf350cb0c2338beb7d2b5d541ed6871aa92aad7eb775d627500ee71806a';
 
 describe('synthetic market: byte-identical output', () => {
   it('writes the pinned manifest.json for a fixed config (every object hashed inside it)', async () => {
@@ -55,6 +61,15 @@ describe('synthetic market: byte-identical output', () => {
     expect(result.report.delistings).toBe(1);
     expect(result.report.icSamples).toBeGreaterThan(0);
     expect(result.seriesRows.fundamentals).toBeGreaterThan(0);
+    expect(result.seriesRows.corporate_actions).toBe(result.report.splits + 1); // the splits and AAL's delisting
     expect(sha256Hex(await store.get('manifest.json'))).toBe(MANIFEST_SHA256);
+    const manifest = JSON.parse(new TextDecoder().decode(await store.get('manifest.json'))) as {
+      objects: { key: string; sha256: string }[];
+    };
+    const others = manifest.objects
+      .filter((o) => !o.key.startsWith('corporate_actions/'))
+      .map((o) => `${o.key} ${o.sha256}`)
+      .join('\n');
+    expect(sha256Hex(new TextEncoder().encode(others))).toBe(OTHER_OBJECTS_SHA256);
   });
 });

@@ -4,6 +4,8 @@ import { buildBarGrid } from '../../lib/core/calendar.ts';
 import { InvalidInputError } from '../../lib/core/errors.ts';
 import { loadBarPanels } from '../../lib/data/bar-panels.ts';
 import { DatasetReader } from '../../lib/data/dataset.ts';
+import { summarizeDataset } from '../../lib/data/dataset-summary.ts';
+import { ACTION_DELISTING, ACTION_SPLIT } from '../../lib/data/schemas.ts';
 import { type GenerateResult, generateSyntheticMarket } from '../../lib/data/synthetic/generate.ts';
 import type { PitTable } from '../../lib/data/tables.ts';
 import { validatePit } from '../../lib/data/validate.ts';
@@ -109,6 +111,7 @@ describe('synthetic market: generateSyntheticMarket', () => {
     expect(ca.n).toBeGreaterThan(0);
     const panels = await loadBarPanels(reader, CONFIG.start, CONFIG.end);
     for (let i = 0; i < ca.n; i++) {
+      if (ca.fields.action![i] !== ACTION_SPLIT) continue;
       expect(ca.knownTime[i]!).toBeLessThan(ca.eventTime[i]!); // announced before it takes effect
       const t = panels.grid.openMs.indexOf(ca.eventTime[i]!);
       expect(t).toBeGreaterThan(0);
@@ -117,6 +120,48 @@ describe('synthetic market: generateSyntheticMarket', () => {
       const open = panels.open[t * panels.nA + a]!;
       expect(Math.abs(Math.log((open * ca.fields.ratio![i]!) / prev))).toBeLessThan(0.15);
     }
+  });
+
+  it('emits one delisting per name whose bars stop, announced 5–15 sessions ahead, none for the others', async () => {
+    const ca = await reader.readSeries('corporate_actions');
+    const panels = await loadBarPanels(reader, CONFIG.start, CONFIG.end);
+    const { nT, nA, close, grid } = panels;
+    const sessionCloses = grid.sessions.map((s) => s.closeMs);
+    let stopping = 0;
+    for (let a = 0; a < nA; a++) {
+      const rows = [...Array(ca.n).keys()].filter(
+        (i) => ca.entity[i] === a && ca.fields.action![i] === ACTION_DELISTING,
+      );
+      let last = nT - 1;
+      while (last >= 0 && Number.isNaN(close[last * nA + a]!)) last--;
+      if (last === nT - 1) {
+        expect(rows, panels.symbols[a]).toEqual([]); // still trading at the end: no delisting
+        continue;
+      }
+      stopping++;
+      expect(rows).toHaveLength(1);
+      const i = rows[0]!;
+      expect(ca.eventTime[i]).toBe(grid.closeMs[last]); // effective at its last bar's close
+      expect(ca.fields.last_price![i]).toBe(close[last * nA + a]); // paid out at its last close
+      expect(Number.isNaN(ca.fields.ratio![i]!)).toBe(true);
+      expect(Number.isNaN(ca.fields.delisting_return![i]!)).toBe(true);
+      expect(ca.knownTime[i]!).toBeLessThan(ca.eventTime[i]!);
+      // sessions from the announcement (after a close) to the last one
+      const ahead = sessionCloses.filter((c) => c > ca.knownTime[i]! && c <= ca.eventTime[i]!).length;
+      expect(ahead).toBeGreaterThanOrEqual(5);
+      expect(ahead).toBeLessThanOrEqual(15);
+    }
+    expect(stopping).toBe(1); // AAL
+    expect(panels.symbols.filter((_, a) => Number.isNaN(close[(nT - 1) * nA + a]!))).toEqual(['AAL']);
+  });
+
+  it('flags its sectors as static, in the manifest and the summary, and leaves no unexplained gap', async () => {
+    expect(reader.manifest.sectorHistory).toBe('static');
+    const panels = await loadBarPanels(reader, CONFIG.start, CONFIG.end);
+    const summary = await summarizeDataset(reader, panels);
+    expect(summary.sectorHistory).toBe('static');
+    expect(summary.delistings).toBe(1);
+    expect(summary.gaps).toEqual([]);
   });
 
   it('releases the trap only after the session it describes has closed', async () => {

@@ -538,3 +538,61 @@ describe('validate: validatePit', () => {
     expectIntegrity(() => validatePit(t, 'fundamentals'), 'column_length', undefined, 'fundamentals');
   });
 });
+
+describe('validate: corporate actions (splits and delistings)', () => {
+  const NaN_ = Number.NaN;
+  /** Rows: AAPL split (0), AAPL delisting (1), MSFT delisting without a price (2). */
+  function actions(): PitTable {
+    const base = pit(
+      [
+        { e: 0, ev: 500, rel: 100, ing: 100 },
+        { e: 0, ev: 900, rel: 300, ing: 310 },
+        { e: 1, ev: 900, rel: 950, ing: 950 },
+      ],
+      'corporate_actions',
+    );
+    return {
+      ...base,
+      fields: {
+        action: Float64Array.of(0, 1, 1),
+        ratio: Float64Array.of(2, NaN_, NaN_),
+        last_price: Float64Array.of(NaN_, 12.5, NaN_),
+        delisting_return: Float64Array.of(NaN_, NaN_, -0.2),
+      },
+    };
+  }
+  const set = (t: PitTable, column: string, row: number, v: number): PitTable => {
+    const copy = Float64Array.from(t.fields[column]!);
+    copy[row] = v;
+    return { ...t, fields: { ...t.fields, [column]: copy } };
+  };
+
+  it('accepts splits and delistings, with the price and the return optional', () => {
+    expect(() => validatePit(actions(), 'ca')).not.toThrow();
+  });
+
+  it.each([
+    ['an unknown action code', 'action', 1, 2, 'coded_value'],
+    ['a fractional action code', 'action', 0, 0.5, 'coded_value'],
+    ['a split without a ratio', 'ratio', 0, NaN_, 'split_ratio'],
+    ['a split with a ratio of 0', 'ratio', 0, 0, 'split_ratio'],
+    ['a split with a last price', 'last_price', 0, 10, 'split_values'],
+    ['a delisting with a ratio', 'ratio', 1, 2, 'delisting_ratio'],
+    ['a delisting with a price of 0', 'last_price', 1, 0, 'delisting_last_price'],
+    ['a delisting with an infinite price', 'last_price', 2, Number.POSITIVE_INFINITY, 'delisting_last_price'],
+    ['a delisting with a return below -1', 'delisting_return', 2, -1.5, 'delisting_return'],
+  ])('rejects %s, naming the row and the rule', (_what, column, row, v, rule) => {
+    const err = expectIntegrity(() => validatePit(set(actions(), column, row, v), 'ca'), rule, row, 'ca');
+    expect(err.message).toContain(['AAPL', 'AAPL', 'MSFT'][row]);
+  });
+
+  it('reads a table without an action column as splits only', () => {
+    const { action: _dropped, ...splitOnly } = actions().fields;
+    expectIntegrity(
+      () => validatePit({ ...actions(), fields: splitOnly }, 'ca'),
+      'split_ratio', // row 1, a delisting, read as a split: it has no ratio
+      1,
+      'ca',
+    );
+  });
+});

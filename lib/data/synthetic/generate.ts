@@ -12,7 +12,7 @@ import { parseSyntheticMarketConfig, type SyntheticMarketInput } from './config.
 import { createIcTracker } from './ic-tracker.ts';
 import { buildNameTable, buildSessionCalendar } from './names.ts';
 import { drawParameters } from './parameters.ts';
-import { createPitBuffers } from './pit-events.ts';
+import { createPitBuffers, publishDelistings } from './pit-events.ts';
 import { scheduleEvents } from './schedules.ts';
 import { createSimulationState, simulateSessions } from './session-simulator.ts';
 import type { GenerateProgress, IcSample, MarketState } from './state.ts';
@@ -74,6 +74,7 @@ export async function generateSyntheticMarket(
   const months = monthsBetween(cfg.start, cfg.end);
   const writer = new DatasetWriter(store, prefix);
   const barRows = await simulateSessions(state, writer, months, onProgress);
+  publishDelistings(state);
 
   onProgress?.({ stage: 'series', done: 0, total: 6 });
   const { tables, macroNames, seriesRows } = await writePitTables(writer, state.pit, names.symbols);
@@ -101,6 +102,7 @@ export async function generateSyntheticMarket(
     months,
     series: tables.map((t) => t.name),
     entityNames: { macro: macroNames },
+    sectorHistory: 'static', // the membership source's snapshot of sectors, applied to every time
   });
   return { datasetId, symbols: names.nA, barRows, seriesRows, months: months.length, report };
 }

@@ -1,6 +1,6 @@
 import type { Rng } from '../../core/index.ts';
 import { MS_PER_HOUR, MS_PER_MINUTE, nyWallToUtcMs } from '../../core/index.ts';
-import { PIT_SERIES } from '../schemas.ts';
+import { ACTION_DELISTING, PIT_SERIES } from '../schemas.ts';
 import { tradesStock } from './names.ts';
 import { PitBuffer } from './pit-buffer.ts';
 import type { EarningsRelease, MarketState, PitBuffers } from './state.ts';
@@ -195,6 +195,25 @@ export function publishTrap(state: MarketState, s: number): void {
       rowValues[0] = idioToday[a]!;
       state.pit.trap.push(a, ev, pub, pub, rowValues);
     }
+  }
+}
+
+/**
+ * The delisting rows, once the bars are simulated: `event_time` the close of the name's last bar, announced at
+ * 16:15 ET after its notice session (08:00 ET on the first session when the notice falls before the period),
+ * ingested 10 minutes later; `last_price` its last close.
+ */
+export function publishDelistings(state: MarketState): void {
+  const { sessions } = state.calendar;
+  const row = state.sim.rowValues;
+  for (const { a, lastS, noticeS } of state.events.delistingNotices) {
+    const pub =
+      noticeS >= 0 ? nyWallToUtcMs(sessions[noticeS]!.date, 16, 15) : nyWallToUtcMs(sessions[0]!.date, 8, 0);
+    row[0] = ACTION_DELISTING;
+    row[1] = Number.NaN; // ratio
+    row[2] = state.sim.prevClose[a]!; // last_price: the last close
+    row[3] = Number.NaN; // delisting_return: not modelled
+    state.pit.corporate.push(a, sessions[lastS]!.closeMs, pub, pub + 10 * MS_PER_MINUTE, row);
   }
 }
 

@@ -1,6 +1,8 @@
 import { MS_PER_MINUTE, nyWallToUtcMs, Rng } from '../../core/index.ts';
+import { ACTION_SPLIT } from '../schemas.ts';
 import type { SyntheticMarketConfig } from './config.ts';
 import {
+  type DelistingNotice,
   type EarningsRelease,
   type EventSchedules,
   type MarketState,
@@ -12,8 +14,9 @@ import {
 
 /**
  * The schedules known before the simulation: doomed delistings (stream `events`, which then goes on to draw
- * the split announcements) and every name's earnings releases (stream `earnings:<symbol>`). Splits and
- * earnings revisions are scheduled as the simulation announces them.
+ * the split announcements), when each delisting is announced (stream `delistings`) and every name's earnings
+ * releases (stream `earnings:<symbol>`). Splits and earnings revisions are scheduled as the simulation announces
+ * them.
  */
 export function scheduleEvents(
   cfg: SyntheticMarketConfig,
@@ -41,7 +44,29 @@ export function scheduleEvents(
     dropTotal,
     delistings,
     delistingsWithDrop,
+    delistingNotices: scheduleDelistingNotices(cfg, calendar, names),
   };
+}
+
+/**
+ * Every stock whose bars stop before the period's last session is delisted at its last bar's close, announced
+ * after the close of a session 5–15 sessions before its last one (stream `delistings`, one draw per such name
+ * in symbol order, so the other streams draw as before). A name that leaves the index but trades on gets none.
+ */
+function scheduleDelistingNotices(
+  cfg: SyntheticMarketConfig,
+  calendar: SessionCalendar,
+  names: NameTable,
+): DelistingNotice[] {
+  const rng = Rng.derive(cfg.seed, 'delistings');
+  const out: DelistingNotice[] = [];
+  for (let a = 0; a < names.nA; a++) {
+    const lastS = names.lastS[a]!;
+    if (a === names.spyA || lastS < names.firstS[a]! || lastS >= calendar.nS - 1) continue;
+    const sessionsAhead = 5 + Math.floor(rng.next() * 11);
+    out.push({ a, lastS, noticeS: lastS - sessionsAhead });
+  }
+  return out;
 }
 
 /** Quarter ends inside the period (and the year before it) → release sessions 3–8 weeks later. */
@@ -99,8 +124,12 @@ export function announceSplits(state: MarketState, s: number): void {
     if (exS >= nS) continue;
     state.events.splits.add(exS, { a, ratio });
     const pub = nyWallToUtcMs(sessions[s]!.date, 16, 15);
-    sim.rowValues[0] = ratio;
-    state.pit.corporate.push(a, sessions[exS]!.openMs, pub, pub + 10 * MS_PER_MINUTE, sim.rowValues);
+    const row = sim.rowValues;
+    row[0] = ACTION_SPLIT;
+    row[1] = ratio;
+    row[2] = Number.NaN; // last_price
+    row[3] = Number.NaN; // delisting_return
+    state.pit.corporate.push(a, sessions[exS]!.openMs, pub, pub + 10 * MS_PER_MINUTE, row);
   }
 }
 

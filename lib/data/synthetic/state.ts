@@ -87,6 +87,13 @@ export interface SplitEvent {
   readonly ratio: number;
 }
 
+/** A delisting: the name's last session, and the session after whose close it is announced (< 0: before the period). */
+export interface DelistingNotice {
+  readonly a: number;
+  readonly lastS: number;
+  readonly noticeS: number;
+}
+
 export interface EarningsRelease {
   readonly a: number;
   readonly quarterEnd: string;
@@ -128,6 +135,8 @@ export interface EventSchedules {
   readonly dropTotal: Float64Array;
   readonly delistings: number;
   readonly delistingsWithDrop: number;
+  /** One per stock whose bars stop before the period's end, in symbol order. */
+  readonly delistingNotices: readonly DelistingNotice[];
 }
 
 export interface PitBuffers {

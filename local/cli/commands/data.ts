@@ -67,6 +67,17 @@ export function formatSummary(s: DatasetSummary, dir: string): string {
       `${int(s.barRows)} (${int(s.barsOutsideMembership)} outside index membership: lead-ins, flagged)`,
     ],
     ...Object.entries(s.seriesRows).map(([k, v]): [string, string] => [`${k} rows`, int(v)]),
+    ['delistings', int(s.delistings)],
+    [
+      'data gaps',
+      s.gaps.length === 0
+        ? "none (every stop of a member's bars has a delisting event)"
+        : `${int(s.gaps.length)}: ${s.gaps
+            .slice(0, 5)
+            .map((g) => `${g.symbol} after ${g.lastBar}${g.resumesAt ? ` until ${g.resumesAt}` : ''}`)
+            .join(', ')}${s.gaps.length > 5 ? ', …' : ''}`,
+    ],
+    ['sectors', s.sectorHistory === 'static' ? 'static (one snapshot for all times)' : 'point in time'],
   ];
   if (s.benchmark) {
     rows.push([
