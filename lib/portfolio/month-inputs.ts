@@ -30,6 +30,7 @@ import { barsPerYear } from '../core/calendar.ts';
 import { InvalidInputError } from '../core/errors.ts';
 import { utcMsToNyDate } from '../core/ny-time.ts';
 import type { BarPanels } from '../data/bar-panels.ts';
+import type { DatasetReader } from '../data/dataset.ts';
 import { type MembershipSpells, membershipMask } from '../data/membership-mask.ts';
 import { splitFactors } from '../data/split-adjust.ts';
 import type { PitTable } from '../data/tables.ts';
@@ -118,6 +119,16 @@ export interface MonthInputSource {
   readonly actions: PitTable | undefined;
   readonly sectors: SectorRows;
   readonly membership: MembershipSpells;
+}
+
+/** The dataset reads besides the bars that `computeMonthInputs` needs (Optimize and the paper tick read the same). */
+export async function readMonthInputData(
+  reader: DatasetReader,
+): Promise<Pick<MonthInputSource, 'actions' | 'sectors' | 'membership'>> {
+  const actions = reader.has('corporate_actions/part-0.parquet')
+    ? await reader.readSeries('corporate_actions')
+    : undefined;
+  return { actions, sectors: await reader.readSectors(), membership: await reader.readMembership() };
 }
 
 /** The index in `grid` of the first bar on or after `firstDate` (nT when there is none). */
