@@ -52,7 +52,7 @@ const Header = z
   .strict();
 type Header = z.infer<typeof Header>;
 
-/** The per-hour panels (nHours rows) and their row lengths. */
+/** The per-hour panels (nHours rows of nA values; sectorBench: of nSectors). */
 const PANELS = ['alpha', 'eligible', 'advDollars', 'dailyVol', 'sectorBench'] as const;
 
 function checkLittleEndian(): void {
@@ -94,6 +94,14 @@ function packRows(x: Typed, nRows: number, rowLength: number): { rowOf: Int32Arr
   return { rowOf, rows };
 }
 
+function checkLength(name: string, x: Typed, length: number): void {
+  if (x.length !== length) {
+    throw new InvalidInputError(`month inputs: ${name} holds ${x.length} values, expected ${length}`, {
+      field: name,
+    });
+  }
+}
+
 function sameBytes(b: Uint8Array, i: number, j: number, n: number): boolean {
   for (let q = 0; q < n; q++) if (b[i + q] !== b[j + q]) return false;
   return true;
@@ -124,8 +132,12 @@ export function encodeMonthInputs(inputs: MonthInputs, symbols: readonly string[
     ['risk.specificVar', risk.specificVar],
     ['sector', inputs.sector],
   ];
+  const lengths = [nHours, nA * risk.k, risk.k * risk.k, nA, nA];
+  for (const [i, [name, x]] of arrays.entries()) checkLength(name, x, lengths[i]!);
   for (const name of PANELS) {
-    const packed = packRows(inputs[name], nHours, name === 'sectorBench' ? nSectors : nA);
+    const rowLength = name === 'sectorBench' ? nSectors : nA;
+    checkLength(name, inputs[name], nHours * rowLength);
+    const packed = packRows(inputs[name], nHours, rowLength);
     arrays.push([`${name}.rowOf`, packed.rowOf], [name, packed.rows]);
   }
   // section offsets are relative to the data area, which starts at the first 8-byte boundary after the header
@@ -206,6 +218,9 @@ export function decodeMonthInputs(
     const rowOf = read(`${name}.rowOf`, 'i32', nHours);
     const rows = bytesOf(read(name, type));
     const rowBytes = rowLength * TYPES[type].BYTES_PER_ELEMENT;
+    if (rowBytes > 0 ? rows.length % rowBytes !== 0 : rows.length !== 0) {
+      fail(`section ${name} is not whole rows of ${rowLength}`, 'month_inputs_section');
+    }
     const nRows = rowBytes > 0 ? rows.length / rowBytes : 0;
     const out = new Uint8Array(nHours * rowBytes);
     for (let t = 0; t < nHours; t++) {
