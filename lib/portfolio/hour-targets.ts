@@ -1,4 +1,5 @@
 /**
+ * TRANSITIONAL (issue #13; replaced by `month-inputs.ts` and the per-hour trade solve in Simulate, then removed).
  * The path-independent target weights of the decision hours of one month: the one computation shared by the
  * backtest's Optimize step (a whole month, `steps/optimize.ts`) and the hourly paper tick (the month's hours up
  * to the scheduled one, `paper-tick.ts`), so both decide the same weights by construction.
@@ -20,11 +21,9 @@ import { barsPerYear, InvalidInputError } from '../core/index.ts';
 import type { BarPanels, PitTable } from '../data/index.ts';
 import { BENCHMARK_SYMBOL, GICS_SECTORS, membershipMask, splitFactors } from '../data/index.ts';
 import { estimateFactorRiskModel, type QpOptions, TargetOptimizer } from './index.ts';
+import { firstBarOnOrAfter, RISK_LOOKBACK_BARS, RISK_STAT_FACTORS } from './month-inputs.ts';
 
-/** Bars of trailing returns the monthly risk model is estimated on (~6 months of sessions). */
-export const RISK_LOOKBACK_BARS = 882;
-/** Statistical (PCA) factors beside the market and the 11 sectors. */
-export const RISK_STAT_FACTORS = 3;
+export { RISK_LOOKBACK_BARS, RISK_STAT_FACTORS };
 
 /** The spec fields the targets depend on (a `BacktestSpec` satisfies it). */
 export interface TargetSpec {
@@ -70,14 +69,6 @@ export interface MonthTargets {
   readonly solvedMask: Uint8Array;
   readonly solved: number;
   readonly failed: number;
-}
-
-/** The index in `grid` of the first bar on or after `firstDate` (nT when there is none). */
-export function firstBarOnOrAfter(bars: BarPanels, firstDate: string): number {
-  const { grid } = bars;
-  let t0 = 0;
-  while (t0 < grid.nT && grid.sessions[grid.sessionOfBar[t0]!]!.date < firstDate) t0++;
-  return t0;
 }
 
 /** The optimizer's annualisation: bars per year over the spec's period years. */

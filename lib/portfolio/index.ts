@@ -12,12 +12,16 @@ export {
   type QpResult,
   type QpStatus,
 } from './admm-qp/index.ts';
+export { computeMonthTargets, type MonthTargetInputs } from './hour-targets.ts';
 export {
-  computeMonthTargets,
+  computeMonthInputs,
   firstBarOnOrAfter,
+  type MonthInputSource,
+  type MonthInputs,
   RISK_LOOKBACK_BARS,
   RISK_STAT_FACTORS,
-} from './hour-targets.ts';
+  readMonthInputData,
+} from './month-inputs.ts';
 export {
   applyTurnoverCap,
   type HourInputs,
