@@ -5,8 +5,10 @@
  * the trade optimizer's (`decide.ts`); `target-decider.ts` steps toward fixed targets (benchmarks, engine tests).
  *
  * Contract. A decider is a pure function of its own inputs (e.g. the month's decision inputs) and of the query: it
- * keeps no state from one call to the next that could change an answer (so a chunked run equals an unchunked one,
- * and the paper tick, which decides one hour in a fresh process, equals the backtest). It writes `out.weights[a]`
+ * keeps no state from one call to the next that could change an answer; what it wants to carry to the next hour
+ * (a warm start) it returns in `out.warm`, which the engine saves in the simulation state and hands back as
+ * `query.warm`. So a chunked run equals an unchunked one, and the paper tick, which decides one hour in a fresh
+ * process, equals the backtest. It writes `out.weights[a]`
  * for every tradable name (`query.tradable[a] === 1`); the engine holds the other names at their current weight
  * whatever is written there.
  */
@@ -30,6 +32,8 @@ export interface DecisionQuery {
    * held name, or a name without a price): those are held where they are, outside the decision.
    */
   readonly tradable: Uint8Array;
+  /** The warm start the previous hour's decision left (`DecisionBuffers.warm`, saved in the state), or null. */
+  readonly warm: readonly number[] | null;
 }
 
 /** The answer, in buffers the engine owns (sized for nA names, reused from hour to hour). */
@@ -56,6 +60,8 @@ export class DecisionBuffers {
   turnoverRelaxedBy = 0;
   /** Names in the problem. */
   nNames = 0;
+  /** The warm start for the next hour's decision (plain numbers, saved in the state); null: start cold. */
+  warm: number[] | null = null;
 
   constructor(readonly nA: number) {
     this.weights = new Float64Array(nA);
@@ -81,6 +87,7 @@ export class DecisionBuffers {
     this.turnover = 0;
     this.turnoverRelaxedBy = 0;
     this.nNames = 0;
+    this.warm = null;
   }
 }
 

@@ -340,7 +340,8 @@ export function simulateChunk(state: SimState, chunk: ChunkInput, ctx?: EngineCo
   let delistAt = lowerBoundBy(delistings, barOf, startBar);
   const bc = barsB.reserve(nBars);
   const dc = decisionsB.reserve(nBars);
-  const query: MutableQuery = { bar: 0, row: 0, nav: 0, gross: 1, nameCap: 1, w0: cur, tradable };
+  let warm = state.decisionWarm;
+  const query: MutableQuery = { bar: 0, row: 0, nav: 0, gross: 1, nameCap: 1, w0: cur, tradable, warm };
 
   for (let t = startBar; t < endBar; t++) {
     const r = t - barOffset;
@@ -519,7 +520,9 @@ export function simulateChunk(state: SimState, chunk: ChunkInput, ctx?: EngineCo
       query.nav = nav;
       query.gross = gross;
       query.nameCap = nameCap;
+      query.warm = warm;
       decider.decide(m, query, decision);
+      warm = decision.warm;
       const failed = decision.status >= FIRST_FAILED_STATUS;
       if (failed) counters.failedDecisions++;
       const wDec = decision.weights;
@@ -662,6 +665,7 @@ export function simulateChunk(state: SimState, chunk: ChunkInput, ctx?: EngineCo
     pending: outPending,
     gaps: outGaps,
     risk,
+    decisionWarm: warm,
     benchmark: { ...bench, shares: benchPos[0]! },
     counters,
   };

@@ -5,8 +5,8 @@
  * the orders waiting for the next open, the governor's state, the previous NAV, the SPY benchmark's book and
  * cumulative counters. The engine draws no random numbers, so there is no RNG state.
  *
- * Version 3 adds the open data gaps of held names (`gaps`), the governor's shadow NAV (in `risk`) and the
- * decision's counters (fees, tickets, skipped tickets, failed decisions, gaps).
+ * Version 3 adds the open data gaps of held names (`gaps`), the governor's shadow NAV (in `risk`), the decider's
+ * warm start (`decisionWarm`) and the decision's counters (fees, tickets, skipped tickets, failed decisions, gaps).
  *
  * Version 2 stores the book by column (`positions: { symbol: [...], shares: [...], mark: [...] }`) rather than as
  * one object per name (version 1): the same numbers, but the JSON of a 500-name book is ~2.5× smaller and parses
@@ -92,6 +92,12 @@ export const SimState = z
       .strict()
       .refine((g) => g.since.length === g.symbol.length, 'columns of unequal length'),
     risk: RiskState,
+    /**
+     * The decider's warm start for the next hour's decision (opaque numbers: the trade optimizer's multipliers,
+     * `decide.ts`); null: the next decision starts cold. Saved so that a chunk or a paper tick in a fresh process
+     * decides exactly as a long-running process would.
+     */
+    decisionWarm: z.array(z.number()).nullable(),
     benchmark: z
       .object({
         /** waiting: no decision yet; pending: the buy executes at the next valid open; invested: bought. */
@@ -125,6 +131,7 @@ export function initialSimState(capital: number): SimState {
     pending: { symbol: [], shares: [] },
     gaps: { symbol: [], since: [] },
     risk: initialRiskState(capital),
+    decisionWarm: null,
     benchmark: { status: 'waiting', shares: 0, cash: capital, mark: null, prevNav: capital },
     counters: {
       bars: 0,

@@ -17,13 +17,29 @@ import { RiskConfig } from '../risk/index.ts';
 export const SPEC_VERSION = 1;
 
 /**
- * Default γ_risk. Per decision horizon (5 bars) the scores are excess returns of order 1e-3 and a diversified
- * book's variance wᵀΣ_H w of order 1e-4 (10–15% a year ≈ 0.5–0.8% per 5 bars): γ_risk must be of order 1–10 for
- * the risk term to weigh against α̂ at all. Chosen on the demo (see the decision's notes in `decide.ts`).
+ * Default γ_risk of the hour's trade problem (α̂ and Σ per decision horizon, 5 bars). The scores are excess returns
+ * of order 1e-3 per horizon and a name's systematic variance per horizon is of order 5e-5 (about 13% a year), so the
+ * marginal risk 2γ(Σw)_i weighs against α̂ from γ ≈ 5 on. Measured on the demo (2024-07 … 2024-12, turnover cap
+ * 0.02): γ 5 held the ex-ante volatility at ~12.5% and realised 19% (daily, annualised) in 2024Q4; γ 10 keeps the
+ * ex-ante volatility at the band's floor (10%) and realised 11.8% (Q3) and 14.9% (Q4) while SPY realised 15.7% and
+ * 26.5%. γ 20 gave the same book but twice the floor searches (slower).
  */
-export const DEFAULT_RISK_AVERSION = 5;
-/** Default γ_trade: each trade is charged its expected cost once (chosen on the demo, see `decide.ts`). */
-export const DEFAULT_TRADE_AVERSION = 1;
+export const DEFAULT_RISK_AVERSION = 10;
+/**
+ * Default γ_trade: the modelled cost of a trade (slippage + half spread + impact) is charged 5× against one
+ * horizon's α̂, i.e. a position is expected to be held about five horizons. Measured on the demo: γ_trade 1 traded
+ * at the turnover cap every hour (17× a year one way, ~105 bps a year of costs); 3: 14.5×, 74 bps; 5: 4.9×, 23 bps
+ * with a median of 4 fills per bar (127 before issue #13); 10: the costs outweighed the scores, the book stayed
+ * ~44% invested and below the volatility band.
+ */
+export const DEFAULT_TRADE_AVERSION = 5;
+/**
+ * Default sector penalty λ of the hour's trade problem: λ × (deviation beyond the band)², in return per horizon. At
+ * 0.1, a sector 10 pp beyond its band costs 1e-3 per horizon, the size of a strong score: the band leans against
+ * concentration without overriding the scores. (λ 10, the old per-bar default, made the penalty four orders of
+ * magnitude larger than every other term: the solver then failed to converge from cash in most hours.)
+ */
+export const DEFAULT_SECTOR_PENALTY = 0.1;
 
 const isoDate = z.iso.date();
 const fraction = z.number().min(0).max(1);
@@ -128,8 +144,11 @@ export const BacktestSpec = z
           .object({
             /** Allowed deviation of each sector's weight from its benchmark weight (fraction of NAV). */
             band: fraction.default(0.05),
-            /** Penalty per unit of squared deviation beyond the band (a soft constraint); 0: hard band only. */
-            penalty: z.number().min(0).default(10),
+            /**
+             * Penalty per unit of squared deviation beyond the band (a soft constraint, in return per decision
+             * horizon); 0: no sector term. See `DEFAULT_SECTOR_PENALTY`.
+             */
+            penalty: z.number().min(0).default(DEFAULT_SECTOR_PENALTY),
           })
           .strict()
           .prefault({}),

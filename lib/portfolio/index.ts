@@ -42,5 +42,6 @@ export {
   type TradeResult,
   type TradeRiskModel,
   type TradeSectors,
+  type TradeSeed,
   type TradeStatus,
 } from './trade/index.ts';

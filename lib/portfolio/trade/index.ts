@@ -6,5 +6,6 @@ export {
   type TradeResult,
   type TradeRiskModel,
   type TradeSectors,
+  type TradeSeed,
   type TradeStatus,
 } from './trade-optimizer.ts';

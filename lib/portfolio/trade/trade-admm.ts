@@ -99,6 +99,11 @@ export class TradeAdmm {
     this.factorRho = Number.NaN;
   }
 
+  /** ρ back to its initial 0.1 (the next `warmFrom` then does not depend on earlier runs). */
+  resetRho(): void {
+    this.rho = 0.1;
+  }
+
   /** Cold start: zero iterates, ρ = 0.1. */
   coldStart(p: TradeProblem): void {
     const { n, nS } = p;

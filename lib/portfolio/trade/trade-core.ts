@@ -51,6 +51,20 @@ export class TradeCore {
     this.warmSeed = undefined;
   }
 
+  /**
+   * An explicit warm start for the next solve of the current problem: the active set from w₀ (no previous trade)
+   * with `seed`'s multipliers, and ADMM (if needed) from its initial ρ. The next solve then depends on the problem
+   * and `seed` only, not on earlier solves (later solves warm-start from it as usual).
+   */
+  seed(seed: ActiveSetSeed): void {
+    const { n } = this.p;
+    if (this.warmDelta.length < n) this.warmDelta = new Float64Array(n);
+    this.warmDelta.fill(0, 0, n);
+    this.warmN = n;
+    this.warmSeed = seed;
+    this.admm.resetRho();
+  }
+
   solve(opts: CoreOptions): CoreOutcome {
     const p = this.p;
     const { n } = p;

@@ -107,6 +107,24 @@ export interface TradeOptions {
   readonly maxIterations?: number;
   /** Start from the previous solve's trade and multipliers (default true). */
   readonly warmStart?: boolean;
+  /**
+   * An explicit warm start instead of the optimizer's own (e.g. carried in a simulation's saved state, so that a
+   * solve in a fresh process equals one in a long-running process): the active set from w₀ with these multipliers,
+   * the ceiling search from `ceilingMu`, ADMM (if needed) from its initial ρ, the minimum-variance pass cold. The
+   * result then depends on the instance and the seed only. A previous result's `seed` is the usual value.
+   */
+  readonly seed?: TradeSeed;
+}
+
+/** The warm start a solve leaves for the next one (plain JSON): the active constraints' multipliers. */
+export interface TradeSeed {
+  readonly budgetOn: boolean;
+  readonly turnoverOn: boolean;
+  /** Budget and turnover multipliers. */
+  readonly nu: number;
+  readonly theta: number;
+  /** The variance ceiling's multiplier found by the search (0: not binding). */
+  readonly ceilingMu: number;
 }
 
 /**
@@ -152,6 +170,8 @@ export type TradeResult =
       readonly riskAversionUsed: number;
       /** KKT multipliers of the budget, the turnover cap and the variance ceiling (of the γ' solved). */
       readonly multipliers: { readonly gross: number; readonly turnover: number; readonly variance: number };
+      /** The warm start for the next hour's solve (`TradeOptions.seed`). */
+      readonly seed: TradeSeed;
     }
   | {
       readonly ok: false;
@@ -221,16 +241,27 @@ export class TradeOptimizer {
     let forced = p.tau <= p.turnover(a) && excess === 0;
     const volMax = inst.volCeiling ?? Number.POSITIVE_INFINITY;
     p.varCap = Number.isFinite(volMax) ? volMax * volMax : Number.POSITIVE_INFINITY;
+    const seed = options.seed;
     const opts: CoreOptions = {
       anchor: a,
       volAnchor: b,
       maxIterations: options.maxIterations ?? 4000,
       epsAbs: 1e-9,
       epsRel: 1e-7,
-      warmStart: options.warmStart ?? true,
+      warmStart: seed !== undefined || (options.warmStart ?? true),
     };
+    if (seed !== undefined) {
+      // the explicit warm start (`TradeOptions.seed`): nothing of earlier solves is used
+      this.main.seed({
+        budgetOn: seed.budgetOn,
+        turnoverOn: seed.turnoverOn,
+        nu: seed.nu,
+        theta: seed.theta,
+      });
+      this.lastMu = seed.ceilingMu >= 0 && Number.isFinite(seed.ceilingMu) ? seed.ceilingMu : 0;
+    } else if (!opts.warmStart) this.lastMu = 0;
     if (!volAnchor(p, a, p.varCap, b)) {
-      const relaxed = this.lowestVariance(opts);
+      const relaxed = this.lowestVariance(seed === undefined ? opts : { ...opts, warmStart: false });
       if (typeof relaxed !== 'number') return relaxed;
       // out of reach: within 1e-9 of the ceiling in force only the minimum-variance trade (in b) is left
       if (relaxed > p.varCap) {
@@ -441,6 +472,13 @@ export class TradeOptimizer {
         gross: mult?.budgetOn ? mult.nu : 0,
         turnover: mult?.turnoverOn ? mult.theta : 0,
         variance: this.solvedMu,
+      },
+      seed: {
+        budgetOn: mult?.budgetOn ?? false,
+        turnoverOn: mult?.turnoverOn ?? false,
+        nu: mult?.nu ?? 0,
+        theta: mult?.theta ?? 0,
+        ceilingMu: this.lastMu,
       },
     };
   }
