@@ -43,13 +43,13 @@
 import { InvalidInputError } from '../core/index.ts';
 import { MAX_DAILY_VOL, MAX_HALF_SPREAD_BPS } from '../execution/index.ts';
 import { type MonthInputs, TradeOptimizer, type TradeResult } from '../portfolio/index.ts';
+import type { EngineMarket } from './chunk-input.ts';
 import {
   type DecisionBuffers,
   type DecisionQuery,
   DecisionStatus,
   type HourDecider,
 } from './decision-port.ts';
-import type { EngineMarket } from './engine.ts';
 import type { BacktestSpec } from './spec.ts';
 
 /** Nominal hourly bars in a full session: a bar's expected dollar volume is ADV / 7. */

@@ -12,7 +12,7 @@
  * for every tradable name (`query.tradable[a] === 1`); the engine holds the other names at their current weight
  * whatever is written there.
  */
-import type { EngineMarket } from './engine.ts';
+import type { EngineMarket } from './chunk-input.ts';
 import { DecisionStatus } from './records.ts';
 
 /** The engine's question at hour t. One object, reused from hour to hour: a decider must not keep it. */

@@ -54,14 +54,9 @@ import {
   fillOrders,
   fillParams,
 } from '../execution/index.ts';
-import {
-  RISK_STATE_NAMES,
-  type RiskConfig,
-  type RiskTransition,
-  riskScales,
-  stepRiskState,
-} from '../risk/index.ts';
-import { DecisionBuffers, type DecisionQuery, type HourDecider } from './decision-port.ts';
+import { RISK_STATE_NAMES, type RiskTransition, riskScales, stepRiskState } from '../risk/index.ts';
+import { type ChunkInput, type ChunkResult, checkChunkInput, type EngineMarket } from './chunk-input.ts';
+import { DecisionBuffers, type DecisionQuery } from './decision-port.ts';
 import {
   DecisionStatus,
   FIRST_FAILED_STATUS,
@@ -71,127 +66,23 @@ import {
   newFillBuilder,
   newGapBuilder,
   newWeightBuilder,
-  type SimOutputs,
 } from './records.ts';
 import { SIM_STATE_VERSION, type SimState } from './sim-state.ts';
 
-/** A split: `ratio` new shares per old share from the open of run-grid bar `bar` (its ex-date). */
-export interface SplitEvent {
-  readonly bar: number;
-  readonly asset: number;
-  readonly ratio: number;
-}
-
-/**
- * A delisting as the simulation may act on it: a holding of `asset` is closed at the close of run-grid bar `bar` —
- * the event's bar, or the first bar whose decision time is at or after the event's `known_time` when that is later
- * (never before it is known) — at `price` (the delisting price, e.g. a cash merger's consideration), or at its last
- * price when `price` is NaN.
- */
-export interface DelistingEvent {
-  readonly bar: number;
-  readonly asset: number;
-  readonly price: number;
-}
-
-/**
- * Market data for the bars a chunk simulates (or more). Every time-major column has `nT` rows of `nA` values, row r
- * holding run-grid bar `barOffset + r`. NaN marks a missing value.
- */
-export interface EngineMarket {
-  /** Run-grid index of row 0. */
-  readonly barOffset: number;
-  readonly nT: number;
-  readonly nA: number;
-  /** The dataset's symbols (index a); positions are saved by symbol. */
-  readonly symbols: readonly string[];
-  /** Per row: the bar's open and close times (epoch ms UTC). */
-  readonly openMs: Float64Array;
-  readonly closeMs: Float64Array;
-  /** Raw (unadjusted) prices and shares traded; the spread (bps) and daily volatility feed the cost model. */
-  readonly open: Float64Array;
-  readonly close: Float64Array;
-  readonly volume: Float64Array;
-  readonly spreadBps?: Float64Array | undefined;
-  /** Daily return volatility known at each row's decision (fraction; NaN where unknown): `sqrt_vol` impact. */
-  readonly dailyVol?: Float64Array | undefined;
-  /** Sorted by bar (run-grid indices); may cover more bars than the chunk. */
-  readonly splits: readonly SplitEvent[];
-  /** Sorted by bar (run-grid indices); may cover more bars than the chunk. */
-  readonly delistings: readonly DelistingEvent[];
-  /** Column of SPY for the buy-and-hold benchmark, -1 when absent. */
-  readonly benchmarkAsset: number;
-}
-
-export interface EngineConfig {
-  readonly execution: ExecutionConfig;
-  readonly risk: RiskConfig;
-}
-
-export interface ChunkInput {
-  readonly config: EngineConfig;
-  readonly market: EngineMarket;
-  /** The hour's decision (step (c)); see `decision-port.ts`. */
-  readonly decider: HourDecider;
-  /** Run-grid bars [startBar, endBar) to simulate; `startBar` must equal `state.nextBar`. */
-  readonly startBar: number;
-  readonly endBar: number;
-}
-
-export interface ChunkResult {
-  readonly state: SimState;
-  readonly outputs: SimOutputs;
-}
+export type {
+  ChunkInput,
+  ChunkResult,
+  DelistingEvent,
+  EngineConfig,
+  EngineMarket,
+  SplitEvent,
+} from './chunk-input.ts';
 
 const RISK_CODE: Readonly<Record<string, number>> = Object.fromEntries(
   RISK_STATE_NAMES.map((s, i) => [s, i]),
 );
 const INF = Number.POSITIVE_INFINITY;
 const barOf = (event: { readonly bar: number }): number => event.bar;
-
-function checkInput(state: SimState, chunk: ChunkInput): void {
-  const { market: m, startBar, endBar } = chunk;
-  const fail = (field: string, msg: string): never => {
-    throw new InvalidInputError(`${field}: ${msg}`, { field });
-  };
-  if (state.nextBar !== startBar)
-    fail('startBar', `expected state.nextBar ${state.nextBar}, received ${startBar}`);
-  if (!(Number.isInteger(endBar) && endBar >= startBar))
-    fail('endBar', `expected an integer >= ${startBar}, received ${endBar}`);
-  if (startBar < m.barOffset || endBar > m.barOffset + m.nT) {
-    fail(
-      'market',
-      `rows cover bars [${m.barOffset}, ${m.barOffset + m.nT}), received chunk [${startBar}, ${endBar})`,
-    );
-  }
-  const size = m.nT * m.nA;
-  for (const [name, col] of [
-    ['open', m.open],
-    ['close', m.close],
-    ['volume', m.volume],
-    ['spreadBps', m.spreadBps],
-    ['dailyVol', m.dailyVol],
-  ] as const) {
-    if (col !== undefined && col.length !== size)
-      fail(`market.${name}`, `expected length ${size}, received ${col.length}`);
-  }
-  if (m.openMs.length !== m.nT || m.closeMs.length !== m.nT) fail('market.openMs', `expected length ${m.nT}`);
-  if (m.symbols.length !== m.nA)
-    fail('market.symbols', `expected ${m.nA} symbols, received ${m.symbols.length}`);
-  if (!(m.benchmarkAsset >= -1 && m.benchmarkAsset < m.nA))
-    fail('market.benchmarkAsset', `out of range: ${m.benchmarkAsset}`);
-  for (const list of [m.splits, m.delistings] as const) {
-    for (let i = 0; i < list.length; i++) {
-      const e = list[i]!;
-      if (!(e.asset >= 0 && e.asset < m.nA) || (i > 0 && e.bar < list[i - 1]!.bar)) {
-        fail(
-          'market.events',
-          `event ${i} (bar ${e.bar}, asset ${e.asset}) is out of range or not sorted by bar`,
-        );
-      }
-    }
-  }
-}
 
 /**
  * Scratch and record buffers that consecutive `simulateChunk` calls can share (one context per thread of work: a
@@ -278,7 +169,7 @@ type MutableQuery = { -readonly [K in keyof DecisionQuery]: DecisionQuery[K] };
  * until its next use; see `EngineContext`); without, they are freshly allocated.
  */
 export function simulateChunk(state: SimState, chunk: ChunkInput, ctx?: EngineContext): ChunkResult {
-  checkInput(state, chunk);
+  checkChunkInput(state, chunk);
   const { config, market: m, startBar, endBar, decider } = chunk;
   const { nA, barOffset, open, close, volume, symbols } = m;
   const exec = config.execution;
@@ -711,31 +602,4 @@ function buyBenchmark(
   }
   bench.status = 'invested';
   bench.mark = px;
-}
-
-/**
- * Runs bars [state.nextBar, end) as consecutive chunks ending at each of `boundaries` (ascending, within the range;
- * `end` is always the last boundary), passing each chunk's state to the next through a JSON round trip and
- * validation exactly as the workflow does between Lambdas. Returns the final state and every chunk's outputs.
- */
-export function simulateInChunks(
-  state: SimState,
-  config: EngineConfig,
-  market: EngineMarket,
-  decider: HourDecider,
-  end: number,
-  boundaries: readonly number[] = [],
-  reload: (json: string) => SimState = (json) => JSON.parse(json) as SimState,
-): { state: SimState; chunks: SimOutputs[] } {
-  const cuts = [...new Set([...boundaries.filter((b) => b > state.nextBar && b < end), end])].sort(
-    (x, y) => x - y,
-  );
-  const chunks: SimOutputs[] = [];
-  let s = state;
-  for (const cut of cuts) {
-    const r = simulateChunk(s, { config, market, decider, startBar: s.nextBar, endBar: cut });
-    chunks.push(r.outputs);
-    s = reload(JSON.stringify(r.state));
-  }
-  return { state: s, chunks };
 }

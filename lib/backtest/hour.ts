@@ -11,8 +11,8 @@
 import { InvalidInputError } from '../core/index.ts';
 import { type BarPanels, BENCHMARK_SYMBOL } from '../data/index.ts';
 import type { MonthInputs } from '../portfolio/index.ts';
+import type { ChunkInput, DelistingEvent, EngineConfig, EngineMarket, SplitEvent } from './chunk-input.ts';
 import { TradeDecider } from './decide.ts';
-import type { ChunkInput, DelistingEvent, EngineConfig, EngineMarket, SplitEvent } from './engine.ts';
 import type { BacktestSpec } from './spec.ts';
 
 export interface HourInputs {

@@ -8,7 +8,7 @@ import type { BarGrid } from '../core/index.ts';
 import { InvalidInputError, lowerBound, upperBound } from '../core/index.ts';
 import type { BarPanels, PitTable } from '../data/index.ts';
 import { ACTION_DELISTING, BENCHMARK_SYMBOL } from '../data/index.ts';
-import type { DelistingEvent, EngineMarket, SplitEvent } from './engine.ts';
+import type { DelistingEvent, EngineMarket, SplitEvent } from './chunk-input.ts';
 
 /**
  * Split events on `grid`: a `corporate_actions` row (entity = symbol, `ratio`, `event_time` = the ex-date's open)

@@ -8,13 +8,13 @@
  * flattens at once). Names that cannot trade count at their current weight.
  */
 import { type FloatColumn, InvalidInputError } from '../core/index.ts';
+import type { EngineMarket } from './chunk-input.ts';
 import {
   type DecisionBuffers,
   type DecisionQuery,
   DecisionStatus,
   type HourDecider,
 } from './decision-port.ts';
-import type { EngineMarket } from './engine.ts';
 
 export interface TargetDeciderInput {
   /** Target weights (fractions of NAV, >= 0; NaN or 0 = none), one row of nA per market row. */
