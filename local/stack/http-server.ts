@@ -316,6 +316,10 @@ export async function startLocalApiServer(options: LocalApiServerOptions): Promi
       }
     })();
   });
+  // The local servers share a process with the CLI and the tests, whose CPU-bound work can stall the event loop for
+  // seconds; a 5 s keep-alive then expires during the stall and the server resets a socket the client is reusing.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => {

@@ -23,7 +23,8 @@ const check = (got: Record<string, string>, want: Record<string, string>) => {
   expect(got).toEqual(want);
 };
 
-// Recorded at 9f4abde (before the architecture refactor).
+// Recorded at 9f4abde (before the architecture refactor); metrics.json and report.html re-recorded after the
+// synthetic market gained delisting rows (they state the dataset id; every trading artifact kept its bytes).
 const DEMO: Record<string, string> = {
   'equity_curve.parquet': '62b4e4df7e18a77241e05719cc0ec611e5e2dfdb3798bcd5c07e015be453dbad',
   'equity_curve.csv': 'd303601553c604d5e330445cf087d32adac645b78a835fc1c9a8865f3fcf69d7',
@@ -35,9 +36,9 @@ const DEMO: Record<string, string> = {
   'risk_history.csv': '68c8645bd6c759e2ff7d3951161637801ff72ec2e42454b069d35114c3da09b1',
   'monthly_returns.parquet': '1641276e064859c8249ac98277d714aac86a2dac9c9f62e0b55bfb101486b67a',
   'monthly_returns.csv': '537819faf9f46f56e5bb90676e2e21a8fb6b148eaf4cd9a5ebbca6b25f519e8a',
-  'metrics.json': 'fdf5f062b1f79b963b917748d8fda875651b680666bc3f2a7105ebf787c28c69',
+  'metrics.json': '59ebae37d38f710a85de4fecf4fdd3626cf52d0e6d6094f6408c54cbc3087ef5',
   'folds.json': '502502e38eb28a28b617b17f3251de2cd7cd06e97d1757341f0ddbbe38137c31',
-  'report.html': '191e94a7741cde51a513542f70dd7601e2ed037cae17936ede2f69e05c67a386',
+  'report.html': '7ec2ec6f7b8d4aa8746e2c66e9dd554d4d7d7fafe54dd29d23a60208f926a88e',
   'charts.json': '73c8b901e913ca6f3c81108f9f88a8610cf36ee7f0d1c9253d5317abe34a800c',
 };
 

@@ -65,10 +65,16 @@ export const idempotencyGuardContract = (
         await gate;
         return { runId: 'RUN1' };
       };
-      const attempts = Promise.allSettled(
-        Array.from({ length: 4 }, () => guard.once(request('acme', k, { a: 1 }), work)),
-      );
-      await new Promise((r) => setTimeout(r, 200));
+      const pending = Array.from({ length: 4 }, () => guard.once(request('acme', k, { a: 1 }), work));
+      let done = 0;
+      for (const p of pending)
+        p.then(
+          () => done++,
+          () => done++,
+        );
+      const attempts = Promise.allSettled(pending);
+      // release the work once the three other attempts have been answered (in progress), however slow the store
+      for (let i = 0; i < 400 && done < 3; i++) await new Promise((r) => setTimeout(r, 25));
       release();
       const settled = await attempts;
       expect(calls).toBe(1);

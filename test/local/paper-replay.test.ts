@@ -50,7 +50,7 @@ const SPEC = {
 };
 
 const PAPER_GOLDEN: Record<string, string> = {
-  decisions: '406e031208c31735a18da0b8f895528962b39b59cf35d192aac2683c9fecd576',
+  decisions: '3caaa38e6686298389f694f1df4899fa5d901141ad079f1e71de593930dc5165',
   'equity_curve.parquet': '875d01c5461c4edb3281d24001bb1ba300a9dec5dabde68b7a4d9052329f8680',
   'fills.parquet': '31c8fa958823ff2f408cc5fd9b97589bba381b72fe15ccb6b93dadf40911f7b2',
   'weights.parquet': 'eeeb981f95fd2d657306fc92303bde005ad43d185b68af3d44ec0df8f57b6462',
