@@ -145,7 +145,7 @@ export class TradeDecider implements HourDecider {
   }
 
   decide(market: EngineMarket, q: DecisionQuery, out: DecisionBuffers): void {
-    const { w0, tradable, nav } = q;
+    const { w0, tradable } = q;
     const m = this.monthOf(q.bar);
     if (m === undefined) {
       out.hold(w0, DecisionStatus.no_inputs);
@@ -164,64 +164,39 @@ export class TradeDecider implements HourDecider {
       sc = new Scratch(nA, k);
       this.scratch = sc;
     }
-    const { portfolio: pf, execution: ex } = this.spec;
-    const row = h * nA;
-    const mRow = q.row * nA;
-    const capW = pf.maxWeight * q.nameCap;
-    const advFrac = pf.liquidity.maxAdvFraction;
-    const slip = ex.slippageBps;
-    const spread = ex.useBarSpread ? market.spreadBps : undefined;
-    const impact = ex.impact;
-    const sqrtVol = impact.kind === 'sqrt_vol';
-    const etaFrac = impact.kind === 'sqrt' ? impact.etaBps * 1e-4 : impact.eta;
-    const fallbackVol = impact.kind === 'sqrt_vol' ? impact.fallbackDailyVol : 0;
-    const { loadings, specificVar } = m.risk;
-
-    // the problem's names: tradable and (eligible or held); gaps are held outside it
-    let n = 0;
-    let fixedW = 0;
-    for (let a = 0; a < nA; a++) {
-      const held = w0[a]!;
-      if (tradable[a] !== 1) {
-        fixedW += held;
-        continue;
-      }
-      const eligible = m.eligible[row + a] === 1;
-      if (!(eligible || held > 0)) continue;
-      const adv = m.advDollars[row + a]!;
-      const j = n++;
-      sc.idx[j] = a;
-      sc.alpha[j] = m.alpha[row + a]!;
-      sc.w0[j] = held;
-      sc.upper[j] = eligible ? Math.min(capW, adv > 0 ? (advFrac * adv) / nav : 0) : 0;
-      let half = ex.halfSpreadBps;
-      if (spread !== undefined) {
-        const b = spread[mRow + a]!;
-        if (b >= 0 && b < Number.POSITIVE_INFINITY) half = Math.min(b * 0.5, MAX_HALF_SPREAD_BPS);
-      }
-      sc.lin[j] = (slip + half) * 1e-4;
-      let kappa = 0;
-      if (adv > 0) {
-        const root = Math.sqrt(nav / (adv / BARS_PER_SESSION));
-        if (sqrtVol) {
-          const s = m.dailyVol[row + a]!;
-          kappa = etaFrac * (s >= 0 ? Math.min(s, MAX_DAILY_VOL) : fallbackVol) * root;
-        } else kappa = etaFrac * root;
-      }
-      sc.imp[j] = kappa;
-      sc.spec[j] = specificVar[a]!;
-      // an unknown sector only occurs for a non-eligible name (u = 0: its weight is 0 in any solution)
-      const s = m.sector[a]!;
-      sc.sector[j] = s >= 0 ? s : 0;
-      sc.loadings.set(loadings.subarray(a * k, a * k + k), j * k);
-    }
+    const { n, fixedW } = loadProblem(this.spec, m, h, market, q, sc);
     const gross = Math.max(0, q.gross - fixedW);
     out.hold(w0, DecisionStatus.solved_polished);
     out.nNames = n;
     for (let a = 0; a < nA; a++) if (tradable[a] === 1) out.weights[a] = 0;
     if (n === 0) return;
-
     const annual = Math.sqrt(m.barsPerYear / m.horizonBars);
+    const res = this.solveHour(m, h, n, gross, annual, q.warm, sc);
+    for (let j = 0; j < n; j++) {
+      const a = sc.idx[j]!;
+      out.alpha[a] = sc.alpha[j]!;
+      out.cap[a] = sc.upper[j]!;
+    }
+    if (!res.ok) {
+      out.weights.set(w0);
+      out.status = STATUS_OF[res.reason]!;
+      return;
+    }
+    writeSolution(res, sc.idx, n, annual, out);
+  }
+
+  /** One solve of the problem loaded in `sc` (its first n names), seeded by the previous hour's `warm`. */
+  private solveHour(
+    m: MonthInputs,
+    h: number,
+    n: number,
+    gross: number,
+    annual: number,
+    warm: readonly number[] | null,
+    sc: Scratch,
+  ): TradeResult {
+    const pf = this.spec.portfolio;
+    const k = m.risk.k;
     const opt = this.optimizer;
     opt.setRiskModel(
       {
@@ -233,12 +208,17 @@ export class TradeDecider implements HourDecider {
       },
       { sector: sc.sector.subarray(0, n), nSectors: m.nSectors },
     );
-    const w = q.warm;
     const seed =
-      w !== null && w.length === 5
-        ? { budgetOn: w[0] === 1, turnoverOn: w[1] === 1, nu: w[2]!, theta: w[3]!, ceilingMu: w[4]! }
+      warm !== null && warm.length === 5
+        ? {
+            budgetOn: warm[0] === 1,
+            turnoverOn: warm[1] === 1,
+            nu: warm[2]!,
+            theta: warm[3]!,
+            ceilingMu: warm[4]!,
+          }
         : undefined;
-    const res = opt.solve(
+    return opt.solve(
       {
         alpha: sc.alpha.subarray(0, n),
         w0: sc.w0.subarray(0, n),
@@ -258,18 +238,74 @@ export class TradeDecider implements HourDecider {
       },
       seed === undefined ? { warmStart: false } : { seed },
     );
-    for (let j = 0; j < n; j++) {
-      const a = sc.idx[j]!;
-      out.alpha[a] = sc.alpha[j]!;
-      out.cap[a] = sc.upper[j]!;
-    }
-    if (!res.ok) {
-      out.weights.set(w0);
-      out.status = STATUS_OF[res.reason]!;
-      return;
-    }
-    writeSolution(res, sc.idx, n, annual, out);
   }
+}
+
+/**
+ * Loads the hour's names into `sc` (see the module comment): the tradable names that are eligible or held, with
+ * their α̂, w₀, cap, costs and risk rows. Returns their count and the weight held fixed outside the problem (gaps).
+ */
+function loadProblem(
+  spec: DecisionSpec,
+  m: MonthInputs,
+  h: number,
+  market: EngineMarket,
+  q: DecisionQuery,
+  sc: Scratch,
+): { n: number; fixedW: number } {
+  const { w0, tradable, nav } = q;
+  const { nA } = market;
+  const k = m.risk.k;
+  const { portfolio: pf, execution: ex } = spec;
+  const row = h * nA;
+  const mRow = q.row * nA;
+  const capW = pf.maxWeight * q.nameCap;
+  const advFrac = pf.liquidity.maxAdvFraction;
+  const slip = ex.slippageBps;
+  const spread = ex.useBarSpread ? market.spreadBps : undefined;
+  const impact = ex.impact;
+  const sqrtVol = impact.kind === 'sqrt_vol';
+  const etaFrac = impact.kind === 'sqrt' ? impact.etaBps * 1e-4 : impact.eta;
+  const fallbackVol = impact.kind === 'sqrt_vol' ? impact.fallbackDailyVol : 0;
+  const { loadings, specificVar } = m.risk;
+  let n = 0;
+  let fixedW = 0;
+  for (let a = 0; a < nA; a++) {
+    const held = w0[a]!;
+    if (tradable[a] !== 1) {
+      fixedW += held;
+      continue;
+    }
+    const eligible = m.eligible[row + a] === 1;
+    if (!(eligible || held > 0)) continue;
+    const adv = m.advDollars[row + a]!;
+    const j = n++;
+    sc.idx[j] = a;
+    sc.alpha[j] = m.alpha[row + a]!;
+    sc.w0[j] = held;
+    sc.upper[j] = eligible ? Math.min(capW, adv > 0 ? (advFrac * adv) / nav : 0) : 0;
+    let half = ex.halfSpreadBps;
+    if (spread !== undefined) {
+      const b = spread[mRow + a]!;
+      if (b >= 0 && b < Number.POSITIVE_INFINITY) half = Math.min(b * 0.5, MAX_HALF_SPREAD_BPS);
+    }
+    sc.lin[j] = (slip + half) * 1e-4;
+    let kappa = 0;
+    if (adv > 0) {
+      const root = Math.sqrt(nav / (adv / BARS_PER_SESSION));
+      if (sqrtVol) {
+        const s = m.dailyVol[row + a]!;
+        kappa = etaFrac * (s >= 0 ? Math.min(s, MAX_DAILY_VOL) : fallbackVol) * root;
+      } else kappa = etaFrac * root;
+    }
+    sc.imp[j] = kappa;
+    sc.spec[j] = specificVar[a]!;
+    // an unknown sector only occurs for a non-eligible name (u = 0: its weight is 0 in any solution)
+    const s = m.sector[a]!;
+    sc.sector[j] = s >= 0 ? s : 0;
+    sc.loadings.set(loadings.subarray(a * k, a * k + k), j * k);
+  }
+  return { n, fixedW };
 }
 
 function writeSolution(
