@@ -5,8 +5,9 @@
  * result's provenance.
  *
  * Sections are consumed by different stages: `dataset`, `period`, `universe` by Prepare; `features`, `labels`
- * by BuildFeatures; `model` by TrainScore; `portfolio` by Optimize (and `portfolio.turnoverCap` by Simulate);
- * `execution`, `risk`, `capital`, `decisionLagMs` by Simulate; `seed` by every stage that draws random numbers
+ * by BuildFeatures; `model` by TrainScore; `universe`, `labels.horizonBars` and `portfolio.liquidity` also by
+ * Optimize (the month's decision inputs); `portfolio`, `execution`, `risk`, `capital`, `decisionLagMs` by Simulate
+ * (the hour's trade decision, fills, governor); `seed` by every stage that draws random numbers
  * (each derives its own named sub-stream from it).
  */
 import { z } from 'zod';
