@@ -10,7 +10,7 @@ import { TradeAdmm } from './trade-admm.ts';
 import { TradeProblem } from './trade-problem.ts';
 
 /** Newton steps allowed to the warm active-set start before ADMM takes over. */
-const WARM_STEPS = 60;
+const WARM_STEPS = 100;
 /** Newton steps per polish from an ADMM iterate. */
 const POLISH_STEPS = 40;
 
@@ -93,6 +93,9 @@ export class TradeCore {
       polished = this.polishFromAdmm();
       newtonSteps += this.active.steps;
     }
+    console.error(
+      `admm ${admm.iterations} polished ${polished} newton ${newtonSteps} seed ${seed !== undefined}`,
+    );
     if (polished) return this.finish(true, admm.iterations, newtonSteps);
     if (!converged) {
       this.warmSeed = undefined;

@@ -21,12 +21,12 @@
  *   penalty stays a convex piecewise quadratic (C¹) of w.
  * - Volatility ceiling σ_max (a standard deviation over the horizon, √(wᵀΣw)) on the traded book.
  * - Volatility floor σ_min: "σ(w) ≥ σ_min when feasible without breaking the others" is not convex. It is a second
- *   pass: when the optimum's σ is below σ_min, the problem is re-solved with a lower risk aversion γ' ∈ [0, γ) (the
- *   optimum's variance is non-increasing in γ for any convex feasible set, so a monotone search applies: probes
- *   γ/4, γ/16, … down to γ' = 0, then bisection in log γ'), keeping every hard constraint; the result is the
- *   solution with the largest γ' whose σ ≥ σ_min (within 0.1%, at most 12 extra solves), or the γ' = 0 solution
- *   when even that stays below σ_min (`volFloorReached: false`). `riskAversionUsed` says which γ' was used; the
- *   reported objective is always the original problem's.
+ *   pass: when the optimum's σ is below σ_min, the problem is re-solved with a lower risk aversion γ' ∈ [γ/1024, γ)
+ *   (the optimum's variance is non-increasing in γ for any convex feasible set, so a monotone search applies:
+ *   probes γ/4, γ/16, … γ/1024, then bisection in log γ'; γ' stays > 0 so the problem stays strictly convex),
+ *   keeping every hard constraint; the result is the solution with the largest γ' whose σ ≥ σ_min (within 0.1%, at
+ *   most 12 extra solves), or the γ/1024 solution when even that stays below σ_min (`volFloorReached: false`).
+ *   `riskAversionUsed` says which γ' was used; the reported objective is always the original problem's.
  *
  * Input policy. NaN α̂_i means "no view": the name may only be sold toward 0, never bought (its cap becomes
  * min(u_i, w₀ᵢ) and its α̂ is 0). Other non-finite or negative inputs where finite non-negative ones are needed give
@@ -229,7 +229,11 @@ export class TradeOptimizer {
       epsRel: 1e-7,
       warmStart: options.warmStart ?? true,
     };
-    if (!volAnchor(p, a, p.varCap, b)) {
+    if (forced) {
+      // no choice left: the ceiling in force is the anchor's volatility when it is above σ_max
+      b.set(a.subarray(0, p.n));
+      p.varCap = Math.max(p.varCap, p.variance(a));
+    } else if (!volAnchor(p, a, p.varCap, b)) {
       const relaxed = this.lowestVariance(opts);
       if (typeof relaxed !== 'number') return relaxed;
       // out of reach: within 1e-9 of the ceiling in force only the minimum-variance trade (in b) is left
@@ -329,7 +333,7 @@ export class TradeOptimizer {
 
   /**
    * Second pass for σ_min: re-solves with lower γ' (monotone search, see the header) and leaves in `w` the solution
-   * with the largest γ' whose σ ≥ σ_min, or the γ' = 0 solution when the floor is out of reach.
+   * with the largest γ' whose σ ≥ σ_min, or the γ/1024 solution when the floor is out of reach.
    */
   private volFloorPass(
     w: Float64Array,
@@ -345,12 +349,13 @@ export class TradeOptimizer {
     let bestOutcome: CoreOutcome | undefined;
     let bestMult: ActiveSetSeed | undefined;
     let bestMu = 0;
+    const gMin = gamma / 1024;
     let lo = 0; // the largest γ' known to reach the floor (0 when none found yet)
     let hi = gamma; // σ(hi) < floor
     let reachedAny = false;
     const wTry = this.scratch;
     for (let s = 0; s < FLOOR_SOLVES; s++) {
-      const g = reachedAny ? (lo > 0 ? Math.sqrt(lo * hi) : hi / 4) : s < 4 ? hi / 4 : 0;
+      const g = reachedAny ? Math.sqrt(lo * hi) : Math.max(hi / 4, gMin);
       p.gamma = g;
       const r = this.solveCore({ ...opts, warmStart: true });
       if (!r.ok) return { ok: false, reason: 'max_iterations', message: r.message };
@@ -371,13 +376,14 @@ export class TradeOptimizer {
         bestMult = r.multipliers;
         bestMu = this.solvedMu;
         best.set(wTry.subarray(0, n));
-        if (vol <= floor * 1.001 || g === 0) break;
+        if (vol <= floor * 1.001) break;
       } else {
         hi = g;
-        if (g === 0) {
-          // out of reach: the γ' = 0 solution has the highest σ of the family
+        if (g === gMin) {
+          // out of reach: the γ/1024 solution has the highest σ of the family searched
           w.set(wTry.subarray(0, n));
-          return { ok: true, gamma: 0, reached: false, outcome: r };
+          this.main.saveWarm(r.multipliers, w);
+          return { ok: true, gamma: g, reached: false, outcome: r };
         }
       }
     }
