@@ -93,9 +93,6 @@ export class TradeCore {
       polished = this.polishFromAdmm();
       newtonSteps += this.active.steps;
     }
-    console.error(
-      `admm ${admm.iterations} polished ${polished} newton ${newtonSteps} seed ${seed !== undefined}`,
-    );
     if (polished) return this.finish(true, admm.iterations, newtonSteps);
     if (!converged) {
       this.warmSeed = undefined;

@@ -71,7 +71,7 @@ describe('trade-optimizer: TradeOptimizer properties', () => {
           }
         },
       ),
-      { numRuns: 120, seed: 11 },
+      { numRuns: 80, seed: 11 },
     );
   });
 
@@ -159,7 +159,8 @@ describe('trade-optimizer: TradeOptimizer properties', () => {
       // the cost-free optimum without a turnover cap, then held with costs and the cap
       const free = solveCase(c, { ...c.inst, tradeAversion: 0, turnoverCap: 10 });
       const r = solveCase(c, { ...c.inst, w0: free.weights, volCeiling: c.inst.volCeiling as number });
-      expect(r.turnover).toBeLessThanOrEqual(1e-12);
+      // optimal to the solver's KKT tolerance (1e-10 of the gradient scale): any trade left is at rounding level
+      expect(r.turnover).toBeLessThanOrEqual(1e-9);
     }
   });
 
