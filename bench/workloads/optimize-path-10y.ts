@@ -3,10 +3,10 @@
  * (lib/portfolio/trade), each solve warm-started from the previous hour: 500 names, 15 factors (market + 11 sectors
  * + 3 statistical) refreshed monthly (every 147 bars) as a perturbation of the previous model; AR(1) scores
  * (persistence 0.97 per bar); caps (10% and ADV) moving daily; holdings = the previous solution drifted by returns
- * drawn from the factor model; two-way turnover cap; volatility ceiling (12% annualised) and floor (6%); soft sector
- * bands; linear costs and square-root impact (κ_i = η σ_daily,i √(NAV/ADV_i)). The path runs twice, with the
- * turnover cap at 0.02 and at 0.1 (separate optimizers and states); the harness's time covers both paths, and
- * `extra` has per-path totals, per-solve wall time p50/p99/max, CPU time, iterations, binding shares and failures.
+ * drawn from the factor model; two-way turnover cap; volatility ceiling (8% annualised, binding about 60% of hours)
+ * and floor (5%); soft sector bands; linear costs and square-root impact (κ_i = η σ_daily,i √(NAV/ADV_i)). The path
+ * runs twice, with the turnover cap at 0.02 and at 0.1 (separate optimizers and states); the harness's time covers
+ * both paths, and `extra` has per-path totals, per-solve wall time p50/p99/max, CPU time, iterations, binding shares and failures.
  *
  * Peer: HiGHS on the dense-covariance QP for 50 sampled hours of the 0.02 path, on the same instances without the
  * impact term, stated with μ = our ceiling multiplier (the Lagrangian form whose optimum is the constrained one; one
@@ -181,8 +181,8 @@ function runPath(state: State, turnoverCap: number, samples: Sample[] | undefine
       sectorBench: state.base.sectorBench as Float64Array,
       sectorBand: 0.03,
       sectorPenalty: 0.05,
-      volCeiling: 0.12 / volScale,
-      volFloor: 0.06 / volScale,
+      volCeiling: 0.08 / volScale,
+      volFloor: 0.05 / volScale,
       riskAversion: 100,
       tradeAversion: 1,
     };

@@ -167,6 +167,44 @@ export class ActiveSetTrade {
     return false;
   }
 
+  /**
+   * d(wᵀΣw)/dγ at the verified optimum (the working set held fixed): differentiating the free names' stationarity
+   * and the active constraints, H dw + C dm = −2(Σw)_F, Cᵀdw = 0, so the slope is 2(Σw)_Fᵀ dw (≤ 0). NaN when the
+   * system cannot be solved. Used by the ceiling's multiplier search as a Newton derivative.
+   */
+  varianceSlope(p: TradeProblem): number {
+    const nt = this.newton;
+    const reg = 1e-13 * Math.max(2 * p.gamma * p.meanDiagSigma, 1e-300);
+    let nF = 0;
+    for (let i = 0; i < p.n; i++) {
+      const s0 = this.st[i] as number;
+      if (s0 !== BUY && s0 !== SELL) continue;
+      const ki = p.imp[i] as number;
+      nt.free[nF] = i;
+      nt.sign[nF] = s0 === BUY ? 1 : -1;
+      nt.d[nF] =
+        2 * p.gamma * (p.spec[i] as number) + (ki > 0 ? (0.75 * ki) / (this.r[i] as number) : 0) + reg;
+      nF++;
+    }
+    nt.nF = nF;
+    if (nF === 0) return 0;
+    if (!nt.factor(p, this.side)) return Number.NaN;
+    for (let j = 0; j < nF; j++) nt.rhs[j] = 2 * this.sigmaWAt(p, nt.free[j] as number);
+    const ok = nt.solve(p, this.side, this.budgetOn, 0, this.turnoverOn, 0);
+    if (!ok) return Number.NaN;
+    let slope = 0;
+    for (let j = 0; j < nF; j++) slope += 2 * this.sigmaWAt(p, nt.free[j] as number) * (nt.dw[j] as number);
+    return slope;
+  }
+
+  /** (Σw)_i from the incremental exposure. */
+  private sigmaWAt(p: TradeProblem, i: number): number {
+    const o = i * p.k;
+    let e = 0;
+    for (let a = 0; a < p.k; a++) e += (p.bl[o + a] as number) * (this.fk[a] as number);
+    return e + (p.spec[i] as number) * (this.w[i] as number);
+  }
+
   /** Recomputes (BL)ᵀw, the sector sums, Σw and Σ|Δ| from w. */
   private resync(p: TradeProblem): void {
     const { n, nS } = p;

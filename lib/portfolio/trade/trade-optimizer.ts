@@ -40,13 +40,21 @@
  * trade (status 'forced': nothing else is feasible). So every valid instance is feasible; `infeasible` only
  * reports impossible inputs.
  *
- * Method (see `trade-core.ts`): a primal-dual active-set / semismooth Newton method (`trade-active-set.ts`),
- * warm-started from the previous hour's trade and multipliers, finds and verifies the KKT point in a few
- * Newton steps, each an (k+S)² Woodbury solve. When it does not verify, ADMM (`trade-admm.ts`, every prox exact,
- * the factor structure kept: diagonal plus rank k + 1 + S) converges globally and is polished by the same method.
+ * Method. Why not ADMM alone: OSQP-style ADMM needs tens to hundreds of iterations for 1e-5 accuracy, each O(n(k+S))
+ * plus the turnover prox's root find, and a drifting hourly problem changes only a few names' status; so:
+ * - the problem without the ceiling (`trade-core.ts`) is solved by an active-set Newton method
+ *   (`trade-active-set.ts`) warm-started from the previous hour's trade and multipliers: a few Newton steps on the
+ *   free names, each an (k+S)² Woodbury solve, ending in an explicit KKT check; when it does not verify within its
+ *   step budget, ADMM (`trade-admm.ts`: z = [w; Σw; sector sums], every prox exact — box + turnover ball + trade
+ *   cost with a 1-D root find on the ball's multiplier, the band's shrink — and the x-step diagonal plus rank
+ *   k + 1 + S) converges globally and is polished by the same active-set method;
+ * - the variance ceiling is handled by its multiplier (`trade-ceiling.ts`): the constrained optimum is the optimum
+ *   with γ + μ for the μ ≥ 0 where the variance meets the ceiling, found by a bracketed regula falsi over warm
+ *   inner solves. (Kept inside the active set, the ceiling and the turnover cap made degenerate working sets.)
  * The answer is finally checked against the hard constraints and, if a violation exceeds 1e-12 (rounding), moved
  * toward a feasible anchor by the smallest safe step (`trade-feasibility.ts`), so results never violate
- * 0 ≤ w ≤ u, Σw ≤ G or Σ|Δ| ≤ τ_eff beyond 1e-12, nor σ ≤ σ_max beyond 1e-9 relative.
+ * 0 ≤ w ≤ u, Σw ≤ G or Σ|Δ| ≤ τ_eff beyond 1e-12, nor σ ≤ σ_max beyond 1e-9 relative. When τ_eff leaves no
+ * discretionary turnover the anchor (the least trade into the caps and the gross) is the answer ('forced').
  */
 
 import { InvalidInputError } from '../../core/errors.ts';
@@ -308,7 +316,6 @@ export class TradeOptimizer {
     q.alpha.fill(0, 0, n);
     q.lin.fill(0, 0, n);
     q.imp.fill(0, 0, n);
-    q.hasImpact = false;
     q.lambda = 0;
     q.band = 0;
     q.gross = p.gross;
@@ -492,7 +499,6 @@ function loadInstance(p: TradeCore['p'], inst: TradeInstance): Failure | undefin
   if (!(floor >= 0 && floor <= ceiling && Number.isFinite(floor))) {
     return degenerate(`volFloor must be finite and in [0, volCeiling], received ${floor}`);
   }
-  let hasImpact = false;
   for (let i = 0; i < n; i++) {
     const al = inst.alpha[i] as number;
     const w0 = inst.w0[i] as number;
@@ -515,9 +521,7 @@ function loadInstance(p: TradeCore['p'], inst: TradeInstance): Failure | undefin
     p.up[i] = noView ? Math.min(cap, w0) : cap;
     p.lin[i] = tradeAversion * c;
     p.imp[i] = tradeAversion * k;
-    if (tradeAversion * k > 0) hasImpact = true;
   }
-  p.hasImpact = hasImpact;
   p.gross = gross === Number.POSITIVE_INFINITY ? Number.MAX_VALUE : gross;
   p.gamma = riskAversion;
   const lambda = inst.sectorPenalty ?? 0;

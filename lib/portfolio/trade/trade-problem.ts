@@ -38,8 +38,6 @@ export class TradeProblem {
   /** Variance ceiling v_max (Infinity when there is none). */
   varCap = Number.POSITIVE_INFINITY;
   gamma = 0;
-  /** True when some k_i > 0. */
-  hasImpact = false;
   private fk: Float64Array = new Float64Array(0);
   private sb: Float64Array = new Float64Array(0);
   private capN = -1;
