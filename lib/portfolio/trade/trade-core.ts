@@ -15,9 +15,6 @@ const WARM_STEPS = 100;
 const POLISH_STEPS = 40;
 
 export interface CoreOptions {
-  /** The cap anchor (caps, gross, turnover) and the volatility anchor (every constraint) of `repairToFeasible`. */
-  readonly anchor: Float64Array;
-  readonly volAnchor: Float64Array;
   readonly maxIterations: number;
   readonly epsAbs: number;
   readonly epsRel: number;

@@ -230,8 +230,6 @@ export class TradeOptimizer {
     const volMax = inst.volCeiling ?? Number.POSITIVE_INFINITY;
     p.varCap = Number.isFinite(volMax) ? volMax * volMax : Number.POSITIVE_INFINITY;
     const opts: CoreOptions = {
-      anchor: a,
-      volAnchor: b,
       maxIterations: options.maxIterations ?? 4000,
       epsAbs: 1e-9,
       epsRel: 1e-7,
@@ -322,7 +320,7 @@ export class TradeOptimizer {
     q.tau = p.tau;
     q.varCap = Number.POSITIVE_INFINITY;
     q.gamma = 1;
-    const r = this.aux.solve({ ...opts, volAnchor: opts.anchor, epsAbs: 1e-12, epsRel: 1e-9 });
+    const r = this.aux.solve({ ...opts, epsAbs: 1e-12, epsRel: 1e-9 });
     if (!r.ok) {
       return {
         ok: false,
@@ -332,7 +330,7 @@ export class TradeOptimizer {
     }
     const b = this.volAnc;
     b.set(this.aux.w.subarray(0, n));
-    if (!repairToFeasible(q, b, opts.anchor, opts.anchor, Number.POSITIVE_INFINITY)) {
+    if (!repairToFeasible(q, b, this.anchor, this.anchor, Number.POSITIVE_INFINITY)) {
       return { ok: false, reason: 'infeasible', message: 'the minimum-variance point is not feasible' };
     }
     return Math.max(p.varCap, p.variance(b) * (1 + 1e-9) ** 2);
@@ -367,7 +365,7 @@ export class TradeOptimizer {
       const r = this.solveCore({ ...opts, warmStart: true });
       if (!r.ok) return { ok: false, reason: 'max_iterations', message: r.message };
       wTry.set(this.main.w.subarray(0, n));
-      if (!repairToFeasible(p, wTry, opts.anchor, opts.volAnchor, p.varCap)) {
+      if (!repairToFeasible(p, wTry, this.anchor, this.volAnc, p.varCap)) {
         return {
           ok: false,
           reason: 'max_iterations',
