@@ -532,7 +532,7 @@ function solveLagrangianEpigraph(
     const a = inst.alpha[i] as number;
     if (!Number.isNaN(a)) aMax = Math.max(aMax, Math.abs(a));
   }
-  const scale = (aMax > 0 ? 1 / aMax : 1) * Number(process.env.OSCALE ?? 1);
+  const scale = aMax > 0 ? 1 / aMax : 1;
   const colCost = new Float64Array(nCols);
   const colLower = new Float64Array(nCols);
   const colUpper = new Float64Array(nCols).fill(highs.infinity);
@@ -543,12 +543,7 @@ function solveLagrangianEpigraph(
     colUpper[oW + j] = effectiveUpper(c, i);
     const lc = inst.tradeAversion * (inst.linearCost[i] as number) * scale;
     colCost[oP + j] = lc;
-    if (withT) {
-      colCost[oT + j] = scale;
-      // |Δ| ≤ max(w₀, u): t never needs to exceed k·max(w₀, u)^{3/2}
-      const dMax = Math.max(inst.w0[i] as number, effectiveUpper(c, i));
-      colUpper[oT + j] = process.env.TUB ? 2 * (imp[i] as number) * dMax ** 1.5 + 1e-300 : highs.infinity;
-    }
+    if (withT) colCost[oT + j] = scale;
   }
   // Hessian (lower-triangular CSC): 2(γ+μ)Σ on w, 2λ on e
   const g2 = 2 * (inst.riskAversion + mu) * scale;
@@ -657,12 +652,9 @@ function solveLagrangianEpigraph(
       x[oW + j] = (x[oW + j] as number) * f;
       x[oP + j] = Math.abs((x[oW + j] as number) - (inst.w0[keep[j] as number] as number));
     }
-    for (let r = 0; r < nRows; r++) {
-      // sector excess and impact epigraphs: large enough
-      void r;
-    }
+    // sector excess and impact epigraphs: large enough to satisfy their rows
     for (let s2 = 0; s2 < nS; s2++) x[oE + s2] = 10;
-    if (withT) for (let j = 0; j < m; j++) x[oT + j] = Math.min(10, colUpper[oT + j] as number);
+    if (withT) for (let j = 0; j < m; j++) x[oT + j] = 10;
     return x;
   };
   const model = highs.createModel({
@@ -690,22 +682,12 @@ function solveLagrangianEpigraph(
     },
   });
   try {
-    model.options.set({
-      output_flag: false,
-      time_limit: 20,
-      ...(process.env.HIGHS_OPTS ? JSON.parse(process.env.HIGHS_OPTS) : {}),
-    });
-    if (!process.env.NOSTART) model.setSolution({ colValue: feasibleStart() });
+    model.options.set({ output_flag: false, time_limit: 20 });
+    // a feasible start (HiGHS's QP solver fails on fewer of these models with one)
+    model.setSolution({ colValue: feasibleStart() });
     try {
       model.run();
-    } catch (e) {
-      if (process.env.HIGHS_LOG === '1')
-        console.error(
-          'highs error',
-          model.getModelStatus(),
-          JSON.stringify(model.info.get('qp_iteration_count')),
-          String(e).slice(0, 200),
-        );
+    } catch {
       return {
         status: 'error',
         obj: Number.NaN,
