@@ -9,22 +9,25 @@
  *   ∇_i[−αᵀw + γ wᵀΣw + sector] + ν + s_i(c_i + θ) + 1.5 s_i k_i √|Δ_i| = 0   (s_i = ±1 for BUY / SELL)
  *   1ᵀw = G,  Σ|Δ| = τ                                                        (the active ones)
  *
- * solved by Newton's method. Its matrix is H = 2γΣ_FF + diag(0.75 k_i/√|Δ_i|) + 2λ Σ_{active s} g_s g_sᵀ, bordered
- * by the active constraints' gradients (1, s): H is diagonal plus rank k + S on F, so a step costs an (k+S)²
- * capacitance Cholesky (Woodbury) and a ≤ 2×2 Schur complement. The impact term's curvature blows up at Δ → 0, so
+ * solved by Newton's method (`trade-newton.ts`: H = 2γΣ_FF + diag(0.75 k_i/√|Δ_i|) + 2λ Σ_{active s} g_s g_sᵀ is
+ * diagonal plus rank k + S, so a step costs O(|F|(k+S)²)). The impact term's curvature blows up at Δ → 0, so
  * impacted names are stepped in r = √|Δ| (same Newton direction, update r ← r + s·δw/(2r)): in r the 1-D
  * stationarity condition is a quadratic and the iteration stays on its side of the kink.
  *
  * The working set changes as in a primal active-set method (Nocedal & Wright 2006, §16.5): a step is cut at the
- * first free name that reaches a bound or w₀ (it is fixed there) or the first inactive constraint it would violate
- * (it is activated); only at the working set's optimum (a full step with the Newton residual at rounding level) are
- * fixed names with a wrong-signed reduced cost freed (several at once, as in the primal-dual active-set method of
- * Hintermüller, Ito & Kunisch 2003) and constraints with a negative multiplier released. When nothing is left to
- * release, the KKT conditions of the convex problem hold and the point is optimal. The sector sides follow the sums
- * after each step (the penalty is C¹, so its pieces join smoothly). After `maxSteps` the caller falls back to ADMM.
+ * first free name that reaches a bound or w₀ (fixed there, with any other name that gets there within 1% of the
+ * step) or at the first inactive constraint it would violate (activated). Only at the working set's optimum (a full
+ * step, Newton residual at rounding level) are fixed names with a wrong-signed reduced cost freed — the 8 largest
+ * gains at a time (partial pricing), one at a time once a freed name has been pushed straight back — and
+ * constraints with a negative multiplier released. When nothing is left to release, the KKT conditions of the convex
+ * problem hold and the point is optimal. The sector sides follow the sums after each step (the penalty is C¹, so its
+ * pieces join smoothly). After `maxSteps` the caller falls back to ADMM.
+ *
+ * Cost: the exposure (BL)ᵀw, the sector sums, Σw and Σ|Δ| are updated as names move, so a Newton step costs
+ * O(|F|(k+S)²); full gradients (O(nk)) are formed only to price releases at working-set optima.
  */
 
-import { choleskyInPlace, choleskySolveInPlace } from '../../core/index.ts';
+import { FreeSetNewton } from './trade-newton.ts';
 import type { TradeProblem } from './trade-problem.ts';
 
 export const KEEP = 0;
@@ -33,7 +36,12 @@ export const SELL = 2;
 export const ZERO = 3;
 export const CAP = 4;
 
-/** What the active-set method needs to start: a point, its statuses and the active constraints' multipliers. */
+/** Names freed per pricing round. */
+const RELEASE_MAX = 8;
+/** Names reaching their bound within this fraction of the step are fixed with the blocking one. */
+const TIE_STEP = 1e-2;
+
+/** The working-set guess a start carries: active coupling constraints and their multipliers. */
 export interface ActiveSetSeed {
   readonly budgetOn: boolean;
   readonly turnoverOn: boolean;
@@ -46,65 +54,63 @@ export class ActiveSetTrade {
   st: Int8Array = new Int8Array(0);
   /** The current point. */
   w: Float64Array = new Float64Array(0);
-  /** √|Δ_i| for free impacted names. */
-  private r: Float64Array = new Float64Array(0);
-  /** Sector penalty piece per sector (−1, 0, 1). */
-  private side: Int8Array = new Int8Array(0);
   budgetOn = false;
   turnoverOn = false;
   nu = 0;
   theta = 0;
   /** Newton steps of the last `run`. */
   steps = 0;
-  private grad: Float64Array = new Float64Array(0);
-  private sigw: Float64Array = new Float64Array(0);
-  private free: Int32Array = new Int32Array(0);
-  private dF: Float64Array = new Float64Array(0);
-  private rhs: Float64Array = new Float64Array(0);
-  private x0: Float64Array = new Float64Array(0);
-  private y0: Float64Array = new Float64Array(0);
-  private y1: Float64Array = new Float64Array(0);
-  private y2: Float64Array = new Float64Array(0);
-  private cap: Float64Array = new Float64Array(0);
-  private pv: Float64Array = new Float64Array(0);
-  private nFree = 0;
-  private gscale = 0;
+  /** √|Δ_i| for free impacted names. */
+  private r: Float64Array = new Float64Array(0);
+  /** Sector penalty piece per sector (−1, 0, 1). */
+  private side: Int8Array = new Int8Array(0);
+  /** Incremental state: (BL)ᵀw, sector sums, Σw, Σ|Δ|. */
+  private fk: Float64Array = new Float64Array(0);
+  private secSum: Float64Array = new Float64Array(0);
+  private sumW = 0;
+  private turn = 0;
+  private gscale = 1;
+  private readonly newton = new FreeSetNewton();
+  /** Per free position, the step length at which the name reaches a bound or w₀. */
+  private blk: Float64Array = new Float64Array(0);
+  /** Per name, the step count at which it was last freed. */
+  private relStamp: Int32Array = new Int32Array(0);
+  private releasedAt = -1;
+  private singleRelease = false;
+  private fullStep = true;
+  private lastActivated = -1;
+  private nextStatus = KEEP;
+  private readonly topGain = new Float64Array(RELEASE_MAX);
+  private readonly topIdx = new Int32Array(RELEASE_MAX);
   private capN = -1;
-  private capM = -1;
 
-  ensure(n: number, m: number, nS: number): void {
+  private ensure(p: TradeProblem): void {
+    const { n, k, nS } = p;
+    this.newton.ensure(n, k + nS);
     if (n > this.capN) {
       this.capN = n;
       this.st = new Int8Array(n);
       this.w = new Float64Array(n);
       this.r = new Float64Array(n);
-      this.grad = new Float64Array(n);
-      this.sigw = new Float64Array(n);
-      this.free = new Int32Array(n);
-      this.dF = new Float64Array(n);
-      this.rhs = new Float64Array(n);
-      this.x0 = new Float64Array(n);
-      this.y0 = new Float64Array(n);
-      this.y1 = new Float64Array(n);
-      this.y2 = new Float64Array(n);
+      this.blk = new Float64Array(n);
+      this.relStamp = new Int32Array(n);
     }
-    if (m > this.capM) {
-      this.capM = m;
-      this.cap = new Float64Array(m * m);
-      this.pv = new Float64Array(m);
+    if (this.fk.length < k) this.fk = new Float64Array(k);
+    if (this.side.length < nS) {
+      this.side = new Int8Array(nS);
+      this.secSum = new Float64Array(nS);
     }
-    if (this.side.length < nS) this.side = new Int8Array(nS);
   }
 
   /**
-   * Sets the point to `z` (inside the box), classifying each name: |Δ| ≤ `eps` → KEEP (or CAP when w₀ > u), at 0 →
-   * ZERO, at u → CAP, otherwise BUY / SELL by the sign of Δ. The sector sides follow the point.
+   * Sets the point to `z` (clipped to the box), classifying each name: |Δ| ≤ `eps` → KEEP (or CAP when w₀ > u), at
+   * 0 → ZERO, at u → CAP, otherwise BUY / SELL by the sign of Δ. Constraints the start violates join the working set
+   * (Newton restores them).
    */
   seedFromPoint(p: TradeProblem, z: Float64Array, seed: ActiveSetSeed, eps: number): void {
-    const { n } = p;
-    this.ensure(n, p.k + p.nS, p.nS);
+    this.ensure(p);
     const { st, w, r } = this;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < p.n; i++) {
       const ui = p.up[i] as number;
       const w0 = p.w0[i] as number;
       const zi = Math.min(Math.max(z[i] as number, 0), ui);
@@ -124,67 +130,140 @@ export class ActiveSetTrade {
         r[i] = Math.sqrt(Math.abs(d));
       }
     }
-    // constraints the start violates join the working set (Newton restores them)
+    this.resync(p);
     const tolX = 1e-13 * Math.max(1, p.gross);
-    this.budgetOn = seed.budgetOn || p.sum(w) > p.gross + tolX;
-    this.turnoverOn = seed.turnoverOn || p.turnover(w) > p.tau + tolX;
+    this.budgetOn = seed.budgetOn || this.sumW > p.gross + tolX;
+    this.turnoverOn = seed.turnoverOn || this.turn > p.tau + tolX;
     this.nu = seed.budgetOn ? seed.nu : 0;
     this.theta = seed.turnoverOn ? seed.theta : 0;
     this.updateSides(p);
   }
 
-  /**
-   * Runs at most `maxSteps` Newton steps; true when the point verifies as optimal (then `w` holds it). Statuses
-   * change in two ways, as in a primal active-set method (Nocedal & Wright 2006, §16.5): a step is cut at the first
-   * free name that reaches a bound or w₀ (which is fixed there) or the first inactive constraint it would violate
-   * (which is activated); and only at the optimum of the working set (a full, converged step) are fixed names with a
-   * wrong-signed reduced cost freed and active constraints with a negative multiplier released.
-   */
+  /** Runs at most `maxSteps` Newton steps; true when the point verifies as optimal (then `w` holds it). */
   run(p: TradeProblem, maxSteps: number): boolean {
     this.steps = 0;
-    this.refresh(p);
+    this.singleRelease = false;
+    this.releasedAt = -1;
+    this.lastActivated = -1;
+    this.relStamp.fill(-2, 0, p.n);
+    this.resync(p);
+    this.priceScale(p);
     for (let step = 0; step < maxSteps; step++) {
       this.steps++;
       const moved = this.newtonStep(p);
       if (moved < 0) return false;
-      this.refresh(p);
       let changed = moved > 0 || !this.fullStep;
-      if (this.updateSides(p)) {
-        changed = true;
-        this.refresh(p);
-      }
+      if (this.updateSides(p)) changed = true;
       if (this.activateViolated(p)) changed = true;
       if (changed || !this.subspaceConverged(p)) continue;
+      // at the working set's optimum: recompute the incremental state exactly, then price releases
+      this.resync(p);
+      if (!this.subspaceConverged(p)) continue;
+      this.priceScale(p);
       const released = this.releaseGlobals();
-      if (this.releaseFixed(p) || released) {
-        this.refresh(p);
-        continue;
-      }
+      if (this.releaseFixed(p) || released) continue;
       return this.verified(p);
     }
     return false;
   }
 
-  /** Recomputes Σw, wᵀΣw and the smooth gradient (with γ + μ and the assumed sides) at the current point. */
-  private refresh(p: TradeProblem): void {
-    p.smoothGradient(this.w, p.gamma, this.grad, this.sigw, this.side);
+  /**
+   * d(wᵀΣw)/dγ at the verified optimum (the working set held fixed): differentiating the free names' stationarity
+   * and the active constraints, H dw + C dm = −2(Σw)_F, Cᵀdw = 0, so the slope is 2(Σw)_Fᵀ dw (≤ 0). NaN when the
+   * system cannot be solved. Used by the ceiling's multiplier search as a Newton derivative.
+   */
+  varianceSlope(p: TradeProblem): number {
+    const nt = this.newton;
+    const reg = 1e-13 * Math.max(2 * p.gamma * p.meanDiagSigma, 1e-300);
+    let nF = 0;
+    for (let i = 0; i < p.n; i++) {
+      const s0 = this.st[i] as number;
+      if (s0 !== BUY && s0 !== SELL) continue;
+      const ki = p.imp[i] as number;
+      nt.free[nF] = i;
+      nt.sign[nF] = s0 === BUY ? 1 : -1;
+      nt.d[nF] =
+        2 * p.gamma * (p.spec[i] as number) + (ki > 0 ? (0.75 * ki) / (this.r[i] as number) : 0) + reg;
+      nF++;
+    }
+    nt.nF = nF;
+    if (nF === 0) return 0;
+    if (!nt.factor(p, this.side)) return Number.NaN;
+    for (let j = 0; j < nF; j++) nt.rhs[j] = 2 * this.sigmaWAt(p, nt.free[j] as number);
+    const ok = nt.solve(p, this.side, this.budgetOn, 0, this.turnoverOn, 0);
+    if (!ok) return Number.NaN;
+    let slope = 0;
+    for (let j = 0; j < nF; j++) slope += 2 * this.sigmaWAt(p, nt.free[j] as number) * (nt.dw[j] as number);
+    return slope;
+  }
+
+  /** (Σw)_i from the incremental exposure. */
+  private sigmaWAt(p: TradeProblem, i: number): number {
+    const o = i * p.k;
+    let e = 0;
+    for (let a = 0; a < p.k; a++) e += (p.bl[o + a] as number) * (this.fk[a] as number);
+    return e + (p.spec[i] as number) * (this.w[i] as number);
+  }
+
+  /** Recomputes (BL)ᵀw, the sector sums, Σw and Σ|Δ| from w. */
+  private resync(p: TradeProblem): void {
+    const { n, nS } = p;
+    p.exposure(this.w, this.fk);
+    if (nS > 0) p.sectorSums(this.w, this.secSum);
+    this.sumW = p.sum(this.w);
+    let t = 0;
+    for (let i = 0; i < n; i++) t += Math.abs((this.w[i] as number) - (p.w0[i] as number));
+    this.turn = t;
+  }
+
+  /** Moves name i to v, keeping the incremental state. */
+  private setW(p: TradeProblem, i: number, v: number): void {
+    const old = this.w[i] as number;
+    if (v === old) return;
+    const d = v - old;
+    const o = i * p.k;
+    for (let a = 0; a < p.k; a++) this.fk[a] = (this.fk[a] as number) + (p.bl[o + a] as number) * d;
+    if (p.nS > 0) {
+      const s = p.sector[i] as number;
+      this.secSum[s] = (this.secSum[s] as number) + d;
+    }
+    const w0 = p.w0[i] as number;
+    this.sumW += d;
+    this.turn += Math.abs(v - w0) - Math.abs(old - w0);
+    this.w[i] = v;
+  }
+
+  /** ∂/∂w_i of −αᵀw + γwᵀΣw + sector penalty (on the assumed sides), from the incremental state. */
+  private gradAt(p: TradeProblem, i: number): number {
+    const o = i * p.k;
+    let e = 0;
+    for (let a = 0; a < p.k; a++) e += (p.bl[o + a] as number) * (this.fk[a] as number);
+    let g = 2 * p.gamma * (e + (p.spec[i] as number) * (this.w[i] as number)) - (p.alpha[i] as number);
+    if (p.nS > 0 && p.lambda > 0) {
+      const s = p.sector[i] as number;
+      const side = this.side[s] as number;
+      if (side !== 0) {
+        g += 2 * p.lambda * ((this.secSum[s] as number) - (p.target[s] as number) - side * p.band);
+      }
+    }
+    return g;
+  }
+
+  /** The gradient scale for the tolerances: max over tradable names of |α|, |∇|, c. */
+  private priceScale(p: TradeProblem): void {
     let g = 0;
     for (let i = 0; i < p.n; i++) {
       if ((p.up[i] as number) <= 0) continue;
-      g = Math.max(g, Math.abs(p.alpha[i] as number), Math.abs(this.grad[i] as number), p.lin[i] as number);
+      g = Math.max(g, Math.abs(p.alpha[i] as number), Math.abs(this.gradAt(p, i)), p.lin[i] as number);
     }
     this.gscale = Math.max(g, 1e-300);
   }
 
   /** Sector sides from the current sums; true when one changed. */
   private updateSides(p: TradeProblem): boolean {
-    const { nS } = p;
-    if (nS === 0) return false;
-    const sums = this.pv; // capacity m ≥ nS
-    p.sectorSums(this.w, sums);
     let changed = false;
-    for (let s = 0; s < nS; s++) {
-      const dev = (sums[s] as number) - (p.target[s] as number);
+    for (let s = 0; s < p.nS; s++) {
+      const dev = (this.secSum[s] as number) - (p.target[s] as number);
       const side = p.lambda <= 0 ? 0 : dev > p.band ? 1 : dev < -p.band ? -1 : 0;
       if (side !== this.side[s]) {
         this.side[s] = side;
@@ -198,11 +277,11 @@ export class ActiveSetTrade {
   private activateViolated(p: TradeProblem): boolean {
     const tolX = 1e-13 * Math.max(1, p.gross);
     let changed = false;
-    if (!this.budgetOn && p.sum(this.w) > p.gross + tolX) {
+    if (!this.budgetOn && this.sumW > p.gross + tolX) {
       this.budgetOn = true;
       changed = true;
     }
-    if (!this.turnoverOn && p.turnover(this.w) > p.tau + tolX) {
+    if (!this.turnoverOn && this.turn > p.tau + tolX) {
       this.turnoverOn = true;
       changed = true;
     }
@@ -226,75 +305,24 @@ export class ActiveSetTrade {
     return changed;
   }
 
+  /** The Newton residual of free name i: ∇_i + ν + s(c + θ + 1.5k√|Δ|). */
+  private residualAt(p: TradeProblem, i: number, sg: number): number {
+    const ri = Math.sqrt(Math.abs((this.w[i] as number) - (p.w0[i] as number)));
+    const e = (p.lin[i] as number) + (this.turnoverOn ? this.theta : 0) + 1.5 * (p.imp[i] as number) * ri;
+    return this.gradAt(p, i) + (this.budgetOn ? this.nu : 0) + sg * e;
+  }
+
   /** The Newton residual on the free names and the active constraints is at rounding level. */
   private subspaceConverged(p: TradeProblem): boolean {
     const tolS = 1e-10 * this.gscale;
     const tolX = 1e-12 * Math.max(1, p.gross);
-    const nuA = this.budgetOn ? this.nu : 0;
-    const thA = this.turnoverOn ? this.theta : 0;
     for (let i = 0; i < p.n; i++) {
       const s0 = this.st[i] as number;
       if (s0 !== BUY && s0 !== SELL) continue;
-      const sg = s0 === BUY ? 1 : -1;
-      const ri = Math.sqrt(Math.abs((this.w[i] as number) - (p.w0[i] as number)));
-      const res =
-        (this.grad[i] as number) + nuA + sg * ((p.lin[i] as number) + thA + 1.5 * (p.imp[i] as number) * ri);
-      if (!(Math.abs(res) <= tolS)) return false;
+      if (!(Math.abs(this.residualAt(p, i, s0 === BUY ? 1 : -1)) <= tolS)) return false;
     }
-    if (this.budgetOn && Math.abs(p.sum(this.w) - p.gross) > tolX) return false;
-    if (this.turnoverOn && Math.abs(p.turnover(this.w) - p.tau) > tolX) return false;
-    return true;
-  }
-
-  /**
-   * Frees fixed names whose reduced cost has the wrong sign (they would gain by moving), with the current
-   * multipliers; a freed impacted name gets a first Δ from its 1-D model so that √|Δ| > 0. True on a change.
-   */
-  private releaseFixed(p: TradeProblem): boolean {
-    const { n } = p;
-    const { st, w, r, grad } = this;
-    const tolR = 1e-12 * this.gscale;
-    const nuA = this.budgetOn ? this.nu : 0;
-    const thA = this.turnoverOn ? this.theta : 0;
-    let changed = false;
-    for (let i = 0; i < n; i++) {
-      const s0 = st[i] as number;
-      if (s0 === BUY || s0 === SELL) continue;
-      const ui = p.up[i] as number;
-      if (ui <= 0) continue;
-      const w0 = p.w0[i] as number;
-      const g = (grad[i] as number) + nuA;
-      const e = (p.lin[i] as number) + thA;
-      const k = p.imp[i] as number;
-      let next = s0;
-      if (s0 === KEEP) {
-        if (w0 < ui && g + e < -tolR) next = BUY;
-        else if (w0 > 0 && g - e > tolR) next = SELL;
-      } else if (s0 === ZERO) {
-        if (g - e - 1.5 * k * Math.sqrt(w0) < -tolR) next = SELL;
-      } else if (ui > w0) {
-        if (g + e + 1.5 * k * Math.sqrt(ui - w0) > tolR) next = BUY;
-      } else if (g - e - 1.5 * k * Math.sqrt(w0 - ui) > tolR) {
-        next = SELL;
-      }
-      if (next === s0) continue;
-      changed = true;
-      st[i] = next;
-      if (s0 !== KEEP) {
-        r[i] = Math.sqrt(Math.abs((w[i] as number) - w0));
-        continue;
-      }
-      // leaving the kink: a first move from the 1-D model h d + 1.5k√d = |g| − e (d = |Δ|)
-      const q = Math.abs(g) - e;
-      const h = 2 * p.gamma * (p.diagSigma(i) + 1e-300);
-      let d = k > 0 ? ((2 * q) / (1.5 * k + Math.sqrt(2.25 * k * k + 4 * h * q))) ** 2 : 0;
-      const room = next === BUY ? ui - w0 : w0;
-      if (!(d < room)) d = 0.5 * room;
-      if (k > 0 && !(d > 0)) d = Math.min(0.5 * room, 1e-12);
-      w[i] = next === BUY ? w0 + d : w0 - d;
-      r[i] = Math.sqrt(d);
-    }
-    return changed;
+    if (this.budgetOn && Math.abs(this.sumW - p.gross) > tolX) return false;
+    return !(this.turnoverOn && Math.abs(this.turn - p.tau) > tolX);
   }
 
   /**
@@ -305,73 +333,128 @@ export class ActiveSetTrade {
     const tolS = 1e-9 * this.gscale;
     const tolX = 1e-11 * Math.max(1, p.gross);
     if (this.nu < -tolS || this.theta < -tolS) return false;
-    return !(p.sum(this.w) > p.gross + tolX || p.turnover(this.w) > p.tau + tolX);
+    return !(this.sumW > p.gross + tolX || this.turn > p.tau + tolX);
   }
 
   /**
-   * One Newton step on the free names; applies it (free names past a bound or across w₀ change status). Returns
-   * the number of status changes, or −1 when the system is singular.
+   * Frees fixed names whose reduced cost has the wrong sign (they would gain by moving): the `RELEASE_MAX` largest
+   * gains, or only the largest in single-release mode (the primal active-set rule, which guarantees the next step
+   * moves it off its bound). True on a change.
+   */
+  private releaseFixed(p: TradeProblem): boolean {
+    const limit = this.singleRelease ? 1 : RELEASE_MAX;
+    const topG = this.topGain;
+    const topI = this.topIdx;
+    let count = 0;
+    for (let i = 0; i < p.n; i++) {
+      const v = this.releaseGain(p, i);
+      if (v <= 0) continue;
+      if (count < limit) count++;
+      else if (!(v > (topG[count - 1] as number))) continue;
+      let j = count - 1;
+      while (j > 0 && (topG[j - 1] as number) < v) {
+        topG[j] = topG[j - 1] as number;
+        topI[j] = topI[j - 1] as number;
+        j--;
+      }
+      topG[j] = v;
+      topI[j] = i;
+    }
+    for (let j = 0; j < count; j++) this.free1(p, topI[j] as number);
+    if (count > 0) this.releasedAt = this.steps;
+    return count > 0;
+  }
+
+  /** How much fixed name i gains per unit move off its bound (0 when it should stay); sets `nextStatus`. */
+  private releaseGain(p: TradeProblem, i: number): number {
+    const s0 = this.st[i] as number;
+    if (s0 === BUY || s0 === SELL) return 0;
+    const ui = p.up[i] as number;
+    if (ui <= 0) return 0;
+    const w0 = p.w0[i] as number;
+    const g = this.gradAt(p, i) + (this.budgetOn ? this.nu : 0);
+    const e = (p.lin[i] as number) + (this.turnoverOn ? this.theta : 0);
+    const k = p.imp[i] as number;
+    let gain = 0;
+    if (s0 === KEEP) {
+      const buy = w0 < ui ? -(g + e) : 0;
+      const sell = w0 > 0 ? g - e : 0;
+      gain = Math.max(buy, sell);
+      this.nextStatus = buy >= sell ? BUY : SELL;
+    } else if (s0 === ZERO) {
+      gain = -(g - e - 1.5 * k * Math.sqrt(w0));
+      this.nextStatus = SELL;
+    } else if (ui > w0) {
+      gain = g + e + 1.5 * k * Math.sqrt(ui - w0);
+      this.nextStatus = BUY;
+    } else {
+      gain = g - e - 1.5 * k * Math.sqrt(w0 - ui);
+      this.nextStatus = SELL;
+    }
+    return gain > 1e-10 * this.gscale ? gain : 0;
+  }
+
+  /**
+   * Frees name i (unless the names freed before it in this round took its gain away); leaving the kink, an impacted
+   * name takes a first move from its 1-D model h d + 1.5k√d = q.
+   */
+  private free1(p: TradeProblem, i: number): void {
+    const q = this.releaseGain(p, i);
+    if (!(q > 0)) return;
+    const next = this.nextStatus;
+    const s0 = this.st[i] as number;
+    const w0 = p.w0[i] as number;
+    this.st[i] = next;
+    this.relStamp[i] = this.steps;
+    if (s0 !== KEEP) {
+      this.r[i] = Math.sqrt(Math.abs((this.w[i] as number) - w0));
+      return;
+    }
+    const k = p.imp[i] as number;
+    const h = 2 * p.gamma * (p.diagSigma(i) + 1e-300);
+    let d = k > 0 ? ((2 * q) / (1.5 * k + Math.sqrt(2.25 * k * k + 4 * h * q))) ** 2 : 0;
+    const room = next === BUY ? (p.up[i] as number) - w0 : w0;
+    if (!(d < room)) d = 0.5 * room;
+    if (k > 0 && !(d > 0)) d = Math.min(0.5 * room, 1e-12);
+    this.setW(p, i, next === BUY ? w0 + d : w0 - d);
+    this.r[i] = Math.sqrt(d);
+  }
+
+  /**
+   * One Newton step on the free names, applied (damped, see `applyStep`). Returns the number of status changes, or
+   * −1 when the system cannot be solved.
    */
   private newtonStep(p: TradeProblem): number {
-    const { n } = p;
-    const { st, free, dF, rhs, w, r } = this;
-    const ge = p.gamma;
-    const reg = 1e-13 * Math.max(2 * ge * p.meanDiagSigma, 1e-300);
-    const nuA = this.budgetOn ? this.nu : 0;
-    const thA = this.turnoverOn ? this.theta : 0;
+    const nt = this.newton;
+    const reg = 1e-13 * Math.max(2 * p.gamma * p.meanDiagSigma, 1e-300);
     let nF = 0;
-    let sumW = 0;
-    let turn = 0;
-    for (let i = 0; i < n; i++) {
-      const wi = w[i] as number;
-      sumW += wi;
-      turn += Math.abs(wi - (p.w0[i] as number));
-      const s0 = st[i] as number;
+    for (let i = 0; i < p.n; i++) {
+      const s0 = this.st[i] as number;
       if (s0 !== BUY && s0 !== SELL) continue;
       const sg = s0 === BUY ? 1 : -1;
       const ki = p.imp[i] as number;
-      const ri = r[i] as number;
-      free[nF] = i;
-      rhs[nF] = (this.grad[i] as number) + nuA + sg * ((p.lin[i] as number) + thA + 1.5 * ki * ri);
-      dF[nF] = 2 * ge * (p.spec[i] as number) + (ki > 0 ? (0.75 * ki) / ri : 0) + reg;
+      nt.free[nF] = i;
+      nt.sign[nF] = sg;
+      nt.rhs[nF] = this.residualAt(p, i, sg);
+      nt.d[nF] =
+        2 * p.gamma * (p.spec[i] as number) + (ki > 0 ? (0.75 * ki) / (this.r[i] as number) : 0) + reg;
       nF++;
     }
-    this.nFree = nF;
+    nt.nF = nF;
     this.fullStep = true;
-    if (nF === 0) {
-      // a vertex of the bounds: the coupling constraints are dependent on them, so they leave the working set
-      // (a violated one cannot be repaired from here)
-      const tolX = 1e-12 * Math.max(1, p.gross);
-      if (sumW > p.gross + tolX || turn > p.tau + tolX) return -1;
-      this.budgetOn = false;
-      this.turnoverOn = false;
-      this.nu = 0;
-      this.theta = 0;
-      return 0;
-    }
-    if (!this.factor(p, ge)) return -1;
-    this.solveH(p, ge, rhs, this.x0);
-    // active constraint columns: 0 budget (1), 1 turnover (s), 2 ceiling (2Σw); residuals of 1ᵀw − G, Σ|Δ| − τ,
-    // wᵀΣw − v_max
-    // A singular Schur complement means the active constraints are dependent on F (more of them than the free
-    // names can serve, e.g. an inherited working set): release one and retry — the budget/turnover pair by
-    // `dropDependent`, else one with a negative multiplier, else the budget, turnover, ceiling in that order, never
-    // the constraint that the last step just activated (the blocking rule guarantees that one is independent).
-    for (let attempt = 0; attempt < 4; attempt++) {
-      let nc = 0;
-      if (this.budgetOn) this.setColumn(p, ge, nc++, 0, sumW - p.gross);
-      if (this.turnoverOn) this.setColumn(p, ge, nc++, 1, turn - p.tau);
-      this.nc = nc;
-      if (this.schur()) {
+    if (nF === 0) return this.atVertex(p);
+    if (!nt.factor(p, this.side)) return -1;
+    // A singular Schur complement means the active constraints are dependent on F (both active while every free name
+    // trades the same way, e.g. an inherited working set): free names if the multiplier estimates say so, else
+    // release a constraint and retry. The constraint the last step activated is independent (blocking rule).
+    for (let attempt = 0; attempt < 3; attempt++) {
+      for (let j = 0; j < nF; j++) nt.rhs[j] = this.residualAt(p, nt.free[j] as number, nt.sign[j] as number);
+      if (nt.solve(p, this.side, this.budgetOn, this.sumW - p.gross, this.turnoverOn, this.turn - p.tau)) {
         this.lastActivated = -1;
         return this.applyStep(p);
       }
-      if (nc === 0) return -1;
-      // fewer free names than active constraints: first try freeing fixed names that the current multiplier
-      // estimates say would gain by moving (a degenerate vertex), else release a constraint
-      if (attempt === 0 && nF < nc && this.releaseFixed(p)) {
+      if (attempt === 0 && nF < nt.nc && this.releaseFixed(p)) {
         this.fullStep = false;
-        this.refresh(p);
         return 1;
       }
       this.releaseOne(p);
@@ -379,8 +462,20 @@ export class ActiveSetTrade {
     return -1;
   }
 
-  /** Kind of the constraint activated by the last step's blocking (−1 when none). */
-  private lastActivated = -1;
+  /**
+   * All names fixed: Newton cannot move, and a violated constraint cannot be repaired from here (−1). A slack
+   * constraint leaves the working set (multiplier 0); a tight one keeps its multiplier estimate (any value ≥ 0
+   * consistent with the fixed names' reduced costs will do; the release step checks them).
+   */
+  private atVertex(p: TradeProblem): number {
+    const tolX = 1e-12 * Math.max(1, p.gross);
+    if (this.sumW > p.gross + tolX || this.turn > p.tau + tolX) return -1;
+    if (!(this.sumW >= p.gross - tolX)) this.budgetOn = false;
+    if (!(this.turn >= p.tau - tolX)) this.turnoverOn = false;
+    this.nu = this.budgetOn ? Math.max(this.nu, 0) : 0;
+    this.theta = this.turnoverOn ? Math.max(this.theta, 0) : 0;
+    return 0;
+  }
 
   /** Releases one active constraint to make the working set independent (see `newtonStep`). */
   private releaseOne(p: TradeProblem): void {
@@ -396,267 +491,131 @@ export class ActiveSetTrade {
     }
   }
 
-  private nc = 0;
-  private fullStep = true;
-  private readonly kinds = new Int8Array(2);
-  private readonly cres = new Float64Array(2);
-  private readonly dm = new Float64Array(2);
-  private readonly sch = new Float64Array(4);
-  private ys: Float64Array[] = [];
-
-  /** Column `slot` of the bordered system: H⁻¹ c for the constraint `kind`, with residual `res`. */
-  private setColumn(p: TradeProblem, ge: number, slot: number, kind: number, res: number): void {
-    if (this.ys.length !== 3 || this.ys[0] !== this.y0) this.ys = [this.y0, this.y1, this.y2];
-    const nF = this.nFree;
-    for (let j = 0; j < nF; j++) this.rhs[j] = this.colAt(kind, j);
-    this.solveH(p, ge, this.rhs, this.ys[slot] as Float64Array);
-    this.kinds[slot] = kind;
-    this.cres[slot] = res;
-  }
-
-  /** Constraint column (0: budget 1, 1: turnover s) at free position j. */
-  private colAt(kind: number, j: number): number {
-    if (kind === 0) return 1;
-    return this.st[this.free[j] as number] === BUY ? 1 : -1;
-  }
-
   /**
-   * Solves the Schur system (CᵀH⁻¹C) δm = c − CᵀH⁻¹R for the multiplier steps into `dm`; false when it is
-   * (numerically) singular.
-   */
-  private schur(): boolean {
-    const nc = this.nc;
-    const nF = this.nFree;
-    const S = this.sch;
-    const b = this.dm;
-    for (let a = 0; a < nc; a++) {
-      const ka = this.kinds[a] as number;
-      let cx = 0;
-      for (let j = 0; j < nF; j++) cx += this.colAt(ka, j) * (this.x0[j] as number);
-      b[a] = (this.cres[a] as number) - cx;
-      for (let c = 0; c <= a; c++) {
-        const y = this.ys[c] as Float64Array;
-        let v = 0;
-        for (let j = 0; j < nF; j++) v += this.colAt(ka, j) * (y[j] as number);
-        S[a * nc + c] = v;
-        S[c * nc + a] = v;
-      }
-    }
-    if (nc === 0) return true;
-    const diag = this.cres; // the residuals are in b now; reuse the slot for the diagonal
-    for (let a = 0; a < nc; a++) diag[a] = S[a * nc + a] as number;
-    if (!choleskyInPlace(S, nc)) return false;
-    // a pivot that lost all but 1e-12 of its own column's size: the columns are dependent on F
-    for (let a = 0; a < nc; a++)
-      if ((S[a * nc + a] as number) ** 2 < 1e-12 * (diag[a] as number)) return false;
-    choleskySolveInPlace(S, nc, b);
-    return true;
-  }
-
-  /**
-   * Applies the step δw = −H⁻¹(R + C δm) (impacted names in r = √|Δ|), damped to the first free name that reaches
-   * a bound or w₀ and to the first inactive constraint that would be violated (which is then activated); the
-   * multiplier steps are damped alike. Returns the number of status changes.
+   * Applies δw (impacted names in r = √|Δ|), cut at the first free name that reaches a bound or w₀ — fixed there with
+   * every name that gets there within `TIE_STEP` of the step — or at the first inactive constraint the (linearised)
+   * step would violate, which is activated; the multiplier steps are cut alike. Returns the number of changes.
    */
   private applyStep(p: TradeProblem): number {
-    const { st, w, r, free } = this;
-    const nF = this.nFree;
-    const nc = this.nc;
-    const dw = this.rhs;
+    const nt = this.newton;
+    const nF = nt.nF;
     let alpha = 1;
     let block = -1;
     let sumD = 0;
     let turnD = 0;
     for (let j = 0; j < nF; j++) {
-      const i = free[j] as number;
-      let d = -(this.x0[j] as number);
-      for (let c = 0; c < nc; c++) d -= (this.dm[c] as number) * ((this.ys[c] as Float64Array)[j] as number);
-      dw[j] = d;
-      const sg = st[i] === BUY ? 1 : -1;
+      const i = nt.free[j] as number;
+      const d = nt.dw[j] as number;
+      const sg = nt.sign[j] as number;
       sumD += d;
       turnD += sg * d;
       const a = this.blockingStep(p, i, sg, d);
+      this.blk[j] = a;
       if (a < alpha) {
         alpha = a;
         block = j;
       }
     }
-    // inactive constraints along the (linearised) step
     let activate = -1;
-    if (!this.budgetOn && sumD > 0) {
-      const a = (p.gross - p.sum(w)) / sumD;
-      if (a < alpha) {
-        alpha = Math.max(a, 0);
-        activate = 0;
-      }
+    if (!this.budgetOn && sumD > 0 && (p.gross - this.sumW) / sumD < alpha) {
+      alpha = Math.max((p.gross - this.sumW) / sumD, 0);
+      activate = 0;
     }
-    if (!this.turnoverOn && turnD > 0) {
-      const a = (p.tau - p.turnover(w)) / turnD;
-      if (a < alpha) {
-        alpha = Math.max(a, 0);
-        activate = 1;
-      }
+    if (!this.turnoverOn && turnD > 0 && (p.tau - this.turn) / turnD < alpha) {
+      alpha = Math.max((p.tau - this.turn) / turnD, 0);
+      activate = 1;
     }
     if (activate >= 0) block = -1;
     this.fullStep = alpha >= 1;
     let changes = 0;
+    let bounced = false;
+    const tie = Math.max(alpha * (1 + 1e-9), TIE_STEP);
     for (let j = 0; j < nF; j++) {
-      const i = free[j] as number;
-      const sg = st[i] === BUY ? 1 : -1;
-      const w0 = p.w0[i] as number;
-      const ui = p.up[i] as number;
-      if (j === block) {
+      const i = nt.free[j] as number;
+      const sg = nt.sign[j] as number;
+      const d = nt.dw[j] as number;
+      if (block >= 0 && (j === block || (this.blk[j] as number) <= tie)) {
         changes++;
-        this.fixAtBlock(p, i, sg, alpha * (dw[j] as number));
+        if (this.relStamp[i] === this.steps - 1 && this.releasedAt === this.steps - 1) bounced = true;
+        this.fixAtBlock(p, i, sg, (this.blk[j] as number) * d);
         continue;
       }
-      let wn: number;
-      if ((p.imp[i] as number) > 0) {
-        const ri = r[i] as number;
-        const rn = ri + (alpha * sg * (dw[j] as number)) / (2 * ri);
-        wn = w0 + sg * rn * rn;
-      } else {
-        wn = (w[i] as number) + alpha * (dw[j] as number);
-      }
-      // past a bound or across w₀ (only by rounding: the step is cut at the first of these)
-      const out = sg > 0 ? wn >= ui || wn < w0 : wn <= 0 || wn > Math.min(w0, ui);
-      wn = Math.min(Math.max(wn, 0), ui);
-      if (out) {
-        changes++;
-        this.fixAtBlock(p, i, sg, wn - (w[i] as number));
-        continue;
-      }
-      w[i] = wn;
-      r[i] = Math.sqrt(Math.abs(wn - w0));
+      this.moveFree(p, i, sg, alpha * d);
     }
-    for (let c = 0; c < nc; c++) {
-      const d = alpha * (this.dm[c] as number);
-      const kind = this.kinds[c] as number;
-      if (kind === 0) this.nu += d;
-      else this.theta += d;
+    for (let c = 0; c < nt.nc; c++) {
+      const step = alpha * (nt.dm[c] as number);
+      if (nt.kinds[c] === 0) this.nu += step;
+      else this.theta += step;
     }
     if (activate === 0) this.budgetOn = true;
     else if (activate === 1) this.turnoverOn = true;
     this.lastActivated = activate;
     if (activate >= 0) changes++;
+    // a name freed by the last release and fixed again at once: release singly from now on
+    if (bounced) this.singleRelease = true;
     return changes;
   }
 
-  /** The step length at which free name i (side sg) reaches 0, u or w₀ along δw = d (∞ when it does not). */
+  /** Moves free name i by `move` (along r = √|Δ| when impacted); fixes it if rounding took it past a bound. */
+  private moveFree(p: TradeProblem, i: number, sg: number, move: number): void {
+    const w0 = p.w0[i] as number;
+    const ui = p.up[i] as number;
+    let wn: number;
+    if ((p.imp[i] as number) > 0) {
+      const ri = this.r[i] as number;
+      const rn = ri + (sg * move) / (2 * ri);
+      wn = w0 + sg * rn * rn;
+    } else {
+      wn = (this.w[i] as number) + move;
+    }
+    const out = sg > 0 ? wn >= ui || wn < w0 : wn <= 0 || wn > Math.min(w0, ui);
+    if (out) {
+      this.fixAtBlock(p, i, sg, Math.min(Math.max(wn, 0), ui) - (this.w[i] as number));
+      return;
+    }
+    this.setW(p, i, wn);
+    this.r[i] = Math.sqrt(Math.abs(wn - w0));
+  }
+
+  /**
+   * The step length at which free name i (side sg) reaches the end of its range along δw = d (∞ when it does not):
+   * a buy has w ∈ (w₀, u], a sell w ∈ [0, min(w₀, u)) (a name held above its cap sells at least down to it).
+   */
   private blockingStep(p: TradeProblem, i: number, sg: number, d: number): number {
     const w0 = p.w0[i] as number;
     const ui = p.up[i] as number;
-    const wi = this.w[i] as number;
+    const lo = sg > 0 ? w0 : 0;
+    const hi = sg > 0 ? ui : Math.min(w0, ui);
     if ((p.imp[i] as number) > 0) {
-      // r(α) = r + α·dr, |Δ| = r²: w₀ when r(α) = 0, the far bound when r(α)² = room
+      // r(α) = r + α·dr with |Δ| = r²: the range in r is [rLo, rHi]
       const ri = this.r[i] as number;
       const dr = (sg * d) / (2 * ri);
-      if (dr < 0) return ri / -dr;
-      const room = sg > 0 ? ui - w0 : w0;
-      if (dr > 0 && (ri + dr) ** 2 > room) return (Math.sqrt(room) - ri) / dr;
+      const rLo = sg > 0 ? 0 : Math.sqrt(w0 - hi);
+      const rHi = sg > 0 ? Math.sqrt(hi - w0) : Math.sqrt(w0);
+      if (dr < 0) return (ri - rLo) / -dr;
+      if (dr > 0 && ri + dr > rHi) return (rHi - ri) / dr;
       return Number.POSITIVE_INFINITY;
     }
-    const wn = wi + d;
-    if (sg * (wn - w0) < 0) return (w0 - wi) / d;
-    if (wn > ui) return (ui - wi) / d;
-    if (wn < 0) return -wi / d;
+    const wi = this.w[i] as number;
+    if (d > 0 && wi + d > hi) return (hi - wi) / d;
+    if (d < 0 && wi + d < lo) return (lo - wi) / d;
     return Number.POSITIVE_INFINITY;
   }
 
-  /** Free name i moved by `move` and reached a bound or w₀: fix it there. */
+  /** Free name i moved by `move` and reached a bound or w₀: fix it at the nearest. */
   private fixAtBlock(p: TradeProblem, i: number, sg: number, move: number): void {
     const w0 = p.w0[i] as number;
     const ui = p.up[i] as number;
     const target = (this.w[i] as number) + move;
     const distKink = Math.abs(target - w0);
-    const distLow = Math.abs(target);
-    const distUp = Math.abs(target - ui);
-    if (sg > 0 ? distUp < distKink : distLow < distKink) {
-      if (sg > 0) {
-        this.st[i] = ui === w0 ? KEEP : CAP;
-        this.w[i] = ui;
-      } else {
-        this.st[i] = w0 === 0 ? KEEP : ZERO;
-        this.w[i] = 0;
-      }
+    if (sg > 0 ? Math.abs(target - ui) < distKink : Math.abs(target) < distKink) {
+      this.st[i] = sg > 0 ? (ui === w0 ? KEEP : CAP) : w0 === 0 ? KEEP : ZERO;
+      this.setW(p, i, sg > 0 ? ui : 0);
       return;
     }
     // back to w₀ (a sell of a name held above its cap stops at the cap instead)
     this.st[i] = w0 <= ui ? KEEP : CAP;
-    this.w[i] = Math.min(w0, ui);
-  }
-
-  /** Capacitance I + Vᵀ D⁻¹ V on the free names, V = [√(2(γ+μ)) B L, √(2λ) G_active]; false if not PD. */
-  private factor(p: TradeProblem, ge: number): boolean {
-    const { k, nS } = p;
-    const m = k + nS;
-    const K = this.cap;
-    const bl = p.bl;
-    const nF = this.nFree;
-    const g2 = 2 * ge;
-    const sl = Math.sqrt(2 * p.lambda);
-    const sg = Math.sqrt(g2);
-    K.fill(0, 0, m * m);
-    for (let j = 0; j < nF; j++) {
-      const i = this.free[j] as number;
-      const inv = 1 / (this.dF[j] as number);
-      const o = i * k;
-      for (let a = 0; a < k; a++) {
-        const va = (bl[o + a] as number) * inv * g2;
-        if (va === 0) continue;
-        for (let b = 0; b <= a; b++) K[a * m + b] = (K[a * m + b] as number) + va * (bl[o + b] as number);
-      }
-      if (nS > 0) {
-        const s = p.sector[i] as number;
-        if (this.side[s] !== 0) {
-          const ss = k + s;
-          const c = sl * sg * inv;
-          for (let a = 0; a < k; a++) K[ss * m + a] = (K[ss * m + a] as number) + c * (bl[o + a] as number);
-          K[ss * m + ss] = (K[ss * m + ss] as number) + 2 * p.lambda * inv;
-        }
-      }
-    }
-    for (let a = 0; a < m; a++) K[a * m + a] = (K[a * m + a] as number) + 1;
-    return choleskyInPlace(K, m);
-  }
-
-  /** out = H⁻¹ v on the free names (compact vectors) by Woodbury with the capacitance factor. */
-  private solveH(p: TradeProblem, ge: number, v: Float64Array, out: Float64Array): void {
-    const { k, nS } = p;
-    const m = k + nS;
-    const bl = p.bl;
-    const pv = this.pv;
-    const nF = this.nFree;
-    const sg = Math.sqrt(2 * ge);
-    const sl = Math.sqrt(2 * p.lambda);
-    pv.fill(0, 0, m);
-    for (let j = 0; j < nF; j++) {
-      const i = this.free[j] as number;
-      const t = (v[j] as number) / (this.dF[j] as number);
-      out[j] = t;
-      const o = i * k;
-      for (let a = 0; a < k; a++) pv[a] = (pv[a] as number) + (bl[o + a] as number) * t;
-      if (nS > 0) {
-        const s = p.sector[i] as number;
-        if (this.side[s] !== 0) pv[k + s] = (pv[k + s] as number) + t;
-      }
-    }
-    for (let a = 0; a < k; a++) pv[a] = (pv[a] as number) * sg;
-    for (let s = k; s < m; s++) pv[s] = (pv[s] as number) * sl;
-    choleskySolveInPlace(this.cap, m, pv);
-    for (let a = 0; a < k; a++) pv[a] = (pv[a] as number) * sg;
-    for (let s = k; s < m; s++) pv[s] = (pv[s] as number) * sl;
-    for (let j = 0; j < nF; j++) {
-      const i = this.free[j] as number;
-      const o = i * k;
-      let e = 0;
-      for (let a = 0; a < k; a++) e += (bl[o + a] as number) * (pv[a] as number);
-      if (nS > 0) {
-        const s = p.sector[i] as number;
-        if (this.side[s] !== 0) e += pv[k + s] as number;
-      }
-      out[j] = (out[j] as number) - e / (this.dF[j] as number);
-    }
+    this.setW(p, i, Math.min(w0, ui));
   }
 
   /** Budget and turnover both active on a one-signed free set (dependent columns): keep the binding one. */
@@ -678,9 +637,7 @@ export class ActiveSetTrade {
       fixedTurn += Math.abs(wi - w0);
     }
     // Σ_F w ≤ G − fixedSum (budget); buying: Σ_F w ≤ Σ_F w₀ + τ − fixedTurn (turnover): keep the smaller bound
-    const budgetBound = p.gross - fixedSum;
-    const turnBound = freeW0 + sg * (p.tau - fixedTurn);
-    if (sg > 0 && budgetBound < turnBound) {
+    if (sg > 0 && p.gross - fixedSum < freeW0 + (p.tau - fixedTurn)) {
       this.turnoverOn = false;
       this.theta = 0;
     } else {

@@ -3,9 +3,12 @@
  * with risk aversion γ + μ (caps, gross, turnover, costs, sectors kept). By the KKT conditions of the convex problem,
  * its optimum is w(0) when wᵀΣw ≤ v_max there, else w(μ*) with w(μ*)ᵀΣw(μ*) = v_max; and V(μ) = w(μ)ᵀΣw(μ) is
  * non-increasing in μ (exchange argument: for μ₁ < μ₂ optimality of each against the other gives
- * (μ₂ − μ₁)(V(μ₁) − V(μ₂)) ≥ 0). So μ* is a 1-D root: bracketed from the previous hour's μ (or from γ) by factors of
- * 4, then regula falsi with the Illinois modification on f(μ) = V(μ)/v_max − 1, to |f| ≤ 1e-10, keeping the
- * bracket end with f ≤ 0 (feasible). Each inner solve is warm-started from the previous one.
+ * (μ₂ − μ₁)(V(μ₁) − V(μ₂)) ≥ 0). So μ* is a 1-D root of f(μ) = V(μ)/v_max − 1, found by Newton's method from the
+ * previous hour's μ*, with the derivative V'(μ) from the active-set system at each inner optimum
+ * (`ActiveSetTrade.varianceSlope`), safeguarded by the bracket [lo, hi] (f(lo) > 0 ≥ f(hi)): outside it, regula
+ * falsi, or a geometric bisection while hi > 4·lo (V can be flat over decades of μ, then steep), or growth by 4
+ * before hi is known; to |f| ≤ 1e-10. μ = 0 is tried first when a step from a feasible start would go below it.
+ * Each inner solve is warm-started from the previous one.
  */
 
 import type { CoreOptions, CoreOutcome, TradeCore } from './trade-core.ts';
@@ -24,8 +27,9 @@ export interface CeilingOutcome {
 
 /**
  * Solves the problem in `core.p` (risk aversion `gamma`) under the variance ceiling `varCap`, leaving the solution in
- * `core.w` and restoring `p.gamma` and `p.varCap`. `muGuess` (≥ 0) starts the bracket (the previous hour's μ*);
- * `scratch` (length ≥ n) keeps the best feasible point.
+ * `core.w` and restoring `p.gamma` and `p.varCap`. `muGuess` (≥ 0) starts the search (the previous hour's μ*);
+ * `scratch` (length ≥ n) keeps the answer while other μ are tried: the last point with |f| ≤ 1e-10, else the feasible
+ * point with the smallest μ.
  */
 export function solveUnderCeiling(
   core: TradeCore,
@@ -40,88 +44,64 @@ export function solveUnderCeiling(
   let solves = 0;
   let iterations = 0;
   let newtonSteps = 0;
-  let lastFeasible: { outcome: CoreOutcome; mu: number } | undefined;
-  const best = scratch;
-  const evaluate = (mu: number): { f: number; outcome: CoreOutcome } => {
+  let kept: CoreOutcome | undefined;
+  let keptMu = Number.NaN;
+  let lo = 0;
+  let fLo = Number.NaN;
+  let hi = Number.POSITIVE_INFINITY;
+  let fHi = Number.NaN;
+  let mu = muGuess > 0 && Number.isFinite(muGuess) ? muGuess : 0;
+  let result: CoreOutcome | undefined;
+  while (solves < MAX_SOLVES) {
     p.gamma = gamma + mu;
     const outcome = core.solve(opts);
     solves++;
-    if (!outcome.ok) return { f: Number.NaN, outcome };
+    if (!outcome.ok) {
+      result = outcome;
+      break;
+    }
     iterations += outcome.iterations;
     newtonSteps += outcome.newtonSteps;
     const f = p.variance(core.w) / varCap - 1;
-    if (f <= 0) {
-      lastFeasible = { outcome, mu };
-      best.set(core.w.subarray(0, p.n));
+    const done = Math.abs(f) <= TOL || (f <= 0 && mu === 0);
+    // keep the answer: the converged point, else the feasible point with the smallest μ so far
+    if (done || (f <= 0 && !(mu >= keptMu))) {
+      kept = outcome;
+      keptMu = mu;
+      scratch.set(core.w.subarray(0, p.n));
     }
-    return { f, outcome };
-  };
-  const finish = (): CeilingOutcome => {
-    p.gamma = gamma;
-    p.varCap = varCap;
-    if (lastFeasible === undefined) {
-      return {
-        outcome: {
-          ok: false,
-          iterations,
-          message: `the variance ceiling search found no feasible point in ${solves} solves`,
-        },
-        mu: Number.NaN,
-        solves,
-      };
-    }
-    core.w.set(best.subarray(0, p.n));
-    const outcome: CoreOutcome = lastFeasible.outcome.ok
-      ? { ...lastFeasible.outcome, iterations, newtonSteps }
-      : lastFeasible.outcome;
-    if (outcome.ok) core.saveWarm(outcome.multipliers, core.w);
-    return { outcome, mu: lastFeasible.mu, solves };
-  };
-  const fail = (o: CoreOutcome): CeilingOutcome => {
-    p.gamma = gamma;
-    p.varCap = varCap;
-    return { outcome: o, mu: Number.NaN, solves };
-  };
-  // μ = 0: the ceiling may not bind
-  const e0 = evaluate(0);
-  if (!e0.outcome.ok) return fail(e0.outcome);
-  if (e0.f <= 0) return finish();
-  // bracket [lo, hi] with f(lo) > 0 ≥ f(hi)
-  let lo = 0;
-  let fLo = e0.f;
-  let hi = muGuess > 0 ? muGuess : Math.max(gamma, 1e-12);
-  let fHi = Number.NaN;
-  while (solves < MAX_SOLVES) {
-    const e = evaluate(hi);
-    if (!e.outcome.ok) return fail(e.outcome);
-    if (e.f <= 0) {
-      fHi = e.f;
-      break;
-    }
-    lo = hi;
-    fLo = e.f;
-    hi *= 4;
-  }
-  if (Number.isNaN(fHi)) return finish();
-  // regula falsi (Illinois) on f(μ), f decreasing
-  let side = 0;
-  while (solves < MAX_SOLVES && fHi < -TOL && hi - lo > 1e-15 * hi) {
-    let mu = hi - (fHi * (hi - lo)) / (fHi - fLo);
-    if (!(mu > lo && mu < hi)) mu = 0.5 * (lo + hi);
-    const e = evaluate(mu);
-    if (!e.outcome.ok) return fail(e.outcome);
-    if (Math.abs(e.f) <= TOL && e.f <= 0) break;
-    if (e.f > 0) {
+    if (done) break;
+    if (f > 0) {
       lo = mu;
-      fLo = e.f;
-      if (side === 1) fHi *= 0.5;
-      side = 1;
+      fLo = f;
     } else {
       hi = mu;
-      fHi = e.f;
-      if (side === -1) fLo *= 0.5;
-      side = -1;
+      fHi = f;
     }
+    // Newton step on f with the active-set derivative, kept inside the bracket; otherwise regula falsi, or a
+    // geometric bisection while the bracket spans more than a factor 4 (V(μ) can be nearly flat, then steep)
+    const slope = core.varianceSlope() / varCap;
+    let next = slope < 0 ? mu - f / slope : Number.NaN;
+    if (f <= 0 && lo === 0 && Number.isNaN(fLo) && !(next > 0)) next = 0;
+    else if (!(next > lo && next < hi)) {
+      if (!Number.isFinite(hi)) next = Math.max(4 * mu, gamma > 0 ? gamma : 1e-12);
+      else if (lo === 0) next = hi / 4;
+      else if (hi > 4 * lo) next = Math.sqrt(lo * hi);
+      else {
+        next = hi - (fHi * (hi - lo)) / (fHi - fLo);
+        if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
+      }
+    }
+    mu = next;
   }
-  return finish();
+  p.gamma = gamma;
+  p.varCap = varCap;
+  if (result !== undefined && !result.ok) return { outcome: result, mu: Number.NaN, solves };
+  if (kept === undefined || !kept.ok) {
+    const message = `the variance ceiling search found no feasible point in ${solves} solves`;
+    return { outcome: { ok: false, iterations, message }, mu: Number.NaN, solves };
+  }
+  core.w.set(scratch.subarray(0, p.n));
+  core.saveWarm(kept.multipliers, core.w);
+  return { outcome: { ...kept, iterations, newtonSteps }, mu: keptMu, solves };
 }

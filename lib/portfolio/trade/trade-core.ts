@@ -10,14 +10,11 @@ import { TradeAdmm } from './trade-admm.ts';
 import { TradeProblem } from './trade-problem.ts';
 
 /** Newton steps allowed to the warm active-set start before ADMM takes over. */
-const WARM_STEPS = 60;
+const WARM_STEPS = 100;
 /** Newton steps per polish from an ADMM iterate. */
 const POLISH_STEPS = 40;
 
 export interface CoreOptions {
-  /** The cap anchor (caps, gross, turnover) and the volatility anchor (every constraint) of `repairToFeasible`. */
-  readonly anchor: Float64Array;
-  readonly volAnchor: Float64Array;
   readonly maxIterations: number;
   readonly epsAbs: number;
   readonly epsRel: number;
@@ -45,6 +42,14 @@ export class TradeCore {
   private warmSeed: ActiveSetSeed | undefined;
   private warmN = -1;
   private start: Float64Array = new Float64Array(0);
+
+  /**
+   * d(wᵀΣw)/dγ at the last solution when the active-set method verified it (NaN otherwise); see
+   * `ActiveSetTrade.varianceSlope`.
+   */
+  varianceSlope(): number {
+    return this.lastPolished ? this.active.varianceSlope(this.p) : Number.NaN;
+  }
 
   /** Forgets the warm state (the next solve starts cold). */
   reset(): void {
@@ -77,6 +82,7 @@ export class TradeCore {
       this.warmDelta = new Float64Array(n);
       this.warmN = n;
     }
+    this.lastPolished = false;
     const seed = opts.warmStart ? this.warmSeed : undefined;
     let newtonSteps = 0;
     const start = this.start;
@@ -116,6 +122,7 @@ export class TradeCore {
         message: `ADMM stopped after ${admm.iterations} iterations (primal ${admm.rPrim}, dual ${admm.rDual}) and polishing did not verify`,
       };
     }
+    this.lastPolished = false;
     this.w.set(admm.z1.subarray(0, n));
     const d = admm.duals();
     const mult: ActiveSetSeed = { budgetOn: d.nu > 0, turnoverOn: d.theta > 0, nu: d.nu, theta: d.theta };
@@ -144,7 +151,10 @@ export class TradeCore {
     return this.active.run(this.p, POLISH_STEPS);
   }
 
+  private lastPolished = false;
+
   private finish(polished: boolean, iterations: number, newtonSteps: number): CoreOutcome {
+    this.lastPolished = polished;
     const a = this.active;
     this.w.set(a.w.subarray(0, this.p.n));
     const mult: ActiveSetSeed = { budgetOn: a.budgetOn, turnoverOn: a.turnoverOn, nu: a.nu, theta: a.theta };

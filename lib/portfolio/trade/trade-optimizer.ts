@@ -21,12 +21,12 @@
  *   penalty stays a convex piecewise quadratic (C¹) of w.
  * - Volatility ceiling σ_max (a standard deviation over the horizon, √(wᵀΣw)) on the traded book.
  * - Volatility floor σ_min: "σ(w) ≥ σ_min when feasible without breaking the others" is not convex. It is a second
- *   pass: when the optimum's σ is below σ_min, the problem is re-solved with a lower risk aversion γ' ∈ [0, γ) (the
- *   optimum's variance is non-increasing in γ for any convex feasible set, so a monotone search applies: probes
- *   γ/4, γ/16, … down to γ' = 0, then bisection in log γ'), keeping every hard constraint; the result is the
- *   solution with the largest γ' whose σ ≥ σ_min (within 0.1%, at most 12 extra solves), or the γ' = 0 solution
- *   when even that stays below σ_min (`volFloorReached: false`). `riskAversionUsed` says which γ' was used; the
- *   reported objective is always the original problem's.
+ *   pass: when the optimum's σ is below σ_min, the problem is re-solved with a lower risk aversion γ' ∈ [γ/1024, γ)
+ *   (the optimum's variance is non-increasing in γ for any convex feasible set, so a monotone search applies:
+ *   probes γ/4, γ/16, … γ/1024, then bisection in log γ'; γ' stays > 0 so the problem stays strictly convex),
+ *   keeping every hard constraint; the result is the solution with the largest γ' whose σ ≥ σ_min (within 0.1%, at
+ *   most 12 extra solves), or the γ/1024 solution when even that stays below σ_min (`volFloorReached: false`).
+ *   `riskAversionUsed` says which γ' was used; the reported objective is always the original problem's.
  *
  * Input policy. NaN α̂_i means "no view": the name may only be sold toward 0, never bought (its cap becomes
  * min(u_i, w₀ᵢ) and its α̂ is 0). Other non-finite or negative inputs where finite non-negative ones are needed give
@@ -40,13 +40,21 @@
  * trade (status 'forced': nothing else is feasible). So every valid instance is feasible; `infeasible` only
  * reports impossible inputs.
  *
- * Method (see `trade-core.ts`): a primal-dual active-set / semismooth Newton method (`trade-active-set.ts`),
- * warm-started from the previous hour's trade and multipliers, finds and verifies the KKT point in a few
- * Newton steps, each an (k+S)² Woodbury solve. When it does not verify, ADMM (`trade-admm.ts`, every prox exact,
- * the factor structure kept: diagonal plus rank k + 1 + S) converges globally and is polished by the same method.
+ * Method. Why not ADMM alone: OSQP-style ADMM needs tens to hundreds of iterations for 1e-5 accuracy, each O(n(k+S))
+ * plus the turnover prox's root find, and a drifting hourly problem changes only a few names' status; so:
+ * - the problem without the ceiling (`trade-core.ts`) is solved by an active-set Newton method
+ *   (`trade-active-set.ts`) warm-started from the previous hour's trade and multipliers: a few Newton steps on the
+ *   free names, each an (k+S)² Woodbury solve, ending in an explicit KKT check; when it does not verify within its
+ *   step budget, ADMM (`trade-admm.ts`: z = [w; Σw; sector sums], every prox exact — box + turnover ball + trade
+ *   cost with a 1-D root find on the ball's multiplier, the band's shrink — and the x-step diagonal plus rank
+ *   k + 1 + S) converges globally and is polished by the same active-set method;
+ * - the variance ceiling is handled by its multiplier (`trade-ceiling.ts`): the constrained optimum is the optimum
+ *   with γ + μ for the μ ≥ 0 where the variance meets the ceiling, found by a bracketed regula falsi over warm
+ *   inner solves. (Kept inside the active set, the ceiling and the turnover cap made degenerate working sets.)
  * The answer is finally checked against the hard constraints and, if a violation exceeds 1e-12 (rounding), moved
  * toward a feasible anchor by the smallest safe step (`trade-feasibility.ts`), so results never violate
- * 0 ≤ w ≤ u, Σw ≤ G or Σ|Δ| ≤ τ_eff beyond 1e-12, nor σ ≤ σ_max beyond 1e-9 relative.
+ * 0 ≤ w ≤ u, Σw ≤ G or Σ|Δ| ≤ τ_eff beyond 1e-12, nor σ ≤ σ_max beyond 1e-9 relative. When τ_eff leaves no
+ * discretionary turnover the anchor (the least trade into the caps and the gross) is the answer ('forced').
  */
 
 import { InvalidInputError } from '../../core/index.ts';
@@ -243,8 +251,6 @@ export class TradeOptimizer {
     p.varCap = Number.isFinite(volMax) ? volMax * volMax : Number.POSITIVE_INFINITY;
     const seed = options.seed;
     const opts: CoreOptions = {
-      anchor: a,
-      volAnchor: b,
       maxIterations: options.maxIterations ?? 4000,
       epsAbs: 1e-9,
       epsRel: 1e-7,
@@ -260,7 +266,11 @@ export class TradeOptimizer {
       });
       this.lastMu = seed.ceilingMu >= 0 && Number.isFinite(seed.ceilingMu) ? seed.ceilingMu : 0;
     } else if (!opts.warmStart) this.lastMu = 0;
-    if (!volAnchor(p, a, p.varCap, b)) {
+    if (forced) {
+      // no choice left: the ceiling in force is the anchor's volatility when it is above σ_max
+      b.set(a.subarray(0, p.n));
+      p.varCap = Math.max(p.varCap, p.variance(a));
+    } else if (!volAnchor(p, a, p.varCap, b)) {
       const relaxed = this.lowestVariance(seed === undefined ? opts : { ...opts, warmStart: false });
       if (typeof relaxed !== 'number') return relaxed;
       // out of reach: within 1e-9 of the ceiling in force only the minimum-variance trade (in b) is left
@@ -335,14 +345,13 @@ export class TradeOptimizer {
     q.alpha.fill(0, 0, n);
     q.lin.fill(0, 0, n);
     q.imp.fill(0, 0, n);
-    q.hasImpact = false;
     q.lambda = 0;
     q.band = 0;
     q.gross = p.gross;
     q.tau = p.tau;
     q.varCap = Number.POSITIVE_INFINITY;
     q.gamma = 1;
-    const r = this.aux.solve({ ...opts, volAnchor: opts.anchor, epsAbs: 1e-12, epsRel: 1e-9 });
+    const r = this.aux.solve({ ...opts, epsAbs: 1e-12, epsRel: 1e-9 });
     if (!r.ok) {
       return {
         ok: false,
@@ -352,7 +361,7 @@ export class TradeOptimizer {
     }
     const b = this.volAnc;
     b.set(this.aux.w.subarray(0, n));
-    if (!repairToFeasible(q, b, opts.anchor, opts.anchor, Number.POSITIVE_INFINITY)) {
+    if (!repairToFeasible(q, b, this.anchor, this.anchor, Number.POSITIVE_INFINITY)) {
       return { ok: false, reason: 'infeasible', message: 'the minimum-variance point is not feasible' };
     }
     return Math.max(p.varCap, p.variance(b) * (1 + 1e-9) ** 2);
@@ -360,7 +369,7 @@ export class TradeOptimizer {
 
   /**
    * Second pass for σ_min: re-solves with lower γ' (monotone search, see the header) and leaves in `w` the solution
-   * with the largest γ' whose σ ≥ σ_min, or the γ' = 0 solution when the floor is out of reach.
+   * with the largest γ' whose σ ≥ σ_min, or the γ/1024 solution when the floor is out of reach.
    */
   private volFloorPass(
     w: Float64Array,
@@ -376,17 +385,18 @@ export class TradeOptimizer {
     let bestOutcome: CoreOutcome | undefined;
     let bestMult: ActiveSetSeed | undefined;
     let bestMu = 0;
+    const gMin = gamma / 1024;
     let lo = 0; // the largest γ' known to reach the floor (0 when none found yet)
     let hi = gamma; // σ(hi) < floor
     let reachedAny = false;
     const wTry = this.scratch;
     for (let s = 0; s < FLOOR_SOLVES; s++) {
-      const g = reachedAny ? (lo > 0 ? Math.sqrt(lo * hi) : hi / 4) : s < 4 ? hi / 4 : 0;
+      const g = reachedAny ? Math.sqrt(lo * hi) : Math.max(hi / 4, gMin);
       p.gamma = g;
       const r = this.solveCore({ ...opts, warmStart: true });
       if (!r.ok) return { ok: false, reason: 'max_iterations', message: r.message };
       wTry.set(this.main.w.subarray(0, n));
-      if (!repairToFeasible(p, wTry, opts.anchor, opts.volAnchor, p.varCap)) {
+      if (!repairToFeasible(p, wTry, this.anchor, this.volAnc, p.varCap)) {
         return {
           ok: false,
           reason: 'max_iterations',
@@ -402,13 +412,14 @@ export class TradeOptimizer {
         bestMult = r.multipliers;
         bestMu = this.solvedMu;
         best.set(wTry.subarray(0, n));
-        if (vol <= floor * 1.001 || g === 0) break;
+        if (vol <= floor * 1.001) break;
       } else {
         hi = g;
-        if (g === 0) {
-          // out of reach: the γ' = 0 solution has the highest σ of the family
+        if (g === gMin) {
+          // out of reach: the γ/1024 solution has the highest σ of the family searched
           w.set(wTry.subarray(0, n));
-          return { ok: true, gamma: 0, reached: false, outcome: r };
+          this.main.saveWarm(r.multipliers, w);
+          return { ok: true, gamma: g, reached: false, outcome: r };
         }
       }
     }
@@ -524,7 +535,6 @@ function loadInstance(p: TradeCore['p'], inst: TradeInstance): Failure | undefin
   if (!(floor >= 0 && floor <= ceiling && Number.isFinite(floor))) {
     return degenerate(`volFloor must be finite and in [0, volCeiling], received ${floor}`);
   }
-  let hasImpact = false;
   for (let i = 0; i < n; i++) {
     const al = inst.alpha[i] as number;
     const w0 = inst.w0[i] as number;
@@ -547,9 +557,7 @@ function loadInstance(p: TradeCore['p'], inst: TradeInstance): Failure | undefin
     p.up[i] = noView ? Math.min(cap, w0) : cap;
     p.lin[i] = tradeAversion * c;
     p.imp[i] = tradeAversion * k;
-    if (tradeAversion * k > 0) hasImpact = true;
   }
-  p.hasImpact = hasImpact;
   p.gross = gross === Number.POSITIVE_INFINITY ? Number.MAX_VALUE : gross;
   p.gamma = riskAversion;
   const lambda = inst.sectorPenalty ?? 0;

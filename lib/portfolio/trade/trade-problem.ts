@@ -38,8 +38,6 @@ export class TradeProblem {
   /** Variance ceiling v_max (Infinity when there is none). */
   varCap = Number.POSITIVE_INFINITY;
   gamma = 0;
-  /** True when some k_i > 0. */
-  hasImpact = false;
   private fk: Float64Array = new Float64Array(0);
   private sb: Float64Array = new Float64Array(0);
   private capN = -1;
@@ -183,35 +181,6 @@ export class TradeProblem {
     let a = 0;
     for (let i = 0; i < this.n; i++) a += (this.alpha[i] as number) * (w[i] as number);
     return -a + this.gamma * this.variance(w) + this.tradeCost(w) + this.lambda * this.sectorExcessSq(w);
-  }
-
-  /**
-   * out = −α + 2γ_eff Σw + ∇(sector penalty), the gradient of the smooth part with the variance weighted by
-   * `gammaEff` (γ plus the ceiling's multiplier). `sides[s]` ∈ {−1, 0, 1} selects the penalty's piece per sector
-   * (the piece the sums are on when `sides` is undefined). `sigw` receives Σw; returns wᵀΣw.
-   */
-  smoothGradient(
-    w: Float64Array,
-    gammaEff: number,
-    out: Float64Array,
-    sigw: Float64Array,
-    sides?: Int8Array,
-  ): number {
-    const { n, nS } = this;
-    const v = this.sigmaTimes(w, sigw);
-    const g2 = 2 * gammaEff;
-    for (let i = 0; i < n; i++) out[i] = g2 * (sigw[i] as number) - (this.alpha[i] as number);
-    if (nS > 0 && this.lambda > 0) {
-      const sb = this.sb;
-      this.sectorSums(w, sb);
-      for (let s = 0; s < nS; s++) {
-        const dev = (sb[s] as number) - (this.target[s] as number);
-        const side = sides === undefined ? (dev > this.band ? 1 : dev < -this.band ? -1 : 0) : sides[s];
-        sb[s] = side === 0 ? 0 : 2 * this.lambda * (dev - (side as number) * this.band);
-      }
-      for (let i = 0; i < n; i++) out[i] = (out[i] as number) + (this.sb[this.sector[i] as number] as number);
-    }
-    return v;
   }
 }
 

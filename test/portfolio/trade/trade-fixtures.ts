@@ -246,7 +246,251 @@ export function oracleLowerBound(
   return { status: last.status, lowerBound: last.obj - mu * varCap, weights: last.w, cutRounds: rounds };
 }
 
+type LagrangianSolution = {
+  status: string;
+  obj: number;
+  w: Float64Array;
+  dp: Float64Array;
+  dm: Float64Array;
+};
+
+/**
+ * The Lagrangian QP with split variables: w = w₀ + Δ⁺ − Δ⁻ substituted, so the columns are Δ⁺, Δ⁻ ≥ 0 (plus the
+ * sector excess e and the impact epigraph t ≥ k(1.5√a(Δ⁺ + Δ⁻) − 0.5a^{3/2})), the Hessian 2(γ+μ)[Σ −Σ; −Σ Σ] and the
+ * caps become rows −w₀ ≤ Δ⁺ − Δ⁻ ≤ u − w₀. HiGHS's QP solver reports solve errors on some of these models; then
+ * the epigraph form (w and d ≥ |w − w₀|) is tried.
+ */
 function solveLagrangian(
+  highs: Highs,
+  c: TradeCase,
+  S: Float64Array,
+  mu: number,
+  tauEff: number,
+  imp: Float64Array,
+  cuts: readonly { i: number; side: 0 | 1; a: number }[],
+): LagrangianSolution {
+  const split = solveLagrangianSplit(highs, c, S, mu, tauEff, imp, cuts);
+  if (split.status !== 'error') return split;
+  return solveLagrangianEpigraph(highs, c, S, mu, tauEff, imp, cuts);
+}
+
+function solveLagrangianSplit(
+  highs: Highs,
+  c: TradeCase,
+  S: Float64Array,
+  mu: number,
+  tauEff: number,
+  imp: Float64Array,
+  cuts: readonly { i: number; side: 0 | 1; a: number }[],
+): LagrangianSolution {
+  const { n } = c.model;
+  const { inst } = c;
+  const lambda = c.sectors !== undefined ? (inst.sectorPenalty ?? 0) : 0;
+  const nS = lambda > 0 && c.sectors !== undefined ? c.sectors.nSectors : 0;
+  const withT = imp.some((v) => v > 0);
+  const keep: number[] = [];
+  const pos = new Int32Array(n).fill(-1);
+  let constTurn = 0;
+  let constCost = 0;
+  let keptW0 = 0;
+  for (let i = 0; i < n; i++) {
+    const w0 = inst.w0[i] as number;
+    if (effectiveUpper(c, i) > 0) {
+      pos[i] = keep.length;
+      keep.push(i);
+      keptW0 += w0;
+      continue;
+    }
+    constTurn += w0;
+    constCost += inst.tradeAversion * (inst.linearCost[i] as number) * w0 + (imp[i] as number) * w0 ** 1.5;
+  }
+  const m = keep.length;
+  const oP = 0;
+  const oM = m;
+  const oE = 2 * m;
+  const oT = 2 * m + nS;
+  const nCols = oT + (withT ? m : 0);
+  let aMax = 0;
+  for (let i = 0; i < n; i++) {
+    const a = inst.alpha[i] as number;
+    if (!Number.isNaN(a)) aMax = Math.max(aMax, Math.abs(a));
+  }
+  const scale = aMax > 0 ? 1 / aMax : 1;
+  const gam = inst.riskAversion + mu;
+  // w₀ restricted to the kept names (the others are 0 in w)
+  const w0k = new Float64Array(n);
+  for (const i of keep) w0k[i] = inst.w0[i] as number;
+  const colCost = new Float64Array(nCols);
+  const colLower = new Float64Array(nCols);
+  const colUpper = new Float64Array(nCols).fill(highs.infinity);
+  let constant = constCost;
+  for (let j = 0; j < m; j++) {
+    const i = keep[j] as number;
+    let sw = 0;
+    for (const l of keep) sw += (S[i * n + l] as number) * (w0k[l] as number);
+    const a = inst.alpha[i] as number;
+    const g0 = 2 * gam * sw - (Number.isNaN(a) ? 0 : a);
+    const lc = inst.tradeAversion * (inst.linearCost[i] as number);
+    colCost[oP + j] = (g0 + lc) * scale;
+    colCost[oM + j] = (-g0 + lc) * scale;
+    const w0 = inst.w0[i] as number;
+    colUpper[oP + j] = Math.max(effectiveUpper(c, i) - w0, 0);
+    colUpper[oM + j] = w0;
+    if (withT) colCost[oT + j] = scale;
+    constant += -(Number.isNaN(a) ? 0 : a) * w0 + gam * w0 * sw;
+  }
+  // Hessian, lower triangle CSC: blocks [Q −Q; −Q Q], Q = 2(γ+μ)Σ_kept, then 2λ on e
+  const hStarts = new Int32Array(nCols + 1);
+  const hIdx: number[] = [];
+  const hVal: number[] = [];
+  for (let col = 0; col < nCols; col++) {
+    hStarts[col] = hIdx.length;
+    if (col < 2 * m) {
+      const jc = col % m;
+      const ic = keep[jc] as number;
+      const colMinus = col >= m;
+      for (let row = col; row < 2 * m; row++) {
+        const jr = row % m;
+        const v = 2 * gam * scale * (S[(keep[jr] as number) * n + ic] as number);
+        const sign = row >= m === colMinus ? 1 : -1;
+        if (v !== 0) {
+          hIdx.push(row);
+          hVal.push(sign * v);
+        }
+      }
+    } else if (col < oT) {
+      hIdx.push(col);
+      hVal.push(2 * lambda * scale);
+    }
+  }
+  hStarts[nCols] = hIdx.length;
+  const rStarts: number[] = [];
+  const rIdx: number[] = [];
+  const rVal: number[] = [];
+  const rowLower: number[] = [];
+  const rowUpper: number[] = [];
+  const addRow = (entries: [number, number][], lo: number, hi: number): void => {
+    rStarts.push(rIdx.length);
+    for (const [j, v] of entries) {
+      rIdx.push(j);
+      rVal.push(v);
+    }
+    rowLower.push(lo);
+    rowUpper.push(hi);
+  };
+  for (let j = 0; j < m; j++) {
+    const i = keep[j] as number;
+    const w0 = inst.w0[i] as number;
+    addRow(
+      [
+        [oP + j, 1],
+        [oM + j, -1],
+      ],
+      -w0,
+      effectiveUpper(c, i) - w0,
+    );
+  }
+  const budget: [number, number][] = [];
+  const turnover: [number, number][] = [];
+  for (let j = 0; j < m; j++) {
+    budget.push([oP + j, 1], [oM + j, -1]);
+    turnover.push([oP + j, 1], [oM + j, 1]);
+  }
+  addRow(budget, -highs.infinity, inst.gross - keptW0);
+  addRow(turnover, -highs.infinity, tauEff - constTurn);
+  if (nS > 0 && c.sectors !== undefined) {
+    const band = inst.sectorBand ?? 0;
+    const inv = inst.sectorInvested ?? inst.gross;
+    for (let s = 0; s < nS; s++) {
+      let base = 0;
+      const members: [number, number][] = [];
+      for (let j = 0; j < m; j++) {
+        const i = keep[j] as number;
+        if (c.sectors.sector[i] !== s) continue;
+        base += inst.w0[i] as number;
+        members.push([oP + j, 1], [oM + j, -1]);
+      }
+      const t = (inst.sectorBench?.[s] as number) * inv - base;
+      addRow([...members, [oE + s, -1]], -highs.infinity, t + band);
+      addRow([...members, [oE + s, 1]], t - band, highs.infinity);
+    }
+  }
+  for (const cut of cuts) {
+    const j = pos[cut.i] as number;
+    if (j < 0) continue;
+    const k = imp[cut.i] as number;
+    const g = 1.5 * k * Math.sqrt(cut.a) * scale;
+    addRow(
+      [
+        [oT + j, scale],
+        [oP + j, -g],
+        [oM + j, -g],
+      ],
+      -0.5 * k * cut.a ** 1.5 * scale,
+      highs.infinity,
+    );
+  }
+  const nRows = rowLower.length;
+  rStarts.push(rIdx.length);
+  const model = highs.createModel({
+    numCols: nCols,
+    numRows: nRows,
+    colCost,
+    colLower,
+    colUpper,
+    rowLower: Float64Array.from(rowLower),
+    rowUpper: Float64Array.from(rowUpper),
+    matrix: {
+      format: 'csr',
+      numRows: nRows,
+      numCols: nCols,
+      starts: Int32Array.from(rStarts),
+      indices: Int32Array.from(rIdx),
+      values: Float64Array.from(rVal),
+    },
+    hessian: {
+      format: 'triangular',
+      dimension: nCols,
+      starts: hStarts,
+      indices: Int32Array.from(hIdx),
+      values: Float64Array.from(hVal),
+    },
+  });
+  try {
+    model.options.set({ output_flag: false, time_limit: 20 });
+    try {
+      model.run();
+    } catch {
+      return {
+        status: 'error',
+        obj: Number.NaN,
+        w: new Float64Array(n),
+        dp: new Float64Array(n),
+        dm: new Float64Array(n),
+      };
+    }
+    const status = model.getModelStatus() === highs.constants.modelStatus.optimal ? 'optimal' : 'not optimal';
+    const x = model.getSolution().colValue;
+    const w = new Float64Array(n);
+    const dp = new Float64Array(n);
+    const dm = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const j = pos[i] as number;
+      if (j < 0) {
+        dm[i] = inst.w0[i] as number;
+        continue;
+      }
+      dp[i] = x[oP + j] as number;
+      dm[i] = x[oM + j] as number;
+      w[i] = (inst.w0[i] as number) + (dp[i] as number) - (dm[i] as number);
+    }
+    return { status, obj: model.getObjectiveValue() / scale + constant, w, dp, dm };
+  } finally {
+    model.dispose();
+  }
+}
+
+function solveLagrangianEpigraph(
   highs: Highs,
   c: TradeCase,
   S: Float64Array,
@@ -288,7 +532,7 @@ function solveLagrangian(
     const a = inst.alpha[i] as number;
     if (!Number.isNaN(a)) aMax = Math.max(aMax, Math.abs(a));
   }
-  const scale = (aMax > 0 ? 1 / aMax : 1) * Number(process.env.OSCALE ?? 1);
+  const scale = aMax > 0 ? 1 / aMax : 1;
   const colCost = new Float64Array(nCols);
   const colLower = new Float64Array(nCols);
   const colUpper = new Float64Array(nCols).fill(highs.infinity);
@@ -299,12 +543,7 @@ function solveLagrangian(
     colUpper[oW + j] = effectiveUpper(c, i);
     const lc = inst.tradeAversion * (inst.linearCost[i] as number) * scale;
     colCost[oP + j] = lc;
-    if (withT) {
-      colCost[oT + j] = scale;
-      // |Δ| ≤ max(w₀, u): t never needs to exceed k·max(w₀, u)^{3/2}
-      const dMax = Math.max(inst.w0[i] as number, effectiveUpper(c, i));
-      colUpper[oT + j] = process.env.TUB ? 2 * (imp[i] as number) * dMax ** 1.5 + 1e-300 : highs.infinity;
-    }
+    if (withT) colCost[oT + j] = scale;
   }
   // Hessian (lower-triangular CSC): 2(γ+μ)Σ on w, 2λ on e
   const g2 = 2 * (inst.riskAversion + mu) * scale;
@@ -413,12 +652,9 @@ function solveLagrangian(
       x[oW + j] = (x[oW + j] as number) * f;
       x[oP + j] = Math.abs((x[oW + j] as number) - (inst.w0[keep[j] as number] as number));
     }
-    for (let r = 0; r < nRows; r++) {
-      // sector excess and impact epigraphs: large enough
-      void r;
-    }
+    // sector excess and impact epigraphs: large enough to satisfy their rows
     for (let s2 = 0; s2 < nS; s2++) x[oE + s2] = 10;
-    if (withT) for (let j = 0; j < m; j++) x[oT + j] = Math.min(10, colUpper[oT + j] as number);
+    if (withT) for (let j = 0; j < m; j++) x[oT + j] = 10;
     return x;
   };
   const model = highs.createModel({
@@ -446,22 +682,12 @@ function solveLagrangian(
     },
   });
   try {
-    model.options.set({
-      output_flag: false,
-      time_limit: 20,
-      ...(process.env.HIGHS_OPTS ? JSON.parse(process.env.HIGHS_OPTS) : {}),
-    });
-    if (!process.env.NOSTART) model.setSolution({ colValue: feasibleStart() });
+    model.options.set({ output_flag: false, time_limit: 20 });
+    // a feasible start (HiGHS's QP solver fails on fewer of these models with one)
+    model.setSolution({ colValue: feasibleStart() });
     try {
       model.run();
-    } catch (e) {
-      if (process.env.HIGHS_LOG === '1')
-        console.error(
-          'highs error',
-          model.getModelStatus(),
-          JSON.stringify(model.info.get('qp_iteration_count')),
-          String(e).slice(0, 200),
-        );
+    } catch {
       return {
         status: 'error',
         obj: Number.NaN,
