@@ -16,9 +16,13 @@ const PARTS = ['bars', 'fills', 'weights', 'decisions', 'gaps'] as const;
 
 /** One chunk through the files: each part encoded and decoded (the transitions travel as JSON). */
 async function throughFiles(o: SimOutputs): Promise<SimOutputs> {
-  const [bars, fills, weights, decisions, gaps] = await Promise.all(
-    PARTS.map((p) => decodeRecords<never>(encodeRecords(o[p]), p)),
-  );
+  const [bars, fills, weights, decisions, gaps] = await Promise.all([
+    decodeRecords<SimOutputs['bars']>(encodeRecords(o.bars), 'bars'),
+    decodeRecords<SimOutputs['fills']>(encodeRecords(o.fills), 'fills'),
+    decodeRecords<SimOutputs['weights']>(encodeRecords(o.weights), 'weights'),
+    decodeRecords<SimOutputs['decisions']>(encodeRecords(o.decisions), 'decisions'),
+    decodeRecords<SimOutputs['gaps']>(encodeRecords(o.gaps), 'gaps'),
+  ]);
   return { bars, fills, weights, decisions, gaps, transitions: JSON.parse(JSON.stringify(o.transitions)) };
 }
 
