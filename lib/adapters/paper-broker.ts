@@ -71,7 +71,7 @@ export class PaperBroker implements Broker {
     const summary = simulateFills(
       execution,
       orders,
-      { open: bar.open, volume: bar.volume, spreadBps: bar.spreadBps, dailyVol: undefined, offset: 0 },
+      { open: bar.open, volume: bar.volume, spreadBps: bar.spreadBps, dailyVol: bar.dailyVol, offset: 0 },
       positions,
       book.cash,
       out,
@@ -89,6 +89,7 @@ export class PaperBroker implements Broker {
         slippageCost: out.slippageCost[a]!,
         spreadCost: out.spreadCost[a]!,
         impactCost: out.impactCost[a]!,
+        fee: out.fee[a]!,
       });
     }
     this.#tickets.delete(ticket.ticketId);

@@ -44,6 +44,8 @@ export interface ExecutionBarData {
   readonly open: Float64Array;
   readonly volume: Float64Array;
   readonly spreadBps?: Float64Array | undefined;
+  /** Daily volatility known at the decision (the `sqrt_vol` impact); absent: the fallback. */
+  readonly dailyVol?: Float64Array | undefined;
 }
 
 /** The book just before the execution open (after splits effective at that open). */
@@ -71,6 +73,8 @@ export interface BrokerFill {
   readonly slippageCost: number;
   readonly spreadCost: number;
   readonly impactCost: number;
+  /** The fixed fee of the order (`execution.feePerOrder`; 0 when nothing filled). */
+  readonly fee: number;
 }
 
 export interface FillReport {

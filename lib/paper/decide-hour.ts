@@ -1,20 +1,25 @@
 /**
  * The decision of one hour t of a paper strategy, computed with the backtest's own code, so that a replay over a
  * period decides, orders and fills exactly as a backtest of that period with the same model:
- * 1. the decision at t: features of the month's hours up to t from data known at t (bars after t are masked, PIT
- *    series go through the features' point-in-time cut), scores by the promoted model, the month's targets up to t
- *    (`computeMonthTargets`, shared with Optimize: risk model at the month's first decision, ADV, sector mix, the
- *    same warm-started solve sequence);
+ * 1. the decision inputs at t: features of the month's hours up to t from data known at t (bars after t are
+ *    masked, PIT series go through the features' point-in-time cut), scores by the promoted model, the month's
+ *    decision inputs up to t (`computeMonthInputs`, shared with Optimize: the risk model at the month's first
+ *    decision, eligibility, α̂, ADV, daily volatility, sector mix; each hour's row depends only on data known at that
+ *    hour, so the prefix equals the backtest's file); delisting events known at t (`delistingEventsKnownAt` on the
+ *    strategy's grid);
  * 2. the engine's hour (`hourChunk`, the kernel the backtest's Simulate step runs): the orders decided at the
- *    previous hour are settled at this bar's open (the `Broker`; its fills must be the engine's), the book is
- *    marked at its close, the drawdown governor observes NAV, then risk-state scaling, the turnover cap and the
- *    orders for the next open.
+ *    previous hour are settled at this bar's open (the `Broker`; its fills must be the engine's), delistings known
+ *    by the close are closed, the book is marked at its close, the drawdown governor observes NAV, then one solve of
+ *    the trade optimizer from the held book and the orders for the next open.
  * Pure given the ports' contents, except the broker's `settle`.
  */
 
 import type { FillRecords, SimState } from '../backtest/index.ts';
 import {
   type BacktestSpec,
+  DECISION_STATUS_NAMES,
+  delistingEventsKnownAt,
+  delistingsActedOn,
   type EngineMarket,
   hourChunk,
   parseBacktestSpec,
@@ -40,7 +45,12 @@ import { applySplit, FILL_STATUS_NAMES } from '../execution/index.ts';
 import { buildFeatureBlock, loadFeatureInputs, warmupBarsFor, warmupStartDate } from '../features/index.ts';
 import { type ModelArtifact, parseModel, scoreBlock } from '../models/index.ts';
 import { resolveFeatureNames } from '../pipeline/index.ts';
-import { computeMonthTargets, RISK_LOOKBACK_BARS } from '../portfolio/index.ts';
+import {
+  computeMonthInputs,
+  firstBarOnOrAfter,
+  RISK_LOOKBACK_BARS,
+  readMonthInputData,
+} from '../portfolio/index.ts';
 import { RISK_STATE_NAMES } from '../risk/index.ts';
 import { paperKeys } from '../runs/index.ts';
 import { type Broker, type BrokerFill, type FillReport, type OrderTicket, ticketIdOf } from './broker.ts';
@@ -186,37 +196,36 @@ export async function decideHour(
   });
   const scores = scoreBlock(model, block);
   const nHours = block.nOut;
-  const actions = reader.has('corporate_actions/part-0.parquet')
-    ? await reader.readSeries('corporate_actions')
-    : undefined;
-  const membership = await reader.readMembership();
-  const targets = computeMonthTargets(
-    { spec, bars, firstDate, actions, sectors: await reader.readSectors(), membership },
-    scores.score,
-    nHours,
-  );
-  if (targets.t0 + nHours - 1 !== t) {
+  const data = await readMonthInputData(reader);
+  const { actions } = data;
+  const t0 = firstBarOnOrAfter(bars, firstDate);
+  if (t0 + nHours - 1 !== t) {
     throw new DataIntegrityError(`paper tick: the month's ${nHours} feature hours do not end at the hour`, {
       dataset: reader.datasetId,
       rule: 'month_coverage',
     });
   }
-  const target = targets.target.slice((nHours - 1) * nA, nHours * nA);
+  const month = computeMonthInputs(
+    { spec, bars, firstDate, firstBar: bar - (nHours - 1), ...data },
+    scores.score,
+    nHours,
+  );
 
-  // the engine's hour: fills at the open, mark at the close, the decision. Delistings: none (module comment of
-  // tick.ts, "Known divergence")
+  // the engine's hour: fills at the open, delistings known by the close, mark at the close, the decision
   const splits = splitEventsForRows(actions, mtd, nHours - 1, nHours, bar);
-  const chunk = hourChunk({
-    spec,
-    bars,
-    fromRow: t,
-    toRow: t + 1,
-    startBar: bar,
-    target,
-    membership,
-    splits,
-    delistings: [],
-  });
+  const strategyGrid = buildBarGrid(rec.startDate, date);
+  if (strategyGrid.closeMs[bar] !== hourMs) {
+    throw new AppError('INTERNAL', `hour ${hourMs} is not bar ${bar} of the strategy's grid`, {
+      hourMs,
+      bar,
+    });
+  }
+  const delistings = delistingsActedOn(
+    delistingEventsKnownAt(actions, strategyGrid, symbols, spec.decisionLagMs),
+    bar,
+    bar + 1,
+  );
+  const chunk = hourChunk({ spec, bars, fromRow: t, toRow: t + 1, startBar: bar, month, splits, delistings });
   const { market } = chunk;
   const prevHourMs = rec.lastHourMs;
   const settlement =
@@ -224,7 +233,13 @@ export async function decideHour(
       ? await ctx.broker.settle({
           ticket: orderTicket(rec, state, prevHourMs, grid.openMs[t]!),
           execution: spec.execution,
-          bar: { symbols, open: market.open, volume: market.volume, spreadBps: market.spreadBps },
+          bar: {
+            symbols,
+            open: market.open,
+            volume: market.volume,
+            spreadBps: market.spreadBps,
+            dailyVol: market.dailyVol,
+          },
           book: bookBeforeOpen(state, market, splits),
         })
       : null;
@@ -233,19 +248,41 @@ export async function decideHour(
   checkFillsMatch(settlement, out.fills, symbols, rec.strategyId, hourMs);
   const next = result.state;
 
-  const targetList = { symbol: [] as string[], weight: [] as number[] };
-  for (let a = 0; a < nA; a++) {
-    if (target[a]! > 0) {
-      targetList.symbol.push(symbols[a]!);
-      targetList.weight.push(target[a]!);
-    }
-  }
-  const weights = { symbol: [] as string[], held: [] as number[], decided: [] as number[] };
+  const weights = {
+    symbol: [] as string[],
+    held: [] as number[],
+    decided: [] as number[],
+    alpha: [] as (number | null)[],
+    cap: [] as (number | null)[],
+  };
+  const orNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
   for (let i = 0; i < out.weights.n; i++) {
     weights.symbol.push(symbols[out.weights.asset[i]!]!);
     weights.held.push(out.weights.weight[i]!);
     weights.decided.push(out.weights.target[i]!);
+    weights.alpha.push(orNull(out.weights.alpha[i]!));
+    weights.cap.push(orNull(out.weights.cap[i]!));
   }
+  const d = out.decisions;
+  const decision: DecisionDetail['decision'] = {
+    status: DECISION_STATUS_NAMES[d.status[0]!]!,
+    exAnteVol: orNull(d.exAnteVol[0]!),
+    iterations: d.iterations[0]!,
+    turnover: d.turnover[0]!,
+    turnoverRelaxedBy: d.turnoverRelaxedBy[0]!,
+    binding: {
+      turnover: d.bindingTurnover[0] === 1,
+      volCeiling: d.bindingVolCeiling[0] === 1,
+      volFloorReached: d.volFloorReached[0] === 1,
+      gross: d.bindingGross[0] === 1,
+      capsAtUpper: d.capsAtUpper[0]!,
+      sectorsOutside: d.sectorsOutside[0]!,
+    },
+    tickets: d.tickets[0]!,
+    skippedTickets: d.skippedTickets[0]!,
+    names: d.nNames[0]!,
+    gaps: d.nGaps[0]!,
+  };
   const orders: OrderList = { symbol: [...next.pending.symbol], shares: [...next.pending.shares] };
   const riskState = RISK_STATE_NAMES[out.bars.riskState[0]!]!;
   const record: Omit<PaperDecisionRecord, 'recordedAtMs'> = {
@@ -270,8 +307,7 @@ export async function decideHour(
     settlement,
     drawdown: out.bars.drawdown[0]!,
     transitions: out.transitions,
-    targets: targetList,
-    targetSolved: targets.solvedMask[nHours - 1] === 1,
+    decision,
     weights,
   };
   const nextOpen = nextBarOpenMs(hourMs);
@@ -341,6 +377,7 @@ function checkFillsMatch(
       slippageCost: fills.slippageCost[i]!,
       spreadCost: fills.spreadCost[i]!,
       impactCost: fills.impactCost[i]!,
+      fee: fills.fee[i]!,
     });
   }
   const reported = settlement?.fills ?? [];

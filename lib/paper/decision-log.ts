@@ -1,8 +1,9 @@
 /**
  * The decision log: one write-once JSON object per (strategy, hour) at `paperKeys(...).decision(hourMs)`,
  * written from the stored decision item (never from a re-derivation), canonical JSON, with no wall-clock field:
- * a re-run writes the same bytes. A DECIDED hour's log carries the computed detail (settlement, targets,
- * weights); a MISSED or STOPPED hour's log has none.
+ * a re-run writes the same bytes. A DECIDED hour's log carries the computed detail (settlement, the trade
+ * decision, weights); a MISSED or STOPPED hour's log has none. Schema 2: the decision replaces the path-independent
+ * targets of schema 1.
  */
 import { canonicalJson } from '../backtest/index.ts';
 import { type ObjectStore, putJsonOnce } from '../data/index.ts';
@@ -11,7 +12,7 @@ import type { DecisionSummary, PaperDecisionRecord } from './paper-record.ts';
 
 /** The full decision as written to the decision log (write-once JSON; deterministic, no wall-clock field). */
 export interface DecisionLog {
-  readonly schemaVersion: 1;
+  readonly schemaVersion: 2;
   readonly tenantId: string;
   readonly strategyId: string;
   readonly hourMs: number;
@@ -29,11 +30,42 @@ export interface DecisionDetail {
   readonly settlement: FillReport | null;
   readonly drawdown: number;
   readonly transitions: readonly unknown[];
-  /** The optimizer's path-independent targets (> 0) and whether this hour's solve succeeded. */
-  readonly targets: { readonly symbol: string[]; readonly weight: number[] };
-  readonly targetSolved: boolean;
-  /** Held weights at the close and decided weights (risk-scaled, turnover-capped), non-zero rows. */
-  readonly weights: { readonly symbol: string[]; readonly held: number[]; readonly decided: number[] };
+  /** The hour's trade decision (`DecisionRecords` of lib/backtest): status, ex-ante volatility, what bound. */
+  readonly decision: {
+    /** A `DECISION_STATUS_NAMES` value; a failure (infeasible, max_iterations, degenerate_input) held the book. */
+    readonly status: string;
+    /** Annualised ex-ante volatility of the decided book (null when nothing was solved). */
+    readonly exAnteVol: number | null;
+    readonly iterations: number;
+    /** Σ|w_decided − w_held|, and the part of it above the turnover cap that de-risking or caps forced. */
+    readonly turnover: number;
+    readonly turnoverRelaxedBy: number;
+    readonly binding: {
+      readonly turnover: boolean;
+      readonly volCeiling: boolean;
+      readonly volFloorReached: boolean;
+      readonly gross: boolean;
+      readonly capsAtUpper: number;
+      readonly sectorsOutside: number;
+    };
+    /** Orders sent; orders not sent for being below `minTicketDollars`. */
+    readonly tickets: number;
+    readonly skippedTickets: number;
+    /** Names in the problem; held names without a price (data gaps, held fixed). */
+    readonly names: number;
+    readonly gaps: number;
+  };
+  /**
+   * Non-zero rows: held weight at the close, decided weight (the optimizer's solution), the α̂ and the cap the
+   * decision used (null: the name was not in the problem).
+   */
+  readonly weights: {
+    readonly symbol: string[];
+    readonly held: number[];
+    readonly decided: number[];
+    readonly alpha: (number | null)[];
+    readonly cap: (number | null)[];
+  };
 }
 
 /** The deterministic part of a stored decision (all but the wall-clock `recordedAtMs`). */
@@ -63,7 +95,7 @@ export async function writeDecisionLog(
 ): Promise<void> {
   if (decision.status === 'DECIDED' && detail === undefined) return;
   const log: DecisionLog = {
-    schemaVersion: 1,
+    schemaVersion: 2,
     tenantId: decision.tenantId,
     strategyId: decision.strategyId,
     hourMs: decision.hourMs,

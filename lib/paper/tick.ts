@@ -30,10 +30,9 @@
  * `UpstreamError`: the scheduler's retry policy retries it within the hour. Nothing is traded on stale data; if the
  * bar never arrives, the next hour's tick records this one MISSED.
  *
- * Known divergence from the backtest: the backtest closes a delisted holding at its last bar's close because it
- * can see (7 days ahead) that the name stops trading; at decision time that is not known, so the tick closes
- * nothing (the hour kernel gets no delistings): the holding keeps its last mark and its pending order is kept or
- * dropped as for any unpriced name. Parity therefore holds over periods without a delisting of a held name.
+ * Delistings: the tick, like the backtest, closes a holding only on a delisting event of `corporate_actions` known
+ * at the hour's decision (at its delisting price, else the last price); a name whose bars merely stop is a data gap,
+ * held at its last price. Neither reads a bar after the hour, so a replay equals the backtest through delistings.
  */
 import type { SimState } from '../backtest/index.ts';
 import { canonicalJson } from '../backtest/index.ts';

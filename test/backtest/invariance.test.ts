@@ -13,12 +13,18 @@ import { describe, expect, it } from 'vitest';
 import { MemoryObjectStore } from '../../lib/adapters/memory-object-store.ts';
 import { buildArtifacts } from '../../lib/artifacts/index.ts';
 import {
+  type ChunkInput,
   concatOutputs,
+  delistingEventsKnownAt,
+  delistingsActedOn,
   initialSimState,
   marketFromPanels,
+  parseBacktestSpec,
   parseSimState,
   type SimOutputs,
+  simulateChunk,
   splitEventsFromActions,
+  TradeDecider,
 } from '../../lib/backtest/index.ts';
 import { barIndexAtOrAfter } from '../../lib/core/calendar.ts';
 import { Rng } from '../../lib/core/rng.ts';
@@ -29,7 +35,14 @@ import { symbolsActiveBetween } from '../../lib/data/universe.ts';
 import type { FeatureInputs } from '../../lib/features/context.ts';
 import { perturbAfter } from '../../lib/lookahead/perturb.ts';
 import { sp500Source } from '../support/sp500.ts';
-import { engineConfig, randomMarket, sim, simInChunks, type TestMarket } from './fixtures.ts';
+import {
+  engineConfig,
+  randomMarket,
+  sim,
+  simInChunks,
+  syntheticMonthInputs,
+  type TestMarket,
+} from './fixtures.ts';
 
 const CAPITAL = 1_000_000;
 
@@ -40,6 +53,8 @@ function upTo(out: SimOutputs, lastBar: number): Record<string, number[]> {
     ['bars', out.bars],
     ['fills', out.fills],
     ['weights', out.weights],
+    ['decisions', out.decisions],
+    ['gaps', out.gaps],
   ] as const) {
     const keep: number[] = [];
     for (let i = 0; i < cols.n; i++) if (cols.bar[i]! <= lastBar) keep.push(i);
@@ -110,6 +125,64 @@ describe('backtest engine: future-perturbation invariance', () => {
         startBar: 0,
         endBar: cut + 1,
       });
+      expect(stopB.state).toEqual(stopA.state);
+    }
+  });
+
+  it('the trade decision: garbling decision inputs, bars and delisting events after T leaves every record at or before T', () => {
+    const { grid, market } = randomMarket(24, 9);
+    const spec = parseBacktestSpec({
+      specVersion: 1,
+      dataset: { name: 'test' },
+      period: { start: '2024-01-02', end: '2024-02-29' },
+      portfolio: { maxWeight: 0.3, turnoverCap: 0.3 },
+    });
+    const config = engineConfig({ minTicketDollars: 1000 }, {});
+    const month = syntheticMonthInputs(market, { seed: 3 });
+    const chunk = (m: TestMarket, inputs: typeof month, endBar: number): ChunkInput => ({
+      config: { execution: config.execution, risk: config.risk },
+      market: { ...m, dailyVol: inputs.dailyVol },
+      decider: new TradeDecider(spec, [inputs]),
+      startBar: 0,
+      endBar,
+    });
+    const full = simulateChunk(initialSimState(CAPITAL), chunk(market, month, market.nT));
+    expect(full.outputs.decisions.status.every((s) => s < 3)).toBe(true);
+    for (const cut of [0, 40, market.nT - 2]) {
+      const nA = market.nA;
+      const from = (cut + 1) * nA;
+      const p = perturbAfter(asFeatureInputs(market, grid), cut, { seed: cut + 5 });
+      const rng = Rng.derive(cut, 'month-inputs');
+      const garbled = {
+        ...month,
+        alpha: Float64Array.from(month.alpha, (x, i) => (i >= from ? rng.normal() * 0.01 : x)),
+        eligible: Uint8Array.from(month.eligible, (x, i) => (i >= from ? (rng.next() < 0.7 ? 1 : 0) : x)),
+        advDollars: Float64Array.from(month.advDollars, (x, i) => (i >= from ? x * rng.next() : x)),
+        dailyVol: Float64Array.from(month.dailyVol, (x, i) => (i >= from ? rng.next() * 0.05 : x)),
+        sectorBench: Float64Array.from(month.sectorBench, (x, i) => (i >= (cut + 1) * 3 ? rng.next() : x)),
+      };
+      // delisting events that happened at or before T but are only known after T, and events after T
+      const events = [
+        { asset: 4, bar: cut, knownBar: cut + 1, lastPrice: 1 },
+        { asset: 5, bar: Math.max(0, cut - 3), knownBar: cut + 2, lastPrice: Number.NaN },
+        { asset: 6, bar: cut + 1, knownBar: cut + 1, lastPrice: 500 },
+      ];
+      const perturbed: TestMarket = {
+        ...market,
+        open: p.bars.open,
+        close: p.bars.close,
+        volume: p.bars.volume,
+        spreadBps: p.bars.spreadBps,
+        delistings: [...market.delistings, ...delistingsActedOn(events, 0, market.nT)].sort(
+          (x, y) => x.bar - y.bar || x.asset - y.asset,
+        ),
+      };
+      const other = simulateChunk(initialSimState(CAPITAL), chunk(perturbed, garbled, market.nT));
+      expect(upTo(other.outputs, market.nT)).not.toEqual(upTo(full.outputs, market.nT));
+      expect(upTo(other.outputs, cut)).toEqual(upTo(full.outputs, cut));
+      // the orders decided at T are those a run stopping at T leaves pending
+      const stopA = simulateChunk(initialSimState(CAPITAL), chunk(market, month, cut + 1));
+      const stopB = simulateChunk(initialSimState(CAPITAL), chunk(perturbed, garbled, cut + 1));
       expect(stopB.state).toEqual(stopA.state);
     }
   });
@@ -208,7 +281,15 @@ describe('backtest engine: chunked == unchunked, byte for byte', () => {
       ? await reader.readSeries('corporate_actions')
       : undefined;
     const market: TestMarket = {
-      ...marketFromPanels({ bars, splits: splitEventsFromActions(actions, bars.grid) }),
+      ...marketFromPanels({
+        bars,
+        splits: splitEventsFromActions(actions, bars.grid),
+        delistings: delistingsActedOn(
+          delistingEventsKnownAt(actions, bars.grid, bars.symbols, 0),
+          0,
+          bars.nT,
+        ),
+      }),
       target,
     };
     expect(market.benchmarkAsset).toBeGreaterThanOrEqual(0);

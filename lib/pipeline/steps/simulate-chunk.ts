@@ -1,18 +1,19 @@
 import {
-  delistingsFromPanel,
+  delistingEventsKnownAt,
+  delistingsActedOn,
   hourChunk,
   initialSimState,
   parseSimState,
   simulateChunk,
   splitEventsForRows,
 } from '../../backtest/index.ts';
-import { addDays, DataIntegrityError } from '../../core/index.ts';
+import { buildBarGrid, DataIntegrityError } from '../../core/index.ts';
 import { getJson, loadBarPanels, putJsonOnce } from '../../data/index.ts';
-import { decodeSparsePanel } from '../codecs/panel-files.ts';
 import { encodeRecords } from '../codecs/sim-files.ts';
 import type { RunRef, WorkflowContext } from '../context.ts';
 import { monthGrid, monthRange } from '../month-grid.ts';
 import { loadRun } from '../run-io.ts';
+import { readMonthInputs } from './optimize.ts';
 
 export interface SimulateOutput extends RunRef {
   readonly chunk: number;
@@ -20,13 +21,12 @@ export interface SimulateOutput extends RunRef {
   readonly done: boolean;
 }
 
-/** Days after a month read to tell a name that stops trading (delisted) from one that continues. */
-const DELISTING_LOOKAHEAD_DAYS = 7;
-
 /**
- * Simulate (a loop over chunks, one calendar month each): reads the state saved by chunk i−1, runs the hour
- * loop over the month's bars with the month's targets, saves state i and the chunk's records (write-once).
- * A retried chunk produces the same bytes; a chunked run equals an unchunked one (the engine's property).
+ * Simulate (a loop over chunks, one calendar month each): reads the state saved by chunk i−1, runs the hour loop
+ * over the month's bars, deciding each hour from the held book with the month's decision inputs (written by
+ * Optimize), saves state i and the chunk's records (write-once). Only the month's bars are read (nothing after its
+ * last hour); delistings come from the `corporate_actions` rows known at each hour. A retried chunk produces the
+ * same bytes; a chunked run equals an unchunked one (the engine's property).
  */
 export async function simulateChunkStep(
   ctx: WorkflowContext,
@@ -49,33 +49,27 @@ export async function simulateChunkStep(
       : await getJson(ctx.store, keys.simState(item.chunk - 1), parseSimState);
   const range = monthRange(chunk.month, plan.period);
   const grid = monthGrid(chunk.month, plan.period);
-  // bars a little past the month, to see which names stop trading inside it (delistings)
-  const dataEnd = reader.manifest.period.end;
-  const aheadEnd = addDays(range.end, DELISTING_LOOKAHEAD_DAYS);
-  const bars = await loadBarPanels(reader, range.start, aheadEnd > dataEnd ? dataEnd : aheadEnd);
-  const { nA, symbols } = bars;
+  const bars = await loadBarPanels(reader, range.start, range.end);
+  const { symbols } = bars;
   const nT = grid.nT;
-  if (nT !== chunk.endBar - chunk.startBar || bars.grid.closeMs[0] !== grid.closeMs[0]) {
+  if (nT !== chunk.endBar - chunk.startBar || bars.nT !== nT || bars.grid.closeMs[0] !== grid.closeMs[0]) {
     throw new DataIntegrityError(`Simulate ${chunk.month}: bars do not cover the chunk's ${nT} bars`, {
       dataset: plan.datasetId,
       rule: 'month_coverage',
     });
   }
-  const delistings = delistingsFromPanel(bars.close, bars.nT, nA)
-    .filter((d) => d.bar < nT)
-    .map((d) => ({ bar: d.bar + chunk.startBar, asset: d.asset }));
   const actions = reader.has('corporate_actions/part-0.parquet')
     ? await reader.readSeries('corporate_actions')
     : undefined;
   const splits = splitEventsForRows(actions, grid, 0, nT, chunk.startBar);
-  const targets = await decodeSparsePanel(
-    await ctx.store.get(keys.targets(chunk.month)),
-    grid,
-    symbols,
-    ['weight'],
-    0,
-    keys.targets(chunk.month),
+  // delistings on the run's grid through the month (bar 0 = the run's first bar), acted on when known
+  const runGrid = buildBarGrid(plan.period.start, range.end);
+  const delistings = delistingsActedOn(
+    delistingEventsKnownAt(actions, runGrid, symbols, spec.decisionLagMs),
+    chunk.startBar,
+    chunk.endBar,
   );
+  const month = await readMonthInputs(ctx, item, chunk.month, symbols);
   const result = simulateChunk(
     state,
     hourChunk({
@@ -84,8 +78,7 @@ export async function simulateChunkStep(
       fromRow: 0,
       toRow: nT,
       startBar: chunk.startBar,
-      target: targets.fields.weight!,
-      membership: await reader.readMembership(),
+      month,
       splits,
       delistings,
     }),
@@ -98,6 +91,12 @@ export async function simulateChunkStep(
     encodeRecords(result.outputs.weights),
     parquet,
   );
+  await ctx.store.putOnce(
+    keys.simOutputs(item.chunk, 'decisions'),
+    encodeRecords(result.outputs.decisions),
+    parquet,
+  );
+  await ctx.store.putOnce(keys.simOutputs(item.chunk, 'gaps'), encodeRecords(result.outputs.gaps), parquet);
   await putJsonOnce(ctx.store, keys.simTransitions(item.chunk), result.outputs.transitions);
   // the state last: its presence marks the chunk complete
   await putJsonOnce(ctx.store, keys.simState(item.chunk), result.state);
