@@ -33,7 +33,7 @@ export class StatefulStack extends Stack {
       enforceSSL: true,
       versioned: true,
       removalPolicy: RemovalPolicy.RETAIN,
-      lifecycleRules: ['features', 'scores', 'targets', 'sim'].map((stage) => ({
+      lifecycleRules: ['features', 'scores', 'targets', 'month-inputs', 'sim'].map((stage) => ({
         id: `expire-${stage}`,
         // tenants/{tenantId}/runs/{runId}/{stage}/...: matched by tag-free prefix rules is impossible across
         // tenants, so intermediate objects are tagged `hts:stage={stage}` by the writer.

@@ -1,4 +1,4 @@
-import type { BarGrid } from '../core/panel.ts';
+import type { BarGrid } from '../core/index.ts';
 import type { BarPanels } from './bar-panels.ts';
 import type { DatasetReader } from './dataset.ts';
 import { membershipMask } from './membership-mask.ts';

@@ -8,8 +8,7 @@
  *   rows; the row in force at time t is the one with the latest `effective_date` on or before t's New York date.
  *   Before a symbol's first row its sector is unknown (-1), never a default.
  */
-import { DataIntegrityError } from '../core/errors.ts';
-import { utcMsToNyDate } from '../core/ny-time.ts';
+import { DataIntegrityError, utcMsToNyDate } from '../core/index.ts';
 import type { ParquetColumn } from './parquet.ts';
 import { GICS_SECTORS } from './universe.ts';
 

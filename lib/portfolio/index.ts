@@ -12,13 +12,16 @@ export {
   type QpResult,
   type QpStatus,
 } from './admm-qp/index.ts';
+export type { HorizonRiskModel } from './month-inputs.ts';
 export {
-  computeMonthTargets,
+  computeMonthInputs,
   firstBarOnOrAfter,
+  type MonthInputSource,
+  type MonthInputs,
   RISK_LOOKBACK_BARS,
   RISK_STAT_FACTORS,
-} from './hour-targets.ts';
-export type { HorizonRiskModel, MonthInputs } from './month-inputs.ts';
+  readMonthInputData,
+} from './month-inputs.ts';
 export {
   applyTurnoverCap,
   type HourInputs,

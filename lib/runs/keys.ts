@@ -45,7 +45,8 @@ export function runKeys(tenantId: string, runId: string) {
     items: (list: 'featureMonths' | 'folds' | 'testMonths') => `${p}items/${list}.json`,
     features: (m: string) => `${p}features/month=${month(m)}.parquet`,
     scores: (m: string) => `${p}scores/month=${month(m)}.parquet`,
-    targets: (m: string) => `${p}targets/month=${month(m)}.parquet`,
+    /** A test month's `MonthInputs` (Optimize → Simulate; `lib/pipeline/codecs/month-inputs-file.ts`). */
+    monthInputs: (m: string) => `${p}month-inputs/month=${month(m)}.bin`,
     model: (fold: number) => `${p}models/fold-${nnn(fold, 2)}.json`,
     diagnostics: (fold: number) => `${p}models/fold-${nnn(fold, 2)}.diagnostics.json`,
     simState: (chunk: number) => `${p}sim/chunk-${nnn(chunk)}.state.json`,

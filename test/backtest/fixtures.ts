@@ -289,6 +289,7 @@ export function syntheticMonthInputs(market: EngineMarket, opts: MonthInputsOpti
     firstBar: market.barOffset,
     nHours: nT,
     nA,
+    closeMs: market.closeMs.slice(),
     horizonBars: 5,
     barsPerYear: 1764,
     risk: {

@@ -44,6 +44,7 @@ describe('cdk: StatefulStack', () => {
     const lifecycle = bucket.Properties.LifecycleConfiguration.Rules;
     expect(lifecycle.map((r) => r.TagFilters[0]?.Value).sort()).toEqual([
       'features',
+      'month-inputs',
       'scores',
       'sim',
       'targets',

@@ -12,13 +12,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DECISION_STATUS_NAMES, type SimOutputs } from '../../lib/backtest/records.ts';
 import { parseSimState } from '../../lib/backtest/sim-state.ts';
-import { datasetPrefix } from '../../lib/data/dataset-keys.ts';
 import { columnAs, type DecodedParquet, decodeParquet } from '../../lib/data/parquet.ts';
 import type { DecisionLog } from '../../lib/paper/decision-log.ts';
 import { replayHours } from '../../lib/paper/replay.ts';
-import { decodeSparsePanel } from '../../lib/pipeline/codecs/panel-files.ts';
-import { monthGrid } from '../../lib/pipeline/month-grid.ts';
+import { decodeRecords } from '../../lib/pipeline/codecs/sim-files.ts';
 import { paperKeys, runKeys } from '../../lib/runs/keys.ts';
 import { generateDataset } from '../../local/cli/commands/data.ts';
 import { type ReplayResult, replayThroughStack } from '../../local/cli/commands/paper.ts';
@@ -67,7 +66,6 @@ const handlerErrors = (): string =>
 
 let stack: LocalStack;
 let result: ReplayResult;
-let symbols: string[];
 
 beforeAll(async () => {
   await generateDataset({
@@ -91,12 +89,6 @@ beforeAll(async () => {
   } catch (e) {
     throw new Error(`${(e as Error).message}\n${handlerErrors()}`);
   }
-  const manifest = JSON.parse(
-    new TextDecoder().decode(
-      await stack.store.get(`${datasetPrefix(result.decisions[0]!.datasetId!)}manifest.json`),
-    ),
-  ) as { symbols: string[] };
-  symbols = manifest.symbols;
 }, 150_000);
 
 afterAll(async () => {
@@ -165,20 +157,17 @@ describe('local: hts paper replay through the local stack', () => {
     const weights = await artifact('weights.parquet');
     const curve = await artifact('equity_curve.parquet');
     const keys = runKeys(TENANT, result.backtest.runId);
-    const period = { start: FROM, end: TO };
-    const nA = symbols.length;
-    const targetsByMonth = new Map<string, Float64Array>();
-    for (const month of ['2023-05', '2023-06']) {
-      const panel = await decodeSparsePanel(
-        await stack.store.get(keys.targets(month)),
-        monthGrid(month, period),
-        symbols,
-        ['weight'],
-        0,
-        'targets',
+    // the backtest's records of its two chunks (decisions, and fills with their fees)
+    const chunkRecords = async <T>(part: 'decisions' | 'fills'): Promise<T[]> =>
+      Promise.all(
+        [0, 1].map(async (c) => decodeRecords<T>(await stack.store.get(keys.simOutputs(c, part)), part)),
       );
-      targetsByMonth.set(month, panel.fields.weight! as Float64Array);
-    }
+    const dParts = await chunkRecords<SimOutputs['decisions']>('decisions');
+    const fParts = await chunkRecords<SimOutputs['fills']>('fills');
+    const dStatus = dParts.flatMap((d) => [...d.status]);
+    const dVol = dParts.flatMap((d) => [...d.exAnteVol]);
+    const dTickets = dParts.flatMap((d) => [...d.tickets]);
+    const fFee = fParts.flatMap((f) => [...f.fee]);
     const finalState = parseSimState(
       JSON.parse(new TextDecoder().decode(await stack.store.get(keys.simState(1)))),
     );
@@ -190,12 +179,11 @@ describe('local: hts paper replay through the local stack', () => {
     const col = (t: DecodedParquet, name: string) => columnAs(t, name, Float64Array, name);
     const wBar = columnAs(weights, 'bar', Int32Array, 'weights');
     const wSymbol = columnAs(weights, 'symbol', Array, 'weights') as string[];
-    expect(fKind.every((k) => k === 'order')).toBe(true); // no delisting in the window (a known divergence)
+    expect(fKind.every((k) => k === 'order')).toBe(true); // no delisting in the window
     expect(curve.n).toBe(result.decisions.length);
 
     const logs: DecisionLog[] = [];
     for (const d of result.decisions) logs.push(await decisionLog(d.hourMs));
-    const monthRow = new Map<string, number>();
     let nFills = 0;
     for (const [i, log] of logs.entries()) {
       const view = result.decisions[i]!;
@@ -203,17 +191,12 @@ describe('local: hts paper replay through the local stack', () => {
       expect(view.nav, `nav at ${view.hour}`).toBe(col(curve, 'nav')[i]);
       expect(view.cash, `cash at ${view.hour}`).toBe(col(curve, 'cash')[i]);
       expect(col(curve, 'ts')[i]).toBe(view.hourMs);
-      // the optimizer's targets (path-independent)
-      const month = view.hour.slice(0, 7);
-      const row = monthRow.get(month) ?? 0;
-      monthRow.set(month, row + 1);
-      const dense = new Array<number>(nA).fill(0);
-      log.detail!.targets.symbol.forEach((s, k) => {
-        dense[symbols.indexOf(s)] = log.detail!.targets.weight[k]!;
-      });
-      expect(dense, `targets at ${view.hour}`).toEqual(
-        Array.from(targetsByMonth.get(month)!.subarray(row * nA, (row + 1) * nA)),
+      // the hour's trade decision
+      expect(log.detail!.decision.status, `decision at ${view.hour}`).toBe(
+        DECISION_STATUS_NAMES[dStatus[i]!],
       );
+      expect(log.detail!.decision.exAnteVol).toBe(Number.isFinite(dVol[i]!) ? dVol[i] : null);
+      expect(log.detail!.decision.tickets).toBe(dTickets[i]);
       // fills at this hour's open
       const expected = [];
       for (let k = 0; k < fills.n; k++) {
@@ -227,6 +210,7 @@ describe('local: hts paper replay through the local stack', () => {
           slippageCost: col(fills, 'slippage_cost')[k],
           spreadCost: col(fills, 'spread_cost')[k],
           impactCost: col(fills, 'impact_cost')[k],
+          fee: fFee[k],
         });
       }
       expect(log.detail!.settlement?.fills ?? [], `fills at ${view.hour}`).toEqual(expected);
@@ -240,7 +224,8 @@ describe('local: hts paper replay through the local stack', () => {
         w.held.push(col(weights, 'weight')[k]!);
         w.decided.push(col(weights, 'target')[k]!);
       }
-      expect(log.detail!.weights, `weights at ${view.hour}`).toEqual(w);
+      const { alpha: _a, cap: _c, ...logged } = log.detail!.weights;
+      expect(logged, `weights at ${view.hour}`).toEqual(w);
       // the orders decided at i are the orders the backtest executes at i + 1 (or leaves pending at the end)
       const orders = view.orders ?? [];
       expect(orders).toEqual(

@@ -11,7 +11,12 @@ import { MemoryPaperStore } from '../../lib/adapters/memory-paper-store.ts';
 import { MemoryRunStore } from '../../lib/adapters/memory-run-store.ts';
 import { PaperBroker } from '../../lib/adapters/paper-broker.ts';
 import { createPaperStrategy, stopPaperStrategy } from '../../lib/api/paper.ts';
-import type { FillRecords, WeightRecords } from '../../lib/backtest/records.ts';
+import {
+  DECISION_STATUS_NAMES,
+  type DecisionRecords,
+  type FillRecords,
+  type WeightRecords,
+} from '../../lib/backtest/records.ts';
 import { parseSimState } from '../../lib/backtest/sim-state.ts';
 import { canonicalJson, parseBacktestSpec, specHash } from '../../lib/backtest/spec.ts';
 import { buildBarGrid } from '../../lib/core/calendar.ts';
@@ -27,11 +32,9 @@ import { DataNotReadyError } from '../../lib/paper/decide-hour.ts';
 import type { DecisionLog } from '../../lib/paper/decision-log.ts';
 import type { PaperStore } from '../../lib/paper/paper-store.ts';
 import { type PaperContext, paperTick } from '../../lib/paper/tick.ts';
-import { decodeSparsePanel } from '../../lib/pipeline/codecs/panel-files.ts';
 import { decodeRecords } from '../../lib/pipeline/codecs/sim-files.ts';
 import type { WorkflowContext } from '../../lib/pipeline/context.ts';
 import { runPipelineInProcess } from '../../lib/pipeline/in-process.ts';
-import { monthGrid } from '../../lib/pipeline/month-grid.ts';
 import { runKeys } from '../../lib/runs/keys.ts';
 import { newRunRecord } from '../../lib/runs/run-record.ts';
 import { STEADY_MEMBERS } from '../support/fixture-symbols.ts';
@@ -207,13 +210,9 @@ describe('workflow: paperTick parity with the backtest', () => {
       await world.ctx.store.get(keys.simOutputs(0, 'weights')),
       'weights',
     );
-    const targets = await decodeSparsePanel(
-      await world.ctx.store.get(keys.targets('2023-07')),
-      monthGrid('2023-07', PERIOD),
-      symbols,
-      ['weight'],
-      0,
-      'targets',
+    const decisions = await decodeRecords<DecisionRecords>(
+      await world.ctx.store.get(keys.simOutputs(0, 'decisions')),
+      'decisions',
     );
     const finalState = await getJson(world.ctx.store, keys.simState(0), parseSimState);
     expect(bars.n).toBe(HOURS.length);
@@ -223,14 +222,10 @@ describe('workflow: paperTick parity with the backtest', () => {
       expect(d.bar).toBe(i);
       expect(d.nav).toBe(bars.nav[i]);
       expect(d.cash).toBe(bars.cash[i]);
-      // targets: the optimizer's path-independent weights
-      const dense = new Array<number>(symbols.length).fill(0);
-      log.detail!.targets.symbol.forEach((s, k) => {
-        dense[symbols.indexOf(s)] = log.detail!.targets.weight[k]!;
-      });
-      expect(dense).toEqual(
-        Array.from(targets.fields.weight!.subarray(i * symbols.length, (i + 1) * symbols.length)),
-      );
+      // the hour's trade decision: the backtest's decision record
+      expect(log.detail!.decision.status).toBe(DECISION_STATUS_NAMES[decisions.status[i]!]);
+      expect(log.detail!.decision.turnover).toBe(decisions.turnover[i]);
+      expect(log.detail!.decision.tickets).toBe(decisions.tickets[i]);
       // fills at this hour's open
       const expectedFills = [];
       for (let k = 0; k < fills.n; k++) {
@@ -244,17 +239,27 @@ describe('workflow: paperTick parity with the backtest', () => {
           slippageCost: fills.slippageCost[k],
           spreadCost: fills.spreadCost[k],
           impactCost: fills.impactCost[k],
+          fee: fills.fee[k],
         });
       }
       expect(log.detail!.settlement?.fills ?? []).toEqual(expectedFills);
       nFills += expectedFills.filter((f) => f.filled !== 0).length;
       // held and decided weights
-      const w = { symbol: [] as string[], held: [] as number[], decided: [] as number[] };
+      const orNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
+      const w = {
+        symbol: [] as string[],
+        held: [] as number[],
+        decided: [] as number[],
+        alpha: [] as (number | null)[],
+        cap: [] as (number | null)[],
+      };
       for (let k = 0; k < weights.n; k++) {
         if (weights.bar[k] !== i) continue;
         w.symbol.push(symbols[weights.asset[k]!]!);
         w.held.push(weights.weight[k]!);
         w.decided.push(weights.target[k]!);
+        w.alpha.push(orNull(weights.alpha[k]!));
+        w.cap.push(orNull(weights.cap[k]!));
       }
       expect(log.detail!.weights).toEqual(w);
       // orders decided at i = the orders the backtest executes at i + 1 (or leaves pending at the end)
@@ -269,7 +274,7 @@ describe('workflow: paperTick parity with the backtest', () => {
       }
     }
     expect(nFills).toBeGreaterThan(10); // the strategy traded
-    expect(fills.kind.every((k) => k === 0)).toBe(true); // no delisting in the window (a known divergence)
+    expect(fills.kind.every((k) => k === 0)).toBe(true); // no delisting in the window
     const strategy = await pctx.paper.getStrategy(TENANT, id);
     expect(parseSimState(JSON.parse(strategy.stateJson))).toEqual(finalState);
   }, 60_000);

@@ -70,7 +70,10 @@ export async function writeMembership(
   ]);
 }
 
-/** The stocks' sectors. Returns the stocks whose sector the source did not give (assigned deterministically). */
+/**
+ * The stocks' sectors: the source's snapshot applied to every time (`static`, no `effective_date`; the manifest
+ * says so). Returns the stocks whose sector the source did not give (assigned deterministically).
+ */
 export async function writeSectors(
   writer: DatasetWriter,
   source: MembershipSource,

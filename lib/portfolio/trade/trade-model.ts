@@ -5,7 +5,7 @@
  * still equals B F Bᵀ; a clearly negative pivot means F is not PSD.
  */
 
-import { InvalidInputError } from '../../core/errors.ts';
+import { InvalidInputError } from '../../core/index.ts';
 import type { TradeRiskModel, TradeSectors } from './trade-optimizer.ts';
 import type { TradeProblem } from './trade-problem.ts';
 

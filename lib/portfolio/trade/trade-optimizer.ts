@@ -49,7 +49,7 @@
  * 0 ≤ w ≤ u, Σw ≤ G or Σ|Δ| ≤ τ_eff beyond 1e-12, nor σ ≤ σ_max beyond 1e-9 relative.
  */
 
-import { InvalidInputError } from '../../core/errors.ts';
+import { InvalidInputError } from '../../core/index.ts';
 import type { ActiveSetSeed } from './trade-active-set.ts';
 import { solveUnderCeiling } from './trade-ceiling.ts';
 import { type CoreOptions, type CoreOutcome, TradeCore } from './trade-core.ts';
