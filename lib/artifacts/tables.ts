@@ -1,7 +1,8 @@
 /**
  * The run's artifact tables, each as Parquet + CSV (table-encoding.ts): `equity_curve` and `risk_history` (one
  * row per bar), `fills` (one row per fill), `weights` (sparse: rows where the held or the decided weight is
- * non-zero) and `monthly_returns` (long format: one row per New York calendar month).
+ * non-zero), `monthly_returns` (long format: one row per New York calendar month) and `targets` (the decision's
+ * view per hour × name: the optimizer's weight beside the held one, with the expected return and the cap it used).
  */
 import { resampleToMonths } from '../analytics/index.ts';
 import { FILL_KIND_NAMES, fillNotional, fillTimesMs, type SimOutputs } from '../backtest/index.ts';
@@ -24,6 +25,7 @@ export const TABLE_ARTIFACTS = [
   'weights',
   'risk_history',
   'monthly_returns',
+  'targets',
 ] as const;
 
 type Bars = SimOutputs['bars'];
@@ -96,12 +98,19 @@ export function fillsTable(input: ArtifactInput): Artifact[] {
   return encodeTable('fills', cols, f.n);
 }
 
-export function weightsTable(input: ArtifactInput): Artifact[] {
+/** The close of each weight row's bar (epoch ms UTC). */
+function weightRowTimes(input: ArtifactInput): Float64Array {
   const b = input.outputs.bars;
   const w = input.outputs.weights;
   const barTs = new Float64Array(w.n);
   const first = b.bar[0]!;
   for (let i = 0; i < w.n; i++) barTs[i] = b.closeMs[w.bar[i]! - first]!;
+  return barTs;
+}
+
+export function weightsTable(input: ArtifactInput): Artifact[] {
+  const w = input.outputs.weights;
+  const barTs = weightRowTimes(input);
   const cols = [
     timeColumn('ts', barTs),
     i32Column('bar', w.bar),
@@ -110,6 +119,33 @@ export function weightsTable(input: ArtifactInput): Artifact[] {
     f64Column('target', w.target),
   ];
   return encodeTable('weights', cols, w.n);
+}
+
+/**
+ * One row per (decision hour, name) where the optimizer's weight or the held weight is not zero: `ts` (the
+ * decision's bar close), `symbol`, `optimizer_weight` (the weight decided for the next open: the held one when the
+ * name could not trade or the solve failed), `held_weight` (at the close, before the decision), `alpha` (the
+ * expected return over the decision horizon the decision used) and `cap` (the name's weight cap in the problem);
+ * `alpha` and `cap` are NaN (an empty CSV cell) when the name was not in the problem.
+ */
+export function targetsTable(input: ArtifactInput): Artifact[] {
+  const w = input.outputs.weights;
+  const all = weightRowTimes(input);
+  const keep: number[] = [];
+  for (let i = 0; i < w.n; i++) if (w.target[i] !== 0 || w.weight[i] !== 0) keep.push(i);
+  const f64 = (x: Float64Array): Float64Array => Float64Array.from(keep, (i) => x[i]!);
+  const cols = [
+    timeColumn('ts', f64(all)),
+    stringColumn(
+      'symbol',
+      keep.map((i) => input.symbols[w.asset[i]!]!),
+    ),
+    f64Column('optimizer_weight', f64(w.target)),
+    f64Column('held_weight', f64(w.weight)),
+    f64Column('alpha', f64(w.alpha)),
+    f64Column('cap', f64(w.cap)),
+  ];
+  return encodeTable('targets', cols, keep.length);
 }
 
 /** One row per bar, with the governor's transition taken at that bar (if any). */

@@ -1,17 +1,20 @@
 /**
- * A run's artifacts from the simulation's outputs: the tables (tables.ts) and `metrics.json`, built in a fixed
- * order, written write-once with `manifest.json` last. Same inputs ⇒ same bytes: nothing here reads a clock.
+ * A run's artifacts from the simulation's outputs: the tables (tables.ts), `metrics.json` and
+ * `portfolio_diagnostics.json`, built in a fixed order, written write-once with `manifest.json` last. Same inputs ⇒
+ * same bytes: nothing here reads a clock.
  */
 import { InvalidInputError } from '../core/index.ts';
 import type { ObjectStore } from '../data/index.ts';
 import { type Artifact, type ArtifactInput, jsonArtifact } from './artifact.ts';
 import { type ArtifactManifest, artifactManifest, manifestArtifact } from './manifest.ts';
+import { portfolioDiagnostics, portfolioDiagnosticsArtifact } from './portfolio-diagnostics.ts';
 import { runMetrics } from './run-metrics.ts';
 import {
   equityCurveTable,
   fillsTable,
   monthlyReturnsTable,
   riskHistoryTable,
+  targetsTable,
   weightsTable,
 } from './tables.ts';
 
@@ -26,7 +29,9 @@ export function buildArtifacts(input: ArtifactInput): Artifact[] {
     ...weightsTable(input),
     ...riskHistoryTable(input),
     ...monthlyReturnsTable(input),
+    ...targetsTable(input),
     jsonArtifact('metrics.json', runMetrics(input)),
+    portfolioDiagnosticsArtifact(portfolioDiagnostics(input)),
   ];
 }
 

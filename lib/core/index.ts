@@ -29,7 +29,14 @@ export {
 } from './errors.ts';
 export { canonicalJson, sha256Hex } from './hash.ts';
 export { choleskyInPlace, choleskySolveInPlace } from './linalg.ts';
-export { addDays, MS_PER_HOUR, MS_PER_MINUTE, nyWallToUtcMs, utcMsToNyDate } from './ny-time.ts';
+export {
+  addDays,
+  MS_PER_HOUR,
+  MS_PER_MINUTE,
+  nyWallToUtcMs,
+  utcMsToNyDate,
+  utcMsToNyParts,
+} from './ny-time.ts';
 export type { BarGrid, FloatColumn, MembershipMask, Session, Universe } from './panel.ts';
 export { hashString, Rng } from './rng.ts';
 export { lowerBound, lowerBoundBy, lowerBoundString, upperBound } from './search.ts';

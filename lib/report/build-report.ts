@@ -4,14 +4,22 @@
  * the chart payloads and report.html, which draws them. Both become artifacts: `report.html`, and `charts.json`
  * (every payload keyed by chart id), which the API's chart route serves. Same inputs ⇒ same bytes.
  */
+import { z } from 'zod';
 import type { MetricsReport } from '../analytics/index.ts';
-import { type Artifact, type ArtifactInput, runMetrics } from '../artifacts/index.ts';
+import {
+  type Artifact,
+  type ArtifactInput,
+  type PortfolioDiagnostics,
+  portfolioDiagnostics,
+  runMetrics,
+} from '../artifacts/index.ts';
 import type { Universe } from '../core/index.ts';
 import type { Fold } from '../models/index.ts';
 import type { ChartOptions } from './charts/chart-context.ts';
 import { buildChartPayloads, type ChartPayloads } from './charts/chart-payloads.ts';
 import { CHART_IDS } from './charts/chart-schema.ts';
 import type { DiagnosticsInput } from './charts/diagnostics.ts';
+import { TargetVol } from './charts/portfolio.ts';
 import { reportTablesFromOutputs } from './charts/report-tables.ts';
 import type { ReportFold, ReportProvenance, StageTiming } from './html/provenance-section.ts';
 import { renderReportHtml } from './html/render-html.ts';
@@ -27,6 +35,8 @@ export interface ReportArtifactInput extends ArtifactInput {
   readonly spec: unknown;
   /** metrics.json of the run; computed with `runMetrics` when absent. */
   readonly metrics?: MetricsReport;
+  /** portfolio_diagnostics.json of the run; computed with `portfolioDiagnostics` when absent. */
+  readonly portfolio?: PortfolioDiagnostics;
   /** Symbol → GICS sector name (`sectorsOfUniverse`); absent: the sector chart is marked not available. */
   readonly sectorBySymbol?: Readonly<Record<string, string>>;
   readonly diagnostics?: DiagnosticsInput;
@@ -64,11 +74,22 @@ export function reportFolds(folds: readonly Fold[]): ReportFold[] {
   }));
 }
 
+const SpecTargetVol = z.object({ portfolio: z.object({ targetVol: TargetVol }) });
+
+/** The spec's `portfolio.targetVol` band, when the spec has one. */
+export function targetVolOf(spec: unknown): TargetVol | undefined {
+  const parsed = SpecTargetVol.safeParse(spec);
+  return parsed.success ? parsed.data.portfolio.targetVol : undefined;
+}
+
 /** Every chart payload of a run (what charts.json holds). */
 export function buildReportPayloads(input: ReportArtifactInput): ChartPayloads {
+  const targetVol = targetVolOf(input.spec);
   return buildChartPayloads({
     tables: reportTablesFromOutputs(input.outputs, input.symbols, input.capital),
     metrics: input.metrics ?? runMetrics(input),
+    portfolio: input.portfolio ?? portfolioDiagnostics(input),
+    ...(targetVol ? { targetVol } : {}),
     ...(input.sectorBySymbol ? { sectorBySymbol: input.sectorBySymbol } : {}),
     ...(input.diagnostics ? { diagnostics: input.diagnostics } : {}),
     ...(input.chartOptions ? { options: input.chartOptions } : {}),

@@ -23,6 +23,14 @@ export {
 export * from './charts/diagnostics.ts';
 export * from './charts/downsample.ts';
 export { type HeadlineRow, NOT_APPLICABLE_TO_SPY } from './charts/headline.ts';
+export {
+  type ActivityRow,
+  ConstraintActivityPayload,
+  ExAnteVolatilityPayload,
+  GAPS_SHOWN,
+  REALISED_WINDOW_SESSIONS,
+  TargetVol,
+} from './charts/portfolio.ts';
 export * from './charts/report-tables.ts';
 export type { ReportFold, ReportProvenance, StageTiming } from './html/provenance-section.ts';
 export { renderReportHtml } from './html/render-html.ts';

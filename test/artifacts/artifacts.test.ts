@@ -37,6 +37,7 @@ describe('artifacts: buildArtifacts / writeArtifacts', () => {
     expect(a.map((x) => x.name)).toEqual([
       ...TABLE_ARTIFACTS.flatMap((t) => [`${t}.parquet`, `${t}.csv`]),
       'metrics.json',
+      'portfolio_diagnostics.json',
     ]);
     expect(a.map((x) => sha256Hex(x.bytes))).toEqual(b.map((x) => sha256Hex(x.bytes)));
     const c = buildArtifacts(run(6));
@@ -85,7 +86,7 @@ describe('artifacts: buildArtifacts / writeArtifacts', () => {
     const prefix = 'tenants/t1/runs/r1/artifacts/';
     const manifest = await writeArtifacts(store, prefix, run(5));
     const keys = await store.list(prefix);
-    expect(keys).toHaveLength(TABLE_ARTIFACTS.length * 2 + 2);
+    expect(keys).toHaveLength(TABLE_ARTIFACTS.length * 2 + 3);
     for (const e of manifest.artifacts) {
       const bytes = await store.get(prefix + e.name);
       expect(bytes.length).toBe(e.bytes);

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MemoryObjectStore } from '../../lib/adapters/memory-object-store.ts';
 import { MemoryRunStore } from '../../lib/adapters/memory-run-store.ts';
+import { PortfolioDiagnostics } from '../../lib/artifacts/index.ts';
 import { canonicalJson, parseBacktestSpec, specHash } from '../../lib/backtest/spec.ts';
 import { copyDataset } from '../../lib/data/dataset.ts';
 import { datasetPrefix } from '../../lib/data/dataset-keys.ts';
@@ -129,6 +130,9 @@ describe('workflow: runPipelineInProcess', () => {
       'metrics.json',
       'folds.json',
       'report.html',
+      'targets.parquet',
+      'targets.csv',
+      'portfolio_diagnostics.json',
     ]) {
       expect(names).toContain(n);
     }
@@ -138,6 +142,25 @@ describe('workflow: runPipelineInProcess', () => {
     expect(fills.split('\n').length).toBeGreaterThan(10); // the strategy traded
     const progress = record.stages;
     expect(progress.simulate).toMatchObject({ done: 3, total: 3 });
+    // the decision records of the three Simulate chunks reach Finalize: one diagnostics hour per bar
+    const diagnostics = PortfolioDiagnostics.parse(
+      JSON.parse(new TextDecoder().decode(await ctx.store.get(keys.artifact('portfolio_diagnostics.json')))),
+    );
+    expect(diagnostics.hours).toHaveLength(equity.n);
+    expect(diagnostics.summary.solvedHours).toBeGreaterThan(0);
+    const targets = await decodeParquet(await ctx.store.get(keys.artifact('targets.parquet')));
+    expect(targets.n).toBeGreaterThan(0);
+    expect(Object.keys(targets.columns)).toEqual([
+      'ts',
+      'symbol',
+      'optimizer_weight',
+      'held_weight',
+      'alpha',
+      'cap',
+    ]);
+    const charts = JSON.parse(new TextDecoder().decode(await ctx.store.get(keys.artifact('charts.json'))));
+    expect(charts['ex-ante-volatility']).toMatchObject({ status: 'ok' });
+    expect(charts['constraint-activity']).toMatchObject({ status: 'ok', hours: equity.n });
   }, 240_000);
 
   it('produces byte-identical artifacts when the same spec runs again', async () => {
@@ -146,7 +169,15 @@ describe('workflow: runPipelineInProcess', () => {
     const b = await submit(ctx, datasetId, 'run-3');
     await runPipelineInProcess(ctx, a);
     await runPipelineInProcess(ctx, b);
-    for (const name of ['equity_curve.parquet', 'fills.parquet', 'weights.csv', 'metrics.json']) {
+    for (const name of [
+      'equity_curve.parquet',
+      'fills.parquet',
+      'weights.csv',
+      'metrics.json',
+      'targets.parquet',
+      'portfolio_diagnostics.json',
+      'charts.json',
+    ]) {
       const x = await ctx.store.get(runKeys(a.tenantId, a.runId).artifact(name));
       const y = await ctx.store.get(runKeys(b.tenantId, b.runId).artifact(name));
       expect(Buffer.from(x).equals(Buffer.from(y))).toBe(true);

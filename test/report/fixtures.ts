@@ -1,4 +1,7 @@
-/** Small runs for the report tests: the engine on a seeded random market, plus synthetic model diagnostics. */
+/**
+ * Small runs for the report tests: the engine with the trade optimizer's decision on a seeded random market (or,
+ * with `decider: 'targets'`, stepping toward the market's fixed targets), plus synthetic model diagnostics.
+ */
 import { initialSimState, type SimOutputs } from '../../lib/backtest/index.ts';
 import { planFolds } from '../../lib/models/walk-forward.ts';
 import {
@@ -7,6 +10,7 @@ import {
   reportFolds,
   type SignalDiagnostics,
 } from '../../lib/report/index.ts';
+import { simulateTradeRun, tradeRun } from '../artifacts/fixtures.ts';
 import { engineConfig, randomMarket, sim } from '../backtest/fixtures.ts';
 
 export const CAPITAL = 1_000_000;
@@ -57,6 +61,53 @@ export interface SmallRun {
   readonly outputs: SimOutputs;
 }
 
+/** The target volatility band of the report runs' spec. */
+export const TARGET_VOL = { low: 0.08, high: 0.12 };
+
+type Simulated = {
+  outputs: SimOutputs;
+  grid: ReturnType<typeof randomMarket>['grid'];
+  symbols: readonly string[];
+};
+const simulated = new Map<string, Simulated>();
+
+/** `simulate`, once per set of arguments in a test file (the outputs are only read). */
+function simulateOnce(...args: Parameters<typeof simulate>): Simulated {
+  const key = JSON.stringify(args);
+  let s = simulated.get(key);
+  if (s === undefined) {
+    s = simulate(...args);
+    simulated.set(key, s);
+  }
+  return s;
+}
+
+/** The outputs of a run: the trade optimizer (default) or the target decider, the drawdown governor on. */
+function simulate(
+  decider: 'optimizer' | 'targets',
+  seed: number,
+  nA: number,
+  start: string,
+  end: string,
+): Simulated {
+  if (decider === 'optimizer') {
+    const run = tradeRun({ seed, nA, start, end, risk: {}, portfolio: { targetVol: TARGET_VOL } });
+    return {
+      outputs: simulateTradeRun(run, initialSimState(CAPITAL)),
+      grid: run.grid,
+      symbols: run.market.symbols,
+    };
+  }
+  const { grid, market } = randomMarket(seed, nA, start, end);
+  const { outputs } = sim(initialSimState(CAPITAL), {
+    config: engineConfig({}, {}, 0.5),
+    market,
+    startBar: 0,
+    endBar: market.nT,
+  });
+  return { outputs, grid, symbols: market.symbols };
+}
+
 /** A run of `nA` names (SPY first) over [start, end] with the drawdown governor on. */
 export function smallRun(
   opts: {
@@ -66,17 +117,13 @@ export function smallRun(
     end?: string;
     diagnostics?: DiagnosticsInput | 'synthetic';
     sectors?: boolean;
+    decider?: 'optimizer' | 'targets';
   } = {},
 ): SmallRun {
   const start = opts.start ?? '2024-01-02';
   const end = opts.end ?? '2024-06-28';
-  const { grid, market } = randomMarket(opts.seed ?? 5, opts.nA ?? 8, start, end);
-  const { outputs } = sim(initialSimState(CAPITAL), {
-    config: engineConfig({}, {}, 0.5),
-    market,
-    startBar: 0,
-    endBar: market.nT,
-  });
+  const decider = opts.decider ?? 'optimizer';
+  const { outputs, grid, symbols } = simulateOnce(decider, opts.seed ?? 5, opts.nA ?? 8, start, end);
   const folds = reportFolds(
     planFolds(start, end, `${Number(start.slice(0, 4)) - 1}${start.slice(4)}`, {
       trainMonths: 12,
@@ -92,7 +139,7 @@ export function smallRun(
   const input: ReportArtifactInput = {
     outputs,
     grid,
-    symbols: market.symbols,
+    symbols,
     capital: CAPITAL,
     specHash: 'a'.repeat(64),
     datasetId: 'ds_0123456789abcdef01234567',
@@ -102,9 +149,10 @@ export function smallRun(
       specVersion: 1,
       dataset: { name: 'demo' },
       period: { start, end },
+      ...(decider === 'optimizer' ? { portfolio: { targetVol: TARGET_VOL } } : {}),
       note: '<script>alert(1)</script>',
     },
-    ...(opts.sectors === false ? {} : { sectorBySymbol: sectorMap(market.symbols) }),
+    ...(opts.sectors === false ? {} : { sectorBySymbol: sectorMap(symbols) }),
     ...(diagnostics ? { diagnostics } : {}),
     folds,
     timings: [

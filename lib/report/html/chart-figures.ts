@@ -1,12 +1,13 @@
 /**
  * The sections of the drawn charts: time series (line, area, stacked area; the equity curve in linear and log
- * scale), bar charts, the monthly-returns heatmap and the IC-decay line over horizons. Each has its legend, its
+ * scale; the volatility chart with its target band), bar charts, the monthly-returns heatmap and the IC-decay line over horizons. Each has its legend, its
  * SVGs in both layouts and its data table.
  */
 import type { OkPayload } from '../charts/chart-payloads.ts';
 import { BAND_COLORS, styled } from './colors.ts';
 import { figure, frameIn, type LegendItem, legend, perLayout, plot } from './figure.ts';
 import { esc, formatValue, MONTH_NAMES } from './format.ts';
+import { quarterTable, targetBandOf } from './portfolio-sections.ts';
 import { barChart, heatmap, type LineChartSpec, lineChart } from './svg.ts';
 import { dataTable, monthEndTable, seriesCells, type TimePayload } from './tables.ts';
 
@@ -25,6 +26,7 @@ export function timeFigure(p: TimePayload, extra: Partial<LineChartSpec> = {}, h
   const series = styled(p.chartId, p.series);
   const stacked = p.chartId === 'sector-weights';
   const bands = bandsOf(p);
+  const target = targetBandOf(p);
   const variants = p.chartId === 'equity' ? [false, true] : [false];
   const desc = `${p.description} ${p.series.length} series: ${p.series.map((s) => s.label).join(', ')}. ${p.downsampling}.`;
   const svgs = perLayout((layout) =>
@@ -44,6 +46,7 @@ export function timeFigure(p: TimePayload, extra: Partial<LineChartSpec> = {}, h
           log,
           stacked,
           ...(bands ? { bands } : {}),
+          ...(target ? { valueBands: target.bands } : {}),
           hover: true,
           ...extra,
         }),
@@ -60,8 +63,13 @@ export function timeFigure(p: TimePayload, extra: Partial<LineChartSpec> = {}, h
     items.push({ label: 'Conservative (shaded)', color: BAND_COLORS.conservative, kind: 'box' });
     items.push({ label: 'Risk-off (shaded)', color: BAND_COLORS.risk_off, kind: 'box' });
   }
+  if (target) items.push(target.legend);
   const note = `<p class="note">${esc(`Points: ${p.downsampling}.`)}</p>`;
-  return figure(p, `${legend(items)}${plot(p.series.length, svgs)}${note}${monthEndTable(p)}`, headExtra);
+  return figure(
+    p,
+    `${legend(items)}${plot(p.series.length, svgs)}${note}${quarterTable(p)}${monthEndTable(p)}`,
+    headExtra,
+  );
 }
 
 export type BarPayload = OkPayload<

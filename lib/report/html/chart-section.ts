@@ -5,6 +5,7 @@ import { barFigure, heatmapFigure, icDecayFigure, timeFigure } from './chart-fig
 import { unavailableSection } from './figure.ts';
 import { formatValue } from './format.ts';
 import { headlineSection } from './headline-section.ts';
+import { constraintActivitySection } from './portfolio-sections.ts';
 
 const SECTOR_ABBR: Readonly<Record<string, string>> = {
   'Communication Services': 'Comm',
@@ -36,6 +37,7 @@ export function chartSection(id: ChartId, payloads: ChartPayloads): string {
       return timeFigure(p, { fillFirstToZero: true });
     case 'rolling-sharpe':
     case 'rolling-volatility':
+    case 'ex-ante-volatility':
     case 'exposure':
     case 'sector-weights':
       return timeFigure(p);
@@ -50,6 +52,8 @@ export function chartSection(id: ChartId, payloads: ChartPayloads): string {
     case 'turnover':
     case 'costs':
       return barFigure(p);
+    case 'constraint-activity':
+      return constraintActivitySection(p);
     case 'ic-by-fold': {
       const ic = formatValue(meanOf(p.series[0]?.values), 'ratio', 3);
       const rankIc = formatValue(meanOf(p.series[1]?.values), 'ratio', 3);

@@ -9,6 +9,8 @@ const ORANGE = '#b85c00';
 const GREEN = '#2e7d32';
 const PURPLE = '#7b3294';
 export const BAND_COLORS = { conservative: '#fbe3a6', risk_off: '#f6b8b8' } as const;
+/** The spec's target volatility band. */
+export const TARGET_BAND_COLOR = '#d6ead2';
 /** One fixed colour per GICS sector (in GICS_SECTORS order) so runs compare at a glance. */
 const SECTOR_COLORS: Readonly<Record<string, string>> = {
   'communication-services': '#4e79a7',
@@ -28,6 +30,7 @@ const EXTRA = ['#17becf', '#bcbd22', '#8c564b', '#e377c2'];
 
 function colorOf(chartId: ChartId, s: ChartSeries, i: number): { color: string; dash?: string } {
   if (s.id === 'spy') return { color: GREY, dash: '6 4' };
+  if (s.id === 'realised-quarter') return { color: PURPLE, dash: '4 3' };
   if (chartId === 'sector-weights') return { color: SECTOR_COLORS[s.id] ?? EXTRA[i % EXTRA.length]! };
   const byId: Record<string, string> = {
     strategy: BLUE,
@@ -40,6 +43,8 @@ function colorOf(chartId: ChartId, s: ChartSeries, i: number): { color: string; 
     slippage: BLUE,
     spread: ORANGE,
     impact: PURPLE,
+    'ex-ante': BLUE,
+    realised: ORANGE,
   };
   return { color: byId[s.id] ?? [BLUE, ORANGE, GREEN, PURPLE][i % 4]! };
 }

@@ -2,7 +2,7 @@
  * Number and date formatting for the report, written out by hand so the output does not depend on the host's
  * locale or time zone (Intl would): same inputs ⇒ same bytes.
  */
-import { utcMsToNyDate } from '../../core/index.ts';
+import { utcMsToNyDate, utcMsToNyParts } from '../../core/index.ts';
 import type { ValueFormat } from '../charts/chart-schema.ts';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
@@ -58,6 +58,12 @@ export function formatTick(x: number, format: ValueFormat, step: number): string
 
 /** New York date of an instant, `YYYY-MM-DD`. */
 export const nyDate = (ms: number): string => utcMsToNyDate(ms);
+
+/** New York date and wall time of an instant, `YYYY-MM-DD HH:MM ET` (a bar close). */
+export function nyDateTime(ms: number): string {
+  const p = utcMsToNyParts(ms);
+  return `${p.date} ${String(p.hour).padStart(2, '0')}:${String(p.minute).padStart(2, '0')} ET`;
+}
 
 /** `Mar 2024` for `2024-03`. */
 export function monthLabel(yyyyMm: string): string {

@@ -29,6 +29,14 @@ export interface Band {
   readonly label: string;
 }
 
+/** A horizontal band between two values of the y axis (e.g. a target range), drawn under the series. */
+export interface ValueBand {
+  readonly from: number;
+  readonly to: number;
+  readonly color: string;
+  readonly label: string;
+}
+
 interface Frame {
   readonly chartId: string;
   /** A class for the variant (`v-wide`, `v-narrow`, plus e.g. `v-log`). */
@@ -51,6 +59,8 @@ export interface LineChartSpec extends Frame {
   /** Fill the area between the first series and zero (underwater charts). */
   readonly fillFirstToZero?: boolean;
   readonly bands?: readonly Band[];
+  /** Value bands (the y range always includes them). */
+  readonly valueBands?: readonly ValueBand[];
   readonly markers?: boolean;
   /** Allow the pointer read-out (render-html's script); the payload supplies the values. */
   readonly hover?: boolean;
@@ -319,6 +329,10 @@ export function lineChart(spec: LineChartSpec): string {
     lo = 0;
     hi = 1;
   }
+  for (const b of spec.valueBands ?? []) {
+    lo = Math.min(lo, b.from, b.to);
+    hi = Math.max(hi, b.from, b.to);
+  }
   if (stacked || spec.format === 'percent' || spec.fillFirstToZero) {
     if (!log && spec.format !== 'multiple') {
       lo = Math.min(lo, 0);
@@ -358,6 +372,15 @@ export function lineChart(spec: LineChartSpec): string {
       const z = Math.min(plot.right, xs.map(b.to));
       const w = Math.max(0.6, z - a);
       s += `<rect x="${r1(a)}" y="${plot.top}" width="${r1(w)}" height="${r1(plot.bottom - plot.top)}" fill="${b.color}"><title>${esc(`${b.label}: ${nyDate(b.from)} → ${nyDate(b.to)}`)}</title></rect>`;
+    }
+    s += '</g>';
+  }
+  if (spec.valueBands && spec.valueBands.length > 0) {
+    s += '<g class="value-bands">';
+    for (const b of spec.valueBands) {
+      const top = ys.map(Math.max(b.from, b.to));
+      const h = Math.max(0.6, ys.map(Math.min(b.from, b.to)) - top);
+      s += `<rect x="${plot.left}" y="${r1(top)}" width="${r1(plot.right - plot.left)}" height="${r1(h)}" fill="${b.color}"><title>${esc(`${b.label}: ${formatValue(b.from, spec.format)} to ${formatValue(b.to, spec.format)}`)}</title></rect>`;
     }
     s += '</g>';
   }

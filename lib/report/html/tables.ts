@@ -21,7 +21,13 @@ export const seriesCells = (series: readonly ChartSeries[], i: number, format: V
   series.map((s) => formatValue(s.values[i] ?? null, format));
 
 export type TimePayload = OkPayload<
-  'equity' | 'drawdown' | 'rolling-sharpe' | 'rolling-volatility' | 'exposure' | 'sector-weights'
+  | 'equity'
+  | 'drawdown'
+  | 'rolling-sharpe'
+  | 'rolling-volatility'
+  | 'ex-ante-volatility'
+  | 'exposure'
+  | 'sector-weights'
 >;
 
 /** Month-end rows (the last point of each New York month) of a time series, for the text fallback. */
