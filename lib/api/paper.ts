@@ -31,7 +31,7 @@ import {
 import type { DatasetCatalog } from '../data/index.ts';
 import { getJson, type ObjectStore } from '../data/index.ts';
 import { parseModel } from '../models/index.ts';
-import type { PaperDecisionRecord, PaperStrategyRecord } from '../paper/index.ts';
+import type { PaperStrategyRecord } from '../paper/index.ts';
 import { DEFAULT_DECISION_PAGE, MAX_DECISION_PAGE, type PaperStore } from '../paper/index.ts';
 import { RunPlan, resolveFeatureNames } from '../pipeline/index.ts';
 import type { RunStore } from '../runs/index.ts';

@@ -45,6 +45,7 @@ export const DecisionHour = z
     turnoverRelaxedBy: Maybe,
     tickets: Count,
     skippedTickets: Count,
+    orderGap: Maybe,
     names: Count,
     gaps: Count,
   })
@@ -81,6 +82,7 @@ export const DiagnosticsSummary = z
         hoursWithSkipped: Count,
       })
       .strict(),
+    orderGap: z.object({ median: Maybe, max: Maybe, hoursAbove1Pct: Count }).strict(),
     solver: z
       .object({
         medianIterations: Maybe,
@@ -122,6 +124,8 @@ const CONVENTIONS = {
   turnover: 'Σ|w_decided − w_held| of the decision (two-way: a full rotation is 2)',
   tickets:
     'orders sent for the next open; skippedTickets: orders not sent because their value was below minTicketDollars',
+  orderGap:
+    "Σ|w_held + order·price/NAV − w_decided| over the names at the decision prices: the distance between the decided book and the book the orders build, left by whole-share rounding and the minTicketDollars rule (partial fills and the next bar's prices come on top)",
   gaps: 'held names without a price at the hour (held at their last price, outside the decision); summary.gaps.list: each gap with its first missing hour',
 };
 
@@ -190,6 +194,7 @@ function decisionHours(input: ArtifactInput, reasons: Record<string, string>): D
       turnoverRelaxedBy: finite(relaxed, 'hours[].turnoverRelaxedBy', reasons, nonFinite(relaxed)),
       tickets: d.tickets[i]!,
       skippedTickets: d.skippedTickets[i]!,
+      orderGap: finite(d.orderGap[i]!, 'hours[].orderGap', reasons, nonFinite(d.orderGap[i]!)),
       names: d.nNames[i]!,
       gaps: d.nGaps[i]!,
     });
@@ -240,6 +245,7 @@ function summaryOf(
   const vols = solved.flatMap((h) => (h.exAnteVol === null ? [] : [h.exAnteVol]));
   const turnovers = hours.flatMap((h) => (h.turnover === null ? [] : [h.turnover]));
   const tickets = hours.map((h) => h.tickets);
+  const gaps = hours.flatMap((h) => (h.orderGap === null ? [] : [h.orderGap]));
   const sum = (x: readonly number[]): number => x.reduce((a, b) => a + b, 0);
   const noSolve = 'no decision hour was solved with a finite value';
   const noHour = 'the run has no decision hour';
@@ -271,6 +277,11 @@ function summaryOf(
       meanPerBar: finite(sum(tickets) / tickets.length, 'summary.tickets.meanPerBar', reasons, noHour),
       skipped: sum(hours.map((h) => h.skippedTickets)),
       hoursWithSkipped: hours.filter((h) => h.skippedTickets > 0).length,
+    },
+    orderGap: {
+      median: finite(median(gaps), 'summary.orderGap.median', reasons, noHour),
+      max: finite(extreme(gaps, 1), 'summary.orderGap.max', reasons, noHour),
+      hoursAbove1Pct: gaps.filter((x) => x > 0.01).length,
     },
     solver: {
       medianIterations: finite(

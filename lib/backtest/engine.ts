@@ -400,6 +400,7 @@ export function simulateChunk(state: SimState, chunk: ChunkInput, ctx?: EngineCo
     const wc = weightsB.reserve(nA);
     let tickets = 0;
     let skipped = 0;
+    let orderGap = 0;
     if (nav > 0) {
       const invNav = 1 / nav;
       for (let a = 0; a < nA; a++) {
@@ -448,6 +449,8 @@ export function simulateChunk(state: SimState, chunk: ChunkInput, ctx?: EngineCo
           }
           pending[a] = order;
           if (order !== 0) tickets++;
+          const wOrdered = wNow + (order * close[row + a]!) / nav;
+          orderGap += wOrdered > wNext ? wOrdered - wNext : wNext - wOrdered;
         } else if (!carry || delistBar[a]! <= t) {
           pending[a] = 0;
         }
@@ -487,6 +490,7 @@ export function simulateChunk(state: SimState, chunk: ChunkInput, ctx?: EngineCo
     dc.turnoverRelaxedBy[di] = decision.turnoverRelaxedBy;
     dc.tickets[di] = tickets;
     dc.skippedTickets[di] = skipped;
+    dc.orderGap[di] = orderGap;
     dc.nNames[di] = decision.nNames;
     dc.nGaps[di] = nGaps;
 

@@ -150,6 +150,13 @@ export interface DecisionRecords {
   /** Orders sent for the next open; orders not sent because their value was below `minTicketDollars`. */
   readonly tickets: Int32Array;
   readonly skippedTickets: Int32Array;
+  /**
+   * Σ_i |w₀ᵢ + orderᵢ·pxᵢ/NAV − w_decided,i| at the decision's prices: what lot rounding and the min-ticket rule
+   * leave between the decided book and the book the orders build (0 when the orders fill in full and nothing was
+   * rounded; the held book after the next open differs from the decided one by this, partial fills and one bar's
+   * price drift).
+   */
+  readonly orderGap: Float64Array;
   /** Names in the problem; held names without a price at the hour (held fixed, outside the problem). */
   readonly nNames: Int32Array;
   readonly nGaps: Int32Array;
@@ -246,6 +253,7 @@ const DECISION_COLUMNS = {
   turnoverRelaxedBy: Float64Array,
   tickets: Int32Array,
   skippedTickets: Int32Array,
+  orderGap: Float64Array,
   nNames: Int32Array,
   nGaps: Int32Array,
 } as const satisfies Record<Exclude<keyof DecisionRecords, 'n'>, Ctor>;

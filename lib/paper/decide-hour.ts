@@ -280,6 +280,7 @@ export async function decideHour(
     },
     tickets: d.tickets[0]!,
     skippedTickets: d.skippedTickets[0]!,
+    orderGap: d.orderGap[0]!,
     names: d.nNames[0]!,
     gaps: d.nGaps[0]!,
   };

@@ -51,6 +51,8 @@ export interface DecisionDetail {
     /** Orders sent; orders not sent for being below `minTicketDollars`. */
     readonly tickets: number;
     readonly skippedTickets: number;
+    /** Σ|w₀ + order·px/NAV − w_decided| at the decision's prices (lot rounding, min-ticket skips). */
+    readonly orderGap: number;
     /** Names in the problem; held names without a price (data gaps, held fixed). */
     readonly names: number;
     readonly gaps: number;

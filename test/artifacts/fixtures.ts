@@ -94,6 +94,7 @@ export interface HandHour {
   readonly turnoverRelaxedBy?: number;
   readonly tickets?: number;
   readonly skippedTickets?: number;
+  readonly orderGap?: number;
   readonly names?: number;
   readonly gaps?: number;
 }
@@ -150,6 +151,7 @@ export function handOutputs(
     dc.turnoverRelaxedBy[i] = h.turnoverRelaxedBy ?? 0;
     dc.tickets[i] = h.tickets ?? 0;
     dc.skippedTickets[i] = h.skippedTickets ?? 0;
+    dc.orderGap[i] = h.orderGap ?? 0;
     dc.nNames[i] = h.names ?? 0;
     dc.nGaps[i] = h.gaps ?? 0;
   }

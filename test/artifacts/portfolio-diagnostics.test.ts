@@ -46,6 +46,7 @@ const HOURS = [
     capsAtUpper: 1,
     tickets: 2,
     skippedTickets: 1,
+    orderGap: 0.012,
     names: 3,
     turnover: 0.3,
     turnoverRelaxedBy: 0.05,
@@ -123,9 +124,12 @@ describe('portfolio_diagnostics.json', () => {
       turnoverRelaxedBy: 0.05,
       tickets: 2,
       skippedTickets: 1,
+      orderGap: 0.012,
       names: 3,
       gaps: 0,
     });
+    // the one hour whose orders leave the book more than 1% from the decision is counted
+    expect(d.summary.orderGap).toEqual({ median: 0, max: 0.012, hoursAbove1Pct: 1 });
     expect(d.hours.map((h) => h.status)).toEqual([
       'solved_polished',
       'solved_polished',

@@ -109,6 +109,8 @@ describe('decision: the held book is the decided book', () => {
         gap += Math.abs(held - r.decided);
       }
       expect(gap).toBeLessThanOrEqual((NAMES.length * 100) / CAPITAL);
+      // flat prices, full fills: the recorded order gap is exactly the held book's distance from the decision
+      expect(d.orderGap[t]!).toBeCloseTo(gap, 12);
       // the decision's turnover respects the cap (nothing forced here)
       expect(d.turnover[t]!).toBeLessThanOrEqual(0.5 + 1e-9);
       traded += d.turnover[t]!;
@@ -152,6 +154,13 @@ describe('decision: the held book is the decided book', () => {
     for (let i = 0; i < d.n; i++) skipped += d.skippedTickets[i]!;
     expect(skipped).toBeGreaterThan(0);
     expect(state.counters.skippedTickets).toBe(skipped);
+    // a skipped ticket leaves the ordered book off the decided one by its weight, at most minTicket / NAV each
+    for (let i = 0; i < d.n; i++) {
+      if (d.skippedTickets[i]! > 0) expect(d.orderGap[i]!).toBeGreaterThan(0);
+      expect(d.orderGap[i]!).toBeLessThanOrEqual(
+        (d.skippedTickets[i]! * minTicket + NAMES.length * 100) / CAPITAL + 1e-12,
+      );
+    }
     const rows = weightRows(outputs);
     const f = outputs.fills;
     for (let i = 0; i < f.n; i++) {

@@ -129,7 +129,13 @@ describe('constraint activity payload', () => {
   const hours = [
     { binding: ['turnover'] as const, tickets: 2, capsAtUpper: 1 },
     { status: S.infeasible },
-    { binding: ['volCeiling', 'gross'] as const, tickets: 4, skippedTickets: 2, sectorsOutside: 1 },
+    {
+      binding: ['volCeiling', 'gross'] as const,
+      tickets: 4,
+      skippedTickets: 2,
+      orderGap: 0.004,
+      sectorsOutside: 1,
+    },
     { status: S.infeasible },
     { status: S.no_inputs, gaps: 1 },
     { tickets: 1, volFloorReached: false, turnoverRelaxedBy: 0.1 },
@@ -154,6 +160,7 @@ describe('constraint activity payload', () => {
       'failed-hours': 3,
       'tickets-median': 0.5, // 2 0 4 0 0 1
       'tickets-skipped': 2,
+      'order-gap-max': 0.004,
       'turnover-relaxed': 1,
       gaps: GAPS_SHOWN + 3,
     });

@@ -234,7 +234,7 @@ const count = (id: string, label: string, value: number | null, detail: string):
 export function constraintActivity(diagnostics: PortfolioDiagnostics | undefined): ConstraintActivityPayload {
   const title = 'Constraint activity';
   const description =
-    'How often each constraint of the hourly trade problem binds (share of the solved hours), the hours the book was held after a failure, the tickets sent and skipped, and the data gaps of held names.';
+    'How often each constraint of the hourly trade problem binds (share of the solved hours), the hours the book was held after a failure, the tickets sent and skipped, how far the orders leave the book from the decision, and the data gaps of held names.';
   if (diagnostics === undefined) return unavailable('constraint-activity', title, description, NO_DECISIONS);
   const s = diagnostics.summary;
   if (s.hours === 0)
@@ -260,6 +260,12 @@ export function constraintActivity(diagnostics: PortfolioDiagnostics | undefined
       'Tickets skipped (below the minimum ticket)',
       s.tickets.skipped,
       `at ${s.tickets.hoursWithSkipped} hours`,
+    ),
+    share(
+      'order-gap-max',
+      'Largest gap between the decided book and its orders (Σ|Δw|, of NAV)',
+      s.orderGap.max,
+      `median ${s.orderGap.median === null ? 'n/a' : `${(s.orderGap.median * 100).toFixed(2)}%`}; ${s.orderGap.hoursAbove1Pct} hours above 1% (share rounding, skipped tickets)`,
     ),
     count(
       'turnover-relaxed',
