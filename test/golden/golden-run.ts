@@ -2,9 +2,11 @@
  * Golden runs: a spec run in process on a generated dataset, every artifact hashed. Used by the golden tests that
  * guard refactors (the artifacts must stay byte-identical) and, with `HTS_GOLDEN_10Y=1`, by the 10-year golden.
  * report.html states the stages' wall-clock durations; its Timings table is cut out before hashing.
+ * HTS_GOLDEN_KEEP=DIR also writes the artifacts to DIR/<spec name>/ (to read a 10-year run as a quant would).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { DiskObjectStore } from '../../lib/adapters/disk-object-store.ts';
 import { MemoryObjectStore } from '../../lib/adapters/memory-object-store.ts';
 import { MemoryRunStore } from '../../lib/adapters/memory-run-store.ts';
@@ -45,8 +47,12 @@ export async function goldenRun(
     artifacts: { name: string }[];
   };
   const digests: Record<string, string> = {};
+  const keep = process.env.HTS_GOLDEN_KEEP;
+  const keepDir = keep ? join(keep, basename(specFile, '.json')) : undefined;
+  if (keepDir !== undefined) mkdirSync(keepDir, { recursive: true });
   for (const a of m.artifacts) {
     const bytes = await store.get(runKeys(ref.tenantId, ref.runId).artifact(a.name));
+    if (keepDir !== undefined) writeFileSync(join(keepDir, a.name), bytes);
     digests[a.name] =
       a.name === 'report.html' ? sha256(normalizeReport(new TextDecoder().decode(bytes))) : sha256(bytes);
   }
