@@ -50,11 +50,11 @@ const SPEC = {
 };
 
 const PAPER_GOLDEN: Record<string, string> = {
-  decisions: '3caaa38e6686298389f694f1df4899fa5d901141ad079f1e71de593930dc5165',
-  'equity_curve.parquet': '875d01c5461c4edb3281d24001bb1ba300a9dec5dabde68b7a4d9052329f8680',
-  'fills.parquet': '31c8fa958823ff2f408cc5fd9b97589bba381b72fe15ccb6b93dadf40911f7b2',
-  'weights.parquet': 'eeeb981f95fd2d657306fc92303bde005ad43d185b68af3d44ec0df8f57b6462',
-  'risk_history.parquet': '10412ccb3a2489627b6733e046e978828122689236795095d1abbe92d0b3e417',
+  decisions: '6b5e29de4112a978d6321165979393b9ab83c8ecd62db45b6ba1d6140098d96e',
+  'equity_curve.parquet': '881ff59856cd693aeddcbc57209bb53893d7e4684a6f2f500a30f981b6a8c232',
+  'fills.parquet': '2f3e2dec73132e50706745c2f1d3e97279c754b6f7abafb7545acb0b6bc21b24',
+  'weights.parquet': '22fe18488734983e191d7bf471d2a3659690125ea7a6af865c24d745484e6927',
+  'risk_history.parquet': 'bbfdffbfbd97ca5f599fc86cf7acbadb670eb27ae93d2019aaea22005ebe84bb',
 };
 
 const handlerErrors = (): string =>
@@ -130,8 +130,9 @@ describe('local: hts paper replay through the local stack', () => {
     expect(result.summary.benchmarkReturn).not.toBe(0); // SPY was bought at the first open
   });
 
-  // Recorded at 9f4abde (before the architecture refactor): every decision log (ids replaced by placeholders) and
-  // the training backtest's data artifacts. A refactor leaves them byte-identical.
+  // Every decision log (ids replaced by placeholders) and the training backtest's data artifacts. Recorded at 9f4abde
+  // (before the architecture refactor); re-recorded when issue 13 made each hour's decision a holdings-aware trade
+  // optimisation (the strategy changed on purpose). A refactor leaves them byte-identical.
   it('golden: the decision logs and the backtest artifacts are byte-identical', async () => {
     const h = createHash('sha256');
     for (const d of result.decisions) {
