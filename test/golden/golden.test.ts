@@ -23,23 +23,28 @@ const check = (got: Record<string, string>, want: Record<string, string>) => {
   expect(got).toEqual(want);
 };
 
-// Recorded at 9f4abde (before the architecture refactor); metrics.json and report.html re-recorded after the
-// synthetic market gained delisting rows (they state the dataset id; every trading artifact kept its bytes).
+// Recorded at 9f4abde (before the architecture refactor), held through it; metrics.json and report.html re-recorded
+// after the synthetic market gained delisting rows (they state the dataset id); all re-recorded when issue 13 made
+// each hour's decision a holdings-aware trade optimisation (the strategy changed on purpose; folds.json kept its
+// bytes: the models are the same), with its new artifacts (targets, portfolio_diagnostics.json).
 const DEMO: Record<string, string> = {
-  'equity_curve.parquet': '62b4e4df7e18a77241e05719cc0ec611e5e2dfdb3798bcd5c07e015be453dbad',
-  'equity_curve.csv': 'd303601553c604d5e330445cf087d32adac645b78a835fc1c9a8865f3fcf69d7',
-  'fills.parquet': 'd227bde77d44e1dc50be958dd469db99fed278b67528c8b09bc67d762446f738',
-  'fills.csv': '9f4f4703dde48f61d35d1f218638f64bd873cd20db9f86332da76296910029ae',
-  'weights.parquet': '2c221281098dd4aa4ffd980425f8ece304b6dd4bb05a0242c5a16ffbb698aba6',
-  'weights.csv': '155cad2556502710f13cdfe8c638a7943abf5310f1eb95a2e2964dc39f35f374',
-  'risk_history.parquet': '37f407db09c672bc3535206101b93109b3554f0e0ea555a60e6ac02d1d97dcbe',
-  'risk_history.csv': '68c8645bd6c759e2ff7d3951161637801ff72ec2e42454b069d35114c3da09b1',
-  'monthly_returns.parquet': '1641276e064859c8249ac98277d714aac86a2dac9c9f62e0b55bfb101486b67a',
-  'monthly_returns.csv': '537819faf9f46f56e5bb90676e2e21a8fb6b148eaf4cd9a5ebbca6b25f519e8a',
-  'metrics.json': '59ebae37d38f710a85de4fecf4fdd3626cf52d0e6d6094f6408c54cbc3087ef5',
+  'equity_curve.parquet': '01a3e46f3e45366b522ce4929684bc5448cef31c148e6f0f73f6598606a16d16',
+  'equity_curve.csv': 'd2ae20e6f2afc214449bf0a9d2dd39fb4fb411784fdd06577bc526fc4a1b9f95',
+  'fills.parquet': '19544459d46d3aa85d27135a129bd731dc14e8eb99bdd46146ce8d074eaf71ea',
+  'fills.csv': '0d994ad73f77744f96d508d5594dd41946e8e7610e9ed46b007f61761033dd52',
+  'weights.parquet': '6e4c47f4d5906620fbc712dadd6a271c231fe514113ac7aec103e29c2e9219f3',
+  'weights.csv': 'c5c08273996462ce057da1644419fc01d65e67aa3fb9624e84540ad9f9b5e681',
+  'risk_history.parquet': 'afe08c139ed272e5a1b84787ef8066ac90544f1b24916b669bd1455921d8c504',
+  'risk_history.csv': '7adc6d0898f1d2b8bcce33dc7c72909baf4d996c30c5697430ee24f81a3875c7',
+  'monthly_returns.parquet': 'cc29fa93be985193e1be2b24c79d97832cc5c204afb68f473b976c147d3ae60b',
+  'monthly_returns.csv': 'fe4f7517615aafad4bbd79f72dd57db14113dc9e9d7e6f572832a7796e34b1e4',
+  'targets.parquet': 'c6e721ecc7ed3d2d8127815051ed5641e385c9e3fb19c0dcf1096c3cdf6732ab',
+  'targets.csv': '95b403654e8cbb864f45e49233fa5e55c2979c69c1c41db38ca57532c4b2fed4',
+  'metrics.json': 'd79afa515126ee209f1f1d98719b6f7d7b7ab70f1dd5882763dd9a5fc614cb0f',
+  'portfolio_diagnostics.json': 'bebf0ab0020dec5952c4a18768c8d600e0ec76c0c4a3e9ecf9a5c07df73a02f9',
   'folds.json': '502502e38eb28a28b617b17f3251de2cd7cd06e97d1757341f0ddbbe38137c31',
-  'report.html': '7ec2ec6f7b8d4aa8746e2c66e9dd554d4d7d7fafe54dd29d23a60208f926a88e',
-  'charts.json': '73c8b901e913ca6f3c81108f9f88a8610cf36ee7f0d1c9253d5317abe34a800c',
+  'report.html': 'e3f59e73bafc50f6d0cc556f7462938070a66d41ae25e4295dbb733949d9b0af',
+  'charts.json': 'e0c72b2e0da11f377657e48604b407d2b148febbc6590a04a6fd95b896ef6226',
 };
 
 // Recorded at 9f4abde with HTS_GOLDEN_10Y=1 (2015–2024, every index member; ~10 minutes).
