@@ -24,12 +24,19 @@ export function normalizeReport(html: string): string {
   return html.replace(/<h3>Timings<\/h3>[\s\S]*?(<\/table><\/div>|<\/p>)/, '<h3>Timings</h3>');
 }
 
+export interface GoldenRun {
+  /** sha256 of each artifact (report.html without its Timings table). */
+  readonly digests: Record<string, string>;
+  readonly artifacts: Record<string, Uint8Array>;
+  readonly spec: ReturnType<typeof parseBacktestSpec>;
+}
+
 export async function goldenRun(
   dataDir: string,
   datasetId: string,
   specFile: string,
   overrides: Record<string, unknown> = {},
-): Promise<Record<string, string>> {
+): Promise<GoldenRun> {
   const store = new MemoryObjectStore();
   const disk = new DiskObjectStore(dataDir);
   await copyDataset(disk, '', store, datasetPrefix(datasetId));
@@ -47,14 +54,16 @@ export async function goldenRun(
     artifacts: { name: string }[];
   };
   const digests: Record<string, string> = {};
+  const artifacts: Record<string, Uint8Array> = {};
   const keep = process.env.HTS_GOLDEN_KEEP;
   const keepDir = keep ? join(keep, basename(specFile, '.json')) : undefined;
   if (keepDir !== undefined) mkdirSync(keepDir, { recursive: true });
   for (const a of m.artifacts) {
     const bytes = await store.get(runKeys(ref.tenantId, ref.runId).artifact(a.name));
     if (keepDir !== undefined) writeFileSync(join(keepDir, a.name), bytes);
+    artifacts[a.name] = bytes;
     digests[a.name] =
       a.name === 'report.html' ? sha256(normalizeReport(new TextDecoder().decode(bytes))) : sha256(bytes);
   }
-  return digests;
+  return { digests, artifacts, spec };
 }
