@@ -11,6 +11,9 @@ import { TradeProblem } from './trade-problem.ts';
 
 /** Newton steps allowed to the warm active-set start before ADMM takes over. */
 const WARM_STEPS = 100;
+/** Active-set steps of the last attempt after ADMM failed. */
+const RESCUE_STEPS = 2000;
+const NO_MULTIPLIERS: ActiveSetSeed = { budgetOn: false, turnoverOn: false, nu: 0, theta: 0 };
 /** Newton steps per polish from an ADMM iterate. */
 const POLISH_STEPS = 40;
 
@@ -115,6 +118,13 @@ export class TradeCore {
     }
     if (polished) return this.finish(true, admm.iterations, newtonSteps);
     if (!converged) {
+      // last resort before failing: the active-set method from the clipped start (w₀, or w₀ plus the warm trade)
+      // with no constraint assumed active and a larger step budget. Seen to rescue ADMM on instances where a large
+      // γ_trade makes the L1 cost dominate (the optimum is then near w₀, where this start is).
+      this.active.seedFromPoint(p, start, NO_MULTIPLIERS, 0);
+      const rescued = this.active.run(p, RESCUE_STEPS);
+      newtonSteps += this.active.steps;
+      if (rescued) return this.finish(true, admm.iterations, newtonSteps);
       this.warmSeed = undefined;
       return {
         ok: false,
