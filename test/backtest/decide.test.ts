@@ -121,6 +121,30 @@ describe('decision: the held book is the decided book', () => {
     expect([...last.values()].reduce((s, r) => s + r.held, 0)).toBeGreaterThan(0.5);
   });
 
+  it('sweeps move a run monotonically: more γ_trade trades less, more γ_risk holds a less volatile book', () => {
+    const market = flatMarket();
+    const costly = { ...FREE, slippageBps: 5, halfSpreadBps: 5 };
+    const loose = { targetVol: { low: 0.001, high: 5 }, turnoverCap: 2 };
+    const run = (portfolio: Record<string, unknown>) => {
+      const d = simulateChunk(initialSimState(CAPITAL), chunk(market, costly, { ...loose, ...portfolio }))
+        .outputs.decisions;
+      let turnover = 0;
+      let vol = 0;
+      for (let i = 0; i < d.n; i++) {
+        expect(d.status[i]!).toBeLessThan(FIRST_FAILED_STATUS);
+        turnover += d.turnover[i]!;
+        vol += d.exAnteVol[i]!;
+      }
+      return { turnover, vol: vol / d.n };
+    };
+    const byTrade = [0.5, 5, 50].map((g) => run({ tradeAversion: g }));
+    for (let j = 1; j < byTrade.length; j++) {
+      expect(byTrade[j]!.turnover).toBeLessThan(byTrade[j - 1]!.turnover);
+    }
+    const byRisk = [1, 10, 100].map((g) => run({ riskAversion: g }));
+    for (let j = 1; j < byRisk.length; j++) expect(byRisk[j]!.vol).toBeLessThan(byRisk[j - 1]!.vol);
+  });
+
   it('a failed solve holds w₀: no orders at the next open, counted with its hour and reason', () => {
     const market = flatMarket();
     const bad = 10;
