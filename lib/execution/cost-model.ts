@@ -64,9 +64,14 @@ export const ExecutionConfig = z
      */
     remainder: z.enum(['cancel', 'carry']).default('cancel'),
     /** Orders fill in multiples of this many shares (a sell closing the whole position may be an odd lot). */
-    lotSize: z.number().int().min(1).default(1),
+    lotSize: z.number().int().min(1).max(1_000_000).default(1).describe('Shares per lot, 1..1,000,000'),
     /** Orders below this notional (at the execution open) are cancelled, whatever the remainder policy. */
-    minTradeNotional: z.number().min(0).default(0),
+    minTradeNotional: z
+      .number()
+      .min(0)
+      .max(1e12)
+      .default(0)
+      .describe('Orders below this notional are cancelled (currency), 0..1e12'),
     /**
      * The no-trade rule of the decision (currency): an order whose value at the decision's close,
      * |Δshares| × close, is below this is not sent (a sale that closes the position is always sent). Default
