@@ -265,8 +265,9 @@ export class DatasetReader {
    * re-applied to the decoded columns (`validateBars`: finite positive prices, low ≤ open, close ≤ high, volume > 0,
    * spread ≥ 0, vwap in [low, high], sorted by (symbol, ts), every ts on the month's NYSE hourly grid): the hash
    * proves the bytes are the ones the manifest names, not that the manifest's writer checked them. A violation is
-   * `DataIntegrityError` naming the file, the row, the symbol and the rule. It costs one pass over the columns
-   * (about 1% of the decode; see test/data/dataset-integrity.test.ts).
+   * `DataIntegrityError` naming the file, the row, the symbol and the rule. It costs one pass over the columns:
+   * measured on the demo dataset (24 months, 1.8 M bar rows), 50 ms against 2.0–2.4 s to read, hash and decode
+   * the same months (~30 ns a row; the 10-year dataset's ~9 M rows: ~0.3 s over all its months).
    */
   async readBarsMonth(month: string): Promise<BarTable> {
     const key = datasetKeys.barsMonth(month);
