@@ -16,7 +16,7 @@
  * 5. the plan's predicted cost within `PLAN_BUDGET` (see `planCost`).
  */
 import type { BacktestSpec } from '../backtest/index.ts';
-import { InvalidInputError } from '../core/index.ts';
+import { InvalidInputError, monthsBetween } from '../core/index.ts';
 import { BENCHMARK_SYMBOL, type DatasetManifest } from '../data/index.ts';
 import { getFeature } from '../features/index.ts';
 import { ModelParams, ROUTE_PARAMS } from '../models/index.ts';
@@ -63,6 +63,45 @@ function rowsByMonth(manifest: DatasetManifest): Map<string, number> {
 
 /** The predicted cost of `plan` (see `PLAN_BUDGET`). */
 export function planCost(plan: RunPlan, spec: BacktestSpec, manifest: DatasetManifest): PlanCost {
+  return costOfFolds(
+    plan.folds.map((f) => f.trainMonths),
+    spec,
+    manifest,
+  );
+}
+
+/** `YYYY-MM` shifted by k months. */
+function shiftMonth(month: string, k: number): string {
+  const m = Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1 + k;
+  return `${String(Math.floor(m / 12)).padStart(4, '0')}-${String((m % 12) + 1).padStart(2, '0')}`;
+}
+
+/**
+ * The cost of the plan `planRun` would lay out, from month arithmetic alone (the folds' training months, as
+ * `planFolds` chooses them: the `trainMonths` months before each block, from the data's first month), so that a
+ * plan over budget is refused before its bar grids are built.
+ */
+export function predictCost(spec: BacktestSpec, manifest: DatasetManifest): PlanCost {
+  const months = monthsBetween(spec.period.start, spec.period.end);
+  const dataFirstMonth = manifest.period.start.slice(0, 7);
+  const { trainMonths, retrainEveryMonths } = spec.model.walkForward;
+  const folds: string[][] = [];
+  for (let i = 0; i < months.length; i += retrainEveryMonths) {
+    const train: string[] = [];
+    for (let k = trainMonths; k >= 1; k--) {
+      const m = shiftMonth(months[i]!, -k);
+      if (m >= dataFirstMonth) train.push(m);
+    }
+    folds.push(train);
+  }
+  return costOfFolds(folds, spec, manifest);
+}
+
+function costOfFolds(
+  folds: readonly (readonly string[])[],
+  spec: BacktestSpec,
+  manifest: DatasetManifest,
+): PlanCost {
   const rows = rowsByMonth(manifest);
   const params = ModelParams.parse(spec.model.params);
   const route = spec.model.route;
@@ -70,9 +109,9 @@ export function planCost(plan: RunPlan, spec: BacktestSpec, manifest: DatasetMan
   let foldTrainingRows = 0;
   let gbdtTreeRows = 0;
   let netEpochRows = 0;
-  for (const fold of plan.folds) {
+  for (const trainMonths of folds) {
     let r = 0;
-    for (const m of fold.trainMonths) r += rows.get(m) ?? 0;
+    for (const m of trainMonths) r += rows.get(m) ?? 0;
     trainingRows += r;
     foldTrainingRows = Math.max(foldTrainingRows, r);
     if (route !== 'A') {
@@ -82,7 +121,7 @@ export function planCost(plan: RunPlan, spec: BacktestSpec, manifest: DatasetMan
       netEpochRows = Math.max(netEpochRows, params.net.epochs * r * params.net.hourSubsample);
     }
   }
-  return { folds: plan.folds.length, trainingRows, foldTrainingRows, gbdtTreeRows, netEpochRows };
+  return { folds: folds.length, trainingRows, foldTrainingRows, gbdtTreeRows, netEpochRows };
 }
 
 const fmt = (x: number): string => x.toLocaleString('en-US', { maximumFractionDigits: 0 });
@@ -209,6 +248,10 @@ export function admitRun(input: Parameters<typeof planRun>[0]): { plan: RunPlan;
   checkModelParams(input.spec);
   checkFeatures(input.spec, input.datasetId, input.manifest);
   checkBenchmark(input.datasetId, input.manifest);
+  const { start, end } = input.spec.period;
+  const inside = start >= input.manifest.period.start && end <= input.manifest.period.end && end >= start;
+  // the budget first (month arithmetic only), then the plan's grids; planRun names a period outside the data
+  if (inside) assertWithinBudget(predictCost(input.spec, input.manifest));
   const plan = checkPlan(input);
   const cost = planCost(plan, input.spec, input.manifest);
   assertWithinBudget(cost);

@@ -11,6 +11,7 @@ export {
   PLAN_BUDGET,
   type PlanCost,
   planCost,
+  predictCost,
 } from './admission.ts';
 export { resolveFeatureNames } from './feature-set.ts';
 export { RunPlan } from './plan.ts';
