@@ -403,6 +403,20 @@ export async function startLocalApiServer(options: LocalApiServerOptions): Promi
       }
     })();
   });
+  // A request Node's HTTP parser refuses (a malformed request line or header, a body without a length) never reaches
+  // the handler above: answer it with the same `{code, message}` body instead of Node's empty 400.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return;
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    const text = JSON.stringify({
+      code: tooLarge ? 'HEADERS_TOO_LARGE' : 'BAD_REQUEST',
+      message: tooLarge ? 'the request headers are too large' : 'the request is not valid HTTP/1.1',
+    });
+    socket.end(
+      `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\n` +
+        `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
+    );
+  });
   // The local servers share a process with the CLI and the tests, whose CPU-bound work can stall the event loop for
   // seconds; a 5 s keep-alive then expires during the stall and the server resets a socket the client is reusing.
   server.keepAliveTimeout = 65_000;

@@ -2,6 +2,7 @@
  * Issue 15, the local HTTP edge: the defects the probe of `hts serve` found, each through the real server in
  * front of the real handlers (in process, in-memory adapters).
  */
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryIdempotencyGuard } from '../../lib/adapters/memory-idempotency.ts';
 import { canonicalJson } from '../../lib/core/hash.ts';
@@ -136,6 +137,23 @@ describe('local/http-server: every error the server answers itself is {code, mes
     });
     expect(over64k.status).toBe(413);
     expect(expectErrorBody(over64k.text)).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+  });
+
+  it('a request Node cannot parse (a body with no length on a GET) answers 400 {code, message}', async () => {
+    const text = await new Promise<string>((resolve, reject) => {
+      const socket = connect(server.port, '127.0.0.1', () => {
+        socket.write('GET /v1/backtests HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n{"a":1}');
+      });
+      let out = '';
+      socket.on('data', (d) => {
+        out += d.toString('utf8');
+      });
+      socket.on('end', () => resolve(out));
+      socket.on('error', reject);
+    });
+    const last = text.slice(text.lastIndexOf('HTTP/1.1 '));
+    expect(last).toMatch(/^HTTP\/1\.1 400/);
+    expectErrorBody(last.slice(last.indexOf('\r\n\r\n') + 4));
   });
 
   it('a request target starting with // stays a path on this origin (404), never another authority', async () => {

@@ -24,7 +24,11 @@ export const rawRequest = (
         port,
         method,
         path,
-        headers: { host: `127.0.0.1:${port}`, ...options.headers },
+        headers: {
+          host: `127.0.0.1:${port}`,
+          ...(options.body !== undefined && { 'content-length': String(Buffer.byteLength(options.body)) }),
+          ...options.headers,
+        },
         agent: false,
       },
       (res) => {
