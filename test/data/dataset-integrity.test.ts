@@ -84,12 +84,48 @@ describe('data/dataset: DatasetReader.readBarsMonth re-applies the bar invariant
   });
 
   const corruptions: [string, (t: BarTable, i: number) => void, string][] = [
-    ['a negative close', (t, i) => void (t.close[i] = -5), 'positive_price'],
-    ['a high below the close', (t, i) => void (t.high[i] = t.close[i]! - 1), 'high_ge_max_open_close'],
-    ['a low above the open', (t, i) => void (t.low[i] = t.open[i]! + 1), 'low_le_min_open_close'],
-    ['a negative volume', (t, i) => void (t.volume[i] = -1), 'volume_positive'],
-    ['a NaN open', (t, i) => void (t.open[i] = Number.NaN), 'finite_price'],
-    ['a bar off the hourly grid', (t, i) => void (t.ts[i] = t.ts[i]! - 60_000), 'on_grid'],
+    [
+      'a negative close',
+      (t, i) => {
+        t.close[i] = -5;
+      },
+      'positive_price',
+    ],
+    [
+      'a high below the close',
+      (t, i) => {
+        t.high[i] = t.close[i]! - 1;
+      },
+      'high_ge_max_open_close',
+    ],
+    [
+      'a low above the open',
+      (t, i) => {
+        t.low[i] = t.open[i]! + 1;
+      },
+      'low_le_min_open_close',
+    ],
+    [
+      'a negative volume',
+      (t, i) => {
+        t.volume[i] = -1;
+      },
+      'volume_positive',
+    ],
+    [
+      'a NaN open',
+      (t, i) => {
+        t.open[i] = Number.NaN;
+      },
+      'finite_price',
+    ],
+    [
+      'a bar off the hourly grid',
+      (t, i) => {
+        t.ts[i] = t.ts[i]! - 60_000;
+      },
+      'on_grid',
+    ],
   ];
   it.each(corruptions)(
     '%s → DATA_INTEGRITY naming the file, row, symbol and rule',
