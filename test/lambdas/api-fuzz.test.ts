@@ -379,14 +379,18 @@ const checkAnswer = (
   const fail = (): void => {
     violations.push({ request: what, status, body: (text ?? '').slice(0, 300) });
   };
-  if (status >= 500 || status < 100) return fail();
+  if (status >= 500 || status < 100) {
+    fail();
+    return;
+  }
   if (isHead) return;
   if (status >= 400 || isApi) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text ?? '');
     } catch {
-      return fail();
+      fail();
+      return;
     }
     if (status >= 400) {
       const b = parsed as { code?: unknown; message?: unknown };
@@ -396,7 +400,8 @@ const checkAnswer = (
         typeof b.code !== 'string' ||
         typeof b.message !== 'string'
       ) {
-        return fail();
+        fail();
+        return;
       }
     }
   }
