@@ -180,3 +180,37 @@ describe('POST /v1/backtests through the local HTTP server: the same specs answe
     expect(await api.world.store.list('')).toEqual([]);
   });
 });
+
+describe('POST /v1/paper: the spec is admitted on the dataset before anything is read or written', () => {
+  const paperBody = (spec: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+    spec,
+    model: { runId: '01KDVDNA000000000000000001' },
+    ...extra,
+  });
+  const cases: [string, Record<string, unknown>, number, string][] = [
+    [
+      'an unknown model.params key',
+      paperBody(validSpec({ model: { route: 'B', params: { gbdt: { leaves: 3 } } } })),
+      400,
+      'model.params.gbdt.leaves',
+    ],
+    ['an unknown feature', paperBody(validSpec({ features: ['nope'] })), 400, 'features.0'],
+    [
+      'gbdt.numTrees 1e9',
+      paperBody(validSpec({ model: { params: { gbdt: { numTrees: 1e9 } } } })),
+      400,
+      'spec.model.params.gbdt.numTrees',
+    ],
+    ['an unknown dataset', paperBody(validSpec({ dataset: { name: 'nope' } })), 422, 'dataset'],
+    ['a startDate with no bar', paperBody(validSpec(), { startDate: '9999-12-31' }), 400, 'startDate'],
+  ];
+  it.each(cases)('%s', async (_name, body, status, field) => {
+    const api = inProcessApi();
+    const invoke = invoker(api.handlers.PostPaper);
+    const res = await invoke(apiEvent({ path: '/v1/paper', body, headers: { 'idempotency-key': 'p-1' } }));
+    expect(res.statusCode).toBe(status);
+    expect(res.json).toMatchObject({ details: { field } });
+    expect(await api.world.store.list('')).toEqual([]);
+    expect(api.world.idempotency.size).toBe(0);
+  });
+});
