@@ -199,7 +199,7 @@ describe('POST /v1/paper: the spec is admitted on the dataset before anything is
       'gbdt.numTrees 1e9',
       paperBody(validSpec({ model: { params: { gbdt: { numTrees: 1e9 } } } })),
       400,
-      'spec.model.params.gbdt.numTrees',
+      'model.params.gbdt.numTrees',
     ],
     ['an unknown dataset', paperBody(validSpec({ dataset: { name: 'nope' } })), 422, 'dataset'],
     ['a startDate with no bar', paperBody(validSpec(), { startDate: '9999-12-31' }), 400, 'startDate'],
