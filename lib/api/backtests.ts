@@ -18,6 +18,7 @@ import { canonicalJson, parseBacktestSpec, specHash } from '../backtest/index.ts
 import { AppError, ConflictError, DataIntegrityError, InvalidInputError, isUlid } from '../core/index.ts';
 import type { DatasetCatalog, UrlSigner } from '../data/index.ts';
 import { getJson, type ObjectStore } from '../data/index.ts';
+import { admitRun } from '../pipeline/index.ts';
 import type { ExecutionStarter } from '../runs/index.ts';
 import {
   type IdempotencyGuard,
@@ -115,7 +116,9 @@ export interface SubmitInput {
 }
 
 /**
- * Validates the spec, then, once per (tenant, Idempotency-Key): resolves the dataset, writes `spec.json`,
+ * Validates the spec, resolves its dataset and admits the run on the dataset's manifest (`admitRun`: model params
+ * strict per route, features and their series, period, plan budget), all before anything is stored: a spec that
+ * would fail in the workflow answers 400/422 here. Then, once per (tenant, Idempotency-Key): writes `spec.json`,
  * creates the QUEUED run record and starts the execution (name = runId, input `{tenantId, runId}`). A replay
  * with the same body answers with the same run; another body → `IdempotencyPayloadMismatchError`. If the
  * execution cannot be started the run is marked FAILED (code `START_FAILED`) and the error propagates, which
@@ -133,6 +136,17 @@ export const submitBacktest = async (
   }
   const spec = parseBacktestSpec(input.body);
   const hash = specHash(spec);
+  const datasetId = await deps.datasets.resolve(spec.dataset);
+  if (datasetId === undefined) throw new UnknownDatasetError();
+  admitRun({
+    tenantId: input.tenantId,
+    runId: 'admission',
+    spec,
+    specHash: hash,
+    datasetId,
+    manifest: await deps.datasets.manifest(datasetId),
+    codeVersion: deps.codeVersion,
+  });
   const scopedKey = scopedIdempotencyKey(input.tenantId, idempotencyKey.data);
   const outcome = await deps.idempotency.once(
     {
@@ -141,8 +155,6 @@ export const submitBacktest = async (
       ...(input.remainingTimeMs !== undefined && { remainingTimeMs: input.remainingTimeMs }),
     },
     async () => {
-      const datasetId = await deps.datasets.resolve(spec.dataset);
-      if (datasetId === undefined) throw new UnknownDatasetError();
       const runId = assertApiRunId(input.newRunId());
       const record = newRunRecord({
         tenantId: input.tenantId,

@@ -14,7 +14,9 @@
  *    `tenants/{t}/runs/{r}/models/fold-NN.json` is copied to `tenants/{t}/paper/{id}/model.json` (so the strategy
  *    does not depend on the run's outputs being kept) and must use only features the spec builds;
  * 3. `spec.json` and `model.json` are written, then the ACTIVE record at version 1 with the initial state (all
- *    cash). The strategy's bar grid starts at `startDate` (default: the New York date of the request); its
+ *    cash). Everything that can refuse the request is checked before the first write (the spec's model params,
+ *    features and series against the dataset's manifest, the fold, the first hour, every number of the record
+ *    within what the store keeps), so a refused request leaves no object behind. The strategy's bar grid starts at `startDate` (default: the New York date of the request); its
  *    first hour is that date's first bar close, or with no `startDate`, the first bar close after the request.
  */
 import { z } from 'zod';
@@ -24,6 +26,7 @@ import {
   buildBarGrid,
   ConflictError,
   InvalidInputError,
+  isStorableNumber,
   isUlid,
   nyWallToUtcMs,
   utcMsToNyDate,
@@ -33,7 +36,7 @@ import { getJson, type ObjectStore } from '../data/index.ts';
 import { parseModel } from '../models/index.ts';
 import type { PaperStrategyRecord } from '../paper/index.ts';
 import { DEFAULT_DECISION_PAGE, MAX_DECISION_PAGE, type PaperStore } from '../paper/index.ts';
-import { RunPlan, resolveFeatureNames } from '../pipeline/index.ts';
+import { admitSpecFeatures, RunPlan, resolveFeatureNames } from '../pipeline/index.ts';
 import type { RunStore } from '../runs/index.ts';
 import {
   type IdempotencyGuard,
@@ -125,6 +128,17 @@ export const createPaperStrategy = async (
   const body = parseBody(CreatePaperBody, input.body, 'body');
   const parsedSpec = parseBacktestSpec(body.spec);
   const spec = parseBacktestSpec({ ...parsedSpec, capital: body.capital ?? parsedSpec.capital });
+  if (!isStorableNumber(spec.capital)) {
+    throw new InvalidInputError(
+      `capital ${spec.capital} is outside what the store keeps (0 or 1e-130 … 9.99e125)`,
+      { field: body.capital === undefined ? 'spec.capital' : 'capital' },
+    );
+  }
+  const datasetId = await deps.datasets.resolve(spec.dataset);
+  if (datasetId === undefined) throw new UnknownDatasetError();
+  admitSpecFeatures(spec, datasetId, await deps.datasets.manifest(datasetId));
+  const startDate = body.startDate ?? utcMsToNyDate(input.nowMs);
+  const first = firstStrategyHour(startDate, body.startDate === undefined ? input.nowMs : 0);
   const scopedKey = scopedIdempotencyKey(input.tenantId, `paper:${input.idempotencyKey}`);
   const outcome = await deps.idempotency.once(
     {
@@ -133,7 +147,6 @@ export const createPaperStrategy = async (
       ...(input.remainingTimeMs !== undefined && { remainingTimeMs: input.remainingTimeMs }),
     },
     async () => {
-      if ((await deps.datasets.resolve(spec.dataset)) === undefined) throw new UnknownDatasetError();
       const run = await deps.runs.get(input.tenantId, body.model.runId);
       if (run.status !== 'SUCCEEDED') throw new RunNotFinishedError(run.runId, run.status);
       const plan = await getJson(deps.store, runKeys(input.tenantId, run.runId).plan, (v) =>
@@ -161,8 +174,6 @@ export const createPaperStrategy = async (
         );
       }
       const strategyId = input.newStrategyId();
-      const startDate = body.startDate ?? utcMsToNyDate(input.nowMs);
-      const first = firstStrategyHour(startDate, body.startDate === undefined ? input.nowMs : 0);
       const keys = paperKeys(input.tenantId, strategyId);
       await deps.store.putOnce(keys.spec, new TextEncoder().encode(canonicalJson(spec)), {
         contentType: 'application/json',

@@ -12,7 +12,11 @@ export function sha256Hex(data: Uint8Array | string): string {
   return hash.digest('hex');
 }
 
-/** JSON with object keys sorted at every level (arrays keep their order): the canonical form that is hashed. */
+/**
+ * JSON with object keys sorted at every level (arrays keep their order): the canonical form that is hashed. Objects
+ * are rebuilt without a prototype, so a `__proto__` key (which `JSON.parse` makes an own property) stays data and
+ * is hashed like any other key; assigning it on a plain object would set the prototype and drop it.
+ */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value));
 }
@@ -20,7 +24,7 @@ export function canonicalJson(value: unknown): string {
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
+    const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
     for (const k of Object.keys(value).sort()) {
       const v = (value as Record<string, unknown>)[k];
       if (v !== undefined) out[k] = sortKeys(v);

@@ -41,4 +41,5 @@ export type { BarGrid, FloatColumn, MembershipMask, Session, Universe } from './
 export { hashString, Rng } from './rng.ts';
 export { lowerBound, lowerBoundBy, lowerBoundString, upperBound } from './search.ts';
 export { averageRanks, ordinalRanks, pearson } from './stats.ts';
+export { isStorableNumber, MAX_STORABLE_MAGNITUDE, MIN_STORABLE_MAGNITUDE } from './storable-number.ts';
 export { isUlid, ULID_PATTERN } from './ulid.ts';

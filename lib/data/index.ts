@@ -7,6 +7,7 @@
 export { type BarPanels, loadBarPanels } from './bar-panels.ts';
 export type { DatasetManifest, DatasetReader } from './dataset.ts';
 export type { DatasetCatalog } from './dataset-catalog.ts';
+export { parseDatasetManifest } from './dataset-catalog.ts';
 export { type MembershipSpells, membershipMask } from './membership-mask.ts';
 export {
   assertValidKey,

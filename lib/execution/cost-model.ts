@@ -34,16 +34,26 @@ export const ImpactModel = z.discriminatedUnion('kind', [
     .object({
       kind: z.literal('sqrt'),
       /** Impact in bps at 100% participation of the execution bar's volume. */
-      etaBps: z.number().min(0).max(1000).default(25),
+      etaBps: z
+        .number()
+        .min(0)
+        .max(1000)
+        .default(25)
+        .describe("Impact at 100% of the bar's volume (bps), 0..1,000"),
     })
     .strict(),
   z
     .object({
       kind: z.literal('sqrt_vol'),
       /** Dimensionless: impactBps = eta · σ_daily · 1e4 · sqrt(participation). */
-      eta: z.number().min(0).max(1).default(0.2),
+      eta: z.number().min(0).max(1).default(0.2).describe('Impact coefficient, 0..1'),
       /** σ_daily used when the name's volatility is missing (NaN) or negative. */
-      fallbackDailyVol: z.number().min(0).max(MAX_DAILY_VOL).default(0.02),
+      fallbackDailyVol: z
+        .number()
+        .min(0)
+        .max(MAX_DAILY_VOL)
+        .default(0.02)
+        .describe(`Daily volatility when unknown, 0..${MAX_DAILY_VOL}`),
     })
     .strict(),
 ]);
@@ -51,22 +61,37 @@ export type ImpactModel = z.infer<typeof ImpactModel>;
 
 export const ExecutionConfig = z
   .object({
-    slippageBps: z.number().min(0).max(100).default(1.0),
-    halfSpreadBps: z.number().min(0).max(MAX_HALF_SPREAD_BPS).default(0.5),
+    slippageBps: z.number().min(0).max(100).default(1.0).describe('Slippage per fill (bps), 0..100'),
+    halfSpreadBps: z
+      .number()
+      .min(0)
+      .max(MAX_HALF_SPREAD_BPS)
+      .default(0.5)
+      .describe(`Half spread when the bar has none (bps), 0..${MAX_HALF_SPREAD_BPS}`),
     /** Use the execution bar's own `spreadBps / 2` when the data has it (finite, >= 0). */
     useBarSpread: z.boolean().default(true),
     impact: ImpactModel.default({ kind: 'sqrt', etaBps: 25 }),
     /** Largest fill as a share of the execution bar's volume. */
-    participationCap: z.number().gt(0).max(1).default(0.1),
+    participationCap: z
+      .number()
+      .gt(0)
+      .max(1)
+      .default(0.1)
+      .describe("Largest fill as a share of the bar's volume, (0, 1]"),
     /**
      * What happens to the unfilled part of an order: `cancel` (default: the next decision re-derives orders from
      * its target) or `carry` (returned in `remaining`, for the caller to add to the next bar's orders).
      */
     remainder: z.enum(['cancel', 'carry']).default('cancel'),
     /** Orders fill in multiples of this many shares (a sell closing the whole position may be an odd lot). */
-    lotSize: z.number().int().min(1).default(1),
+    lotSize: z.number().int().min(1).max(1_000_000).default(1).describe('Shares per lot, 1..1,000,000'),
     /** Orders below this notional (at the execution open) are cancelled, whatever the remainder policy. */
-    minTradeNotional: z.number().min(0).default(0),
+    minTradeNotional: z
+      .number()
+      .min(0)
+      .max(1e12)
+      .default(0)
+      .describe('Orders below this notional are cancelled (currency), 0..1e12'),
     /**
      * The no-trade rule of the decision (currency): an order whose value at the decision's close,
      * |Δshares| × close, is below this is not sent (a sale that closes the position is always sent). Default
@@ -74,9 +99,19 @@ export const ExecutionConfig = z
      * horizon at a score of 1e-3) is below any per-order cost a broker charges; before issue #13 the median ticket
      * was $469, rebalancing noise. On the demo it skips ~1.7 tickets a bar and leaves a median ticket of ~$8,000.
      */
-    minTicketDollars: z.number().min(0).max(1e9).default(2000),
+    minTicketDollars: z
+      .number()
+      .min(0)
+      .max(1e9)
+      .default(2000)
+      .describe('Orders worth less than this at the decision are not sent (currency), 0..1e9'),
     /** A fixed fee (currency) charged in cash per executed order (a fill of at least one share). */
-    feePerOrder: z.number().min(0).max(1e6).default(0),
+    feePerOrder: z
+      .number()
+      .min(0)
+      .max(1e6)
+      .default(0)
+      .describe('Fixed fee per executed order (currency), 0..1e6'),
   })
   .strict();
 export type ExecutionConfig = z.infer<typeof ExecutionConfig>;

@@ -48,6 +48,7 @@ export {
   type ModelParamsInput,
   NetConfig,
   RidgeParams,
+  ROUTE_PARAMS,
   Route,
 } from './model-params.ts';
 export {

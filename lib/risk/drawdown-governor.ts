@@ -37,6 +37,8 @@ export const RiskStateName = z.enum(RISK_STATE_NAMES);
 export type RiskStateName = z.infer<typeof RiskStateName>;
 
 const fraction = z.number().min(0).max(1);
+/** Bound of the governor's bar counts: about ten years of hourly bars. */
+export const MAX_STATE_BARS = 20_000;
 const StateScale = z.object({ gross: fraction, nameCap: fraction }).strict();
 
 /**
@@ -62,14 +64,34 @@ export const RiskConfig = z
     /** Minimum observations in a state before it may step down (escalation is never delayed). */
     dwell: z
       .object({
-        conservativeBars: z.number().int().min(0).default(7),
-        riskOffBars: z.number().int().min(0).default(35),
+        conservativeBars: z
+          .number()
+          .int()
+          .min(0)
+          .max(MAX_STATE_BARS)
+          .default(7)
+          .describe(`Bars before conservative may step down, 0..${MAX_STATE_BARS}`),
+        riskOffBars: z
+          .number()
+          .int()
+          .min(0)
+          .max(MAX_STATE_BARS)
+          .default(35)
+          .describe(`Bars before risk_off may step down, 0..${MAX_STATE_BARS}`),
       })
       .strict()
       .default({ conservativeBars: 7, riskOffBars: 35 }),
     /** After this many observations in risk_off the peak is re-based to the current NAV and the state resumes. */
     reentry: z
-      .object({ maxRiskOffBars: z.number().int().min(1).default(140) })
+      .object({
+        maxRiskOffBars: z
+          .number()
+          .int()
+          .min(1)
+          .max(MAX_STATE_BARS)
+          .default(140)
+          .describe(`Bars in risk_off before the peak is re-based, 1..${MAX_STATE_BARS}`),
+      })
       .strict()
       .default({ maxRiskOffBars: 140 }),
     /**
@@ -78,9 +100,9 @@ export const RiskConfig = z
      */
     volatility: z
       .object({
-        conservativeAbove: z.number().positive(),
-        riskOffAbove: z.number().positive().optional(),
-        exitBelow: z.number().positive(),
+        conservativeAbove: z.number().positive().max(100),
+        riskOffAbove: z.number().positive().max(100).optional(),
+        exitBelow: z.number().positive().max(100),
       })
       .strict()
       .optional(),

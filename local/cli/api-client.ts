@@ -100,7 +100,8 @@ class ApiTransport {
       method,
       headers: {
         accept: 'application/json',
-        ...(body !== undefined && { 'content-type': 'application/json' }),
+        // the local server refuses a state-changing request without a JSON content type (CSRF), body or not
+        ...((body !== undefined || method !== 'GET') && { 'content-type': 'application/json' }),
         ...(this.#token !== undefined && { authorization: `Bearer ${this.#token}` }),
         ...headers,
       },

@@ -160,7 +160,12 @@ export function serveDashboard(
     const name = path.slice('/dashboard/'.length);
     const file = STATIC_NAME.test(name) ? STATIC_FILES.get(name) : undefined;
     if (file === undefined) {
-      send(res, 404, 'application/json; charset=utf-8', '{"message":"Not Found"}');
+      send(
+        res,
+        404,
+        'application/json; charset=utf-8',
+        JSON.stringify({ code: 'NOT_FOUND', message: 'no such dashboard file' }),
+      );
       return true;
     }
     send(res, 200, CONTENT_TYPES[name.slice(name.lastIndexOf('.') + 1)]!, file);

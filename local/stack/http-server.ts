@@ -10,6 +10,13 @@
  * value is refused with 401, as API Gateway refuses a bad token before the Lambda runs. The handlers then apply
  * their own tenant rules, as in AWS.
  *
+ * The edge, before any handler runs (the browser-facing hardening API Gateway's authorizer gives in AWS): the `Host`
+ * must be `127.0.0.1`, `localhost` or `[::1]` with any port (a DNS-rebinding page names another host: 421
+ * `MISDIRECTED_REQUEST`); a state-changing request (anything but GET, HEAD, OPTIONS) must carry a JSON content type,
+ * which a cross-site form cannot send (415 `UNSUPPORTED_MEDIA_TYPE`); a path parameter that is not valid
+ * percent-encoding is 400 `INVALID_INPUT`. Every error this server answers itself is `{code, message}`, like the
+ * handlers' (401 `UNAUTHORIZED`, 404 `NOT_FOUND`, 413 `PAYLOAD_TOO_LARGE`, 500 `INTERNAL`).
+ *
  * Beside the API: the local dashboard (`local/dashboard/`: the runs list and submit form at `/`, a run's page at
  * `/runs/{runId}`, two runs side by side at `/compare?a=&b=`, its static files under `/dashboard/`), and
  * `GET /runs/{runId}/report`, which redirects to the run's `report.html` through its presigned URL (served by the
@@ -62,7 +69,18 @@ interface ApiResult {
   cookies?: string[];
 }
 
-/** Matches a request to a route: `{name}` segments capture one non-empty path segment. */
+/** A path parameter that is not valid percent-encoding (`%E0%A4%A`): 400 naming the parameter. */
+export class MalformedPathError extends Error {
+  override name = 'MalformedPathError';
+  constructor(readonly parameter: string) {
+    super(`path parameter ${parameter} is not valid percent-encoding`);
+  }
+}
+
+/**
+ * Matches a request to a route: `{name}` segments capture one non-empty path segment, percent-decoded.
+ * @throws MalformedPathError when a captured segment is not valid percent-encoding.
+ */
 export function matchRoute(
   method: string,
   path: string,
@@ -79,10 +97,55 @@ export function matchRoute(
       const s = segments[i]!;
       if (p.startsWith('{') && p.endsWith('}')) {
         if (s === '') ok = false;
-        else params[p.slice(1, -1)] = decodeURIComponent(s);
+        else params[p.slice(1, -1)] = decodePathSegment(s, p.slice(1, -1));
       } else ok = p === s;
     }
     if (ok) return { route, pathParameters: params };
+  }
+  return undefined;
+}
+
+function decodePathSegment(segment: string, parameter: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new MalformedPathError(parameter);
+  }
+}
+
+/** The hosts the server answers to, with any port: the loopback names only (no DNS rebinding). */
+const ALLOWED_HOST = /^(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?$/i;
+
+/** true when the `Host` header names this machine's loopback (see the module comment). */
+export function isAllowedHost(host: string | undefined): boolean {
+  return host !== undefined && ALLOWED_HOST.test(host);
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const JSON_TYPE = /^application\/json\s*(;|$)/i;
+
+/**
+ * The refusal of a request before routing, or undefined: a foreign `Host` (421), a state-changing method without a
+ * JSON content type (415).
+ */
+export function edgeRefusal(
+  method: string,
+  headers: IncomingMessage['headers'],
+): { status: number; code: string; message: string } | undefined {
+  if (!isAllowedHost(headers.host)) {
+    return {
+      status: 421,
+      code: 'MISDIRECTED_REQUEST',
+      message: 'this server answers only to Host 127.0.0.1, localhost or [::1]',
+    };
+  }
+  const type = headers['content-type'];
+  if (!SAFE_METHODS.has(method) && (type === undefined || !JSON_TYPE.test(type))) {
+    return {
+      status: 415,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      message: `${method} needs content-type: application/json`,
+    };
   }
   return undefined;
 }
@@ -193,6 +256,16 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   return Buffer.concat(chunks);
 }
 
+function sendError(
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
+  sendJson(res, status, { code, message }, headers);
+}
+
 function sendJson(
   res: ServerResponse,
   status: number,
@@ -269,16 +342,29 @@ export async function startLocalApiServer(options: LocalApiServerOptions): Promi
   const server: Server = createServer((req, res) => {
     void (async () => {
       try {
-        const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+        // the request target as a path on this origin (`//host/…` stays a path, never another authority)
+        const target = req.url ?? '/';
+        const url = new URL(`http://127.0.0.1${target.startsWith('/') ? '' : '/'}${target}`);
         const method = (req.method ?? 'GET').toUpperCase();
+        const refusal = edgeRefusal(method, req.headers);
+        if (refusal !== undefined) {
+          req.resume();
+          sendError(res, refusal.status, refusal.code, refusal.message);
+          return;
+        }
         const tenant = tenantOfRequest(req.headers.authorization, options.defaultTenant);
         if (tenant === 'unauthorized') {
-          sendJson(res, 401, { message: 'Unauthorized' }, { 'www-authenticate': 'Bearer' });
+          req.resume();
+          sendError(res, 401, 'UNAUTHORIZED', 'expected Authorization: Bearer local:<tenant> or none', {
+            'www-authenticate': 'Bearer',
+          });
           return;
         }
         const body = await readBody(req);
         if (body === undefined) {
-          sendJson(res, 413, { message: 'Request Entity Too Large' });
+          sendError(res, 413, 'PAYLOAD_TOO_LARGE', `the request body exceeds ${MAX_BODY_BYTES} bytes`, {
+            connection: 'close',
+          });
           return;
         }
         if (serveDashboard(method, url, tenant, res, options.dashboard)) return;
@@ -291,11 +377,8 @@ export async function startLocalApiServer(options: LocalApiServerOptions): Promi
           };
           const target = view.artifacts?.find((a) => a.name === 'report.html')?.url;
           if (out?.result.statusCode !== 200 || target === undefined) {
-            sendResult(
-              res,
-              out?.result ?? { statusCode: 404, body: '{"message":"Not Found"}' },
-              out?.requestId ?? '',
-            );
+            if (out === undefined) sendError(res, 404, 'NOT_FOUND', `no run ${report[1]}`);
+            else sendResult(res, out.result, out.requestId);
             return;
           }
           res.writeHead(302, { location: target, 'content-length': '0' });
@@ -304,17 +387,35 @@ export async function startLocalApiServer(options: LocalApiServerOptions): Promi
         }
         const out = await callRoute(req, url, method, body, tenant);
         if (out === undefined) {
-          sendJson(res, 404, { message: 'Not Found' });
+          sendError(res, 404, 'NOT_FOUND', `no route ${method} ${url.pathname}`.slice(0, 300));
           return;
         }
         sendResult(res, out.result, out.requestId);
       } catch (e) {
+        if (e instanceof MalformedPathError) {
+          if (!res.headersSent) sendError(res, 400, 'INVALID_INPUT', e.message);
+          return;
+        }
         // a handler that crashed (not one that answered 5xx): what API Gateway answers then
         options.onError?.(e as Error);
-        if (!res.headersSent) sendJson(res, 500, { message: 'Internal Server Error' });
+        if (!res.headersSent) sendError(res, 500, 'INTERNAL', 'internal error');
         else res.destroy();
       }
     })();
+  });
+  // A request Node's HTTP parser refuses (a malformed request line or header, a body without a length) never reaches
+  // the handler above: answer it with the same `{code, message}` body instead of Node's empty 400.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return;
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    const text = JSON.stringify({
+      code: tooLarge ? 'HEADERS_TOO_LARGE' : 'BAD_REQUEST',
+      message: tooLarge ? 'the request headers are too large' : 'the request is not valid HTTP/1.1',
+    });
+    socket.end(
+      `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\n` +
+        `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
+    );
   });
   // The local servers share a process with the CLI and the tests, whose CPU-bound work can stall the event loop for
   // seconds; a 5 s keep-alive then expires during the stall and the server resets a socket the client is reusing.

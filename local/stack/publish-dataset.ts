@@ -6,8 +6,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DiskObjectStore } from '../../lib/adapters/disk-object-store.ts';
-import { InvalidInputError } from '../../lib/core/errors.ts';
-import { copyDataset, DatasetManifest, datasetIdOf } from '../../lib/data/dataset.ts';
+import { DataIntegrityError, InvalidInputError } from '../../lib/core/errors.ts';
+import { copyDataset, DatasetManifest, datasetIdOf, verifyDatasetObjects } from '../../lib/data/dataset.ts';
 import {
   DATASET_NAME_PATTERN,
   datasetManifestKey,
@@ -25,29 +25,70 @@ export interface PublishedDataset {
   readonly objects: number;
 }
 
-/** Reads and validates a dataset folder's manifest. */
+/**
+ * Reads and validates a dataset folder's manifest. A manifest that is not UTF-8 JSON or not a dataset manifest is
+ * `DataIntegrityError` naming the file (the CLI exits 2), never a bare `SyntaxError`.
+ */
 export async function readDatasetManifest(dir: string): Promise<DatasetManifest> {
-  if (!existsSync(join(dir, 'manifest.json'))) {
+  const file = join(dir, 'manifest.json');
+  if (!existsSync(file)) {
     throw new InvalidInputError(`${dir} is not a dataset folder (no manifest.json)`, { field: 'data' });
   }
   const bytes = await new DiskObjectStore(dir).get('manifest.json');
-  const parsed = DatasetManifest.safeParse(JSON.parse(new TextDecoder().decode(bytes)));
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (e) {
+    throw new DataIntegrityError(
+      `${file} is not valid UTF-8 JSON: ${(e as Error).message}`,
+      { dataset: file, rule: 'manifest_json' },
+      { cause: e },
+    );
+  }
+  const parsed = DatasetManifest.safeParse(value);
   if (!parsed.success) {
-    throw new InvalidInputError(`${dir}/manifest.json is not a dataset manifest`, { field: 'data' });
+    const issue = parsed.error.issues[0];
+    throw new DataIntegrityError(
+      `${file} is not a dataset manifest: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`,
+      { dataset: file, rule: 'manifest_schema' },
+    );
   }
   return parsed.data;
 }
 
 /**
- * Copies `dir` into `store` (every object's hash verified on the way) unless it is there already, then points
- * each of `names` at it.
+ * A dataset folder's manifest, after checking that every object it lists is there with its size and sha256: only
+ * then does the folder's dataset id (the manifest's hash) stand for its content, and may it be matched against a
+ * dataset already in the lake. @throws DataIntegrityError naming the file.
+ */
+export async function readVerifiedDatasetManifest(dir: string): Promise<DatasetManifest> {
+  const manifest = await readDatasetManifest(dir);
+  try {
+    await verifyDatasetObjects(new DiskObjectStore(dir), '', manifest);
+  } catch (e) {
+    if (e instanceof DataIntegrityError) {
+      throw new DataIntegrityError(`${dir}: ${e.message}`, {
+        ...e.details,
+        dataset: join(dir, String(e.details.dataset)),
+        rule: String(e.details.rule),
+      });
+    }
+    throw e;
+  }
+  return manifest;
+}
+
+/**
+ * Verifies `dir` against its manifest (every object's size and hash), copies it into `store` unless it is there
+ * already, then points each of `names` at it. A corrupt folder whose manifest matches a published dataset is
+ * refused, not taken for it.
  */
 export async function publishDataset(
   store: ObjectStore,
   dir: string,
   names: readonly string[] = [],
 ): Promise<PublishedDataset> {
-  const manifest = await readDatasetManifest(dir);
+  const manifest = await readVerifiedDatasetManifest(dir);
   const datasetId = datasetIdOf(manifest);
   let copied = false;
   if ((await store.head(datasetManifestKey(datasetId))) === undefined) {

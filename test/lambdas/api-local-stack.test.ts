@@ -32,6 +32,7 @@ import {
   quietLogger,
   quietMetrics,
   T0,
+  testManifest,
   validSpec,
 } from './support.ts';
 
@@ -55,7 +56,7 @@ beforeAll(async () => {
     forcePathStyle: true,
   });
   store = new S3ObjectStore({ client: s3, bucket: BUCKET, emulateConditionalWrites: true });
-  await putJson(store, datasetManifestKey(DATASET_ID), { name: 'demo' });
+  await putJson(store, datasetManifestKey(DATASET_ID), testManifest());
   await putJson(store, datasetNamePointerKey('demo'), { datasetId: DATASET_ID });
   executions = new MemoryExecutionStarter();
   const api: ApiDeps = {

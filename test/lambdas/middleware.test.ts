@@ -1,20 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { parseApiEnv } from '../../lambdas/shared/env.ts';
 import { fromParseError } from '../../lambdas/shared/middleware/error-handler.ts';
-import { findNonFiniteOrTooDeep } from '../../lambdas/shared/middleware/json-body.ts';
+import { findBadNumberOrTooDeep } from '../../lambdas/shared/middleware/json-body.ts';
 import { TENANT_CLAIM, tenantOf } from '../../lambdas/shared/middleware/tenant.ts';
 import { errorResponse } from '../../lib/api/errors.ts';
 
-describe('lambdas/shared/middleware/json-body: findNonFiniteOrTooDeep', () => {
+describe('lambdas/shared/middleware/json-body: findBadNumberOrTooDeep', () => {
   it('names the path of the first non-finite number and refuses deep nesting', () => {
-    expect(findNonFiniteOrTooDeep(JSON.parse('{"a":{"b":[1,1e309]}}'))).toEqual({
+    expect(findBadNumberOrTooDeep(JSON.parse('{"a":{"b":[1,1e309]}}'))).toEqual({
       path: 'a.b.1',
       why: 'non-finite',
     });
-    expect(findNonFiniteOrTooDeep(JSON.parse('-1e400'))).toEqual({ path: '(root)', why: 'non-finite' });
-    expect(findNonFiniteOrTooDeep({ a: 1e308, b: [0, -0, 5e-324] })).toBeUndefined();
-    expect(findNonFiniteOrTooDeep(JSON.parse(`${'['.repeat(33)}${']'.repeat(33)}`))?.why).toBe('too deep');
-    expect(findNonFiniteOrTooDeep(JSON.parse(`${'['.repeat(32)}${']'.repeat(32)}`))).toBeUndefined();
+    expect(findBadNumberOrTooDeep(JSON.parse('-1e400'))).toEqual({ path: '(root)', why: 'non-finite' });
+    expect(findBadNumberOrTooDeep({ a: 9.99e125, b: [0, -0, 1e-130, -1e-130] })).toBeUndefined();
+    expect(findBadNumberOrTooDeep(JSON.parse(`${'['.repeat(33)}${']'.repeat(33)}`))?.why).toBe('too deep');
+    expect(findBadNumberOrTooDeep(JSON.parse(`${'['.repeat(32)}${']'.repeat(32)}`))).toBeUndefined();
+  });
+
+  it('refuses numbers outside what DynamoDB keeps (issue 15: capital 5e-324 was a 500), naming the path', () => {
+    expect(findBadNumberOrTooDeep(JSON.parse('{"capital":5e-324}'))).toEqual({
+      path: 'capital',
+      why: 'out of range',
+    });
+    expect(findBadNumberOrTooDeep({ a: [1, -1e-131] })).toEqual({ path: 'a.1', why: 'out of range' });
+    expect(findBadNumberOrTooDeep({ a: 1e126 })).toEqual({ path: 'a', why: 'out of range' });
+    expect(findBadNumberOrTooDeep({ a: -1e300 })).toEqual({ path: 'a', why: 'out of range' });
   });
 });
 

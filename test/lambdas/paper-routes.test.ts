@@ -17,7 +17,7 @@ import { PaperBroker } from '../../lib/adapters/paper-broker.ts';
 import { canonicalJson, parseBacktestSpec, specHash } from '../../lib/backtest/spec.ts';
 import { buildBarGrid } from '../../lib/core/calendar.ts';
 import { UpstreamError } from '../../lib/core/errors.ts';
-import { copyDataset } from '../../lib/data/dataset.ts';
+import { copyDataset, type DatasetManifest, DatasetReader } from '../../lib/data/dataset.ts';
 import { StaticDatasetCatalog } from '../../lib/data/dataset-catalog.ts';
 import { datasetPrefix } from '../../lib/data/dataset-keys.ts';
 import { generateSyntheticMarket } from '../../lib/data/synthetic/generate.ts';
@@ -32,6 +32,7 @@ import { apiEvent, claimsOf, invoker, lambdaContext, memoryWorld } from './suppo
 const TENANT = 'acme';
 const RUN_ID = '01J9ZQ4S8X3V5W6Y7Z8A9B0C1D';
 let datasetId: string;
+let manifest: DatasetManifest;
 let store: MemoryObjectStore;
 let runs: MemoryRunStore;
 
@@ -57,6 +58,7 @@ beforeAll(async () => {
     staging,
   );
   datasetId = gen.datasetId;
+  manifest = (await DatasetReader.open(staging)).manifest;
   store = new MemoryObjectStore();
   await copyDataset(staging, '', store, datasetPrefix(datasetId));
   runs = new MemoryRunStore();
@@ -82,7 +84,7 @@ const setup = () => {
   const world = memoryWorld({
     store,
     runs,
-    datasets: new StaticDatasetCatalog([{ id: datasetId, name: 'demo' }]),
+    datasets: new StaticDatasetCatalog([{ id: datasetId, name: 'demo', manifest }]),
   });
   world.tick(++setups * 60_000); // distinct strategy ids (ULIDs from the clock): the object store is shared
   const paper = new MemoryPaperStore();

@@ -13,6 +13,7 @@ import { MemoryObjectStore } from '../../lib/adapters/memory-object-store.ts';
 import { MemoryRunStore } from '../../lib/adapters/memory-run-store.ts';
 import type { ApiDeps } from '../../lib/api/backtests.ts';
 import { ulid } from '../../lib/core/ulid.ts';
+import type { DatasetManifest } from '../../lib/data/dataset.ts';
 import { StaticDatasetCatalog } from '../../lib/data/dataset-catalog.ts';
 import type { UrlSigner } from '../../lib/data/url-signer.ts';
 import baseEvent from '../fixtures/events/api-gw-v2-jwt.json' with { type: 'json' };
@@ -23,6 +24,36 @@ process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 
 export const DATASET_ID = 'ds_0123456789abcdef01234567';
 export const T0 = Date.UTC(2026, 0, 1);
+
+/** Bar rows a month in `testManifest` (about the synthetic S&P 500's: ~550 names × 147 bars). */
+export const TEST_MONTH_ROWS = 80_000;
+
+/**
+ * A dataset manifest as the catalog serves it (its objects name no real bytes: the handler tests never read data):
+ * 2015-01-02 → 2024-12-31, every month with `TEST_MONTH_ROWS` bar rows, SPY and three names, every series.
+ */
+export const testManifest = (overrides: Partial<DatasetManifest> = {}): DatasetManifest => {
+  const months: string[] = [];
+  for (let y = 2015; y <= 2024; y++)
+    for (let m = 1; m <= 12; m++) months.push(`${y}-${String(m).padStart(2, '0')}`);
+  return {
+    schemaVersion: 1,
+    name: 'demo',
+    source: { test: true },
+    period: { start: '2015-01-02', end: '2024-12-31' },
+    symbols: ['AAPL', 'JPM', 'MSFT', 'SPY'],
+    months,
+    series: ['fundamentals', 'macro', 'sentiment', 'analyst', 'corporate_actions', 'trap'],
+    entityNames: {},
+    objects: months.map((m) => ({
+      key: `bars/month=${m}/part-0.parquet`,
+      bytes: 1,
+      sha256: '0'.repeat(64),
+      rows: TEST_MONTH_ROWS,
+    })),
+    ...overrides,
+  };
+};
 
 export const validSpec = (overrides: Record<string, unknown> = {}) => ({
   specVersion: 1,
@@ -124,7 +155,7 @@ export const memoryWorld = (overrides: Partial<ApiDeps> = {}): MemoryWorld => {
     executions,
     idempotency,
     signer,
-    datasets: new StaticDatasetCatalog([{ id: DATASET_ID, name: 'demo' }]),
+    datasets: new StaticDatasetCatalog([{ id: DATASET_ID, name: 'demo', manifest: testManifest() }]),
     codeVersion: 'test-1',
     ...overrides,
   };

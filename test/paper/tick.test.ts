@@ -25,7 +25,8 @@ import { ulid } from '../../lib/core/ulid.ts';
 import { copyDataset, DatasetManifest, datasetIdOf } from '../../lib/data/dataset.ts';
 import type { DatasetCatalog, DatasetReference } from '../../lib/data/dataset-catalog.ts';
 import { datasetPrefix } from '../../lib/data/dataset-keys.ts';
-import { getJson, putJsonOnce } from '../../lib/data/object-store.ts';
+import { getJson, type ObjectStore, putJsonOnce } from '../../lib/data/object-store.ts';
+import { openDataset } from '../../lib/data/open-dataset.ts';
 import { generateSyntheticMarket } from '../../lib/data/synthetic/generate.ts';
 import { FILL_STATUS_NAMES } from '../../lib/execution/index.ts';
 import { DataNotReadyError } from '../../lib/paper/decide-hour.ts';
@@ -58,10 +59,16 @@ const specInput = (dataset: Record<string, string>) => ({
 
 /** A catalog whose name → id mapping the test can move (the ingestion publishing a newer version). */
 class MovableCatalog implements DatasetCatalog {
-  constructor(readonly ids: Map<string, string>) {}
+  constructor(
+    readonly ids: Map<string, string>,
+    readonly store: ObjectStore,
+  ) {}
   async resolve(ref: DatasetReference): Promise<string | undefined> {
     if ('id' in ref) return [...this.ids.values()].includes(ref.id) ? ref.id : undefined;
     return this.ids.get(ref.name);
+  }
+  async manifest(datasetId: string): Promise<DatasetManifest> {
+    return (await openDataset(this.store, datasetId)).manifest;
   }
 }
 
@@ -132,7 +139,7 @@ beforeAll(async () => {
     datasetId: gen.datasetId,
     truncatedId,
     runId,
-    catalog: new MovableCatalog(new Map([['live', gen.datasetId]])),
+    catalog: new MovableCatalog(new Map([['live', gen.datasetId]]), store),
     idempotency: new MemoryIdempotencyGuard(),
   };
 }, 120_000);

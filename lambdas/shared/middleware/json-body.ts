@@ -1,7 +1,8 @@
 /**
  * The JSON request body, parsed into `event.jsonBody`: `content-type` must be JSON (415), at most `maxBytes`
- * bytes after base64 decoding (413), valid UTF-8 JSON (400 `MALFORMED_JSON`), every number finite and nesting at
- * most 32 deep (400 `INVALID_INPUT` naming the field). A missing or empty body is `MALFORMED_JSON`.
+ * bytes after base64 decoding (413), valid UTF-8 JSON (400 `MALFORMED_JSON`), every number finite and storable
+ * (0 or a magnitude in [1e-130, 9.99e125], DynamoDB's range: `lib/core/storable-number.ts`) and nesting at most
+ * 32 deep (400 `INVALID_INPUT` naming the field). A missing or empty body is `MALFORMED_JSON`.
  */
 import type { MiddlewareObj } from '@middy/core';
 import {
@@ -10,6 +11,11 @@ import {
   UnsupportedMediaTypeError,
 } from '../../../lib/api/index.ts';
 import { InvalidInputError } from '../../../lib/core/errors.ts';
+import {
+  isStorableNumber,
+  MAX_STORABLE_MAGNITUDE,
+  MIN_STORABLE_MAGNITUDE,
+} from '../../../lib/core/storable-number.ts';
 import { type HeadersEvent, headerOf } from './api-event.ts';
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -26,15 +32,20 @@ export interface JsonBodyEvent {
   jsonBody: unknown;
 }
 
-/** Path of the first non-finite number in a parsed JSON value (JSON.parse turns 1e309 into Infinity). */
-export const findNonFiniteOrTooDeep = (
-  value: unknown,
-): { path: string; why: 'non-finite' | 'too deep' } | undefined => {
+/** Why a parsed JSON value is refused: a non-finite number, a number no store can keep, or too deep a nesting. */
+export type BadJsonValue = 'non-finite' | 'out of range' | 'too deep';
+
+/**
+ * Path of the first refused value in a parsed JSON value: a non-finite number (JSON.parse turns 1e309 into
+ * Infinity), a number outside the storable range (5e-324, 1e300), or nesting deeper than 32.
+ */
+export const findBadNumberOrTooDeep = (value: unknown): { path: string; why: BadJsonValue } | undefined => {
   const stack: { v: unknown; path: string; depth: number }[] = [{ v: value, path: '', depth: 0 }];
   for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
     const { v, path, depth } = top;
     if (typeof v === 'number') {
       if (!Number.isFinite(v)) return { path: path || '(root)', why: 'non-finite' };
+      if (!isStorableNumber(v)) return { path: path || '(root)', why: 'out of range' };
     } else if (v !== null && typeof v === 'object') {
       if (depth >= MAX_JSON_DEPTH) return { path: path || '(root)', why: 'too deep' };
       for (const [k, child] of Object.entries(v)) {
@@ -43,6 +54,12 @@ export const findNonFiniteOrTooDeep = (
     }
   }
   return undefined;
+};
+
+const BAD_VALUE_MESSAGES: Readonly<Record<BadJsonValue, string>> = {
+  'non-finite': 'numbers must be finite (a literal such as 1e309 overflows to Infinity)',
+  'out of range': `numbers must be 0 or of magnitude ${MIN_STORABLE_MAGNITUDE} to ${MAX_STORABLE_MAGNITUDE} (what a store can keep)`,
+  'too deep': `nesting deeper than ${MAX_JSON_DEPTH} levels`,
 };
 
 /** The body's bytes (415 and 413 checked). */
@@ -66,15 +83,9 @@ export const parseJsonBody = (event: BodyEvent, maxBytes: number = DEFAULT_MAX_B
   } catch {
     throw new MalformedJsonError();
   }
-  const bad = findNonFiniteOrTooDeep(value);
-  if (bad !== undefined) {
-    throw new InvalidInputError(
-      bad.why === 'non-finite'
-        ? `${bad.path}: numbers must be finite (a literal such as 1e309 overflows to Infinity)`
-        : `${bad.path}: nesting deeper than ${MAX_JSON_DEPTH} levels`,
-      { field: bad.path },
-    );
-  }
+  const bad = findBadNumberOrTooDeep(value);
+  if (bad !== undefined)
+    throw new InvalidInputError(`${bad.path}: ${BAD_VALUE_MESSAGES[bad.why]}`, { field: bad.path });
   return value;
 };
 

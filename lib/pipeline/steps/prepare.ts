@@ -1,8 +1,8 @@
 import { specHash } from '../../backtest/index.ts';
 import { putJsonOnce } from '../../data/index.ts';
 import { runKeys } from '../../runs/index.ts';
+import { admitRun } from '../admission.ts';
 import type { RunRef, WorkflowContext } from '../context.ts';
-import { planRun } from '../plan.ts';
 import { openDataset, readSpec } from '../run-io.ts';
 
 export interface PrepareOutput extends RunRef {
@@ -16,8 +16,8 @@ export interface PrepareOutput extends RunRef {
 }
 
 /**
- * Prepare: the run goes QUEUED → RUNNING, its spec is checked against the dataset's manifest, and `plan.json`
- * (months, folds, chunks) is written once. Returns the Map item lists (ids and months only, never data).
+ * Prepare: the run goes QUEUED → RUNNING, its spec is admitted on the dataset's manifest again (`admitRun`: the
+ * checks and the plan budget of submit), and `plan.json` (months, folds, chunks) is written once. Returns the Map item lists (ids and months only, never data).
  */
 export async function prepare(ctx: WorkflowContext, ref: RunRef): Promise<PrepareOutput> {
   const record = await ctx.runs.get(ref.tenantId, ref.runId);
@@ -31,7 +31,7 @@ export async function prepare(ctx: WorkflowContext, ref: RunRef): Promise<Prepar
   }
   const spec = await readSpec(ctx, ref);
   const reader = await openDataset(ctx, record.datasetId);
-  const plan = planRun({
+  const { plan } = admitRun({
     tenantId: ref.tenantId,
     runId: ref.runId,
     spec,
