@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { CreatePaperBody } from '../../lib/api/paper.ts';
 import { specMarkdown } from '../../lib/api/spec-docs.ts';
 import { BacktestSpec } from '../../lib/backtest/spec.ts';
-import { CreatePaperBody } from '../../lib/api/paper.ts';
 
 const committed = readFileSync(new URL('../../docs/spec.md', import.meta.url), 'utf8');
 
@@ -14,7 +14,12 @@ interface Leaf {
   readonly numeric: boolean;
 }
 
-type AnyDef = { type: string; innerType?: z.ZodType; options?: z.ZodType[]; shape?: Record<string, z.ZodType> };
+type AnyDef = {
+  type: string;
+  innerType?: z.ZodType;
+  options?: z.ZodType[];
+  shape?: Record<string, z.ZodType>;
+};
 const defOf = (s: z.ZodType): AnyDef => (s as unknown as { _zod: { def: AnyDef } })._zod.def;
 const metaOf = (s: z.ZodType): { description?: string; unit?: string } =>
   (z.globalRegistry.get(s) ?? {}) as { description?: string; unit?: string };
@@ -90,7 +95,14 @@ describe('api: specMarkdown (docs/spec.md)', () => {
 
   it('documents the paper-trading body the same way', () => {
     const all = leaves(CreatePaperBody);
-    expect(all.map((l) => l.path)).toEqual(['spec', 'model', 'model.runId', 'model.fold', 'capital', 'startDate']);
+    expect(all.map((l) => l.path)).toEqual([
+      'spec',
+      'model',
+      'model.runId',
+      'model.fold',
+      'capital',
+      'startDate',
+    ]);
     expect(all.filter((l) => !l.description).map((l) => l.path)).toEqual([]);
     for (const l of all) expect(committed).toContain(`| \`${l.path}\` |`);
   });
