@@ -19,7 +19,14 @@ import { publishDataset, readDatasetManifest } from '../../stack/publish-dataset
 import { type LocalStack, startLocalStack } from '../../stack/stack.ts';
 import { type ArtifactsView, downloadArtifacts, HtsApiClient, type RunView } from '../api-client.ts';
 import { flagDate, flagString, type ParsedArgs, requireFlag, resolveDataFlag } from '../args.ts';
-import { ProgressPrinter, type Stage, stageSeconds, summaryTable } from '../run-view.ts';
+import {
+  formatDuration,
+  ProgressPrinter,
+  STAGE_SHORT,
+  type Stage,
+  stageSeconds,
+  summaryTable,
+} from '../run-view.ts';
 import { describeDataset, generateDataset } from './data.ts';
 
 /** The demo dataset: two years on the real membership, fixed seed (see README). */
@@ -176,7 +183,7 @@ export async function runThroughApi(
     process.off('SIGINT', onSigint);
   }
   const runSeconds = (performance.now() - t0) / 1000;
-  options.progress.done(`run ${runId} ${run.status}`);
+  options.progress.clear();
   if (run.status !== 'SUCCEEDED' || options.outDir === undefined) {
     return { run, artifacts: new Map(), runSeconds, stageSeconds: stageSeconds(run) };
   }
@@ -223,19 +230,21 @@ function report(result: BacktestRun, outDir: string, json: boolean, extra: Recor
     );
     return exitCodeOf(run);
   }
+  // one status line, one duration: the run's wall time from its own events (the sum of its stages, as in
+  // report.html's Timings and the API's progress[stage].seconds)
+  const stageList = Object.entries(result.stageSeconds) as [Stage, number][];
+  const wall = stageList.reduce((a, [, v]) => a + v, 0);
   if (run.status !== 'SUCCEEDED') {
     process.stderr.write(
-      `run ${run.runId} ${run.status}${run.error ? `: ${run.error.code}: ${run.error.message}` : ''}\n`,
+      `run ${run.runId} ${run.status}${stageList.length > 0 ? ` after ${formatDuration(wall)}` : ''}${run.error ? `: ${run.error.code}: ${run.error.message}` : ''}\n`,
     );
     return exitCodeOf(run);
   }
-  const stages = Object.entries(result.stageSeconds)
-    .map(([s, v]) => `${s} ${v.toFixed(1)} s`)
-    .join(', ');
+  const stages = stageList.map(([s, v]) => `${STAGE_SHORT[s]} ${v.toFixed(1)} s`).join(', ');
   const csvs = [...result.artifacts.keys()].filter((n) => !n.endsWith('.parquet')).sort();
   process.stdout.write(
     [
-      `run ${run.runId} SUCCEEDED in ${result.runSeconds.toFixed(1)} s (${stages})`,
+      `run ${run.runId} SUCCEEDED in ${wall.toFixed(1)} s (${stages})`,
       `  dataset ${run.provenance.datasetId}, spec ${run.provenance.specHash.slice(0, 12)}, code ${run.provenance.codeVersion}`,
       '',
       summaryTable(run),
@@ -270,6 +279,7 @@ export async function runBacktest(
   });
   const progress = new ProgressPrinter(!options.json);
   const t0 = performance.now();
+  progress.message('starting the local stack (S3, DynamoDB, Step Functions, Lambda workers)…');
   const stack = await startLocalStack({
     root: options.root,
     ...(options.tenant !== undefined && { defaultTenant: options.tenant }),
