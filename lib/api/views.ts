@@ -35,15 +35,11 @@ export const StageProgressView = z
     total: z.number().int().min(0),
     startedAt: IsoTime.optional(),
     finishedAt: IsoTime.optional(),
-    seconds: z
-      .number()
-      .min(0)
-      .optional()
-      .meta({
-        description:
-          "Wall time of the finished stage from the run's own events: from the end of the previous stage (Prepare: the run's start) to this stage's end. The same figure as report.html's Timings and the CLI's.",
-        unit: 's',
-      }),
+    seconds: z.number().min(0).optional().meta({
+      description:
+        "Wall time of the finished stage from the run's own events: from the end of the previous stage (Prepare: the run's start) to this stage's end. The same figure as report.html's Timings and the CLI's.",
+      unit: 's',
+    }),
   })
   .strict();
 

@@ -20,7 +20,9 @@ export const publishStoredMetrics = (metrics: Metrics): MiddlewareObj => {
   };
   return {
     before: (request) => {
-      metrics.captureColdStartMetric((request.context as { functionName?: string } | undefined)?.functionName);
+      metrics.captureColdStartMetric(
+        (request.context as { functionName?: string } | undefined)?.functionName,
+      );
     },
     after: flush,
     onError: flush,
