@@ -264,7 +264,8 @@ describe('hts backtest (the CLI, in a child process, on the same folder)', () =>
     expect(JSON.parse(u.stdout).error.details.apiCode).toBe('UNKNOWN_DATASET');
   }, 120_000);
 
-  it('prints one status line with one duration; piped progress has every count, a percentage and the logs a run', () => {
+  it('prints one status line with one duration; piped progress has every count, a percentage and the logs a run', async () => {
+    await stack.stop(); // idempotent: the first CLI test stops it too (one process per folder)
     const specFile = join(tmp, 'spec-text.json');
     writeFileSync(specFile, JSON.stringify({ ...SPEC, seed: 9 }));
     const r = hts(
