@@ -328,6 +328,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       // no CloudWatch here: EMF metric lines would only fill the log
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'INFO',
+      // the AWS SDK's notice that Node 20 support ends (once per worker) is not a handler's log line
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
     const log = createWriteStream(join(root, 'logs', 'lambda.log'), { flags: 'a' });
     cleanups.push(() => new Promise<void>((ok) => log.end(() => ok())));
