@@ -42,6 +42,7 @@ export class Progress {
   private stage = '';
   private stageT0 = performance.now();
   private done_ = 0;
+  private total_ = 0;
   constructor(
     private readonly enabled: boolean,
     private readonly tty: boolean = process.stderr.isTTY === true,
@@ -51,10 +52,15 @@ export class Progress {
     if (!this.enabled) return;
     const now = performance.now();
     if (stage !== this.stage) {
+      // the job moved on, so the previous stage is complete: say so once when its last count was not reported
+      if (!this.tty && this.stage !== '' && this.total_ > 0 && this.done_ < this.total_) {
+        process.stderr.write(`${progressText(this.stage, this.total_, this.total_, now - this.t0)}\n`);
+      }
       this.stage = stage;
       this.stageT0 = now;
       this.done_ = 0;
     }
+    this.total_ = total;
     if (this.tty) {
       const line = progressText(stage, done, total, now - this.t0, now - this.stageT0);
       if (line !== this.last) process.stderr.write(`\r\x1b[2K${line}`);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RunView } from '../../local/cli/api-client.ts';
-import { formatDuration, progressText } from '../../local/cli/output.ts';
+import { formatDuration, Progress, progressText } from '../../local/cli/output.ts';
 import { ProgressPrinter, STAGES, stageSeconds } from '../../local/cli/run-view.ts';
 
 afterEach(() => {
@@ -107,5 +107,23 @@ describe('cli: stageSeconds', () => {
         }),
       ),
     ).toEqual({ prepare: 0.4, buildFeatures: 18 });
+  });
+});
+
+describe('cli: Progress (piped, local jobs)', () => {
+  it('prints each count once and completes a stage the job moved on from', () => {
+    const progress = new Progress(true, false);
+    const lines = stderrLines(() => {
+      progress.update('bars', 0, 3);
+      progress.update('bars', 2, 3); // a count skipped by the job's callback
+      progress.update('series', 0, 2); // the job moved on without reporting bars 3/3
+    });
+    expect(lines.map((l) => l.split('  ').slice(0, 2).join(' '))).toEqual([
+      'bars 0/3',
+      'bars 1/3',
+      'bars 2/3',
+      'bars 3/3',
+      'series 0/2',
+    ]);
   });
 });
