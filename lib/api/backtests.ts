@@ -18,7 +18,7 @@ import { canonicalJson, parseBacktestSpec, specHash } from '../backtest/index.ts
 import { AppError, ConflictError, DataIntegrityError, InvalidInputError, isUlid } from '../core/index.ts';
 import type { DatasetCatalog, UrlSigner } from '../data/index.ts';
 import { getJson, type ObjectStore } from '../data/index.ts';
-import { admitRun } from '../pipeline/index.ts';
+import { admitRun, validateSpecFeatures } from '../pipeline/index.ts';
 import type { ExecutionStarter } from '../runs/index.ts';
 import {
   type IdempotencyGuard,
@@ -135,6 +135,7 @@ export const submitBacktest = async (
     });
   }
   const spec = parseBacktestSpec(input.body);
+  validateSpecFeatures(spec);
   const hash = specHash(spec);
   const datasetId = await deps.datasets.resolve(spec.dataset);
   if (datasetId === undefined) throw new UnknownDatasetError();

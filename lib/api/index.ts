@@ -15,4 +15,5 @@ export * from './errors.ts';
 export * from './openapi.ts';
 export * from './paper.ts';
 export * from './routes.ts';
+export * from './spec-docs.ts';
 export * from './views.ts';

@@ -59,19 +59,38 @@ export interface PaperApiDeps {
 
 export const CreatePaperBody = z
   .object({
-    /** A run spec (`BacktestSpec`); its period's years set the optimizer's annualisation, as in a backtest. */
-    spec: z.unknown(),
+    spec: z
+      .unknown()
+      .describe(
+        "A run spec (BacktestSpec, docs/spec.md); its period's years set the optimizer's annualisation, as in a backtest.",
+      ),
     model: z
       .object({
-        runId: z.string().min(1).max(80),
-        fold: z.number().int().min(0).max(999).optional(),
+        runId: z
+          .string()
+          .min(1)
+          .max(80)
+          .describe('The SUCCEEDED backtest run whose trained model is promoted.'),
+        fold: z.number().int().min(0).max(999).optional().meta({
+          description: "Which walk-forward fold's model to promote; absent: the run's last fold.",
+          unit: 'fold index',
+        }),
       })
-      .strict(),
-    capital: z.number().gt(0).max(1e13).optional(),
-    /** First session date of the strategy (New York). @default the date of the request */
-    startDate: z.iso.date().optional(),
+      .strict()
+      .describe('The model to trade: a fold of a finished run.'),
+    capital: z.number().gt(0).max(1e13).optional().meta({
+      description: "Starting cash of the paper portfolio; absent: the spec's capital.",
+      unit: 'currency units',
+    }),
+    startDate: z.iso
+      .date()
+      .optional()
+      .describe(
+        'First session date of the strategy (YYYY-MM-DD, New York); absent: the date of the request.',
+      ),
   })
-  .strict();
+  .strict()
+  .describe('Create a paper-trading strategy: a spec plus a model promoted from a finished run.');
 export type CreatePaperBody = z.infer<typeof CreatePaperBody>;
 
 export interface CreatePaperInput {

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { parseSimState } from '../backtest/index.ts';
 import { ULID_PATTERN } from '../core/index.ts';
 import type { PaperDecisionRecord, PaperStrategyRecord } from '../paper/index.ts';
-import { RUN_STAGES, type RunRecord, RunStatus } from '../runs/index.ts';
+import { RUN_STAGES, type RunRecord, RunStatus, stageWallSeconds } from '../runs/index.ts';
 
 export const ApiRunId = z
   .string()
@@ -35,6 +35,11 @@ export const StageProgressView = z
     total: z.number().int().min(0),
     startedAt: IsoTime.optional(),
     finishedAt: IsoTime.optional(),
+    seconds: z.number().min(0).optional().meta({
+      description:
+        "Wall time of the finished stage from the run's own events: from the end of the previous stage (Prepare: the run's start) to this stage's end. The same figure as report.html's Timings and the CLI's.",
+      unit: 's',
+    }),
   })
   .strict();
 
@@ -127,6 +132,26 @@ export const toRunSummaryView = (r: RunRecord): RunSummaryView => ({
   provenance: { datasetId: r.datasetId, specHash: r.specHash, codeVersion: r.codeVersion },
 });
 
+const progressView = (r: RunRecord): RunView['progress'] => {
+  const seconds = new Map(stageWallSeconds(r).map((s) => [s.stage, s.seconds] as const));
+  return Object.fromEntries(
+    RUN_STAGES.map((s) => {
+      const p = r.stages[s];
+      const wall = seconds.get(s);
+      return [
+        s,
+        {
+          done: p.done,
+          total: p.total,
+          ...(p.startedAtMs !== undefined && { startedAt: isoOf(p.startedAtMs) }),
+          ...(p.finishedAtMs !== undefined && { finishedAt: isoOf(p.finishedAtMs) }),
+          ...(wall !== undefined && { seconds: wall }),
+        },
+      ];
+    }),
+  );
+};
+
 export const toRunView = (r: RunRecord): RunView => ({
   runId: r.runId,
   status: r.status,
@@ -135,20 +160,7 @@ export const toRunView = (r: RunRecord): RunView => ({
   ...(r.timings.startedAtMs !== undefined && { startedAt: isoOf(r.timings.startedAtMs) }),
   ...(r.timings.finishedAtMs !== undefined && { finishedAt: isoOf(r.timings.finishedAtMs) }),
   cancelRequested: r.cancelRequested === true,
-  progress: Object.fromEntries(
-    RUN_STAGES.map((s) => {
-      const p = r.stages[s];
-      return [
-        s,
-        {
-          done: p.done,
-          total: p.total,
-          ...(p.startedAtMs !== undefined && { startedAt: isoOf(p.startedAtMs) }),
-          ...(p.finishedAtMs !== undefined && { finishedAt: isoOf(p.finishedAtMs) }),
-        },
-      ];
-    }),
-  ),
+  progress: progressView(r),
   metrics: r.metricsSummary ?? null,
   provenance: { datasetId: r.datasetId, specHash: r.specHash, codeVersion: r.codeVersion },
   ...(r.error !== undefined && { error: { code: r.error.code, message: scrubMessage(r.error.message) } }),

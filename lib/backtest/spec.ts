@@ -58,238 +58,263 @@ export const DEFAULT_SECTOR_PENALTY = 0.1;
 const isoDate = z.iso.date();
 const fraction = z.number().min(0).max(1);
 
-/** Which dataset to run on: its content id (`ds_…`, exact provenance) or its name (resolved by Prepare). */
-export const DatasetRef = z.union([
-  z
-    .object({ id: z.string().regex(/^ds_[0-9a-f]{24}$/, 'a dataset id like ds_0123456789abcdef01234567') })
-    .strict(),
-  z.object({ name: z.string().min(1) }).strict(),
-]);
+/**
+ * Which dataset to run on: its content id (`ds_…`, exact provenance) or its name (resolved by Prepare).
+ *
+ * Every field of the spec carries its documentation here, once: `.describe()` (or `.meta({ description, unit })`
+ * when the value has a unit). The OpenAPI document (`openapi.json`) and `docs/spec.md`
+ * (`npx tsx local/cli/write-spec-docs.ts`) are generated from these schemas; tests keep both equal to the
+ * generators' output and check that every property is documented.
+ */
+export const DatasetRef = z
+  .union([
+    z
+      .object({
+        id: z
+          .string()
+          .regex(/^ds_[0-9a-f]{24}$/, 'a dataset id like ds_0123456789abcdef01234567')
+          .describe("The dataset's content id (`ds_` + 24 hex digits): pins the exact data (provenance)."),
+      })
+      .strict(),
+    z
+      .object({
+        name: z
+          .string()
+          .min(1)
+          .describe(
+            'A dataset name (`demo`, `sp500-10y`, …), resolved to its current id when the run is prepared.',
+          ),
+      })
+      .strict(),
+  ])
+  .describe('Which dataset to run on: exactly one of `{ "id": … }` or `{ "name": … }`.');
 export type DatasetRef = z.infer<typeof DatasetRef>;
 
 export const BacktestSpec = z
   .object({
-    specVersion: z.literal(SPEC_VERSION),
+    specVersion: z
+      .literal(SPEC_VERSION)
+      .describe(
+        'Version of the spec format; must be 1. A spec of another version is refused, never guessed.',
+      ),
     dataset: DatasetRef,
-    /** Local (America/New_York) dates, inclusive; the run's bar grid is every NYSE hourly bar between them. */
     period: z
-      .object({ start: isoDate, end: isoDate })
+      .object({
+        start: isoDate.describe('First session date (YYYY-MM-DD, America/New_York), inclusive.'),
+        end: isoDate.describe(
+          'Last session date (YYYY-MM-DD, America/New_York), inclusive; on or after `start`.',
+        ),
+      })
       .strict()
-      .refine((p) => p.end >= p.start, { message: 'end must be on or after start', path: ['end'] }),
+      .refine((p) => p.end >= p.start, { message: 'end must be on or after start', path: ['end'] })
+      .describe(
+        "The simulated period: local (America/New_York) dates, inclusive; the run's bar grid is every NYSE hourly bar between them. The CLI's --start/--end override it.",
+      ),
     universe: z
       .object({
-        /** Point-in-time index membership (the dataset's membership spells). Only the S&P 500 is supported. */
-        index: z.literal('sp500').default('sp500'),
-        /** A name is eligible at bar t only if its close at t is at least this price (currency units). */
-        minPrice: z
-          .number()
-          .min(0)
-          .max(1e6)
-          .default(5)
-          .describe('Minimum close at t (currency units), 0..1e6'),
-        /** … and its average daily dollar volume (known at t) is at least this (currency units). */
-        minAdvDollars: z
-          .number()
-          .min(0)
-          .max(1e12)
-          .default(1_000_000)
-          .describe('Minimum average daily dollar volume known at t (currency units), 0..1e12'),
+        index: z
+          .literal('sp500')
+          .default('sp500')
+          .describe(
+            "Point-in-time index membership (the dataset's membership spells). Only the S&P 500 is supported.",
+          ),
+        minPrice: z.number().min(0).max(1e6).default(5).meta({
+          description: 'A name is eligible at bar t only if its close at t is at least this price.',
+          unit: 'currency units per share',
+        }),
+        minAdvDollars: z.number().min(0).max(1e12).default(1_000_000).meta({
+          description: '… and its average daily dollar volume (known at t) is at least this.',
+          unit: 'currency units per day',
+        }),
       })
       .strict()
-      .prefault({}),
-    /** A feature preset name from the feature registry, or an explicit list of registered feature names. */
+      .prefault({})
+      .describe(
+        'Which names may be held: index membership and price and liquidity floors (checked at every bar).',
+      ),
     features: z
-      .union([z.string().min(1).max(64), z.array(z.string().min(1).max(64)).min(1).max(512)])
+      .union([
+        z
+          .string()
+          .min(1)
+          .max(64)
+          .describe(
+            'A preset: `default` or `all` (every registered feature) or a family name (`momentum`, `volatility`, …).',
+          ),
+        z
+          .array(z.string().min(1).max(64).describe('A registered feature name (see docs/features.md).'))
+          .min(1)
+          .max(512),
+      ])
       .default('default')
-      .describe('A preset (default, all, a family) or 1..512 registered feature names'),
+      .describe(
+        'A feature preset name, or an explicit list of registered feature names (docs/features.md, `hts features list`).',
+      ),
     labels: z
       .object({
-        /** Forward horizon of the return label, in bars (open(t+1) → open(t+1+horizon)). */
-        horizonBars: z
-          .number()
-          .int()
-          .min(1)
-          .max(MAX_HORIZON_BARS)
-          .default(5)
-          .describe(
-            `Forward horizon of the return label in bars, 1..${MAX_HORIZON_BARS} (four sessions: a month's features read 12 days of bars past it)`,
-          ),
-        /**
-         * The downside-event label (lib/labels): 1 when the forward excess return over the horizon is below
-         * −k · σ · √horizon, σ = the std of 1-bar log returns over the last `volWindowBars` bars known at t.
-         */
+        horizonBars: z.number().int().min(1).max(MAX_HORIZON_BARS).default(5).meta({
+          description: 'Forward horizon of the return label: open(t+1) → open(t+1+horizon).',
+          unit: 'bars',
+        }),
         downside: z
           .object({
-            k: z.number().gt(0).max(10).default(1.5).describe('Downside threshold in σ·√horizon, (0, 10]'),
-            volWindowBars: z
-              .number()
-              .int()
-              .min(2)
-              .max(2000)
-              .default(35)
-              .describe('Bars of the trailing volatility, 2..2,000'),
+            k: z.number().gt(0).max(10).default(1.5).meta({
+              description:
+                'Threshold multiple: the event is a forward excess return below −k · σ · √horizon.',
+              unit: 'standard deviations',
+            }),
+            volWindowBars: z.number().int().min(2).max(2000).default(35).meta({
+              description: 'Window of the σ of 1-bar log returns (known at t) that scales the threshold.',
+              unit: 'bars',
+            }),
           })
           .strict()
-          .prefault({}),
+          .prefault({})
+          .describe(
+            'The downside-event label (lib/labels): 1 when the forward excess return over the horizon is below −k · σ · √horizon.',
+          ),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('The training targets: forward excess return vs SPY and the downside event.'),
     model: z
       .object({
-        /** A: the multitask network; B: factor model + gradient-boosted trees; ensemble: both, scores averaged. */
-        route: z.enum(['A', 'B', 'ensemble']).default('ensemble'),
+        route: z
+          .enum(['A', 'B', 'ensemble'])
+          .default('ensemble')
+          .describe(
+            'A: the multitask network; B: factor model + gradient-boosted trees; ensemble: both, scores averaged.',
+          ),
         walkForward: z
           .object({
-            /** Calendar months of training data per fold. */
             trainMonths: z
               .number()
               .int()
               .min(1)
               .max(MAX_TRAIN_MONTHS)
               .default(24)
-              .describe(
-                `Calendar months of training data per fold, 1..${MAX_TRAIN_MONTHS} (and the plan within its budget: lib/pipeline/admission.ts)`,
-              ),
-            /** A new fold (a refit) every this many months; each fold scores the months until the next. */
-            retrainEveryMonths: z
-              .number()
-              .int()
-              .min(1)
-              .max(MAX_TRAIN_MONTHS)
-              .default(1)
-              .describe(`Months between refits (each fold scores them), 1..${MAX_TRAIN_MONTHS}`),
-            /** Bars dropped between a fold's train window (already purged by the label horizon) and its test months. */
-            embargoBars: z
-              .number()
-              .int()
-              .min(0)
-              .max(MAX_EMBARGO_BARS)
-              .default(7)
-              .describe(
-                `Bars between a fold's purged train window and its test months, 0..${MAX_EMBARGO_BARS}`,
-              ),
+              .meta({ description: 'Training data per fold.', unit: 'calendar months' }),
+            retrainEveryMonths: z.number().int().min(1).max(MAX_TRAIN_MONTHS).default(1).meta({
+              description:
+                'A new fold (a refit) every this many months; each fold scores the months until the next.',
+              unit: 'calendar months',
+            }),
+            embargoBars: z.number().int().min(0).max(MAX_EMBARGO_BARS).default(7).meta({
+              description:
+                "Bars dropped between a fold's train window (already purged by the label horizon) and its test months.",
+              unit: 'bars',
+            }),
           })
           .strict()
-          .prefault({}),
-        /**
-         * Route-specific hyper-parameters (opaque here, hashed with the spec as written), validated at submit against
-         * the route's strict schema (`ROUTE_PARAMS`, lib/models/model-params.ts: every number bounded there).
-         */
+          .prefault({})
+          .describe(
+            'Walk-forward folds: train window, refit cadence and embargo (the purge is the label horizon).',
+          ),
         params: z
           .record(z.string(), z.unknown())
           .default({})
           .describe(
-            "The route's hyper-parameters, strict per route (lib/models/model-params.ts); checked at submit",
+            'Route-specific hyper-parameters (e.g. `{"gbdt": {"numTrees": 50}}`), validated by the model stage; hashed with the spec.',
           ),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('The model route and its walk-forward schedule.'),
     portfolio: z
       .object({
-        /** Largest weight of one name (fraction of NAV), before the risk state's name-cap scale. */
-        maxWeight: z.number().gt(0).max(1).default(0.1).describe('Largest weight of one name, (0, 1]'),
-        /** Annualised ex-ante volatility band the optimizer keeps the portfolio in (fractions). */
+        maxWeight: z.number().gt(0).max(1).default(0.1).meta({
+          description: "Largest weight of one name, before the risk state's name-cap scale.",
+          unit: 'fraction of NAV',
+        }),
         targetVol: z
           .object({
-            low: z.number().gt(0).max(5).default(0.1).describe('Lower annualised volatility, (0, 5]'),
-            high: z.number().gt(0).max(5).default(0.15).describe('Upper annualised volatility, (0, 5]'),
+            low: z.number().gt(0).max(5).default(0.1).meta({
+              description: 'Floor of the ex-ante volatility band.',
+              unit: 'annualised volatility (fraction)',
+            }),
+            high: z.number().gt(0).max(5).default(0.15).meta({
+              description: 'Ceiling of the ex-ante volatility band; at least `low`.',
+              unit: 'annualised volatility (fraction)',
+            }),
           })
           .strict()
           .prefault({})
-          .refine((v) => v.high >= v.low, { message: 'high must be >= low', path: ['high'] }),
-        /**
-         * Largest turnover per decision hour, `Σ|w_decided − w_held|` (two-way: a full rotation is 2), a hard
-         * constraint of the hour's trade problem (`lib/backtest/decide.ts`). Relaxed only by what de-risking (a lower
-         * gross or name cap from the risk state) and names losing eligibility force: risk_off liquidates at once.
-         */
-        turnoverCap: z
-          .number()
-          .gt(0)
-          .max(2)
-          .default(0.2)
-          .describe('Largest two-way turnover per decision hour, (0, 2]'),
-        /**
-         * γ_risk of the hour's trade problem: the objective subtracts γ_risk · wᵀΣ_H w, with α̂ and Σ_H both per
-         * decision horizon (`labels.horizonBars`). See `DEFAULT_RISK_AVERSION`.
-         */
-        riskAversion: z
-          .number()
-          .min(0)
-          .max(1e6)
-          .default(DEFAULT_RISK_AVERSION)
-          .describe('γ_risk of the trade problem, 0..1e6'),
-        /**
-         * γ_trade of the hour's trade problem: the objective subtracts γ_trade × the modelled trading cost
-         * (slippage + half spread + square-root impact, as a fraction of NAV). 1 charges each trade its expected
-         * cost once; above 1 amortises it less generously (fewer, larger trades). See `DEFAULT_TRADE_AVERSION`.
-         */
-        tradeAversion: z
-          .number()
-          .min(0)
-          .max(1e4)
-          .default(DEFAULT_TRADE_AVERSION)
-          .describe('γ_trade of the trade problem, 0..1e4'),
+          .refine((v) => v.high >= v.low, { message: 'high must be >= low', path: ['high'] })
+          .describe('Annualised ex-ante volatility band the optimizer keeps the portfolio in.'),
+        turnoverCap: z.number().gt(0).max(2).default(0.2).meta({
+          description:
+            "Largest turnover per decision hour, Σ|w_decided − w_held| (two-way: a full rotation is 2), a hard constraint of the hour's trade problem. Relaxed only by what de-risking and names losing eligibility force (risk_off liquidates at once).",
+          unit: 'fraction of NAV per bar (two-way)',
+        }),
+        riskAversion: z.number().min(0).max(1e6).default(DEFAULT_RISK_AVERSION).meta({
+          description:
+            "γ_risk of the hour's trade problem: the objective subtracts γ_risk · wᵀΣw, with α̂ and Σ both per decision horizon (`labels.horizonBars`).",
+          unit: 'dimensionless',
+        }),
+        tradeAversion: z.number().min(0).max(1e4).default(DEFAULT_TRADE_AVERSION).meta({
+          description:
+            'γ_trade: the objective subtracts γ_trade × the modelled trading cost (slippage + half spread + impact, as a fraction of NAV); 1 charges each trade its expected cost once, more trades less often.',
+          unit: 'dimensionless',
+        }),
         sectors: z
           .object({
-            /** Allowed deviation of each sector's weight from its benchmark weight (fraction of NAV). */
-            band: fraction.default(0.05).describe('Allowed sector deviation from the benchmark, 0..1'),
-            /**
-             * Penalty per unit of squared deviation beyond the band (a soft constraint, in return per decision
-             * horizon); 0: no sector term. See `DEFAULT_SECTOR_PENALTY`.
-             */
-            penalty: z
-              .number()
-              .min(0)
-              .max(1e6)
-              .default(DEFAULT_SECTOR_PENALTY)
-              .describe('Penalty per squared deviation beyond the band, 0..1e6'),
+            band: fraction.default(0.05).meta({
+              description: "Allowed deviation of each sector's weight from its benchmark weight.",
+              unit: 'fraction of NAV',
+            }),
+            penalty: z.number().min(0).max(1e6).default(DEFAULT_SECTOR_PENALTY).meta({
+              description:
+                'λ of the soft sector constraint: λ × (deviation beyond the band)² is subtracted from the objective; 0: no sector term.',
+              unit: 'return per decision horizon per unit² of deviation',
+            }),
           })
           .strict()
-          .prefault({}),
+          .prefault({})
+          .describe("Soft sector bands around the benchmark's sector mix."),
         liquidity: z
           .object({
-            /** A name's position may not exceed this fraction of its average daily volume (shares). */
-            maxAdvFraction: z
-              .number()
-              .gt(0)
-              .max(1)
-              .default(0.05)
-              .describe('Largest position as a share of average daily volume, (0, 1]'),
-            /** Sessions of the average daily volume window (known at t). */
+            maxAdvFraction: z.number().gt(0).max(1).default(0.05).meta({
+              description: "A name's position may not exceed this fraction of its average daily volume.",
+              unit: 'fraction of ADV (shares)',
+            }),
             advWindowSessions: z
               .number()
               .int()
               .min(1)
               .max(MAX_ADV_WINDOW_SESSIONS)
               .default(20)
-              .describe(`Sessions of the average daily volume window, 1..${MAX_ADV_WINDOW_SESSIONS}`),
+              .meta({ description: 'Window of the average daily volume (known at t).', unit: 'sessions' }),
           })
           .strict()
-          .prefault({}),
+          .prefault({})
+          .describe('Position limits from liquidity.'),
       })
       .strict()
-      .prefault({}),
-    /** Costs, participation cap, remainder policy and lots of the fill model (`lib/execution`). */
-    execution: ExecutionConfig.prefault({}),
-    /** The drawdown governor (`lib/risk`). Its realised-volatility trigger is not supported by the engine yet. */
-    risk: RiskConfig.prefault({}),
-    /** Starting cash (currency units). */
+      .prefault({})
+      .describe(
+        "Portfolio construction: the hour's trade problem (caps, volatility band, turnover, aversions, sectors, liquidity).",
+      ),
+    execution: ExecutionConfig.prefault({}).describe(
+      "Costs, participation cap, remainder policy and lots of the fill model (lib/execution); orders fill at the next bar's open.",
+    ),
+    risk: RiskConfig.prefault({}).describe(
+      'The drawdown governor (lib/risk): normal → conservative → risk_off with hysteresis and dwell. Its realised-volatility trigger is not supported by the engine yet.',
+    ),
     capital: z
       .number()
       .gt(0)
       .max(1e13)
       .default(10_000_000)
-      .describe('Starting cash (currency units), (0, 1e13]'),
-    /** Root seed: every stage derives its own named sub-stream (`Rng.derive(seed, name)`). */
-    seed: z.number().int().min(0).max(0xffffffff).default(0).describe('Root seed, 0..4,294,967,295'),
-    /** decision_time(t) = close(t) + decisionLagMs: only facts known by then may influence the decision at t. */
-    decisionLagMs: z
-      .number()
-      .int()
-      .min(0)
-      .max(3_600_000)
-      .default(0)
-      .describe('Milliseconds after a bar close before its decision, 0..3,600,000'),
+      .meta({ description: 'Starting cash.', unit: 'currency units' }),
+    seed: z.number().int().min(0).max(0xffffffff).default(0).meta({
+      description: 'Root seed: every stage derives its own named sub-stream (`Rng.derive(seed, name)`).',
+      unit: 'none (a seed)',
+    }),
+    decisionLagMs: z.number().int().min(0).max(3_600_000).default(0).meta({
+      description:
+        'decision_time(t) = close(t) + decisionLagMs: only facts known by then may influence the decision at t.',
+      unit: 'ms',
+    }),
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -300,7 +325,8 @@ export const BacktestSpec = z
         message: 'the realised-volatility trigger is not supported by the simulation engine; remove it',
       });
     }
-  });
+  })
+  .describe("A backtest run spec: everything that decides a run's result. Unknown fields are refused.");
 export type BacktestSpec = z.infer<typeof BacktestSpec>;
 export type BacktestSpecInput = z.input<typeof BacktestSpec>;
 

@@ -14,6 +14,7 @@ export {
   monthsBetween,
   sessionsBetween,
 } from './calendar.ts';
+export { editDistance, nearestNames } from './edit-distance.ts';
 export {
   type ApiCode,
   AppError,

@@ -29,69 +29,79 @@ export const MAX_HALF_SPREAD_BPS = 1000;
 /** Largest daily volatility (fraction) fed to the `sqrt_vol` impact law. */
 export const MAX_DAILY_VOL = 0.5;
 
-export const ImpactModel = z.discriminatedUnion('kind', [
-  z
-    .object({
-      kind: z.literal('sqrt'),
-      /** Impact in bps at 100% participation of the execution bar's volume. */
-      etaBps: z
-        .number()
-        .min(0)
-        .max(1000)
-        .default(25)
-        .describe("Impact at 100% of the bar's volume (bps), 0..1,000"),
-    })
-    .strict(),
-  z
-    .object({
-      kind: z.literal('sqrt_vol'),
-      /** Dimensionless: impactBps = eta · σ_daily · 1e4 · sqrt(participation). */
-      eta: z.number().min(0).max(1).default(0.2).describe('Impact coefficient, 0..1'),
-      /** σ_daily used when the name's volatility is missing (NaN) or negative. */
-      fallbackDailyVol: z
-        .number()
-        .min(0)
-        .max(MAX_DAILY_VOL)
-        .default(0.02)
-        .describe(`Daily volatility when unknown, 0..${MAX_DAILY_VOL}`),
-    })
-    .strict(),
-]);
+export const ImpactModel = z
+  .discriminatedUnion('kind', [
+    z
+      .object({
+        kind: z.literal('sqrt').describe('Square-root law in bps: impactBps = etaBps · sqrt(participation).'),
+        etaBps: z
+          .number()
+          .min(0)
+          .max(1000)
+          .default(25)
+          .meta({ description: "Impact at 100% participation of the execution bar's volume.", unit: 'bps' }),
+      })
+      .strict(),
+    z
+      .object({
+        kind: z
+          .literal('sqrt_vol')
+          .describe(
+            'Volatility-scaled square-root law: impactBps = eta · σ_daily · 1e4 · sqrt(participation).',
+          ),
+        eta: z.number().min(0).max(1).default(0.2).meta({
+          description: 'Coefficient of the volatility-scaled square-root law.',
+          unit: 'dimensionless',
+        }),
+        fallbackDailyVol: z.number().min(0).max(MAX_DAILY_VOL).default(0.02).meta({
+          description: "σ_daily used when the name's volatility is missing (NaN) or negative.",
+          unit: 'daily volatility (fraction)',
+        }),
+      })
+      .strict(),
+  ])
+  .describe(
+    "Market impact of a fill against the execution bar's volume: `sqrt` (fixed bps) or `sqrt_vol` (scaled by the name's daily volatility).",
+  );
 export type ImpactModel = z.infer<typeof ImpactModel>;
 
 export const ExecutionConfig = z
   .object({
-    slippageBps: z.number().min(0).max(100).default(1.0).describe('Slippage per fill (bps), 0..100'),
-    halfSpreadBps: z
-      .number()
-      .min(0)
-      .max(MAX_HALF_SPREAD_BPS)
-      .default(0.5)
-      .describe(`Half spread when the bar has none (bps), 0..${MAX_HALF_SPREAD_BPS}`),
-    /** Use the execution bar's own `spreadBps / 2` when the data has it (finite, >= 0). */
-    useBarSpread: z.boolean().default(true),
+    slippageBps: z.number().min(0).max(100).default(1.0).meta({
+      description:
+        "Flat charge per fill for the execution-to-open gap and timing noise, of the fill's notional.",
+      unit: 'bps',
+    }),
+    halfSpreadBps: z.number().min(0).max(MAX_HALF_SPREAD_BPS).default(0.5).meta({
+      description:
+        'Half the quoted spread charged per fill when the bar has no spread of its own (or useBarSpread is false).',
+      unit: 'bps',
+    }),
+    useBarSpread: z
+      .boolean()
+      .default(true)
+      .describe("Use the execution bar's own `spreadBps / 2` when the data has it (finite, >= 0)."),
     impact: ImpactModel.default({ kind: 'sqrt', etaBps: 25 }),
-    /** Largest fill as a share of the execution bar's volume. */
-    participationCap: z
-      .number()
-      .gt(0)
-      .max(1)
-      .default(0.1)
-      .describe("Largest fill as a share of the bar's volume, (0, 1]"),
-    /**
-     * What happens to the unfilled part of an order: `cancel` (default: the next decision re-derives orders from
-     * its target) or `carry` (returned in `remaining`, for the caller to add to the next bar's orders).
-     */
-    remainder: z.enum(['cancel', 'carry']).default('cancel'),
-    /** Orders fill in multiples of this many shares (a sell closing the whole position may be an odd lot). */
-    lotSize: z.number().int().min(1).max(1_000_000).default(1).describe('Shares per lot, 1..1,000,000'),
-    /** Orders below this notional (at the execution open) are cancelled, whatever the remainder policy. */
-    minTradeNotional: z
-      .number()
-      .min(0)
-      .max(1e12)
-      .default(0)
-      .describe('Orders below this notional are cancelled (currency), 0..1e12'),
+    participationCap: z.number().gt(0).max(1).default(0.1).meta({
+      description: "Largest fill as a share of the execution bar's volume.",
+      unit: 'fraction of bar volume',
+    }),
+    remainder: z
+      .enum(['cancel', 'carry'])
+      .default('cancel')
+      .describe(
+        "The unfilled part of an order: `cancel` (the next decision re-derives orders from its target) or `carry` (added to the next bar's orders).",
+      ),
+    lotSize: z.number().int().min(1).max(1_000_000).default(1).meta({
+      description:
+        'Orders fill in multiples of this many shares (a sell closing the whole position may be an odd lot).',
+      unit: 'shares',
+    }),
+    minTradeNotional: z.number().min(0).max(1e12).default(0).meta({
+      description:
+        'Orders below this notional (at the execution open) are cancelled, whatever the remainder policy.',
+      unit: 'currency units',
+    }),
     /**
      * The no-trade rule of the decision (currency): an order whose value at the decision's close,
      * |Δshares| × close, is below this is not sent (a sale that closes the position is always sent). Default
@@ -99,19 +109,15 @@ export const ExecutionConfig = z
      * horizon at a score of 1e-3) is below any per-order cost a broker charges; before issue #13 the median ticket
      * was $469, rebalancing noise. On the demo it skips ~1.7 tickets a bar and leaves a median ticket of ~$8,000.
      */
-    minTicketDollars: z
-      .number()
-      .min(0)
-      .max(1e9)
-      .default(2000)
-      .describe('Orders worth less than this at the decision are not sent (currency), 0..1e9'),
-    /** A fixed fee (currency) charged in cash per executed order (a fill of at least one share). */
-    feePerOrder: z
-      .number()
-      .min(0)
-      .max(1e6)
-      .default(0)
-      .describe('Fixed fee per executed order (currency), 0..1e6'),
+    minTicketDollars: z.number().min(0).max(1e9).default(2000).meta({
+      description:
+        "The no-trade rule of the decision: an order whose value at the decision's close, |Δshares| × close, is below this is not sent (a sale that closes the position always is).",
+      unit: 'currency units',
+    }),
+    feePerOrder: z.number().min(0).max(1e6).default(0).meta({
+      description: 'A fixed fee charged in cash per executed order (a fill of at least one share).',
+      unit: 'currency units per order',
+    }),
   })
   .strict();
 export type ExecutionConfig = z.infer<typeof ExecutionConfig>;

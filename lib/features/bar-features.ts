@@ -606,6 +606,10 @@ function sameHourHistory(ctx: FeatureContext, k: number): Int32Array {
   return hist;
 }
 
+/** What `spreadOrProxy` stands in for (the feature catalogue's proxy note). */
+const SPREAD_PROXY =
+  "spread from the high–low range: where the bar has no quoted spread (no finite spread_bps), 5,000 × (high − low) / close bps, i.e. half the bar's range; a range is wider than a quoted spread, so the proxy overstates it";
+
 export const LIQUIDITY_FEATURES: readonly FeatureDef[] = [
   bar(
     'log_dollar_volume',
@@ -658,22 +662,28 @@ export const LIQUIDITY_FEATURES: readonly FeatureDef[] = [
       rollingMeanStd(x, ctx.nT, ctx.nA, 35, minObsFor(35), ctx.anchor, out, null);
     },
   ),
-  bar(
-    'spread_bps',
-    'liquidity',
-    "the bar's quoted spread in bps; where absent, half the bar's high-low range in bps (proxy)",
-    [],
-    0,
-    0,
-    (ctx, out) => {
-      spreadOrProxy(ctx, out);
-    },
-  ),
-  bar('spread_mean_35', 'liquidity', 'mean of spread_bps over 35 bars', [], 34, rw(35), (ctx, out) => {
-    const s = ctx.scratch(0);
-    spreadOrProxy(ctx, s);
-    rollingMeanStd(s, ctx.nT, ctx.nA, 35, minObsFor(35), ctx.anchor, out, null);
-  }),
+  {
+    ...bar(
+      'spread_bps',
+      'liquidity',
+      "the bar's quoted spread in bps; where absent, half the bar's high-low range in bps (proxy)",
+      [],
+      0,
+      0,
+      (ctx, out) => {
+        spreadOrProxy(ctx, out);
+      },
+    ),
+    proxy: SPREAD_PROXY,
+  },
+  {
+    ...bar('spread_mean_35', 'liquidity', 'mean of spread_bps over 35 bars', [], 34, rw(35), (ctx, out) => {
+      const s = ctx.scratch(0);
+      spreadOrProxy(ctx, s);
+      rollingMeanStd(s, ctx.nT, ctx.nA, 35, minObsFor(35), ctx.anchor, out, null);
+    }),
+    proxy: SPREAD_PROXY,
+  },
   bar(
     'volume_surprise',
     'liquidity',

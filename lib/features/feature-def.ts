@@ -34,6 +34,8 @@ export interface FeatureDef {
   readonly known: FeatureKnown;
   /** Cross-sectional over index members: NaN outside the index. */
   readonly membersOnly?: boolean;
+  /** What the value stands in for when the data lacks the real thing (e.g. a spread from the high–low range). */
+  readonly proxy?: string;
   /** Writes the feature (nT × nA) into `out`. Cells without a bar are masked to NaN by the builder. */
   compute(ctx: FeatureContext, out: Float64Array): void;
 }

@@ -11,6 +11,7 @@ export {
   loadFeatureInputs,
   warmupStartDate,
 } from './build.ts';
+export { type FeatureCatalogueEntry, featureCatalogue, featuresMarkdown } from './catalogue.ts';
 export type { FeatureInputs, RawBars } from './context.ts';
 export { FEATURE_FAMILIES, type FeatureFamily } from './feature-def.ts';
 export { encodeFeatureFile } from './feature-file.ts';

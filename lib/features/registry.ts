@@ -1,7 +1,7 @@
 /**
  * The feature registry: every feature with its family, inputs, look-back, warm-up and how it becomes known.
  */
-import { InvalidInputError } from '../core/index.ts';
+import { InvalidInputError, nearestNames } from '../core/index.ts';
 import { LIQUIDITY_FEATURES, MOMENTUM_FEATURES, VOLATILITY_FEATURES } from './bar-features.ts';
 import type { FeatureDef, FeatureFamily } from './feature-def.ts';
 import {
@@ -39,12 +39,10 @@ export const FEATURE_NAMES: readonly string[] = FEATURES.map((f) => f.name);
 export function getFeature(name: string): FeatureDef {
   const f = BY_NAME.get(name);
   if (f === undefined) {
+    const nearest = nearestNames(name, FEATURE_NAMES, 3);
     throw new InvalidInputError(
-      `unknown feature "${name}"; expected one of the ${FEATURES.length} registered features`,
-      {
-        field: 'features',
-        received: name,
-      },
+      `unknown feature "${name}"; nearest registered names: ${nearest.join(', ')} (all ${FEATURES.length}: docs/features.md or \`hts features list\`)`,
+      { field: 'features', received: name, nearest },
     );
   }
   return f;

@@ -13,5 +13,5 @@ export {
   planCost,
   predictCost,
 } from './admission.ts';
-export { resolveFeatureNames } from './feature-set.ts';
+export { resolveFeatureNames, validateSpecFeatures } from './feature-set.ts';
 export { RunPlan } from './plan.ts';

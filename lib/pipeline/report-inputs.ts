@@ -18,7 +18,7 @@ import {
   type SignalDiagnostics,
 } from '../report/index.ts';
 import type { RunKeys } from '../runs/index.ts';
-import { RUN_STAGES, type RunRecord } from '../runs/index.ts';
+import { type RunRecord, stageWallSeconds } from '../runs/index.ts';
 import type { WorkflowContext } from './context.ts';
 import type { RunPlan } from './plan.ts';
 
@@ -120,12 +120,8 @@ export async function buildRunReport(
     ? (JSON.parse(new TextDecoder().decode(metricsArtifact.bytes)) as MetricsReport)
     : undefined;
   // stages finished before Finalize: a retried Finalize must rebuild the same bytes (report.html is write-once)
-  const timings = RUN_STAGES.filter((stage) => stage !== 'finalize').flatMap((stage) => {
-    const s = record.stages[stage];
-    return s?.startedAtMs !== undefined && s.finishedAtMs !== undefined
-      ? [{ stage, seconds: (s.finishedAtMs - s.startedAtMs) / 1000 }]
-      : [];
-  });
+  // the one definition of stage time (lib/runs/stage-seconds.ts), as the API and the CLI show it
+  const timings = stageWallSeconds(record).filter((t) => t.stage !== 'finalize');
   const report = buildReport({
     ...args.input,
     runId: record.runId,

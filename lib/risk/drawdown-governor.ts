@@ -32,14 +32,23 @@
 import { z } from 'zod';
 import { InvalidInputError } from '../core/index.ts';
 
+/** Bound of the governor's bar counts: about ten years of hourly bars. */
+export const MAX_STATE_BARS = 20_000;
+
 export const RISK_STATE_NAMES = ['normal', 'conservative', 'risk_off'] as const;
 export const RiskStateName = z.enum(RISK_STATE_NAMES);
 export type RiskStateName = z.infer<typeof RiskStateName>;
 
 const fraction = z.number().min(0).max(1);
-/** Bound of the governor's bar counts: about ten years of hourly bars. */
-export const MAX_STATE_BARS = 20_000;
-const StateScale = z.object({ gross: fraction, nameCap: fraction }).strict();
+const StateScale = z
+  .object({
+    gross: fraction.meta({ description: 'Multiplier of gross exposure in this state.', unit: 'fraction' }),
+    nameCap: fraction.meta({
+      description: 'Multiplier of the per-name weight cap in this state.',
+      unit: 'fraction',
+    }),
+  })
+  .strict();
 
 /**
  * Defaults (hourly bars, ≈7 a session): conservative at an 8% drawdown, risk_off at 15%; leave conservative at
@@ -49,19 +58,40 @@ const StateScale = z.object({ gross: fraction, nameCap: fraction }).strict();
  */
 export const RiskConfig = z
   .object({
-    /** false: the governor stays `normal` forever (scales 1). */
-    enabled: z.boolean().default(true),
-    /** Drawdown from the NAV peak (a fraction) at or above which the state escalates. */
+    enabled: z.boolean().default(true).describe('false: the governor stays `normal` forever (scales 1).'),
     thresholds: z
-      .object({ conservative: fraction.default(0.08), riskOff: fraction.default(0.15) })
+      .object({
+        conservative: fraction.default(0.08).meta({
+          description: 'Drawdown from the NAV peak at or above which normal escalates to conservative; > 0.',
+          unit: 'fraction of peak NAV',
+        }),
+        riskOff: fraction.default(0.15).meta({
+          description:
+            'Drawdown at or above which the state escalates to risk_off (flat); > thresholds.conservative.',
+          unit: 'fraction of peak NAV',
+        }),
+      })
       .strict()
-      .default({ conservative: 0.08, riskOff: 0.15 }),
-    /** Drawdown at or below which a state steps down (must be below the entry threshold: the hysteresis band). */
+      .default({ conservative: 0.08, riskOff: 0.15 })
+      .describe('Drawdowns from the NAV peak at or above which the state escalates (immediately, no dwell).'),
     hysteresis: z
-      .object({ conservativeExit: fraction.default(0.05), riskOffExit: fraction.default(0.1) })
+      .object({
+        conservativeExit: fraction.default(0.05).meta({
+          description:
+            'conservative → normal when the drawdown is at or below this; < thresholds.conservative.',
+          unit: 'fraction of peak NAV',
+        }),
+        riskOffExit: fraction.default(0.1).meta({
+          description:
+            'risk_off → conservative when the drawdown (or the shadow drawdown) is at or below this; < thresholds.riskOff and >= conservativeExit.',
+          unit: 'fraction of peak NAV',
+        }),
+      })
       .strict()
-      .default({ conservativeExit: 0.05, riskOffExit: 0.1 }),
-    /** Minimum observations in a state before it may step down (escalation is never delayed). */
+      .default({ conservativeExit: 0.05, riskOffExit: 0.1 })
+      .describe(
+        'Drawdowns at or below which a state steps down (below the entry thresholds: the hysteresis band).',
+      ),
     dwell: z
       .object({
         conservativeBars: z
@@ -70,55 +100,68 @@ export const RiskConfig = z
           .min(0)
           .max(MAX_STATE_BARS)
           .default(7)
-          .describe(`Bars before conservative may step down, 0..${MAX_STATE_BARS}`),
+          .meta({ description: 'Minimum bars in conservative before it may step down.', unit: 'bars' }),
         riskOffBars: z
           .number()
           .int()
           .min(0)
           .max(MAX_STATE_BARS)
           .default(35)
-          .describe(`Bars before risk_off may step down, 0..${MAX_STATE_BARS}`),
+          .meta({ description: 'Minimum bars in risk_off before it may step down.', unit: 'bars' }),
       })
       .strict()
-      .default({ conservativeBars: 7, riskOffBars: 35 }),
-    /** After this many observations in risk_off the peak is re-based to the current NAV and the state resumes. */
+      .default({ conservativeBars: 7, riskOffBars: 35 })
+      .describe('Minimum observations in a state before it may step down (escalation is never delayed).'),
     reentry: z
       .object({
-        maxRiskOffBars: z
-          .number()
-          .int()
-          .min(1)
-          .max(MAX_STATE_BARS)
-          .default(140)
-          .describe(`Bars in risk_off before the peak is re-based, 1..${MAX_STATE_BARS}`),
+        maxRiskOffBars: z.number().int().min(1).max(MAX_STATE_BARS).default(140).meta({
+          description:
+            'After this many bars in risk_off the peak is re-based to the current NAV and the state steps to conservative; >= dwell.riskOffBars.',
+          unit: 'bars',
+        }),
       })
       .strict()
-      .default({ maxRiskOffBars: 140 }),
-    /**
-     * Optional realised-volatility trigger, in the units of `observation.realizedVol` (e.g. annualised). Absent:
-     * off. `riskOffAbove` absent: volatility alone never liquidates.
-     */
+      .default({ maxRiskOffBars: 140 })
+      .describe('The forced re-entry rule: a liquidation never lasts longer than maxRiskOffBars.'),
     volatility: z
       .object({
-        conservativeAbove: z.number().positive().max(100),
-        riskOffAbove: z.number().positive().max(100).optional(),
-        exitBelow: z.number().positive().max(100),
+        conservativeAbove: z.number().positive().max(100).meta({
+          description: 'Realised volatility at or above which the state escalates to conservative.',
+          unit: 'annualised volatility (fraction)',
+        }),
+        riskOffAbove: z.number().positive().max(100).optional().meta({
+          description:
+            'Realised volatility at or above which the state escalates to risk_off; absent: volatility alone never liquidates.',
+          unit: 'annualised volatility (fraction)',
+        }),
+        exitBelow: z.number().positive().max(100).meta({
+          description:
+            'Realised volatility at or below which a volatility-driven state may step down; < conservativeAbove.',
+          unit: 'annualised volatility (fraction)',
+        }),
       })
       .strict()
-      .optional(),
-    /** Multipliers of gross exposure and of the per-name weight cap in each state. */
+      .optional()
+      .describe(
+        'Optional realised-volatility trigger. Absent: off. Not supported by the backtest engine yet (a spec with it is refused).',
+      ),
     scales: z
       .object({
-        normal: StateScale.default({ gross: 1, nameCap: 1 }),
-        conservative: StateScale.default({ gross: 0.5, nameCap: 0.5 }),
-        riskOff: StateScale.default({ gross: 0, nameCap: 0 }),
+        normal: StateScale.default({ gross: 1, nameCap: 1 }).describe('Scales in the normal state.'),
+        conservative: StateScale.default({ gross: 0.5, nameCap: 0.5 }).describe(
+          'Scales in the conservative state.',
+        ),
+        riskOff: StateScale.default({ gross: 0, nameCap: 0 }).describe(
+          'Scales in the risk_off state (0: flat).',
+        ),
       })
       .strict()
       .default({
         normal: { gross: 1, nameCap: 1 },
         conservative: { gross: 0.5, nameCap: 0.5 },
         riskOff: { gross: 0, nameCap: 0 },
-      }),
+      })
+      .describe('Multipliers of gross exposure and of the per-name weight cap in each state.'),
   })
   .strict()
   .superRefine((c, ctx) => {

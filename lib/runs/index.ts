@@ -35,3 +35,4 @@ export {
   text,
 } from './run-record.ts';
 export { BaseRunStore, MAX_LIST_LIMIT, type RunPage, type RunStore } from './run-store.ts';
+export { type StageSeconds, stageWallSeconds } from './stage-seconds.ts';

@@ -21,6 +21,8 @@ export interface StageProgress {
   readonly total: number;
   readonly startedAt?: string;
   readonly finishedAt?: string;
+  /** Wall seconds of the finished stage (the API's one definition, `stageWallSeconds`). */
+  readonly seconds?: number;
 }
 
 export interface RunView {

@@ -1,8 +1,10 @@
 #!/usr/bin/env -S npx tsx
 /**
  * `hts`: the command line of the embedded mode. Exit codes: 0 success, 1 the job failed, 2 bad usage or bad
- * input (with the offending field or row named). `--json` prints machine-readable output on stdout; progress
- * goes to stderr.
+ * input (with the offending flag, field or row named). `--json` prints machine-readable output on stdout; progress
+ * goes to stderr. The commands and their flags are a table (`command-table.ts`), parsed strictly with Node's
+ * `util.parseArgs` (`args.ts` says why): `hts --help`, `hts help CMD` and `hts CMD --help` print help and exit 0;
+ * an unknown flag exits 2 naming it and the nearest valid flag.
  *
  * The commands that start the local stack need Node's legacy OpenSSL provider (s3rver encrypts listing tokens
  * with DES): when it is missing, the CLI runs itself again with `--openssl-legacy-provider`, so `npm run hts`,
@@ -12,35 +14,7 @@ import { spawn } from 'node:child_process';
 import { createCipheriv } from 'node:crypto';
 import { resolve } from 'node:path';
 import { isAppError } from '../../lib/core/errors.ts';
-import { flagString, parseArgs } from './args.ts';
-
-const USAGE = `usage: hts <command> [options]
-
-  demo [--out DIR]                       the demo: makes the demo dataset if missing, runs examples/demo.json
-                                         through the local stack, prints a summary; artifacts in outputs/
-  backtest --spec FILE [--data DIR] [--out DIR] [--start D] [--end D] [--tenant T]
-                                         one run through the local stack (local API, state machine,
-                                         handlers); artifacts downloaded into --out (default outputs/)
-  serve [--port N] [--tenant T]          the local API and the run list/report pages on 127.0.0.1 (default
-                                         port 8787) until Ctrl-C
-  paper replay --spec FILE --from D --to D [--data DIR] [--tenant T]
-                                         paper trading over past hours: trains the spec's model on data before
-                                         --from (a backtest of the window), creates the strategy, drives the
-                                         scheduled paper tick hour by hour; --json: strategy, portfolio,
-                                         decisions
-  audit lookahead --spec FILE --at T [--data DIR]
-                                         future-perturbation test of the spec's features at bar T; exit 1 on
-                                         any difference
-  data generate --out DIR [--start D] [--end D] [--seed N]
-                                         a synthetic dataset on the real S&P 500 membership
-  data import --from DIR --out DIR       your CSV/Parquet files → a validated dataset
-  data describe --data DIR               summarise a dataset folder
-
-  --root DIR   the local stack's folder (S3 objects, tables, datasets, logs; default .hts)
-  --json       machine-readable output on stdout
-`;
-
-const STACK_COMMANDS = new Set(['demo', 'backtest', 'serve', 'paper']);
+import { flagString, parseCommandLine } from './args.ts';
 
 /** Whether this Node can use DES (s3rver's listing tokens), i.e. runs with `--openssl-legacy-provider`. */
 export function hasLegacyOpenSsl(): boolean {
@@ -69,31 +43,43 @@ function relaunchWithLegacyOpenSsl(): Promise<number> {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  let json = false;
+  // --json anywhere asks for JSON errors too, even when the command line itself is wrong
+  let json = argv.includes('--json');
   try {
-    const args = parseArgs(argv);
-    json = args.flags.get('json') === true;
-    const cmd = args.positionals[0];
-    if (!cmd || args.flags.has('help')) {
-      process.stdout.write(USAGE);
-      return cmd ? 0 : 2;
+    const line = parseCommandLine(argv);
+    if (line.kind === 'help') {
+      process.stdout.write(line.text);
+      return 0;
     }
+    const { command, args } = line;
+    json = args.flags.get('json') === true;
     const root = resolve(flagString(args, 'root') ?? '.hts');
-    if (STACK_COMMANDS.has(cmd) && !hasLegacyOpenSsl() && process.env.HTS_RELAUNCHED !== '1') {
+    if (command.stack === true && !hasLegacyOpenSsl() && process.env.HTS_RELAUNCHED !== '1') {
       return await relaunchWithLegacyOpenSsl();
     }
     // the AWS SDK warns once per process that Node 20 support ends in 2027; the CLI's output is not the place
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     // each command's modules are loaded only when it runs (the stack's pull in the AWS SDK, s3rver, dynalite)
-    if (cmd === 'demo') return await (await import('./commands/backtest.ts')).demoCommand(args, json, root);
-    if (cmd === 'backtest')
-      return await (await import('./commands/backtest.ts')).backtestCommand(args, json, root);
-    if (cmd === 'serve') return await (await import('./commands/serve.ts')).serveCommand(args, json, root);
-    if (cmd === 'paper') return await (await import('./commands/paper.ts')).paperCommand(args, json, root);
-    if (cmd === 'audit') return await (await import('./commands/audit.ts')).auditCommand(args, json, root);
-    if (cmd === 'data') return await (await import('./commands/data.ts')).dataCommand(args, json);
-    process.stderr.write(`unknown command '${cmd}'\n${USAGE}`);
-    return 2;
+    switch (command.words[0]) {
+      case 'demo':
+        return await (await import('./commands/backtest.ts')).demoCommand(args, json, root);
+      case 'backtest':
+        return await (await import('./commands/backtest.ts')).backtestCommand(args, json, root);
+      case 'serve':
+        return await (await import('./commands/serve.ts')).serveCommand(args, json, root);
+      case 'paper':
+        return await (await import('./commands/paper.ts')).paperCommand(args, json, root);
+      case 'audit':
+        return await (await import('./commands/audit.ts')).auditCommand(args, json, root);
+      case 'data':
+        return await (await import('./commands/data.ts')).dataCommand(args, json, root);
+      case 'features':
+        return await (await import('./commands/features.ts')).featuresCommand(args, json);
+      case 'logs':
+        return await (await import('./commands/logs.ts')).logsCommand(args, json, root);
+      default:
+        throw new Error(`command ${command.words.join(' ')} has no implementation`);
+    }
   } catch (e) {
     if (isAppError(e)) {
       const bad = e.code === 'INVALID_INPUT' || e.code === 'DATA_INTEGRITY' || e.code === 'NOT_FOUND';

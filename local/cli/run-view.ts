@@ -3,7 +3,9 @@
  * the summary table of a finished run (strategy vs SPY).
  */
 import type { RunView } from './api-client.ts';
-import { pct, table } from './output.ts';
+import { formatDuration, pct, progressText, table } from './output.ts';
+
+export { formatDuration, progressText };
 
 export const STAGES = ['prepare', 'buildFeatures', 'trainScore', 'optimize', 'simulate', 'finalize'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -29,70 +31,114 @@ export function currentStage(run: RunView): { stage: Stage; done: number; total:
   return { stage: 'finalize', done: 1, total: 1 };
 }
 
-/** One progress line: `simulate, chunk 3/15  12.4 s`. */
-export function progressLine(run: RunView, elapsedMs: number): string {
-  const elapsed = `${(elapsedMs / 1000).toFixed(1)} s`;
-  if (run.status === 'QUEUED') return `queued  ${elapsed}`;
+/** The progress line of a run (see `progressText`). */
+export function progressLine(run: RunView, elapsedMs: number, stageElapsedMs?: number): string {
+  if (run.status === 'QUEUED') return progressText('queued', 0, 0, elapsedMs);
   const s = currentStage(run);
-  if (s === undefined) return `${run.status.toLowerCase()}  ${elapsed}`;
-  const count = s.total > 0 ? ` ${s.done}/${s.total}` : '';
-  return `${STAGE_LABELS[s.stage]}${count}  ${elapsed}`;
+  if (s === undefined) return progressText(run.status.toLowerCase(), 0, 0, elapsedMs);
+  return progressText(STAGE_LABELS[s.stage], s.done, s.total, elapsedMs, stageElapsedMs);
 }
 
-/** Prints progress lines on stderr: rewritten in place on a terminal, one per change otherwise. */
+/**
+ * Prints a run's progress on stderr. On a terminal: one line rewritten in place at every poll (counts, percentage,
+ * elapsed, ETA). Piped: plain lines, one per item of every stage — when a poll finds several items (or a whole
+ * stage) done since the last one, a line for each count, so no count is ever skipped.
+ */
 export class ProgressPrinter {
   readonly #enabled: boolean;
+  readonly #tty: boolean;
   readonly #t0 = performance.now();
   #last = '';
-  #lastStage = '';
+  #stage = '';
+  #stageT0 = performance.now();
+  /** Piped: the counts printed per stage, and when each stage was first seen running. */
+  readonly #printed = new Map<Stage, number>();
+  readonly #seen = new Map<Stage, number>();
+  #queuedShown = false;
 
-  constructor(enabled: boolean) {
+  constructor(enabled: boolean, tty: boolean = process.stderr.isTTY === true) {
     this.#enabled = enabled;
+    this.#tty = tty;
   }
 
   update(run: RunView): void {
     if (!this.#enabled) return;
-    const line = progressLine(run, performance.now() - this.#t0);
-    const stage = line.replace(/\s+[\d.]+ s$/, '');
-    if (process.stderr.isTTY) {
+    const now = performance.now();
+    if (this.#tty) {
+      const s = currentStage(run);
+      const stage = run.status === 'QUEUED' ? 'queued' : (s?.stage ?? run.status);
+      if (stage !== this.#stage) {
+        this.#stage = stage;
+        this.#stageT0 = now;
+      }
+      const line = progressLine(run, now - this.#t0, now - this.#stageT0);
       if (line !== this.#last) process.stderr.write(`\r\x1b[2K${line}`);
-    } else if (stage !== this.#lastStage) {
-      process.stderr.write(`${line}\n`);
+      this.#last = line;
+      return;
     }
-    this.#last = line;
-    this.#lastStage = stage;
+    if (run.status === 'QUEUED') {
+      if (!this.#queuedShown) this.#write(progressLine(run, now - this.#t0));
+      this.#queuedShown = true;
+      return;
+    }
+    const current = currentStage(run)?.stage;
+    if (current !== undefined && !this.#seen.has(current)) this.#seen.set(current, now);
+    for (const stage of STAGES) {
+      const p = run.progress[stage];
+      if (p === undefined || p.total === 0) continue;
+      const printed = this.#printed.get(stage) ?? 0;
+      if (p.done <= printed) continue;
+      if (!this.#seen.has(stage)) this.#seen.set(stage, now);
+      const stageMs = now - this.#seen.get(stage)!;
+      for (let done = printed + 1; done <= p.done; done++) {
+        this.#write(progressText(STAGE_LABELS[stage], done, p.total, now - this.#t0, stageMs));
+      }
+      this.#printed.set(stage, p.done);
+    }
   }
 
-  done(message: string): void {
+  #write(line: string): void {
+    process.stderr.write(`${line}\n`);
+  }
+
+  /** Clears the terminal's progress line (the caller prints the outcome once, with its duration). */
+  clear(): void {
     if (!this.#enabled) return;
-    if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
-    process.stderr.write(`${message} (${((performance.now() - this.#t0) / 1000).toFixed(1)} s)\n`);
+    if (this.#tty && this.#last !== '') process.stderr.write('\r\x1b[2K');
+    this.#last = '';
   }
 
   message(text: string): void {
     if (!this.#enabled) return;
-    if (process.stderr.isTTY && this.#last !== '') process.stderr.write('\r\x1b[2K');
+    if (this.#tty && this.#last !== '') process.stderr.write('\r\x1b[2K');
     process.stderr.write(`${text}\n`);
     this.#last = '';
   }
 }
 
 /**
- * Seconds per stage. Stages run one after another, so a stage runs from the end of the previous one (the run's
- * start for Prepare) to its own end; the record's per-stage `startedAt` is when its first item reported.
+ * Seconds per stage, as the API reports them (`progress[stage].seconds`: `stageWallSeconds` in lib/runs, the one
+ * definition shared with report.html's Timings), for the stages that finished.
  */
 export function stageSeconds(run: RunView): Partial<Record<Stage, number>> {
   const out: Partial<Record<Stage, number>> = {};
-  let from = run.startedAt === undefined ? undefined : Date.parse(run.startedAt);
   for (const stage of STAGES) {
-    const end = run.progress[stage]?.finishedAt;
-    if (end === undefined || from === undefined) break;
-    const endMs = Date.parse(end);
-    out[stage] = Math.max(0, (endMs - from) / 1000);
-    from = endMs;
+    const seconds = run.progress[stage]?.seconds;
+    if (seconds === undefined) break;
+    out[stage] = seconds;
   }
   return out;
 }
+
+/** The stage names as the CLI prints them in the status line. */
+export const STAGE_SHORT: Readonly<Record<Stage, string>> = {
+  prepare: 'prepare',
+  buildFeatures: 'features',
+  trainScore: 'train + score',
+  optimize: 'optimize',
+  simulate: 'simulate',
+  finalize: 'finalize',
+};
 
 const num = (x: number | null | undefined, digits = 2): string =>
   x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(digits);

@@ -31,7 +31,12 @@ function stageList() {
       item.bar.value = Math.min(p.done, Math.max(1, p.total));
       const finished = p.total > 0 && p.done >= p.total;
       item.li.dataset.state = finished ? 'done' : p.done > 0 || p.startedAt ? 'active' : 'pending';
-      setText(item.count, p.total > 0 ? `${p.done}/${p.total}${finished ? ' done' : ''}` : 'not started');
+      // p.seconds: the stage's wall time as the API defines it (the CLI and report.html show the same figure)
+      const took = finished && typeof p.seconds === 'number' ? ` in ${p.seconds.toFixed(1)} s` : '';
+      setText(
+        item.count,
+        p.total > 0 ? `${p.done}/${p.total}${finished ? ` done${took}` : ''}` : 'not started',
+      );
     }
   };
   return { list, update };

@@ -77,7 +77,7 @@ export interface LocalStackOptions {
   readonly workers?: number;
   /** The code version recorded in every run's provenance. @default package version + git commit */
   readonly codeVersion?: string;
-  /** Powertools log level of the handlers (their logs go to `{root}/logs/lambda.log`). @default 'WARN' */
+  /** Powertools log level of the handlers (their logs go to `{root}/logs/lambda.log`; INFO: a start and an end line per step, what `hts logs` shows). @default 'INFO' */
   readonly logLevel?: string;
 }
 
@@ -327,7 +327,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       POWERTOOLS_METRICS_NAMESPACE: 'hts',
       // no CloudWatch here: EMF metric lines would only fill the log
       POWERTOOLS_METRICS_DISABLED: 'true',
-      POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'WARN',
+      POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'INFO',
+      // the AWS SDK's notice that Node 20 support ends (once per worker) is not a handler's log line
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
     const log = createWriteStream(join(root, 'logs', 'lambda.log'), { flags: 'a' });
     cleanups.push(() => new Promise<void>((ok) => log.end(() => ok())));

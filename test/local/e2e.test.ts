@@ -238,7 +238,16 @@ describe('hts backtest (the CLI, in a child process, on the same folder)', () =>
     ]);
     const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
     expect(metrics.annualizationFactor).toBeGreaterThan(1700);
-    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain(result.runId);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toContain(result.runId);
+    // report.html's Timings equal the CLI's (one definition: lib/runs/stage-seconds.ts), to the report's 2 decimals
+    const timings = /<h3>Timings<\/h3>([\s\S]*?)<\/table>/.exec(html)?.[1] ?? '';
+    const rows = [...timings.matchAll(/<tr><th scope="row">(\w+)<\/th><td>([\d.]+)<\/td><\/tr>/g)];
+    expect(rows.map((m) => m[1])).toEqual(['prepare', 'buildFeatures', 'trainScore', 'optimize', 'simulate']);
+    for (const [, stage, seconds] of rows) {
+      const cli = result.stageSeconds[stage!] as number;
+      expect(Math.abs(Number(seconds) - cli), stage).toBeLessThanOrEqual(Math.max(0.01 * cli, 0.005));
+    }
     expect(readFileSync(join(out, 'equity_curve.csv'), 'utf8').split('\n').length).toBeGreaterThan(200);
   }, 180_000);
 
@@ -254,4 +263,59 @@ describe('hts backtest (the CLI, in a child process, on the same folder)', () =>
     expect(u.code).toBe(2);
     expect(JSON.parse(u.stdout).error.details.apiCode).toBe('UNKNOWN_DATASET');
   }, 120_000);
+
+  it('prints one status line with one duration; piped progress has every count, a percentage and the logs a run', async () => {
+    await stack.stop(); // idempotent: the first CLI test stops it too (one process per folder)
+    const specFile = join(tmp, 'spec-text.json');
+    writeFileSync(specFile, JSON.stringify({ ...SPEC, seed: 9 }));
+    const r = hts(
+      'backtest',
+      '--spec',
+      specFile,
+      '--data',
+      dataDir,
+      '--out',
+      join(tmp, 'out-text'),
+      '--root',
+      root,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const all = `${r.stdout}\n${r.stderr}`.split('\n');
+    const status = all.filter((l) => /^run \S+ (SUCCEEDED|FAILED|CANCELLED)/.test(l));
+    expect(status).toHaveLength(1);
+    expect(status[0]!.match(/\d+(\.\d+)? s\b/g)!.length).toBe(7); // the run's duration and its six stages
+    expect(status[0]).toMatch(/^run \S+ SUCCEEDED in [\d.]+ s \(prepare [\d.]+ s, features/);
+    // piped progress: plain lines, each stage's counts 1..n without a gap, with a percentage
+    const counts = new Map<string, number[]>();
+    for (const l of r.stderr.split('\n')) {
+      const m = /^(.+?) {2}(\d+)\/(\d+) {2}(\d+)% {2}elapsed/.exec(l);
+      if (m) counts.set(m[1]!, [...(counts.get(m[1]!) ?? []), Number(m[2])]);
+    }
+    expect([...counts.keys()]).toEqual([
+      'prepare',
+      'build features, month',
+      'train + score, fold',
+      'optimize, month',
+      'simulate, chunk',
+      'finalize',
+    ]);
+    for (const [stage, seen] of counts) {
+      const positive = seen.filter((c) => c > 0);
+      expect(positive, stage).toEqual(positive.map((_, i) => i + 1));
+    }
+    // the run's INFO lines: a start and an end per step, found by `hts logs RUN_ID`
+    const runId = /^run (\S+) SUCCEEDED/.exec(status[0]!)![1]!;
+    const logs = hts('logs', runId, '--root', root, '--json');
+    expect(logs.code).toBe(0);
+    const lines = logs.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const ends = lines.filter((l) => l.message === 'step end');
+    expect(new Set(ends.map((l) => l.stage))).toEqual(
+      new Set(['prepare', 'buildFeatures', 'trainScore', 'optimize', 'simulate', 'finalize']),
+    );
+    expect(lines.filter((l) => l.message === 'step start')).toHaveLength(ends.length);
+    expect(readFileSync(join(root, 'logs', 'lambda.log'), 'utf8')).not.toContain('No application metrics');
+  }, 180_000);
 });

@@ -27,7 +27,7 @@ export interface ReportProvenance {
   readonly codeVersion: string;
   /** Walk-forward folds (absent: the run had no model stage). */
   readonly folds?: readonly ReportFold[];
-  /** Wall-clock time of each stage, as recorded by the workflow. */
+  /** Wall-clock seconds of each stage before Finalize (`stageWallSeconds`, lib/runs: the CLI's and the API's figures). */
   readonly timings?: readonly StageTiming[];
 }
 
@@ -59,9 +59,9 @@ export function provenanceSection(prov: ReportProvenance, payloads: ChartPayload
   const timings =
     prov.timings === undefined || prov.timings.length === 0
       ? '<p class="unavailable">No stage timings were recorded.</p>'
-      : `<div class="table-wrap"><table><thead><tr><th scope="col">Stage</th><th scope="col">Seconds</th></tr></thead><tbody>${prov.timings
+      : `<div class="table-wrap"><table><caption>Wall-clock seconds of each stage from the run's own events (from the end of the previous stage to the end of this one), as the CLI and the API report them; Finalize, which writes this report, is not included.</caption><thead><tr><th scope="col">Stage</th><th scope="col">Seconds</th></tr></thead><tbody>${prov.timings
           .map((t) => `<tr><th scope="row">${esc(t.stage)}</th><td>${esc(fixed(t.seconds, 2))}</td></tr>`)
-          .join('')}<tr><th scope="row">Total</th><td>${esc(
+          .join('')}<tr><th scope="row">Total (before Finalize)</th><td>${esc(
           fixed(
             prov.timings.reduce((a, t) => a + t.seconds, 0),
             2,

@@ -8,6 +8,7 @@
  * `--at` is an ISO-8601 time with an offset or `Z` (the cut is the last bar closing at or before it), a date
  * (the last bar of that session) or epoch milliseconds. Labels look forward by design and are not audited.
  */
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DiskObjectStore } from '../../../lib/adapters/disk-object-store.ts';
 import { parseBacktestSpec } from '../../../lib/backtest/spec.ts';
@@ -20,7 +21,7 @@ import { warmupBarsFor } from '../../../lib/features/registry.ts';
 import { auditLookahead } from '../../../lib/lookahead/perturb.ts';
 import { resolveFeatureNames } from '../../../lib/pipeline/feature-set.ts';
 import { readDatasetManifest } from '../../stack/publish-dataset.ts';
-import { flagString, type ParsedArgs, requireFlag } from '../args.ts';
+import { flagString, type ParsedArgs, requireFlag, resolveDataFlag } from '../args.ts';
 import { int, table } from '../output.ts';
 import { readSpecFile } from './backtest.ts';
 
@@ -60,7 +61,7 @@ export async function auditCommand(args: ParsedArgs, json: boolean, root: string
   const dataFlag = flagString(args, 'data');
   const dir =
     dataFlag !== undefined
-      ? resolve(dataFlag)
+      ? resolveDataFlag(dataFlag, root, existsSync)
       : 'name' in spec.dataset
         ? join(root, 'datasets', spec.dataset.name)
         : undefined;

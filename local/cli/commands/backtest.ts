@@ -13,12 +13,20 @@ import { join, relative, resolve } from 'node:path';
 import { parseBacktestSpec } from '../../../lib/backtest/spec.ts';
 import { InvalidInputError } from '../../../lib/core/errors.ts';
 import { datasetIdOf } from '../../../lib/data/dataset.ts';
+import { validateSpecFeatures } from '../../../lib/pipeline/feature-set.ts';
 import { PROJECT_ROOT } from '../../paths.ts';
 import { publishDataset, readDatasetManifest } from '../../stack/publish-dataset.ts';
 import { type LocalStack, startLocalStack } from '../../stack/stack.ts';
 import { type ArtifactsView, downloadArtifacts, HtsApiClient, type RunView } from '../api-client.ts';
-import { flagDate, flagString, type ParsedArgs, requireFlag } from '../args.ts';
-import { ProgressPrinter, type Stage, stageSeconds, summaryTable } from '../run-view.ts';
+import { flagDate, flagString, type ParsedArgs, requireFlag, resolveDataFlag } from '../args.ts';
+import {
+  formatDuration,
+  ProgressPrinter,
+  STAGE_SHORT,
+  type Stage,
+  stageSeconds,
+  summaryTable,
+} from '../run-view.ts';
 import { describeDataset, generateDataset } from './data.ts';
 
 /** The demo dataset: two years on the real membership, fixed seed (see README). */
@@ -58,12 +66,64 @@ export function readSpecFile(
     parseBacktestSpec(spec);
   } catch (e) {
     if (e instanceof InvalidInputError) {
+      const flag = periodFlagToBlame(e.details.field, spec.period, overrides);
+      if (flag !== undefined) {
+        const field = String(e.details.field);
+        const p = spec.period as { start?: unknown; end?: unknown };
+        const reason = /end must be on or after start/.test(e.message)
+          ? flag === 'start'
+            ? `is after the period's end ${String(p.end)}`
+            : `is before the period's start ${String(p.start)}`
+          : `${e.message.replace(`spec.${field}: `, '')} (the period is ${describePeriod(spec.period)} after the flags)`;
+        throw new InvalidInputError(`--${flag} ${overrides[flag]} ${reason}`, {
+          ...e.details,
+          field: flag,
+          flag: `--${flag}`,
+        });
+      }
       throw new InvalidInputError(`${file}: ${e.message}`, e.details);
     }
     throw e;
   }
+  try {
+    validateSpecFeatures(parseBacktestSpec(spec));
+  } catch (e) {
+    if (e instanceof InvalidInputError) throw new InvalidInputError(`${file}: ${e.message}`, e.details);
+    throw e;
+  }
   return spec;
 }
+
+/**
+ * The flag to blame for an invalid period: `--start`/`--end` when the offending field is the one the flag set, or
+ * when the flag's date collides with the spec's other end (`--start` after the spec's `period.end`).
+ */
+function periodFlagToBlame(
+  field: unknown,
+  period: unknown,
+  overrides: { start?: string; end?: string },
+): 'start' | 'end' | undefined {
+  if (field === 'period.start' && overrides.start !== undefined) return 'start';
+  if (field === 'period.end' && overrides.end !== undefined) return 'end';
+  // `end must be on or after start` is reported at period.end; with only --start given, --start made it so
+  if (
+    field === 'period.end' &&
+    overrides.start !== undefined &&
+    typeof period === 'object' &&
+    period !== null
+  ) {
+    return 'start';
+  }
+  return undefined;
+}
+
+const describePeriod = (period: unknown): string => {
+  const p = (typeof period === 'object' && period !== null ? period : {}) as {
+    start?: unknown;
+    end?: unknown;
+  };
+  return `${String(p.start ?? '(none)')} → ${String(p.end ?? '(none)')}`;
+};
 
 /** Publishes the dataset the spec runs on (see the module comment); returns its id when known. */
 export async function publishSpecDataset(
@@ -123,7 +183,7 @@ export async function runThroughApi(
     process.off('SIGINT', onSigint);
   }
   const runSeconds = (performance.now() - t0) / 1000;
-  options.progress.done(`run ${runId} ${run.status}`);
+  options.progress.clear();
   if (run.status !== 'SUCCEEDED' || options.outDir === undefined) {
     return { run, artifacts: new Map(), runSeconds, stageSeconds: stageSeconds(run) };
   }
@@ -170,19 +230,21 @@ function report(result: BacktestRun, outDir: string, json: boolean, extra: Recor
     );
     return exitCodeOf(run);
   }
+  // one status line, one duration: the run's wall time from its own events (the sum of its stages, as in
+  // report.html's Timings and the API's progress[stage].seconds)
+  const stageList = Object.entries(result.stageSeconds) as [Stage, number][];
+  const wall = stageList.reduce((a, [, v]) => a + v, 0);
   if (run.status !== 'SUCCEEDED') {
     process.stderr.write(
-      `run ${run.runId} ${run.status}${run.error ? `: ${run.error.code}: ${run.error.message}` : ''}\n`,
+      `run ${run.runId} ${run.status}${stageList.length > 0 ? ` after ${formatDuration(wall)}` : ''}${run.error ? `: ${run.error.code}: ${run.error.message}` : ''}\n`,
     );
     return exitCodeOf(run);
   }
-  const stages = Object.entries(result.stageSeconds)
-    .map(([s, v]) => `${s} ${v.toFixed(1)} s`)
-    .join(', ');
+  const stages = stageList.map(([s, v]) => `${STAGE_SHORT[s]} ${v.toFixed(1)} s`).join(', ');
   const csvs = [...result.artifacts.keys()].filter((n) => !n.endsWith('.parquet')).sort();
   process.stdout.write(
     [
-      `run ${run.runId} SUCCEEDED in ${result.runSeconds.toFixed(1)} s (${stages})`,
+      `run ${run.runId} SUCCEEDED in ${wall.toFixed(1)} s (${stages})`,
       `  dataset ${run.provenance.datasetId}, spec ${run.provenance.specHash.slice(0, 12)}, code ${run.provenance.codeVersion}`,
       '',
       summaryTable(run),
@@ -217,6 +279,7 @@ export async function runBacktest(
   });
   const progress = new ProgressPrinter(!options.json);
   const t0 = performance.now();
+  progress.message('starting the local stack (S3, DynamoDB, Step Functions, Lambda workers)…');
   const stack = await startLocalStack({
     root: options.root,
     ...(options.tenant !== undefined && { defaultTenant: options.tenant }),
@@ -251,14 +314,18 @@ export async function runBacktest(
 export function backtestCommand(args: ParsedArgs, json: boolean, root: string): Promise<number> {
   const start = flagDate(args, 'start');
   const end = flagDate(args, 'end');
-  const data = flagString(args, 'data');
+  if (start !== undefined && end !== undefined && end < start) {
+    throw new InvalidInputError(`--end ${end} is before --start ${start}`, { field: 'end' });
+  }
+  const dataFlag = flagString(args, 'data');
+  const data = dataFlag === undefined ? undefined : resolveDataFlag(dataFlag, root, existsSync);
   const tenant = flagString(args, 'tenant');
   return runBacktest({
     specFile: resolve(requireFlag(args, 'spec')),
     outDir: resolve(flagString(args, 'out') ?? 'outputs'),
     json,
     root,
-    ...(data !== undefined && { data: resolve(data) }),
+    ...(data !== undefined && { data }),
     ...(start !== undefined && { start }),
     ...(end !== undefined && { end }),
     ...(tenant !== undefined && { tenant }),

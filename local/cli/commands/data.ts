@@ -1,13 +1,14 @@
-import { existsSync, rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { DiskObjectStore } from '../../../lib/adapters/disk-object-store.ts';
 import { InvalidInputError } from '../../../lib/core/errors.ts';
 import { loadBarPanels } from '../../../lib/data/bar-panels.ts';
-import { DatasetReader } from '../../../lib/data/dataset.ts';
+import { DatasetReader, datasetIdOf } from '../../../lib/data/dataset.ts';
 import { type DatasetSummary, summarizeDataset } from '../../../lib/data/dataset-summary.ts';
 import { type GenerateResult, generateSyntheticMarket } from '../../../lib/data/synthetic/generate.ts';
 import { loadBundledMembership } from '../../paths.ts';
-import { flagDate, flagInt, type ParsedArgs, requireFlag } from '../args.ts';
+import { readDatasetManifest } from '../../stack/publish-dataset.ts';
+import { flagDate, flagInt, type ParsedArgs, requireFlag, resolveDataFlag } from '../args.ts';
 import { int, Progress, pct, table } from '../output.ts';
 import { importCommand } from './import.ts';
 
@@ -89,14 +90,75 @@ export function formatSummary(s: DatasetSummary, dir: string): string {
   return table(rows);
 }
 
-export async function dataCommand(args: ParsedArgs, json: boolean): Promise<number> {
+export interface DatasetListing {
+  /** The folder's name under ROOT/datasets: what `--data NAME` and a spec's `{"name": …}` use. */
+  readonly name: string;
+  readonly dir: string;
+  readonly datasetId: string;
+  /** The name the manifest records (the generator's or importer's). */
+  readonly manifestName: string;
+  readonly period: { readonly start: string; readonly end: string };
+  readonly symbols: number;
+  readonly series: readonly string[];
+}
+
+/** The datasets of a local root (`ROOT/datasets/*` holding a manifest), by name; unreadable folders are skipped. */
+export async function listDatasets(root: string): Promise<DatasetListing[]> {
+  const base = join(root, 'datasets');
+  if (!existsSync(base)) return [];
+  const out: DatasetListing[] = [];
+  for (const entry of readdirSync(base, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const dir = join(base, entry.name);
+    if (!existsSync(join(dir, 'manifest.json'))) continue;
+    const manifest = await readDatasetManifest(dir);
+    out.push({
+      name: entry.name,
+      dir,
+      datasetId: datasetIdOf(manifest),
+      manifestName: manifest.name,
+      period: manifest.period,
+      symbols: manifest.symbols.length,
+      series: manifest.series,
+    });
+  }
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+function formatListing(list: readonly DatasetListing[], root: string): string {
+  if (list.length === 0) {
+    return `no datasets under ${join(root, 'datasets')} (hts demo makes one; hts data generate --out ${join(root, 'datasets', 'NAME')} another)\n`;
+  }
+  const rows = [
+    ['name', 'id', 'period', 'symbols', 'series'],
+    ...list.map((d) => [
+      d.name,
+      d.datasetId,
+      `${d.period.start} → ${d.period.end}`,
+      String(d.symbols),
+      d.series.join(', '),
+    ]),
+  ];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return `${rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n')}\n`;
+}
+
+export async function dataCommand(args: ParsedArgs, json: boolean, root: string): Promise<number> {
   const sub = args.positionals[1];
+  if (sub === 'list') {
+    const list = await listDatasets(root);
+    process.stdout.write(json ? `${JSON.stringify({ root, datasets: list })}\n` : formatListing(list, root));
+    return 0;
+  }
   if (sub === 'generate') {
     const out = resolve(requireFlag(args, 'out'));
     const start = flagDate(args, 'start') ?? '2015-01-01';
     const end = flagDate(args, 'end') ?? '2024-12-31';
     const seed = flagInt(args, 'seed') ?? 7;
     if (seed < 0) throw new InvalidInputError(`--seed must be >= 0, received ${seed}`, { field: 'seed' });
+    if (end < start) {
+      throw new InvalidInputError(`--end ${end} is before --start ${start}`, { field: 'end' });
+    }
     const result = await generateDataset({ out, start, end, seed, progress: !json });
     const summary = await describeDataset(out);
     if (json) process.stdout.write(`${JSON.stringify({ ...summary, generator: result.report })}\n`);
@@ -110,15 +172,13 @@ export async function dataCommand(args: ParsedArgs, json: boolean): Promise<numb
   }
   if (sub === 'import') return importCommand(args, json);
   if (sub === 'describe') {
-    const dir = resolve(requireFlag(args, 'data'));
+    const dir = resolveDataFlag(requireFlag(args, 'data'), root, existsSync);
     const summary = await describeDataset(dir);
     process.stdout.write(json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary, dir)}\n`);
     return 0;
   }
   throw new InvalidInputError(
-    `unknown command 'data ${sub ?? ''}', expected 'data generate', 'data import' or 'data describe'`,
-    {
-      field: 'command',
-    },
+    `unknown command 'data ${sub ?? ''}', expected 'data list', 'data generate', 'data import' or 'data describe'`,
+    { field: 'command' },
   );
 }

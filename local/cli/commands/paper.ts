@@ -20,7 +20,7 @@
  *
  * Exit codes: 0 done; 1 the backtest or a tick failed; 2 bad usage or input (the field named).
  */
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DYNALITE_CREDENTIALS, makeDynamoDocumentClient } from '../../../lib/adapters/dynamo-client.ts';
 import { DynamoPaperStore } from '../../../lib/adapters/dynamo-paper-store.ts';
@@ -40,7 +40,7 @@ import {
 } from '../../stack/stack.ts';
 import { WorkerPool } from '../../stack/worker-pool.ts';
 import { PaperApiClient, type RunView } from '../api-client.ts';
-import { flagDate, flagString, type ParsedArgs, requireFlag } from '../args.ts';
+import { flagDate, flagString, type ParsedArgs, requireFlag, resolveDataFlag } from '../args.ts';
 import { int, Progress, pct, table } from '../output.ts';
 import { ProgressPrinter } from '../run-view.ts';
 import { exitCodeOf, publishSpecDataset, readSpecFile, runThroughApi } from './backtest.ts';
@@ -403,7 +403,8 @@ export function paperCommand(args: ParsedArgs, json: boolean, root: string): Pro
   const to = flagDate(args, 'to');
   if (from === undefined) throw new InvalidInputError('--from is required', { field: 'from' });
   if (to === undefined) throw new InvalidInputError('--to is required', { field: 'to' });
-  const data = flagString(args, 'data');
+  const dataFlag = flagString(args, 'data');
+  const data = dataFlag === undefined ? undefined : resolveDataFlag(dataFlag, root, existsSync);
   const tenant = flagString(args, 'tenant');
   return runPaperReplay({
     specFile: resolve(requireFlag(args, 'spec')),
@@ -411,7 +412,7 @@ export function paperCommand(args: ParsedArgs, json: boolean, root: string): Pro
     to,
     json,
     root,
-    ...(data !== undefined && { data: resolve(data) }),
+    ...(data !== undefined && { data }),
     ...(tenant !== undefined && { tenant }),
   });
 }
