@@ -137,7 +137,7 @@ describe('golden: artifacts are byte-identical', () => {
       });
       const run = await goldenRun(dir, ds.datasetId, join(examples, '10y-full.json'));
       check(run.digests, TEN_YEARS);
-      // Known miss (issue 13 stays open on it): in 7 of the 31 quarters spent in normal the realised volatility is
+      // Known miss (issue 13 stays open on it): in 6 of the 30 quarters spent in normal the realised volatility is
       // 6.7–7.8%, under low − 2 pp, while the ex-ante volatility sits at the 10% floor: the monthly risk model does
       // not follow the synthetic market's calm quarters. The ceiling side holds in every quarter (at most 15.0%).
       expectPromisesKept(run, '10y', { volFloor: false });
