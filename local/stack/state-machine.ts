@@ -109,8 +109,16 @@ export function allStates(asl: Asl): { name: string; state: State }[] {
   return out;
 }
 
-/** Runs one Task: the state's name and its effective input (after `Parameters`) → the handler's result. */
-export type TaskInvoker = (stateName: string, input: unknown, timeoutMs: number) => Promise<unknown>;
+/**
+ * Runs one Task: the state's name, its effective input (after `Parameters`), its `TimeoutSeconds` and the
+ * execution's abort signal (aborted when the execution is stopped) → the handler's result.
+ */
+export type TaskInvoker = (
+  stateName: string,
+  input: unknown,
+  timeoutMs: number,
+  signal: AbortSignal,
+) => Promise<unknown>;
 
 export interface LocalStateMachineOptions {
   /** The localised definition (see `loadLocalDefinition`). */
@@ -129,12 +137,14 @@ export interface LocalRun {
 export class LocalStateMachine {
   readonly definition: Asl;
   readonly #machine: InstanceType<typeof StateMachine>;
-  readonly #handlers: Record<string, (input: unknown) => Promise<unknown>>;
+  /** Task state name → its TimeoutSeconds in ms. */
+  readonly #taskTimeouts = new Map<string, number>();
+  readonly #invoke: TaskInvoker;
 
   constructor(options: LocalStateMachineOptions) {
     this.definition = options.definition;
     const known = new Set(options.taskNames);
-    this.#handlers = {};
+    this.#invoke = options.invoke;
     for (const { name, state } of allStates(this.definition)) {
       if (state.ItemReader !== undefined) {
         // aws-local-stepfunctions ignores ItemReader silently: the Map would iterate over the wrong input
@@ -149,18 +159,36 @@ export class LocalStateMachine {
           `local stack: Task ${name} uses resource ${String(state.Resource)}, expected a Lambda ARN`,
         );
       }
-      const timeoutMs = 1000 * (typeof state.TimeoutSeconds === 'number' ? state.TimeoutSeconds : 60);
-      this.#handlers[name] = (input) => options.invoke(name, input, timeoutMs);
+      this.#taskTimeouts.set(
+        name,
+        1000 * (typeof state.TimeoutSeconds === 'number' ? state.TimeoutSeconds : 60),
+      );
     }
     this.#machine = new StateMachine(this.definition as never, {
       validationOptions: { checkArn: false },
     });
   }
 
-  /** Starts an execution with `input`. */
+  /**
+   * Starts an execution with `input`. Its Tasks get an abort signal of their own: `abort()` stops the execution
+   * and every invocation it has running or queued.
+   */
   run(input: unknown, context: { executionArn: string; name: string; startTime: string }): LocalRun {
+    const controller = new AbortController();
+    const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+    for (const [name, timeoutMs] of this.#taskTimeouts) {
+      // the Task's TimeoutSeconds counts from the call, queueing for a worker included (as Lambda throttling
+      // does): once it has passed, the state machine has moved on, so the invocation is stopped wherever it is
+      handlers[name] = (taskInput) =>
+        this.#invoke(
+          name,
+          taskInput,
+          timeoutMs,
+          AbortSignal.any([controller.signal, AbortSignal.timeout(timeoutMs)]),
+        );
+    }
     const execution = this.#machine.run(input as never, {
-      overrides: { taskResourceLocalHandlers: this.#handlers as never },
+      overrides: { taskResourceLocalHandlers: handlers as never },
       context: {
         Execution: {
           Id: context.executionArn,
@@ -176,6 +204,16 @@ export class LocalStateMachine {
         // events are not used locally
       }
     })().catch(() => undefined);
-    return { result: execution.result, abort: () => execution.abort() };
+    // however it ends, nothing of it may keep running (a Task that timed out is stopped by the pool itself)
+    void execution.result
+      .catch(() => undefined)
+      .finally(() => controller.abort(new Error('the execution ended')));
+    return {
+      result: execution.result,
+      abort: () => {
+        controller.abort(new Error('the execution was stopped'));
+        execution.abort();
+      },
+    };
   }
 }
