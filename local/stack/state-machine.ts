@@ -30,6 +30,9 @@ P.withResolvers ??= () => {
 
 const { StateMachine } = await import('aws-local-stepfunctions');
 
+/** How long after a Task's timeout its invocation is stopped. */
+const STOP_AFTER_TIMEOUT_MS = 250;
+
 /** An ASL document. */
 export type Asl = Record<string, unknown>;
 type State = Record<string, unknown> & { Type: string };
@@ -110,8 +113,9 @@ export function allStates(asl: Asl): { name: string; state: State }[] {
 }
 
 /**
- * Runs one Task: the state's name, its effective input (after `Parameters`), its `TimeoutSeconds` and the
- * execution's abort signal (aborted when the execution is stopped) → the handler's result.
+ * Runs one Task: the state's name, its effective input (after `Parameters`), its `TimeoutSeconds` (in ms, plus a
+ * moment, so the Task's own States.Timeout comes first) and the execution's abort signal (aborted when the
+ * execution is stopped, or the Task timed out) → the handler's result.
  */
 export type TaskInvoker = (
   stateName: string,
@@ -178,13 +182,15 @@ export class LocalStateMachine {
     const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
     for (const [name, timeoutMs] of this.#taskTimeouts) {
       // the Task's TimeoutSeconds counts from the call, queueing for a worker included (as Lambda throttling
-      // does): once it has passed, the state machine has moved on, so the invocation is stopped wherever it is
+      // does): once it has passed, the state machine has moved on (States.Timeout), so the invocation is stopped
+      // wherever it is, just after (the Task's own timeout must be the error its Catch sees)
+      const stopAfterMs = timeoutMs + STOP_AFTER_TIMEOUT_MS;
       handlers[name] = (taskInput) =>
         this.#invoke(
           name,
           taskInput,
-          timeoutMs,
-          AbortSignal.any([controller.signal, AbortSignal.timeout(timeoutMs)]),
+          stopAfterMs,
+          AbortSignal.any([controller.signal, AbortSignal.timeout(stopAfterMs)]),
         );
     }
     const execution = this.#machine.run(input as never, {

@@ -255,9 +255,9 @@ export class WorkerPool {
   #dispatch(): void {
     if (this.#closed) return;
     for (const slot of this.#slots) {
-      if (this.#queue.length === 0) break;
       if (slot.current !== undefined) continue;
-      const next = this.#queue.shift()!;
+      const next = this.#nextQueued();
+      if (next === undefined) break;
       slot.current = next;
       const worker = slot.worker ?? this.#start(slot);
       const { timeoutMs, functionName } = next.request;
@@ -276,6 +276,15 @@ export class WorkerPool {
     }
     const busy = this.#slots.filter((s) => s.current !== undefined).length;
     this.#peakBusy = Math.max(this.#peakBusy, busy);
+  }
+
+  /** The next queued invocation to start; those stopped while queued are failed (their listener may not have run). */
+  #nextQueued(): Pending | undefined {
+    for (let next = this.#queue.shift(); next !== undefined; next = this.#queue.shift()) {
+      if (!next.signal?.aborted) return next;
+      this.#settle(next).reject(stoppedError(next.request.functionName, next.signal));
+    }
+    return undefined;
   }
 
   /** The invocation's signal was aborted: drop it from the queue, or terminate the worker running it. */
