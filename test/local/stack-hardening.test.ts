@@ -128,10 +128,15 @@ describe('local stack: concurrent API requests', () => {
   it('runs 20 concurrent submits side by side, not one after the other behind a single worker', async () => {
     // Wall time is no measure on a shared 2-core machine (the submits are CPU-bound there, serial or not): what
     // is asserted is that the API's workers all ran submits at the same moment.
+    let mostAtOnce = 0;
+    const sample = setInterval(() => {
+      mostAtOnce = Math.max(mostAtOnce, stack.workerStats().api.busy);
+    }, 2);
     const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => post(`concurrent-${i}`)));
+    clearInterval(sample);
     expect(answers.map((a) => a.status)).toEqual(Array(20).fill(202));
     expect(new Set(answers.map((a) => a.body.runId)).size).toBe(20);
-    expect(stack.workerStats().api.peakBusy).toBe(DEFAULT_API_WORKERS);
+    expect(mostAtOnce).toBe(DEFAULT_API_WORKERS);
   }, 120_000);
 });
 
