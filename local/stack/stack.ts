@@ -62,8 +62,11 @@ export const LOCAL_IDEMPOTENCY_TABLE = 'hts-idempotency';
 export const LOCAL_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:hts-backtest';
 /** The tenant of requests that carry no token. */
 export const DEFAULT_TENANT = 'local';
-/** API route workers: requests run concurrently, as separate Lambda invocations do, up to this many at once. */
-export const DEFAULT_API_WORKERS = 4;
+/**
+ * API route workers: requests run concurrently, as separate Lambda invocations do, up to this many at once (two
+ * to four, by the cores: each worker holds the API's modules, and warming them costs CPU at every start).
+ */
+export const defaultApiWorkers = (): number => Math.min(4, Math.max(2, availableParallelism()));
 
 /** The idempotency table of `cdk/stateful-stack.ts`: partition key `id` (S); dynalite has no TTL. */
 export const idempotencyTableDefinition = (tableName: string): CreateTableCommandInput => ({
@@ -85,7 +88,7 @@ export interface LocalStackOptions {
   readonly defaultTenant?: string;
   /** Worker threads for the steps. @default os.availableParallelism() */
   readonly workers?: number;
-  /** Worker threads for the API routes (requests beyond them queue). @default 4 */
+  /** Worker threads for the API routes (requests beyond them queue). @default `defaultApiWorkers()` */
   readonly apiWorkers?: number;
   /**
    * When set, the API answers 503 `UNAVAILABLE` with `Retry-After` and this message until `setUnavailable(undefined)`
@@ -117,6 +120,7 @@ export interface LocalStack {
   readonly env: LambdaEnvironment;
   readonly codeVersion: string;
   readonly workers: number;
+  readonly apiWorkers: number;
   readonly executions: LocalExecutions;
   /** The data lake bucket through the same adapter the handlers use. */
   readonly store: S3ObjectStore;
@@ -368,7 +372,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     pool.warm(Object.values(stepModules));
     cleanups.push(() => pool.close());
     const apiPool = new WorkerPool({
-      size: options.apiWorkers ?? DEFAULT_API_WORKERS,
+      size: options.apiWorkers ?? defaultApiWorkers(),
       env: { ...env, POWERTOOLS_SERVICE_NAME: 'hts-api' },
       log,
     });
@@ -404,6 +408,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       env,
       codeVersion,
       workers,
+      apiWorkers: apiPool.size,
       executions,
       store,
       runs,

@@ -7,7 +7,8 @@
  * through tsx, and writes its stdout/stderr (Powertools logs) to `log`, never to the CLI's own output. A worker
  * that dies fails its invocation with `Lambda.Unknown` and is replaced.
  *
- * Bounded work, as in Lambda: an invocation that outlives its `timeoutMs` fails with `Sandbox.Timedout`, and one
+ * Bounded work, as in Lambda: an invocation that outlives its `timeoutMs` (counted once its handler module is
+ * loaded: Lambda's init phase is not part of the invocation) fails with `Sandbox.Timedout`, and one
  * whose `signal` is aborted (its execution was stopped) fails with `InvocationStopped`; in both cases the worker
  * running it is terminated (which interrupts even a synchronous loop), so it burns no more CPU and the next
  * invocation gets a new worker (a cold start) instead of queueing behind a wedged one.
@@ -217,9 +218,13 @@ export class WorkerPool {
       worker.stderr.resume();
     }
     if (this.#warm.length > 0) worker.postMessage({ warm: this.#warm });
-    worker.on('message', (message: InvokeResponse | { ready: true }) => {
+    worker.on('message', (message: InvokeResponse | { ready: true } | { started: number }) => {
       if ('ready' in message || slot.worker !== worker) return;
       const pending = slot.current;
+      if ('started' in message) {
+        if (pending?.request.id === message.started) this.#startTimer(slot, pending);
+        return;
+      }
       if (pending === undefined || pending.request.id !== message.id) return;
       slot.current = undefined;
       this.#settle(pending);
@@ -260,22 +265,28 @@ export class WorkerPool {
       if (next === undefined) break;
       slot.current = next;
       const worker = slot.worker ?? this.#start(slot);
-      const { timeoutMs, functionName } = next.request;
-      next.timer = setTimeout(
-        () =>
-          this.#terminate(
-            slot,
-            new HandlerError(
-              'Sandbox.Timedout',
-              `${functionName}: task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`,
-            ),
-          ),
-        timeoutMs,
-      );
       worker.postMessage(next.request);
     }
     const busy = this.#slots.filter((s) => s.current !== undefined).length;
     this.#peakBusy = Math.max(this.#peakBusy, busy);
+  }
+
+  /**
+   * The invocation's handler has started (its module is loaded: Lambda's init phase does not count): it fails with
+   * `Sandbox.Timedout`, its worker terminated, unless it settles within its timeout.
+   */
+  #startTimer(slot: Slot, pending: Pending): void {
+    const { timeoutMs, functionName } = pending.request;
+    pending.timer = setTimeout(() => {
+      if (slot.current !== pending) return;
+      this.#terminate(
+        slot,
+        new HandlerError(
+          'Sandbox.Timedout',
+          `${functionName}: task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`,
+        ),
+      );
+    }, timeoutMs);
   }
 
   /** The next queued invocation to start; those stopped while queued are failed (their listener may not have run). */

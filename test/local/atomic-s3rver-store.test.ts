@@ -37,7 +37,12 @@ async function startServer(dir: string, atomic: boolean) {
     credentials: S3RVER_CREDENTIALS,
     forcePathStyle: true,
   });
-  return { server, port, client, store: new S3ObjectStore({ client, bucket: BUCKET, emulateConditionalWrites: true }) };
+  return {
+    server,
+    port,
+    client,
+    store: new S3ObjectStore({ client, bucket: BUCKET, emulateConditionalWrites: true }),
+  };
 }
 
 const filesUnder = (dir: string): string[] =>
@@ -111,10 +116,17 @@ describe('AtomicFilesystemStore', () => {
     mkdirSync(dir);
     const { server, client, store } = await startServer(dir, true);
     try {
-      await store.put('a/pointer.json', new TextEncoder().encode('{"v":1}'), { contentType: 'application/json' });
+      await store.put('a/pointer.json', new TextEncoder().encode('{"v":1}'), {
+        contentType: 'application/json',
+      });
       const next = new TextEncoder().encode('{"v":2,"longer":true}');
       const put = await client.send(
-        new PutObjectCommand({ Bucket: BUCKET, Key: 'a/pointer.json', Body: next, ContentType: 'text/plain' }),
+        new PutObjectCommand({
+          Bucket: BUCKET,
+          Key: 'a/pointer.json',
+          Body: next,
+          ContentType: 'text/plain',
+        }),
       );
       const md5 = createHash('md5').update(next).digest('hex');
       expect(put.ETag).toBe(`"${md5}"`);

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HtsApiClient, type RunView } from '../../local/cli/api-client.ts';
 import { publishDataset } from '../../local/stack/publish-dataset.ts';
-import { DEFAULT_API_WORKERS, type LocalStack, startLocalStack } from '../../local/stack/stack.ts';
+import { type LocalStack, startLocalStack } from '../../local/stack/stack.ts';
 import { FIXTURE_DATASET_NAME, QUICK_SPEC, writeFixtureDataset } from './support/local-fixture.ts';
 import { FAIL_TENANT, SPIN_TENANT } from './support/test-prepare.ts';
 
@@ -136,7 +136,8 @@ describe('local stack: concurrent API requests', () => {
     clearInterval(sample);
     expect(answers.map((a) => a.status)).toEqual(Array(20).fill(202));
     expect(new Set(answers.map((a) => a.body.runId)).size).toBe(20);
-    expect(mostAtOnce).toBe(DEFAULT_API_WORKERS);
+    expect(stack.apiWorkers).toBeGreaterThanOrEqual(2);
+    expect(mostAtOnce).toBe(stack.apiWorkers);
   }, 120_000);
 });
 

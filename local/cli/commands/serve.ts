@@ -42,7 +42,7 @@ export async function serveCommand(args: ParsedArgs, json: boolean, root: string
       if (existsSync(dir)) {
         for (const name of readdirSync(dir).sort()) {
           if (!DATASET_NAME_PATTERN.test(name) || !existsSync(join(dir, name, 'manifest.json'))) continue;
-          if (!json) process.stderr.write(`publishing dataset ${name}…\n`);
+          process.stderr.write(`publishing dataset ${name}…\n`);
           const published = await publishDataset(stack.store, join(dir, name), [name], stop);
           datasets.push({ name, datasetId: published.datasetId });
         }

@@ -2,7 +2,8 @@
 import { acquireStackLock, type LockSocketKind } from '../../../local/stack/stack-lock.ts';
 
 const [root, kind] = process.argv.slice(2);
-if (root === undefined || (kind !== 'abstract' && kind !== 'file')) throw new Error('usage: hold-lock ROOT KIND');
+if (root === undefined || (kind !== 'abstract' && kind !== 'file'))
+  throw new Error('usage: hold-lock ROOT KIND');
 const lock = await acquireStackLock(root, { socket: kind as LockSocketKind });
 lock.describe({ apiUrl: 'http://127.0.0.1:1' });
 process.stdout.write('held\n');
