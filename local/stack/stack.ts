@@ -64,7 +64,7 @@ export const LOCAL_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:st
 export const DEFAULT_TENANT = 'local';
 /**
  * API route workers: requests run concurrently, as separate Lambda invocations do, up to this many at once (two
- * to four, by the cores: each worker holds the API's modules, and warming them costs CPU at every start).
+ * to four, by the cores: each worker holds the API's modules in its own isolate).
  */
 export const defaultApiWorkers = (): number => Math.min(4, Math.max(2, availableParallelism()));
 
@@ -375,6 +375,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       size: options.apiWorkers ?? defaultApiWorkers(),
       env: { ...env, POWERTOOLS_SERVICE_NAME: 'hts-api' },
       log,
+      // one warm worker answers at once; the others start when requests overlap (warming every one of them
+      // would double the CPU a start costs)
+      eager: 1,
     });
     cleanups.push(() => apiPool.close());
     apiPool.warm(API_ROUTES.map((r) => r.moduleUrl));

@@ -60,6 +60,11 @@ export interface WorkerPoolOptions {
   readonly env: Readonly<Record<string, string>>;
   /** Where the workers' stdout and stderr go. @default discarded */
   readonly log?: NodeJS.WritableStream;
+  /**
+   * Workers started at once (and warmed by `warm`); the others start when an invocation needs them, cold, as
+   * Lambda adds execution environments under load. @default size
+   */
+  readonly eager?: number;
 }
 
 /** A handler's error as thrown in the worker: same name and message (Step Functions matches on the name). */
@@ -119,7 +124,6 @@ export class WorkerPool {
   readonly #slots: Slot[] = [];
   readonly #queue: Pending[] = [];
   #nextId = 1;
-  #warm: readonly string[] = [];
   #closed = false;
   #peakBusy = 0;
   #recycled = 0;
@@ -131,10 +135,11 @@ export class WorkerPool {
     this.size = options.size;
     this.#env = { ...options.env };
     this.#log = options.log;
+    const eager = Math.min(options.size, options.eager ?? options.size);
     for (let i = 0; i < options.size; i++) {
       const slot: Slot = { worker: undefined, current: undefined };
       this.#slots.push(slot);
-      this.#start(slot);
+      if (i < eager) this.#start(slot);
     }
   }
 
@@ -166,11 +171,12 @@ export class WorkerPool {
   /**
    * Has every worker import these handler modules now (what Lambda's provisioned concurrency does), so first
    * invocations start warm. Import errors are left for the first real invocation to report. Workers started
-   * later (after one was terminated) start cold, as a new Lambda execution environment does.
+   * later (on demand, or after one was terminated) start cold, as a new Lambda execution environment does: they
+   * load only the modules their invocations need.
    */
   warm(moduleUrls: readonly string[]): void {
-    this.#warm = [...moduleUrls];
-    for (const slot of this.#slots) slot.worker?.postMessage({ warm: this.#warm });
+    const warm = [...moduleUrls];
+    for (const slot of this.#slots) slot.worker?.postMessage({ warm });
   }
 
   /** Invocations waiting for a worker (not counting the running ones). */
@@ -217,7 +223,6 @@ export class WorkerPool {
       worker.stdout.resume();
       worker.stderr.resume();
     }
-    if (this.#warm.length > 0) worker.postMessage({ warm: this.#warm });
     worker.on('message', (message: InvokeResponse | { ready: true } | { started: number }) => {
       if ('ready' in message || slot.worker !== worker) return;
       const pending = slot.current;

@@ -25,6 +25,7 @@ import { newRunRecord } from '../../lib/runs/run-record.ts';
 import { HtsApiClient, type RunView } from '../../local/cli/api-client.ts';
 import { LOCAL_BUCKET, localCodeVersion } from '../../local/stack/stack.ts';
 import { lockAddress, probeLock } from '../../local/stack/stack-lock.ts';
+import { loadLocalDefinition } from '../../local/stack/state-machine.ts';
 import {
   comparableDigests,
   FIXTURE_DATASET_NAME,
@@ -47,11 +48,14 @@ const BOUNDARIES = [
 ] as const;
 const tmp = mkdtempSync(join(tmpdir(), 'hts-faults-'));
 const dataDir = join(tmp, 'dataset');
+/** The state machine definition synthesised once (for one step worker): every root starts with it cached. */
+const cacheDir = join(tmp, 'cache');
 let datasetId: string;
 /** The artifacts of QUICK_SPEC run by the pipeline in process (report.html aside). */
 let reference: Record<string, string>;
 
 beforeAll(async () => {
+  await loadLocalDefinition(cacheDir, 1);
   datasetId = await writeFixtureDataset(dataDir);
   const store = new MemoryObjectStore();
   await copyDataset(new DiskObjectStore(dataDir), '', store, datasetPrefix(datasetId));
@@ -76,6 +80,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const newRoot = (name: string, withDataset: boolean): string => {
   const root = join(tmp, name);
   mkdirSync(root, { recursive: true });
+  cpSync(cacheDir, join(root, 'cache'), { recursive: true });
   if (withDataset) cpSync(dataDir, join(root, 'datasets', FIXTURE_DATASET_NAME), { recursive: true });
   return root;
 };
