@@ -4,7 +4,7 @@
  * reused PID never refuses it. `{root}/stack.lock` keeps the holder's PID for messages only; nothing trusts it.
  *
  * - Linux: a socket in the abstract namespace (`\0hts-stack-lock:{sha256 of the root's real path}`), which has no
- *   file at all: it exists exactly as long as a process listens on it.
+ *   file at all: it exists exactly as long as a process listens on it (Windows: a named pipe, likewise).
  * - Elsewhere (and with `socket: 'file'`): the socket file `{root}/stack.sock` (or one in the temp folder when that
  *   path is too long for a socket address). A socket file with no listener behind it (its holder died) is stale: it
  *   is removed and the lock taken. Two processes reclaiming the same stale file at the same instant can both
@@ -20,11 +20,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidInputError } from '../../lib/core/errors.ts';
 
-/** Where the lock lives: Linux's abstract socket namespace, or a socket file. */
+/** Where the lock lives: Linux's abstract socket namespace (Windows: a named pipe), or a socket file. */
 export type LockSocketKind = 'abstract' | 'file';
 
 export interface StackLockOptions {
-  /** @default 'abstract' on Linux, else 'file' */
+  /** @default 'abstract' on Linux and Windows, else 'file' */
   readonly socket?: LockSocketKind;
 }
 
@@ -45,6 +45,10 @@ export interface StackLock {
   release(): Promise<void>;
 }
 
+/** The kind of lock socket this platform releases with its holder and leaves no file for, where it has one. */
+export const defaultLockSocket = (): LockSocketKind =>
+  process.platform === 'linux' || process.platform === 'win32' ? 'abstract' : 'file';
+
 /** Unix socket addresses are at most 104 (macOS) or 108 (Linux) bytes, NUL included. */
 const MAX_SOCKET_PATH = 100;
 
@@ -53,7 +57,11 @@ const rootHash = (root: string): string => createHash('sha256').update(root).dig
 /** The lock's socket address for `root` (a resolved, existing folder). */
 export function lockAddress(root: string, kind: LockSocketKind): string {
   const real = realpathSync(root);
-  if (kind === 'abstract') return `\0hts-stack-lock:${rootHash(real)}`;
+  if (kind === 'abstract') {
+    return process.platform === 'win32'
+      ? `\\\\.\\pipe\\hts-stack-lock-${rootHash(real)}`
+      : `\0hts-stack-lock:${rootHash(real)}`;
+  }
   const inRoot = join(real, 'stack.sock');
   return Buffer.byteLength(inRoot) <= MAX_SOCKET_PATH
     ? inRoot
@@ -121,7 +129,7 @@ const pidOfFile = (file: string): number | undefined => {
 
 /** Takes the lock of `root` (an existing folder) or throws `InvalidInputError` naming the holder. */
 export async function acquireStackLock(root: string, options: StackLockOptions = {}): Promise<StackLock> {
-  const kind = options.socket ?? (process.platform === 'linux' ? 'abstract' : 'file');
+  const kind = options.socket ?? defaultLockSocket();
   const address = lockAddress(root, kind);
   const pidFile = join(root, 'stack.lock');
   let info: { apiUrl?: string } = {};

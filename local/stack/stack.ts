@@ -95,7 +95,7 @@ export interface LocalStackOptions {
    * (e.g. while the datasets it serves are being published). @default available at once
    */
   readonly unavailable?: string;
-  /** Where the root's lock lives (`stack-lock.ts`). @default 'abstract' on Linux, else 'file' */
+  /** Where the root's lock lives (`stack-lock.ts`). @default `defaultLockSocket()` */
   readonly lockSocket?: LockSocketKind;
   /**
    * Test seams, never set by the CLI: a step's handler module replaced (a `file:` URL exporting `handler`), a

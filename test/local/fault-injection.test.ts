@@ -24,7 +24,7 @@ import { runKeys } from '../../lib/runs/keys.ts';
 import { newRunRecord } from '../../lib/runs/run-record.ts';
 import { HtsApiClient, type RunView } from '../../local/cli/api-client.ts';
 import { LOCAL_BUCKET, localCodeVersion } from '../../local/stack/stack.ts';
-import { lockAddress, probeLock } from '../../local/stack/stack-lock.ts';
+import { defaultLockSocket, lockAddress, probeLock } from '../../local/stack/stack-lock.ts';
 import { loadLocalDefinition } from '../../local/stack/state-machine.ts';
 import {
   comparableDigests,
@@ -223,7 +223,7 @@ describe('the wrapper that started hts serve dies', () => {
     const port = await freePort();
     const serve = startServe(root, { via: 'tsx', port });
     await serve.ready;
-    const address = lockAddress(root, process.platform === 'linux' ? 'abstract' : 'file');
+    const address = lockAddress(root, defaultLockSocket());
     const holder = (await probeLock(address)).holder;
     expect(holder?.pid).toBeGreaterThan(0);
     expect(holder?.pid).not.toBe(serve.child.pid); // the server is a grandchild of the wrapper
