@@ -58,7 +58,7 @@ describe('WorkerPool: wedged invocations', () => {
     await expect(queued).rejects.toMatchObject({ name: 'InvocationStopped' });
     const idleRate = await cpuRate(1000);
     // a spinning thread uses about a core; a terminated one nothing (what is left is the test's own timers)
-    expect(spinRate).toBeGreaterThan(0.3);
+    expect(spinRate).toBeGreaterThan(0.2);
     expect(idleRate).toBeLessThan(Math.min(0.2, spinRate / 3));
     expect(await pool.invoke(call({ value: 'after' }))).toBe('after');
     expect(pool.stats().recycled).toBe(1);
