@@ -109,6 +109,12 @@ export const COMMANDS: readonly CommandDef[] = [
     stack: true,
     flags: [
       { name: 'port', type: 'string', value: 'N', description: 'the port (default 8787)' },
+      {
+        name: 'workers',
+        type: 'string',
+        value: 'N',
+        description: 'step worker threads (default: the cores)',
+      },
       TENANT_FLAG,
     ],
   },

@@ -9,12 +9,17 @@
  * The commands that start the local stack need Node's legacy OpenSSL provider (s3rver encrypts listing tokens
  * with DES): when it is missing, the CLI runs itself again with `--openssl-legacy-provider`, so `npm run hts`,
  * `npx tsx local/cli/main.ts` and the `hts` bin all work.
+ *
+ * Those commands install their stop handlers first (`stop-signals.ts`: Ctrl-C stops them cleanly, never halfway
+ * through a write) and stop when the wrapper that started them dies (`parent-watch.ts`: `npx` killed).
  */
 import { spawn } from 'node:child_process';
 import { createCipheriv } from 'node:crypto';
 import { resolve } from 'node:path';
 import { isAppError } from '../../lib/core/errors.ts';
 import { flagString, parseCommandLine } from './args.ts';
+import { watchWrapperChain } from './parent-watch.ts';
+import { installStopSignals, requestStop, StoppedError } from './stop-signals.ts';
 
 /** Whether this Node can use DES (s3rver's listing tokens), i.e. runs with `--openssl-legacy-provider`. */
 export function hasLegacyOpenSsl(): boolean {
@@ -57,6 +62,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (command.stack === true && !hasLegacyOpenSsl() && process.env.HTS_RELAUNCHED !== '1') {
       return await relaunchWithLegacyOpenSsl();
     }
+    if (command.stack === true) {
+      installStopSignals();
+      watchWrapperChain((why) => {
+        process.stderr.write(`${why}: stopping\n`);
+        requestStop('SIGHUP', why);
+        // a stop that hangs must not keep the port and the lock
+        setTimeout(() => process.exit(129), 15_000).unref();
+      });
+    }
     // the AWS SDK warns once per process that Node 20 support ends in 2027; the CLI's output is not the place
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     // each command's modules are loaded only when it runs (the stack's pull in the AWS SDK, s3rver, dynalite)
@@ -81,6 +95,12 @@ export async function main(argv: readonly string[]): Promise<number> {
         throw new Error(`command ${command.words.join(' ')} has no implementation`);
     }
   } catch (e) {
+    if (e instanceof StoppedError) {
+      if (json)
+        process.stdout.write(`${JSON.stringify({ error: { code: 'STOPPED', message: e.message } })}\n`);
+      else process.stderr.write(`${e.message}\n`);
+      return e.exitCode;
+    }
     if (isAppError(e)) {
       const bad = e.code === 'INVALID_INPUT' || e.code === 'DATA_INTEGRITY' || e.code === 'NOT_FOUND';
       if (json) process.stdout.write(`${JSON.stringify({ error: e.toJSON() })}\n`);

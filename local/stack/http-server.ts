@@ -304,16 +304,27 @@ export interface LocalApiServerOptions {
   readonly dashboard?: DashboardServerOptions;
   /** Called with an error a handler threw (instead of answering); the client gets API Gateway's 500. */
   readonly onError?: (error: Error) => void;
+  /** Start unavailable with this message (see `setUnavailable`). */
+  readonly unavailable?: string;
 }
 
 export interface LocalApiServer {
   /** `http://127.0.0.1:{port}` */
   readonly url: string;
   readonly port: number;
+  /**
+   * While a message is set, the API's routes answer 503 `{code: 'UNAVAILABLE', message}` with `Retry-After`
+   * (the dashboard's own pages are still served); undefined serves them again.
+   */
+  setUnavailable(message: string | undefined): void;
   close(): Promise<void>;
 }
 
+/** Seconds a client is told to wait while the API is unavailable. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
+
 export async function startLocalApiServer(options: LocalApiServerOptions): Promise<LocalApiServer> {
+  let unavailable = options.unavailable;
   const callRoute = async (
     req: IncomingMessage,
     url: URL,
@@ -368,6 +379,15 @@ export async function startLocalApiServer(options: LocalApiServerOptions): Promi
           return;
         }
         if (serveDashboard(method, url, tenant, res, options.dashboard)) return;
+        if (unavailable !== undefined) {
+          sendJson(
+            res,
+            503,
+            { code: 'UNAVAILABLE', message: unavailable },
+            { 'retry-after': String(UNAVAILABLE_RETRY_AFTER_SECONDS) },
+          );
+          return;
+        }
         const report = /^\/runs\/([^/]+)\/report$/.exec(url.pathname);
         if (method === 'GET' && report) {
           const path = `/v1/backtests/${report[1]}/artifacts`;
@@ -432,6 +452,9 @@ export async function startLocalApiServer(options: LocalApiServerOptions): Promi
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    setUnavailable: (message) => {
+      unavailable = message;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -60,6 +60,8 @@ port.on('message', async (request: InvokeRequest | { warm: readonly string[] }) 
   let response: InvokeResponse;
   try {
     const handler = await load(request.moduleUrl);
+    // the function's timeout counts from here: loading the module is Lambda's init phase, not the invocation
+    port.postMessage({ started: request.id });
     const context = lambdaContext(request.functionName, request.timeoutMs, process.env.AWS_REGION ?? 'local');
     const result = await handler(request.event, context);
     response = { id: request.id, ok: true, result: result === undefined ? null : result };

@@ -8,22 +8,28 @@
  *   by aws-local-stepfunctions; a Step Functions endpoint (`local/sfn-endpoint.ts`) for the API's
  *   `StartExecution`/`StopExecution`.
  * - Lambda: the handler modules of `lambdas/` on worker threads (`local/worker-pool.ts`): one pool for the steps,
- *   sized to the cores (Map items run in parallel), one for the API routes. Each worker gets the environment
- *   variables a deployed function gets (`LambdaEnvironment`), endpoints pointing at the local servers, so the
- *   handlers build the same AWS SDK adapters as in AWS. Their logs go to `{root}/logs/lambda.log`.
- * - API Gateway: `local/http-server.ts`.
+ *   sized to the cores (Map items run in parallel), one for the API routes (a few workers, so requests run
+ *   concurrently as separate Lambda invocations do). Each worker gets the environment variables a deployed
+ *   function gets (`LambdaEnvironment`), endpoints pointing at the local servers, so the handlers build the same
+ *   AWS SDK adapters as in AWS. Their logs go to `{root}/logs/lambda.log`. A Task that times out, or whose
+ *   execution is stopped, has its worker terminated (`worker-pool.ts`).
+ * - API Gateway: `local/http-server.ts`; it answers 503 with `Retry-After` while the stack is `setUnavailable`
+ *   (e.g. `hts serve` publishing its datasets).
  *
- * One process per root: `{root}/stack.lock` holds the owner's pid (LevelDB allows one opener). Runs left
- * QUEUED or RUNNING by a process that died are marked FAILED (`ABANDONED`) at start, since nothing can finish
- * them.
+ * One process per root, held by an OS-level lock (`stack-lock.ts`: a listening Unix-domain socket the kernel
+ * releases when the holder dies; `{root}/stack.lock` keeps its PID for messages). The local S3 writes objects
+ * atomically (`atomic-s3rver-store.ts`), and what an interrupted write left is swept at start. Runs left QUEUED or
+ * RUNNING by a process that died are marked FAILED (`ABANDONED`) at start, since nothing can finish them; a stack
+ * that stops marks its own unfinished runs the same way.
  */
 import { execFileSync } from 'node:child_process';
 import { createCipheriv } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
+  type AttributeValue,
   CreateTableCommand,
   type CreateTableCommandInput,
   DescribeTableCommand,
@@ -36,16 +42,18 @@ import { DYNALITE_CREDENTIALS, makeDynamoDocumentClient } from '../../lib/adapte
 import { DynamoRunStore, runsTableDefinition } from '../../lib/adapters/dynamo-run-store.ts';
 import { makeS3Client, S3RVER_CREDENTIALS } from '../../lib/adapters/s3-client.ts';
 import { S3ObjectStore } from '../../lib/adapters/s3-object-store.ts';
-import { InvalidInputError } from '../../lib/core/errors.ts';
+import { ConflictError } from '../../lib/core/errors.ts';
 import { STEP_NAMES, type StepName } from '../../lib/pipeline/step-names.ts';
 import type { RunStore } from '../../lib/runs/run-store.ts';
 import { PROJECT_ROOT } from '../paths.ts';
+import { AtomicFilesystemStore, type SweepResult, sweepIncompleteWrites } from './atomic-s3rver-store.ts';
 import { LocalExecutions } from './executions.ts';
 import { API_ROUTES, assertHandlerModulesExist, STEP_HANDLER_MODULES } from './handlers.ts';
 import { type LocalApiServer, startLocalApiServer } from './http-server.ts';
 import { type SfnEndpoint, startSfnEndpoint } from './sfn-endpoint.ts';
-import { LocalStateMachine, loadLocalDefinition } from './state-machine.ts';
-import { WorkerPool } from './worker-pool.ts';
+import { acquireStackLock, type LockSocketKind } from './stack-lock.ts';
+import { type Asl, allStates, LocalStateMachine, loadLocalDefinition } from './state-machine.ts';
+import { WorkerPool, type WorkerPoolStats } from './worker-pool.ts';
 
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_BUCKET = 'hts-local';
@@ -54,6 +62,11 @@ export const LOCAL_IDEMPOTENCY_TABLE = 'hts-idempotency';
 export const LOCAL_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:hts-backtest';
 /** The tenant of requests that carry no token. */
 export const DEFAULT_TENANT = 'local';
+/**
+ * API route workers: requests run concurrently, as separate Lambda invocations do, up to this many at once (two
+ * to four, by the cores: each worker holds the API's modules in its own isolate).
+ */
+export const defaultApiWorkers = (): number => Math.min(4, Math.max(2, availableParallelism()));
 
 /** The idempotency table of `cdk/stateful-stack.ts`: partition key `id` (S); dynalite has no TTL. */
 export const idempotencyTableDefinition = (tableName: string): CreateTableCommandInput => ({
@@ -75,6 +88,21 @@ export interface LocalStackOptions {
   readonly defaultTenant?: string;
   /** Worker threads for the steps. @default os.availableParallelism() */
   readonly workers?: number;
+  /** Worker threads for the API routes (requests beyond them queue). @default `defaultApiWorkers()` */
+  readonly apiWorkers?: number;
+  /**
+   * When set, the API answers 503 `UNAVAILABLE` with `Retry-After` and this message until `setUnavailable(undefined)`
+   * (e.g. while the datasets it serves are being published). @default available at once
+   */
+  readonly unavailable?: string;
+  /** Where the root's lock lives (`stack-lock.ts`). @default `defaultLockSocket()` */
+  readonly lockSocket?: LockSocketKind;
+  /**
+   * Test seams, never set by the CLI: a step's handler module replaced (a `file:` URL exporting `handler`), a
+   * Task's `TimeoutSeconds` replaced.
+   */
+  readonly stepModules?: Partial<Record<StepName, string>>;
+  readonly taskTimeoutSeconds?: Partial<Record<StepName, number>>;
   /** The code version recorded in every run's provenance. @default package version + git commit */
   readonly codeVersion?: string;
   /** Powertools log level of the handlers (their logs go to `{root}/logs/lambda.log`; INFO: a start and an end line per step, what `hts logs` shows). @default 'INFO' */
@@ -92,6 +120,7 @@ export interface LocalStack {
   readonly env: LambdaEnvironment;
   readonly codeVersion: string;
   readonly workers: number;
+  readonly apiWorkers: number;
   readonly executions: LocalExecutions;
   /** The data lake bucket through the same adapter the handlers use. */
   readonly store: S3ObjectStore;
@@ -99,8 +128,14 @@ export interface LocalStack {
   readonly runs: RunStore;
   /** Runs marked FAILED at start because a previous process left them unfinished. */
   readonly abandoned: readonly string[];
+  /** What interrupted writes of a previous process left in the local S3, removed at start. */
+  readonly swept: SweepResult;
   /** How the state machine definition was obtained (synthesised now or from the cache) and how long it took. */
   readonly definition: { readonly synthesized: boolean; readonly elapsedMs: number };
+  /** Makes the API answer 503 with `message` (undefined: serve requests again). */
+  setUnavailable(message: string | undefined): void;
+  /** The worker pools' counters (steps, API routes). */
+  workerStats(): { readonly steps: WorkerPoolStats; readonly api: WorkerPoolStats };
   stop(): Promise<void>;
 }
 
@@ -132,30 +167,6 @@ export function localCodeVersion(): string {
   }
 }
 
-function acquireLock(root: string): string {
-  const file = join(root, 'stack.lock');
-  if (existsSync(file)) {
-    const pid = Number(readFileSync(file, 'utf8').trim());
-    let alive = false;
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid) {
-      try {
-        process.kill(pid, 0);
-        alive = true;
-      } catch {
-        alive = false;
-      }
-    }
-    if (alive) {
-      throw new InvalidInputError(
-        `another hts process (pid ${pid}) is using ${root}; stop it first (e.g. hts serve), or pass --root DIR`,
-        { field: 'root' },
-      );
-    }
-  }
-  writeFileSync(file, `${process.pid}\n`);
-  return file;
-}
-
 async function ensureTable(client: DynamoDBClient, definition: CreateTableCommandInput): Promise<void> {
   const name = definition.TableName!;
   try {
@@ -174,39 +185,60 @@ async function ensureTable(client: DynamoDBClient, definition: CreateTableComman
   throw new Error(`dynalite table ${name} did not become ACTIVE`);
 }
 
-/** Marks runs that no process can finish any more FAILED; returns their ids. */
+/** Marks runs that no process can finish any more FAILED (`ABANDONED`); returns their ids. */
 async function failAbandonedRuns(client: DynamoDBClient, runs: RunStore): Promise<string[]> {
-  const out = await client.send(
-    new ScanCommand({
-      TableName: LOCAL_RUNS_TABLE,
-      FilterExpression: '#s IN (:q, :r)',
-      ExpressionAttributeNames: { '#s': 'status', '#t': 'tenantId', '#r': 'runId' },
-      ExpressionAttributeValues: { ':q': { S: 'QUEUED' }, ':r': { S: 'RUNNING' } },
-      ProjectionExpression: '#t, #r',
-    }),
-  );
   const failed: string[] = [];
-  for (const item of out.Items ?? []) {
-    const tenantId = item.tenantId?.S;
-    const runId = item.runId?.S;
-    if (tenantId === undefined || runId === undefined) continue;
-    const record = await runs.get(tenantId, runId);
-    if (record.status !== 'QUEUED' && record.status !== 'RUNNING') continue;
-    await runs.transition(tenantId, runId, {
-      from: record.status,
-      to: 'FAILED',
-      expectedVersion: record.version,
-      nowMs: Date.now(),
-      patch: {
-        error: {
-          code: 'ABANDONED',
-          message: 'the local stack that ran this backtest stopped before it finished; submit it again',
-        },
-      },
-    });
-    failed.push(runId);
-  }
+  let exclusiveStartKey: Record<string, AttributeValue> | undefined;
+  do {
+    const out = await client.send(
+      new ScanCommand({
+        TableName: LOCAL_RUNS_TABLE,
+        FilterExpression: '#s IN (:q, :r)',
+        ExpressionAttributeNames: { '#s': 'status', '#t': 'tenantId', '#r': 'runId' },
+        ExpressionAttributeValues: { ':q': { S: 'QUEUED' }, ':r': { S: 'RUNNING' } },
+        ProjectionExpression: '#t, #r',
+        ...(exclusiveStartKey !== undefined && { ExclusiveStartKey: exclusiveStartKey }),
+      }),
+    );
+    for (const item of out.Items ?? []) {
+      const tenantId = item.tenantId?.S;
+      const runId = item.runId?.S;
+      if (tenantId === undefined || runId === undefined) continue;
+      const record = await runs.get(tenantId, runId);
+      if (record.status !== 'QUEUED' && record.status !== 'RUNNING') continue;
+      try {
+        await runs.transition(tenantId, runId, {
+          from: record.status,
+          to: 'FAILED',
+          expectedVersion: record.version,
+          nowMs: Date.now(),
+          patch: {
+            error: {
+              code: 'ABANDONED',
+              message: 'the local stack that ran this backtest stopped before it finished; submit it again',
+            },
+          },
+        });
+        failed.push(runId);
+      } catch (e) {
+        // moved on meanwhile (a step that finished as the stack stopped): whatever it became stands
+        if (!(e instanceof ConflictError)) throw e;
+      }
+    }
+    exclusiveStartKey = out.LastEvaluatedKey;
+  } while (exclusiveStartKey !== undefined);
   return failed;
+}
+
+/** The definition with the Task timeouts of `overrides` (a test seam) in place of the synthesised ones. */
+function withTaskTimeouts(definition: Asl, overrides: Partial<Record<StepName, number>> | undefined): Asl {
+  if (overrides === undefined) return definition;
+  const timeouts = new Map<string, number>(Object.entries(overrides));
+  for (const { name, state } of allStates(definition)) {
+    const seconds = timeouts.get(name);
+    if (seconds !== undefined && state.Type === 'Task') state.TimeoutSeconds = seconds;
+  }
+  return definition;
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
@@ -219,8 +251,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   assertHandlerModulesExist();
   const root = resolve(options.root ?? '.hts');
   for (const dir of ['s3', 'dynamo', 'logs', 'cache']) mkdirSync(join(root, dir), { recursive: true });
-  const lockFile = acquireLock(root);
-  const cleanups: (() => Promise<unknown> | unknown)[] = [() => rmSync(lockFile, { force: true })];
+  const lock = await acquireStackLock(root, {
+    ...(options.lockSocket !== undefined && { socket: options.lockSocket }),
+  });
+  const cleanups: (() => Promise<unknown> | unknown)[] = [() => lock.release()];
   const stopAll = async () => {
     for (const c of cleanups.splice(0).reverse()) {
       try {
@@ -231,7 +265,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
   };
   try {
-    // S3 and DynamoDB
+    // S3 (atomic writes; what a killed process left half-written goes first) and DynamoDB
+    const swept = await sweepIncompleteWrites(join(root, 's3'));
     const s3rver = new S3rver({
       address: '127.0.0.1',
       port: 0,
@@ -239,6 +274,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       directory: join(root, 's3'),
       configureBuckets: [{ name: LOCAL_BUCKET }],
     });
+    s3rver.store = s3rver.context.store = new AtomicFilesystemStore(join(root, 's3'));
     const s3Address = await s3rver.run();
     cleanups.push(() => s3rver.close());
     const s3Endpoint = `http://127.0.0.1:${s3Address.port}`;
@@ -274,6 +310,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       tableName: LOCAL_RUNS_TABLE,
     });
     const abandoned = await failAbandonedRuns(raw, runs);
+    // stopping (after the executions, the API and the workers): this process's unfinished runs cannot finish
+    cleanups.push(() => failAbandonedRuns(raw, runs));
     const store = new S3ObjectStore({
       client: makeS3Client({
         region: LOCAL_REGION,
@@ -289,18 +327,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const workers = options.workers ?? availableParallelism();
     const loaded = await loadLocalDefinition(join(root, 'cache'), workers);
     let stepsPool: WorkerPool | undefined;
-    const stepNames = new Set<string>(Object.values(STEP_NAMES));
+    const stepModules: Record<string, string> = { ...STEP_HANDLER_MODULES, ...options.stepModules };
     const machine = new LocalStateMachine({
-      definition: loaded.definition,
-      taskNames: [...stepNames],
-      invoke: (stateName, input, timeoutMs) => {
-        if (stepsPool === undefined) return Promise.reject(new Error('the local stack is not started'));
-        return stepsPool.invoke({
-          moduleUrl: STEP_HANDLER_MODULES[stateName as StepName],
-          functionName: stateName,
-          event: input,
-          timeoutMs,
-        });
+      definition: withTaskTimeouts(loaded.definition, options.taskTimeoutSeconds),
+      taskNames: Object.values(STEP_NAMES),
+      invoke: (stateName, input, timeoutMs, signal) => {
+        const moduleUrl = stepModules[stateName];
+        if (stepsPool === undefined || moduleUrl === undefined) {
+          return Promise.reject(new Error(`the local stack cannot run ${stateName} now`));
+        }
+        return stepsPool.invoke({ moduleUrl, functionName: stateName, event: input, timeoutMs, signal });
       },
     });
     const executions = new LocalExecutions({ machine, stateMachineArn: LOCAL_STATE_MACHINE_ARN });
@@ -335,9 +371,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanups.push(() => new Promise<void>((ok) => log.end(() => ok())));
     stepsPool = new WorkerPool({ size: workers, env: { ...env, POWERTOOLS_SERVICE_NAME: 'hts-steps' }, log });
     const pool = stepsPool;
-    pool.warm(Object.values(STEP_HANDLER_MODULES));
+    pool.warm(Object.values(stepModules));
     cleanups.push(() => pool.close());
-    const apiPool = new WorkerPool({ size: 1, env: { ...env, POWERTOOLS_SERVICE_NAME: 'hts-api' }, log });
+    const apiPool = new WorkerPool({
+      size: options.apiWorkers ?? defaultApiWorkers(),
+      env: { ...env, POWERTOOLS_SERVICE_NAME: 'hts-api' },
+      log,
+      // one warm worker answers at once; the others start when requests overlap (warming every one of them
+      // would double the CPU a start costs)
+      eager: 1,
+    });
     cleanups.push(() => apiPool.close());
     apiPool.warm(API_ROUTES.map((r) => r.moduleUrl));
 
@@ -347,6 +390,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       onError: (e) =>
         log.write(`${new Date().toISOString()} local API: a handler failed: ${e.stack ?? e.message}\n`),
       ...(options.port !== undefined && { port: options.port }),
+      ...(options.unavailable !== undefined && { unavailable: options.unavailable }),
       invoke: (route, event) =>
         apiPool.invoke({
           moduleUrl: route.moduleUrl,
@@ -356,6 +400,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         }),
     });
     cleanups.push(() => api.close());
+    lock.describe({ apiUrl: api.url });
     // stopping: abort the executions first, so no step is dispatched to a closing pool
     cleanups.push(() => executions.abortAll('the local stack stopped'));
 
@@ -368,11 +413,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       env,
       codeVersion,
       workers,
+      apiWorkers: apiPool.size,
       executions,
       store,
       runs,
       abandoned,
+      swept,
       definition: { synthesized: loaded.synthesized, elapsedMs: loaded.elapsedMs },
+      setUnavailable: (message) => api.setUnavailable(message),
+      workerStats: () => ({ steps: pool.stats(), api: apiPool.stats() }),
       stop: stopAll,
     };
   } catch (e) {

@@ -30,6 +30,9 @@ P.withResolvers ??= () => {
 
 const { StateMachine } = await import('aws-local-stepfunctions');
 
+/** How long after a Task's timeout its invocation is stopped. */
+const STOP_AFTER_TIMEOUT_MS = 250;
+
 /** An ASL document. */
 export type Asl = Record<string, unknown>;
 type State = Record<string, unknown> & { Type: string };
@@ -109,8 +112,17 @@ export function allStates(asl: Asl): { name: string; state: State }[] {
   return out;
 }
 
-/** Runs one Task: the state's name and its effective input (after `Parameters`) → the handler's result. */
-export type TaskInvoker = (stateName: string, input: unknown, timeoutMs: number) => Promise<unknown>;
+/**
+ * Runs one Task: the state's name, its effective input (after `Parameters`), its `TimeoutSeconds` (in ms, plus a
+ * moment, so the Task's own States.Timeout comes first) and the execution's abort signal (aborted when the
+ * execution is stopped, or the Task timed out) → the handler's result.
+ */
+export type TaskInvoker = (
+  stateName: string,
+  input: unknown,
+  timeoutMs: number,
+  signal: AbortSignal,
+) => Promise<unknown>;
 
 export interface LocalStateMachineOptions {
   /** The localised definition (see `loadLocalDefinition`). */
@@ -129,12 +141,14 @@ export interface LocalRun {
 export class LocalStateMachine {
   readonly definition: Asl;
   readonly #machine: InstanceType<typeof StateMachine>;
-  readonly #handlers: Record<string, (input: unknown) => Promise<unknown>>;
+  /** Task state name → its TimeoutSeconds in ms. */
+  readonly #taskTimeouts = new Map<string, number>();
+  readonly #invoke: TaskInvoker;
 
   constructor(options: LocalStateMachineOptions) {
     this.definition = options.definition;
     const known = new Set(options.taskNames);
-    this.#handlers = {};
+    this.#invoke = options.invoke;
     for (const { name, state } of allStates(this.definition)) {
       if (state.ItemReader !== undefined) {
         // aws-local-stepfunctions ignores ItemReader silently: the Map would iterate over the wrong input
@@ -149,18 +163,38 @@ export class LocalStateMachine {
           `local stack: Task ${name} uses resource ${String(state.Resource)}, expected a Lambda ARN`,
         );
       }
-      const timeoutMs = 1000 * (typeof state.TimeoutSeconds === 'number' ? state.TimeoutSeconds : 60);
-      this.#handlers[name] = (input) => options.invoke(name, input, timeoutMs);
+      this.#taskTimeouts.set(
+        name,
+        1000 * (typeof state.TimeoutSeconds === 'number' ? state.TimeoutSeconds : 60),
+      );
     }
     this.#machine = new StateMachine(this.definition as never, {
       validationOptions: { checkArn: false },
     });
   }
 
-  /** Starts an execution with `input`. */
+  /**
+   * Starts an execution with `input`. Its Tasks get an abort signal of their own: `abort()` stops the execution
+   * and every invocation it has running or queued.
+   */
   run(input: unknown, context: { executionArn: string; name: string; startTime: string }): LocalRun {
+    const controller = new AbortController();
+    const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+    for (const [name, timeoutMs] of this.#taskTimeouts) {
+      // the Task's TimeoutSeconds counts from the call, queueing for a worker included (as Lambda throttling
+      // does): once it has passed, the state machine has moved on (States.Timeout), so the invocation is stopped
+      // wherever it is, just after (the Task's own timeout must be the error its Catch sees)
+      const stopAfterMs = timeoutMs + STOP_AFTER_TIMEOUT_MS;
+      handlers[name] = (taskInput) =>
+        this.#invoke(
+          name,
+          taskInput,
+          stopAfterMs,
+          AbortSignal.any([controller.signal, AbortSignal.timeout(stopAfterMs)]),
+        );
+    }
     const execution = this.#machine.run(input as never, {
-      overrides: { taskResourceLocalHandlers: this.#handlers as never },
+      overrides: { taskResourceLocalHandlers: handlers as never },
       context: {
         Execution: {
           Id: context.executionArn,
@@ -176,6 +210,16 @@ export class LocalStateMachine {
         // events are not used locally
       }
     })().catch(() => undefined);
-    return { result: execution.result, abort: () => execution.abort() };
+    // however it ends, nothing of it may keep running (a Task that timed out is stopped by the pool itself)
+    void execution.result
+      .catch(() => undefined)
+      .finally(() => controller.abort(new Error('the execution ended')));
+    return {
+      result: execution.result,
+      abort: () => {
+        controller.abort(new Error('the execution was stopped'));
+        execution.abort();
+      },
+    };
   }
 }

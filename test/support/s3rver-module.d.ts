@@ -1,4 +1,4 @@
-// Minimal types for s3rver 3.7 (the package ships none): only what test/support/s3rver.ts uses.
+// Minimal types for s3rver 3.7 (the package ships none): what test/support/s3rver.ts and local/stack use.
 declare module 's3rver' {
   import type { AddressInfo } from 'node:net';
 
@@ -15,6 +15,9 @@ declare module 's3rver' {
 
   class S3rver {
     constructor(options?: S3rverOptions);
+    /** The store the controllers use (`context.store`, a copy of it): the local stack replaces both. */
+    store: unknown;
+    readonly context: { store: unknown };
     run(): Promise<AddressInfo>;
     close(): Promise<void>;
   }

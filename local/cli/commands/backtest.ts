@@ -27,6 +27,7 @@ import {
   stageSeconds,
   summaryTable,
 } from '../run-view.ts';
+import { stopSignal } from '../stop-signals.ts';
 import { describeDataset, generateDataset } from './data.ts';
 
 /** The demo dataset: two years on the real membership, fixed seed (see README). */
@@ -125,11 +126,15 @@ const describePeriod = (period: unknown): string => {
   return `${String(p.start ?? '(none)')} → ${String(p.end ?? '(none)')}`;
 };
 
-/** Publishes the dataset the spec runs on (see the module comment); returns its id when known. */
+/**
+ * Publishes the dataset the spec runs on (see the module comment); returns its id when known. Stops between two
+ * objects when the process is asked to stop (`stop-signals.ts`), throwing the signal's `StoppedError`.
+ */
 export async function publishSpecDataset(
   stack: LocalStack,
   spec: Record<string, unknown>,
   dataDir: string | undefined,
+  signal: AbortSignal = stopSignal(),
 ): Promise<{ datasetId?: string; copied: boolean; dir?: string }> {
   const ref = spec.dataset as { id?: string; name?: string };
   let dir = dataDir;
@@ -147,7 +152,12 @@ export async function publishSpecDataset(
       );
     }
   }
-  const published = await publishDataset(stack.store, dir, typeof ref.name === 'string' ? [ref.name] : []);
+  const published = await publishDataset(
+    stack.store,
+    dir,
+    typeof ref.name === 'string' ? [ref.name] : [],
+    signal,
+  );
   return { datasetId: published.datasetId, copied: published.copied, dir };
 }
 
@@ -161,26 +171,32 @@ export interface BacktestRun {
   readonly stageSeconds: Partial<Record<Stage, number>>;
 }
 
-/** Submits `spec` to the stack's API, follows it to the end, downloads its artifacts into `outDir`. */
+/**
+ * Submits `spec` to the stack's API, follows it to the end, downloads its artifacts into `outDir`. When the process
+ * is asked to stop (`signal`: Ctrl-C) the run is cancelled, and followed until it is.
+ */
 export async function runThroughApi(
   stack: LocalStack,
   spec: Record<string, unknown>,
-  options: { outDir: string | undefined; progress: ProgressPrinter; token?: string },
+  options: { outDir: string | undefined; progress: ProgressPrinter; token?: string; signal?: AbortSignal },
 ): Promise<BacktestRun> {
   const client = new HtsApiClient(stack.apiUrl, options.token);
+  const signal = options.signal ?? stopSignal();
+  signal.throwIfAborted();
   const t0 = performance.now();
   const { runId } = await client.submit(spec);
   options.progress.message(`submitted run ${runId}`);
-  const onSigint = () => {
+  const onStop = () => {
     options.progress.message(`cancelling run ${runId}…`);
     void client.cancel(runId).catch(() => undefined);
   };
-  process.once('SIGINT', onSigint);
+  if (signal.aborted) onStop();
+  else signal.addEventListener('abort', onStop, { once: true });
   let run: RunView;
   try {
     run = await client.wait(runId, (r) => options.progress.update(r), 200);
   } finally {
-    process.off('SIGINT', onSigint);
+    signal.removeEventListener('abort', onStop);
   }
   const runSeconds = (performance.now() - t0) / 1000;
   options.progress.clear();
@@ -279,6 +295,7 @@ export async function runBacktest(
   });
   const progress = new ProgressPrinter(!options.json);
   const t0 = performance.now();
+  stopSignal().throwIfAborted();
   progress.message('starting the local stack (S3, DynamoDB, Step Functions, Lambda workers)…');
   const stack = await startLocalStack({
     root: options.root,
@@ -342,7 +359,7 @@ export async function demoCommand(args: ParsedArgs, json: boolean, root: string)
   if (!existsSync(join(dir, 'manifest.json'))) {
     const t0 = performance.now();
     if (!json) process.stderr.write(`making the demo dataset in ${shortPath(dir)} (first run only)\n`);
-    await generateDataset({ out: dir, ...DEMO_DATASET, progress: !json });
+    await generateDataset({ out: dir, ...DEMO_DATASET, progress: !json, signal: stopSignal() });
     generatedSeconds = (performance.now() - t0) / 1000;
     if (!json) {
       const s = await describeDataset(dir);

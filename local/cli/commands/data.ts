@@ -19,6 +19,8 @@ export interface GenerateOptions {
   readonly seed: number;
   readonly symbols?: readonly string[];
   readonly progress: boolean;
+  /** Stops the generation at its next progress step (throwing the signal's reason); the manifest is not written. */
+  readonly signal?: AbortSignal;
 }
 
 /** Generates a synthetic dataset into a folder (replacing what was there). */
@@ -36,7 +38,10 @@ export async function generateDataset(opts: GenerateOptions): Promise<GenerateRe
     loadBundledMembership(),
     store,
     '',
-    (p) => progress.update(p.stage === 'bars' ? 'generating bars, month' : p.stage, p.done, p.total),
+    (p) => {
+      opts.signal?.throwIfAborted();
+      progress.update(p.stage === 'bars' ? 'generating bars, month' : p.stage, p.done, p.total);
+    },
   );
   progress.done(`dataset ${result.datasetId} written to ${opts.out}`);
   return result;

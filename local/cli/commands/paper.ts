@@ -43,6 +43,7 @@ import { PaperApiClient, type RunView } from '../api-client.ts';
 import { flagDate, flagString, type ParsedArgs, requireFlag, resolveDataFlag } from '../args.ts';
 import { int, Progress, pct, table } from '../output.ts';
 import { ProgressPrinter } from '../run-view.ts';
+import { stopSignal } from '../stop-signals.ts';
 import { exitCodeOf, publishSpecDataset, readSpecFile, runThroughApi } from './backtest.ts';
 
 /** The scheduled handler the replay drives: the entry file the CDK app deploys (`PaperTickFunction`). */
@@ -212,6 +213,7 @@ export async function replayThroughStack(stack: LocalStack, options: ReplayOptio
     await driveReplay(
       hours,
       async (hourMs) => {
+        stopSignal().throwIfAborted(); // Ctrl-C: stop between two hours
         const event = { scheduledTime: new Date(hourMs).toISOString(), tenantId, strategyId };
         let summary: TickSummary;
         try {
