@@ -430,31 +430,19 @@ function solveLagrangianSplit(
       highs.infinity,
     );
   }
-  const nRows = rowLower.length;
   rStarts.push(rIdx.length);
-  const model = highs.createModel({
-    numCols: nCols,
-    numRows: nRows,
+  const model = qpModel(highs, {
     colCost,
     colLower,
     colUpper,
-    rowLower: Float64Array.from(rowLower),
-    rowUpper: Float64Array.from(rowUpper),
-    matrix: {
-      format: 'csr',
-      numRows: nRows,
-      numCols: nCols,
-      starts: Int32Array.from(rStarts),
-      indices: Int32Array.from(rIdx),
-      values: Float64Array.from(rVal),
-    },
-    hessian: {
-      format: 'triangular',
-      dimension: nCols,
-      starts: hStarts,
-      indices: Int32Array.from(hIdx),
-      values: Float64Array.from(hVal),
-    },
+    rowLower,
+    rowUpper,
+    rStarts,
+    rIdx,
+    rVal,
+    hStarts,
+    hIdx,
+    hVal,
   });
   try {
     model.options.set({ output_flag: false, time_limit: 20 });
@@ -636,7 +624,6 @@ function solveLagrangianEpigraph(
       highs.infinity,
     );
   }
-  const nRows = rowLower.length;
   rStarts.push(rIdx.length);
   // a feasible start: the least-turnover point within the caps and the gross
   const feasibleStart = (): Float64Array => {
@@ -657,29 +644,18 @@ function solveLagrangianEpigraph(
     if (withT) for (let j = 0; j < m; j++) x[oT + j] = 10;
     return x;
   };
-  const model = highs.createModel({
-    numCols: nCols,
-    numRows: nRows,
+  const model = qpModel(highs, {
     colCost,
     colLower,
     colUpper,
-    rowLower: Float64Array.from(rowLower),
-    rowUpper: Float64Array.from(rowUpper),
-    matrix: {
-      format: 'csr',
-      numRows: nRows,
-      numCols: nCols,
-      starts: Int32Array.from(rStarts),
-      indices: Int32Array.from(rIdx),
-      values: Float64Array.from(rVal),
-    },
-    hessian: {
-      format: 'triangular',
-      dimension: nCols,
-      starts: hStarts,
-      indices: Int32Array.from(hIdx),
-      values: Float64Array.from(hVal),
-    },
+    rowLower,
+    rowUpper,
+    rStarts,
+    rIdx,
+    rVal,
+    hStarts,
+    hIdx,
+    hVal,
   });
   try {
     model.options.set({ output_flag: false, time_limit: 20 });
@@ -845,4 +821,49 @@ export function firstOrderLowerBound(
   } finally {
     model.dispose();
   }
+}
+
+/** A HiGHS QP from the oracles' row-wise (CSR) constraints and lower-triangular Hessian. */
+function qpModel(
+  highs: Highs,
+  m: {
+    readonly colCost: Float64Array;
+    readonly colLower: Float64Array;
+    readonly colUpper: Float64Array;
+    readonly rowLower: readonly number[];
+    readonly rowUpper: readonly number[];
+    readonly rStarts: readonly number[];
+    readonly rIdx: readonly number[];
+    readonly rVal: readonly number[];
+    readonly hStarts: Int32Array;
+    readonly hIdx: readonly number[];
+    readonly hVal: readonly number[];
+  },
+) {
+  const numCols = m.colCost.length;
+  const numRows = m.rowLower.length;
+  return highs.createModel({
+    numCols,
+    numRows,
+    colCost: m.colCost,
+    colLower: m.colLower,
+    colUpper: m.colUpper,
+    rowLower: Float64Array.from(m.rowLower),
+    rowUpper: Float64Array.from(m.rowUpper),
+    matrix: {
+      format: 'csr',
+      numRows,
+      numCols,
+      starts: Int32Array.from(m.rStarts),
+      indices: Int32Array.from(m.rIdx),
+      values: Float64Array.from(m.rVal),
+    },
+    hessian: {
+      format: 'triangular',
+      dimension: numCols,
+      starts: m.hStarts,
+      indices: Int32Array.from(m.hIdx),
+      values: Float64Array.from(m.hVal),
+    },
+  });
 }
